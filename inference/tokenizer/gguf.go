@@ -1,0 +1,95 @@
+package tokenizer
+
+import (
+	"fmt"
+
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// KV returns the tokenizer.ggml.* metadata for v, as llama.cpp's converter
+// writes it.
+func (v *Vocab) KV() []gguf.KV {
+	types := append([]int32(nil), v.Types...)
+	kv := []gguf.KV{
+		{Key: "tokenizer.ggml.model", Value: v.Model},
+	}
+	if v.Pre != "" {
+		kv = append(kv, gguf.KV{Key: "tokenizer.ggml.pre", Value: v.Pre})
+	}
+	kv = append(kv, gguf.KV{Key: "tokenizer.ggml.tokens", Value: gguf.Array{Elem: gguf.TypeString, Values: append([]string(nil), v.Tokens...)}})
+	if len(v.Scores) > 0 {
+		kv = append(kv, gguf.KV{Key: "tokenizer.ggml.scores", Value: gguf.Array{Elem: gguf.TypeFloat32, Values: append([]float32(nil), v.Scores...)}})
+	}
+	kv = append(kv, gguf.KV{Key: "tokenizer.ggml.token_type", Value: gguf.Array{Elem: gguf.TypeInt32, Values: types}})
+	if len(v.Merges) > 0 {
+		kv = append(kv, gguf.KV{Key: "tokenizer.ggml.merges", Value: gguf.Array{Elem: gguf.TypeString, Values: append([]string(nil), v.Merges...)}})
+	}
+	kv = append(kv,
+		gguf.KV{Key: "tokenizer.ggml.bos_token_id", Value: uint32(v.BOS)},
+		gguf.KV{Key: "tokenizer.ggml.eos_token_id", Value: uint32(v.EOS)},
+	)
+	if v.UNK >= 0 {
+		kv = append(kv, gguf.KV{Key: "tokenizer.ggml.unknown_token_id", Value: uint32(v.UNK)})
+	}
+	kv = append(kv,
+		gguf.KV{Key: "tokenizer.ggml.add_bos_token", Value: v.AddBOS},
+		gguf.KV{Key: "tokenizer.ggml.add_eos_token", Value: v.AddEOS},
+	)
+	if v.ChatTemplate != "" {
+		kv = append(kv, gguf.KV{Key: "tokenizer.chat_template", Value: v.ChatTemplate})
+	}
+	return kv
+}
+
+// VocabFromGGUF reads the tokenizer.ggml.* metadata of f.
+func VocabFromGGUF(f *gguf.File) (*Vocab, error) {
+	v := &Vocab{UNK: -1, BOS: -1, EOS: -1}
+	var ok bool
+	if v.Model, ok = f.String("tokenizer.ggml.model"); !ok {
+		return nil, fmt.Errorf("tokenizer: model has no tokenizer.ggml.model")
+	}
+	v.Pre, _ = f.String("tokenizer.ggml.pre")
+	toks, _ := f.Array("tokenizer.ggml.tokens")
+	if v.Tokens, ok = toks.Values.([]string); !ok || len(v.Tokens) == 0 {
+		return nil, fmt.Errorf("tokenizer: tokenizer.ggml.tokens missing or not strings")
+	}
+	n := len(v.Tokens)
+	if a, ok := f.Array("tokenizer.ggml.scores"); ok {
+		if v.Scores, ok = a.Values.([]float32); !ok || len(v.Scores) != n {
+			return nil, fmt.Errorf("tokenizer: tokenizer.ggml.scores: want %d float32", n)
+		}
+	}
+	if a, ok := f.Array("tokenizer.ggml.token_type"); ok {
+		if v.Types, ok = a.Values.([]int32); !ok || len(v.Types) != n {
+			return nil, fmt.Errorf("tokenizer: tokenizer.ggml.token_type: want %d int32", n)
+		}
+	}
+	if a, ok := f.Array("tokenizer.ggml.merges"); ok {
+		if v.Merges, ok = a.Values.([]string); !ok {
+			return nil, fmt.Errorf("tokenizer: tokenizer.ggml.merges not strings")
+		}
+	}
+	id := func(key string, dst *int32) error {
+		x, ok := f.Int(key)
+		if !ok {
+			return nil
+		}
+		if x < 0 || x >= int64(n) {
+			return fmt.Errorf("tokenizer: %s = %d out of range", key, x)
+		}
+		*dst = int32(x)
+		return nil
+	}
+	for key, dst := range map[string]*int32{"tokenizer.ggml.bos_token_id": &v.BOS, "tokenizer.ggml.eos_token_id": &v.EOS, "tokenizer.ggml.unknown_token_id": &v.UNK} {
+		if err := id(key, dst); err != nil {
+			return nil, err
+		}
+	}
+	v.AddBOS, ok = f.Bool("tokenizer.ggml.add_bos_token")
+	if !ok {
+		v.AddBOS = v.Model == "llama" // llama.cpp's default for SPM vocabularies
+	}
+	v.AddEOS, _ = f.Bool("tokenizer.ggml.add_eos_token")
+	v.ChatTemplate, _ = f.String("tokenizer.chat_template")
+	return v, nil
+}
