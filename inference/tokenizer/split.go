@@ -106,7 +106,9 @@ func matchLlama3(rs []rune, i int) int {
 
 func isLetter(r rune) bool { return r >= 0 && unicode.IsLetter(r) }
 func isNumber(r rune) bool { return r >= 0 && unicode.IsNumber(r) }
-func isPunct(r rune) bool  { return r >= 0 && !isSpace(r) && !unicode.IsLetter(r) && !unicode.IsNumber(r) }
+func isPunct(r rune) bool {
+	return r >= 0 && !isSpace(r) && !unicode.IsLetter(r) && !unicode.IsNumber(r)
+}
 
 // isSpace is JavaScript's \s.
 func isSpace(r rune) bool {

@@ -11,7 +11,7 @@ import (
 type Tokenizer struct {
 	v       *Vocab
 	ids     map[string]int32
-	special []string // control and user-defined tokens, longest first
+	special []string  // control and user-defined tokens, longest first
 	first   [256]bool // first bytes of special
 	bytes   [256]int32
 	ranks   map[[2]string]int // BPE merge ranks ("gpt2" only)
