@@ -1,0 +1,82 @@
+package yuma
+
+import "math"
+
+// lastTempo is §3.10's last_tempo: LMS+1 if LMS ≠ 0, else max(0, b−T).
+func lastTempo(in *Input) uint64 {
+	if in.LastMechanismStepBlock != 0 {
+		if in.LastMechanismStepBlock == math.MaxUint64 {
+			return math.MaxUint64
+		}
+		return in.LastMechanismStepBlock + 1
+	}
+	if in.CurrentBlock < uint64(in.Tempo) {
+		return 0
+	}
+	return in.CurrentBlock - uint64(in.Tempo)
+}
+
+// storedBonds converts the stored bond rows with conv (q for Yuma2, frac for
+// Yuma3) and applies the bond mask of §3.10: bonds to a uid registered at or
+// after last_tempo are dropped.
+func storedBonds(in *Input, conv func(uint16) int64) sparse {
+	n := in.N
+	nnz := 0
+	for _, r := range in.Bonds {
+		nnz += len(r)
+	}
+	b := newSparse(n, nnz)
+	lt := lastTempo(in)
+	for i := range n {
+		if in.Bonds != nil {
+			for _, e := range in.Bonds[i] {
+				if lt <= at(in.BlockAtRegistration, int(e.UID)) {
+					continue
+				}
+				b.push(int32(e.UID), conv(e.Value))
+			}
+		}
+		b.endRow()
+	}
+	return b
+}
+
+func qU16(v uint16) int64 { return int64(v) << 32 }
+
+// emaAlpha is α = ONE − floor(bonds_moving_average·2^32/10^6) (§3.11.3).
+func emaAlpha(h *Hyper) int64 {
+	return one - int64(h.BondsMovingAverage<<32/1_000_000)
+}
+
+// yuma2Bonds runs §3.11 and returns D (normalized) and EMA_out.
+func yuma2Bonds(in *Input, wb *sparse, a, inc []int64) ([]int64, sparse) {
+	n := in.N
+	b := storedBonds(in, qU16) // §3.11.1
+	b.colNormalize(n)
+
+	delta := wb.clone() // §3.11.2
+	for i := range n {
+		lo, hi := delta.ptr[i], delta.ptr[i+1]
+		for k := lo; k < hi; k++ {
+			delta.val[k] = mul(delta.val[k], a[i])
+		}
+	}
+	delta.colNormalize(n)
+
+	ema := denseEMA(&delta, &b, emaAlpha(&in.Hyper), n) // §3.11.3-4
+	ema.colNormalize(n)                                 // §3.11.5: B*
+
+	d := make([]int64, n) // §3.11.6
+	for i := range n {
+		cols, vals := ema.row(i)
+		var s int64
+		for k, j := range cols {
+			s = add(s, mul(inc[j], vals[k]))
+		}
+		d[i] = s
+	}
+	normalize(d)
+
+	ema.colMaxUpscale(n) // §3.11.7
+	return d, ema
+}

@@ -1,0 +1,139 @@
+package yuma
+
+import (
+	"cmp"
+	"slices"
+)
+
+// weights builds W (§3.5) from the stored rows: permit mask, diagonal mask
+// (the owner's self-weight kept), outdated mask, commit-reveal mask, then
+// row normalization. Entries keep their stored order; zeros stay.
+func weights(in *Input, permit []bool) sparse {
+	n := in.N
+	nnz := 0
+	for _, r := range in.Weights {
+		nnz += len(r)
+	}
+	w := newSparse(n, nnz)
+	var cutoff []OptBlock
+	if in.Hyper.CommitReveal {
+		cutoff = in.CommitBlocks
+	}
+	for i := range n {
+		start := len(w.col)
+		if in.Weights != nil && permit[i] {
+			lu := at(in.LastUpdate, i)
+			c := OptBlock{}
+			if cutoff != nil {
+				c = cutoff[i]
+			}
+			var s int64
+			for _, e := range in.Weights[i] {
+				j := int(e.UID)
+				rb := at(in.BlockAtRegistration, j)
+				switch {
+				case j == i && !(in.HasOwner && i == in.OwnerUID): // step 2
+				case lu <= rb: // step 3: set before j's latest registration
+				case c.Valid && c.Block < rb: // step 4
+				default:
+					v := int64(e.Value) << 32
+					w.push(int32(j), v)
+					s += v // ≤ 4096·65535·2^32: no overflow
+				}
+			}
+			if s > 0 { // step 5
+				for k := start; k < len(w.val); k++ {
+					w.val[k] = div(w.val[k], s)
+				}
+			}
+		}
+		w.endRow()
+	}
+	return w
+}
+
+// at reads v[i], a nil slice reading as zeros.
+func at(v []uint64, i int) uint64 {
+	if v == nil {
+		return 0
+	}
+	return v[i]
+}
+
+// clip builds W̄ (§3.7): an entry above C_j becomes C_j, or is dropped when
+// C_j = 0. It also returns VT, the row sums of W̄.
+func clip(w *sparse, c []int64) (sparse, []int64) {
+	n := w.rows()
+	out := newSparse(n, len(w.col))
+	vt := make([]int64, n)
+	for i := range n {
+		cols, vals := w.row(i)
+		var s int64
+		for k, j := range cols {
+			v := vals[k]
+			if cj := c[j]; cj < v {
+				if cj == 0 {
+					continue
+				}
+				v = cj
+			}
+			out.push(j, v)
+			s = add(s, v)
+		}
+		vt[i] = s
+		out.endRow()
+	}
+	return out, vt
+}
+
+// ranks returns Σ_i mul(a_i, M_ij) for every column j (§3.8).
+func ranks(m *sparse, a []int64, n int) []int64 {
+	r := make([]int64, n)
+	for i := range m.rows() {
+		if a[i] == 0 {
+			continue
+		}
+		cols, vals := m.row(i)
+		for k, j := range cols {
+			r[j] = add(r[j], mul(a[i], vals[k]))
+		}
+	}
+	return r
+}
+
+// bondWeights builds WB (§3.9, interpolate_sparse) from W, W̄ and C.
+func bondWeights(w, wbar *sparse, c []int64, penalty uint16) sparse {
+	beta := frac(penalty)
+	switch beta {
+	case 0:
+		return *w
+	case one:
+		return *wbar
+	}
+	// For j ascending: x = add(W_ij, mul(β, sub(W̄_ij, W_ij))), kept if
+	// x > 0. Columns absent from W are absent from W̄ too and give x = 0;
+	// W̄_ij is min(W_ij, C_j) (an entry dropped by clipping reads as 0).
+	n := w.rows()
+	out := newSparse(n, len(w.col))
+	type ent struct {
+		j int32
+		v int64
+	}
+	var row []ent
+	for i := range n {
+		cols, vals := w.row(i)
+		row = row[:0]
+		for k, j := range cols {
+			row = append(row, ent{j, vals[k]})
+		}
+		slices.SortFunc(row, func(x, y ent) int { return cmp.Compare(x.j, y.j) })
+		for _, e := range row {
+			x := add(e.v, mul(beta, sub(min(e.v, c[e.j]), e.v)))
+			if x > 0 {
+				out.push(e.j, x)
+			}
+		}
+		out.endRow()
+	}
+	return out
+}
