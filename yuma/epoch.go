@@ -42,7 +42,7 @@ func run(in *Input) *state {
 		st.active[i] = !(end < in.CurrentBlock)
 	}
 
-	st.s = stakeWeights(in)                      // §3.2
+	st.s = stakeWeights(in)                     // §3.2
 	st.permit, st.newPermit = permits(in, st.s) // §3.3
 
 	st.a = make([]int64, n) // §3.4

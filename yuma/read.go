@@ -40,9 +40,9 @@ func ReadInput(r io.Reader) (Input, error) {
 
 // document is a parsed input object before defaults, with field presence.
 type document struct {
-	in   Input
-	seen map[string]bool // fields present (lookup only)
-	hasAC bool // activity_cutoff given
+	in    Input
+	seen  map[string]bool // fields present (lookup only)
+	hasAC bool            // activity_cutoff given
 }
 
 func (p *parser) document() (*document, error) {
