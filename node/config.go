@@ -1,0 +1,110 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"github.com/taonet/tao/protocols"
+)
+
+// Config configures a Node. Its zero value runs a local peer of the "dev"
+// network with its data under ~/.tao/dev and its API on 127.0.0.1:8420.
+type Config struct {
+	// Home is tao's base directory (wallets, models, one data directory per
+	// network). Zero: $TAO_HOME, else ~/.tao.
+	Home string
+	// Network is the chain ID to join. Zero: "dev".
+	Network string
+	// DataDir holds this node's state. Zero: Home/Network.
+	DataDir string
+
+	// PrivKey is the node's identity: the hotkey of a miner or validator.
+	// Nil: a node key kept in DataDir/node_key, created on first start.
+	PrivKey crypto.PrivKey
+
+	// ListenAddrs are libp2p multiaddrs. Zero: TCP and QUIC on every
+	// interface, ports chosen by the system; give fixed ports to a node
+	// that others bootstrap from.
+	ListenAddrs []string
+	// Bootstrap lists multiaddrs (with /p2p/ID) of peers to join through.
+	Bootstrap []string
+	// NoMDNS turns off discovery of peers on the local network.
+	NoMDNS bool
+	// RelayService lets this node relay for peers behind NAT.
+	RelayService bool
+
+	// HTTPAddr is the API's listen address. Zero: 127.0.0.1:8420. "off"
+	// disables the API.
+	HTTPAddr string
+
+	// Roles this node announces (peer, miner, validator, gateway). Zero:
+	// ["peer"].
+	Roles []string
+	// AnnounceInterval is how often the node gossips its signed status.
+	// Zero: 10 s.
+	AnnounceInterval time.Duration
+	// DiscoveryInterval bounds the DHT discovery period. Zero: p2p default.
+	DiscoveryInterval time.Duration
+
+	// Logger receives the node's logs. Nil: discarded.
+	Logger *slog.Logger
+}
+
+// DefaultHTTPAddr is the API address of a node whose Config leaves it zero.
+const DefaultHTTPAddr = "127.0.0.1:8420"
+
+// DefaultHome returns $TAO_HOME, else ~/.tao.
+func DefaultHome() string {
+	if h := os.Getenv("TAO_HOME"); h != "" {
+		return h
+	}
+	if d, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(d, ".tao")
+	}
+	return ".tao"
+}
+
+func (c Config) withDefaults() Config {
+	if c.Home == "" {
+		c.Home = DefaultHome()
+	}
+	if c.Network == "" {
+		c.Network = "dev"
+	}
+	if c.DataDir == "" {
+		c.DataDir = filepath.Join(c.Home, c.Network)
+	}
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = DefaultHTTPAddr
+	}
+	if len(c.Roles) == 0 {
+		c.Roles = []string{"peer"}
+	}
+	if c.AnnounceInterval == 0 {
+		c.AnnounceInterval = 10 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if err := protocols.ValidateChainID(c.Network); err != nil {
+		errs = append(errs, fmt.Errorf("--network: %w", err))
+	}
+	if c.PrivKey != nil && c.PrivKey.Type() != crypto.Ed25519 {
+		errs = append(errs, errors.New("node key must be ed25519 (a tao hotkey)"))
+	}
+	if c.AnnounceInterval < 0 {
+		errs = append(errs, errors.New("AnnounceInterval must be positive"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,151 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/taonet/tao/protocols"
+)
+
+// Verdict is a gossip validator's answer.
+type Verdict int
+
+const (
+	// Accept delivers the message and forwards it.
+	Accept Verdict = iota
+	// Reject drops the message and penalises the peer that sent it: it is
+	// malformed, badly signed or for another chain.
+	Reject
+	// Ignore drops the message without penalty: a duplicate, stale, or
+	// something this node cannot judge now.
+	Ignore
+)
+
+// Validator judges one gossip message before it is delivered or
+// forwarded. author is the peer that published it (pubsub checked its
+// signature), not the neighbour that forwarded it. It decodes the message once and returns the decoded value,
+// which subscribers receive as Message.Value. It must not block long.
+type Validator func(ctx context.Context, author peer.ID, data []byte) (value any, v Verdict)
+
+// Message is a delivered gossip message.
+type Message struct {
+	From  peer.ID // the peer that published it (signed by pubsub)
+	Data  []byte
+	Value any // what the topic's Validator returned
+}
+
+// Topic is a joined gossip topic.
+type Topic struct {
+	h    *Host
+	name string
+	kind string
+	t    *pubsub.Topic
+}
+
+// Subscription delivers a topic's validated messages.
+type Subscription struct {
+	topic *Topic
+	sub   *pubsub.Subscription
+}
+
+func newGossip(ctx context.Context, lh host.Host, h *Host) (*pubsub.PubSub, error) {
+	return pubsub.NewGossipSub(ctx, lh,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
+		pubsub.WithMaxMessageSize(protocols.MaxGossipSize),
+		pubsub.WithPeerScore(peerScoreParams(), scoreThresholds()),
+		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(h.inspectScores), scoreInspectPeriod),
+		pubsub.WithFloodPublish(true),
+	)
+}
+
+// Join joins topic name with validator v (nil accepts everything; only
+// tests of misbehaving peers want that). Joining a topic twice returns the
+// same Topic.
+func (h *Host) Join(name string, v Validator) (*Topic, error) {
+	if h.ps == nil {
+		return nil, ErrNotStarted
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if t, ok := h.topics[name]; ok {
+		return t, nil
+	}
+	kind := topicKind(h.cfg.ChainID, name)
+	if v != nil {
+		err := h.ps.RegisterTopicValidator(name, func(ctx context.Context, _ peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+			// Judge the message by its author (signed by pubsub), not by
+			// the peer that forwarded it.
+			val, verdict := v(ctx, m.GetFrom(), m.Data)
+			h.metrics.gossip(kind, verdict)
+			switch verdict {
+			case Accept:
+				m.ValidatorData = val
+				return pubsub.ValidationAccept
+			case Reject:
+				h.log.Debug("gossip rejected", "topic", kind, "author", m.GetFrom(), "via", m.ReceivedFrom)
+				return pubsub.ValidationReject
+			default:
+				return pubsub.ValidationIgnore
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("p2p: validator for %s: %w", name, err)
+		}
+	}
+	pt, err := h.ps.Join(name)
+	if err != nil {
+		return nil, fmt.Errorf("p2p: join %s: %w", name, err)
+	}
+	if err := pt.SetScoreParams(topicScoreParams()); err != nil {
+		return nil, fmt.Errorf("p2p: score params for %s: %w", name, err)
+	}
+	t := &Topic{h: h, name: name, kind: kind, t: pt}
+	h.topics[name] = t
+	return t, nil
+}
+
+// Name returns the topic's full name.
+func (t *Topic) Name() string { return t.name }
+
+// Publish validates data with the topic's validator and sends it.
+func (t *Topic) Publish(ctx context.Context, data []byte) error {
+	if err := t.t.Publish(ctx, data); err != nil {
+		return fmt.Errorf("p2p: publish on %s: %w", t.kind, err)
+	}
+	t.h.metrics.published(t.kind)
+	return nil
+}
+
+// Subscribe starts receiving validated messages of the topic.
+func (t *Topic) Subscribe() (*Subscription, error) {
+	s, err := t.t.Subscribe()
+	if err != nil {
+		return nil, fmt.Errorf("p2p: subscribe %s: %w", t.kind, err)
+	}
+	return &Subscription{topic: t, sub: s}, nil
+}
+
+// MeshPeers returns the peers this host exchanges the topic with.
+func (t *Topic) MeshPeers() []peer.ID { return t.t.ListPeers() }
+
+// Next blocks until the next message or until ctx is done or the
+// subscription is cancelled.
+func (s *Subscription) Next(ctx context.Context) (*Message, error) {
+	m, err := s.sub.Next(ctx)
+	if err != nil {
+		if errors.Is(err, pubsub.ErrSubscriptionCancelled) {
+			return nil, err
+		}
+		return nil, err
+	}
+	s.topic.h.metrics.delivered(s.topic.kind)
+	return &Message{From: m.GetFrom(), Data: m.Data, Value: m.ValidatorData}, nil
+}
+
+// Cancel stops the subscription.
+func (s *Subscription) Cancel() { s.sub.Cancel() }

@@ -1,0 +1,77 @@
+package protocols
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// ErrNotCanonical reports bytes that decode but are not the one canonical
+// encoding of their value (for example a non-minimal integer or unsorted map
+// keys). Such bytes would hash and sign differently from the value they
+// carry, so they are rejected.
+var ErrNotCanonical = errors.New("protocols: encoding is not canonical CBOR")
+
+// ErrTooLarge reports an input longer than the limit of its message type.
+var ErrTooLarge = errors.New("protocols: message exceeds its size limit")
+
+// encMode is the RFC 8949 core deterministic encoding. It is immutable and
+// safe for concurrent use.
+var encMode = mustEncMode()
+
+// decMode bounds every allocation a hostile input could cause before the
+// decoder makes it, and refuses the non-canonical forms it can detect itself.
+var decMode = mustDecMode()
+
+func mustEncMode() cbor.EncMode {
+	opts := cbor.CoreDetEncOptions()
+	opts.Time = cbor.TimeUnix
+	em, err := opts.EncMode()
+	if err != nil {
+		panic("protocols: bad CBOR encoding options: " + err.Error())
+	}
+	return em
+}
+
+func mustDecMode() cbor.DecMode {
+	dm, err := cbor.DecOptions{
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		IndefLength:       cbor.IndefLengthForbidden,
+		TagsMd:            cbor.TagsForbidden,
+		MaxNestedLevels:   16,
+		MaxArrayElements:  1 << 16,
+		MaxMapPairs:       1 << 12,
+		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
+		UTF8:              cbor.UTF8RejectInvalid,
+	}.DecMode()
+	if err != nil {
+		panic("protocols: bad CBOR decoding options: " + err.Error())
+	}
+	return dm
+}
+
+// Marshal returns the canonical CBOR encoding of v.
+func Marshal(v any) ([]byte, error) {
+	return encMode.Marshal(v)
+}
+
+// Unmarshal decodes b into v and fails unless b is exactly the canonical
+// encoding of the decoded value, with no trailing bytes. max bounds len(b).
+func Unmarshal(b []byte, v any, max int) error {
+	if len(b) > max {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(b), max)
+	}
+	if err := decMode.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("protocols: decode: %w", err)
+	}
+	again, err := encMode.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("protocols: re-encode: %w", err)
+	}
+	if !bytes.Equal(again, b) {
+		return ErrNotCanonical
+	}
+	return nil
+}
