@@ -1,0 +1,129 @@
+package yuma
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+// TestExpCheckValues are the check values of spec §3.12.3.
+func TestExpCheckValues(t *testing.T) {
+	tests := []struct {
+		name string
+		x    int64
+		want int64
+	}{
+		{"exp(q(5))", q(5), 637429664624},
+		{"exp(q(-5))", q(-5), 28939262},
+		{"exp(HALF)", half, 7081203935},
+		{"exp(0)", 0, one},
+		{"exp(ONE)", one, 11674931200},
+	}
+	for _, tt := range tests {
+		if got := expSafe(tt.x); got != tt.want {
+			t.Errorf("%s = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestAlphaSigmoidCheckValues(t *testing.T) {
+	h := DefaultHyper()
+	sg := newSigmoid(h)
+	if sg.lo != 3006509875 || sg.hi != 3865503334 {
+		t.Fatalf("lo, hi = %d, %d; want 3006509875, 3865503334", sg.lo, sg.hi)
+	}
+	tests := []struct{ c, w, bo, want int64 }{
+		{0, 0, 0, 3012258989},
+		{half, one, 0, 3436006604},
+	}
+	for _, tt := range tests {
+		if got := sg.alpha(tt.c, tt.w, tt.bo); got != tt.want {
+			t.Errorf("alpha_sigmoid(%d, %d, %d) = %d, want %d", tt.c, tt.w, tt.bo, got, tt.want)
+		}
+	}
+}
+
+func TestExpSafeClamp(t *testing.T) {
+	// Outside [−20, 20] the argument is clamped.
+	if got, want := expSafe(q(100)), expSafe(q(20)); got != want {
+		t.Errorf("exp_safe(100) = %d, want exp_safe(20) = %d", got, want)
+	}
+	if got, want := expSafe(math.MinInt64), expSafe(q(-20)); got != want {
+		t.Errorf("exp_safe(min) = %d, want exp_safe(-20) = %d", got, want)
+	}
+	if got := expSafe(q(20)); got <= 0 || got == math.MaxInt64 {
+		t.Errorf("exp_safe(20) = %d: the clamp range must not overflow", got)
+	}
+	// Monotone on a grid within the clamp.
+	prev := int64(-1)
+	for x := q(-20); x <= q(20); x += one / 8 {
+		e := expSafe(x)
+		if e < prev {
+			t.Fatalf("exp_safe not monotone at %d: %d < %d", x, e, prev)
+		}
+		prev = e
+	}
+}
+
+func TestExpFixedOverflow(t *testing.T) {
+	// Unclamped, exp of a large argument overflows I32F32 and is an error.
+	for _, x := range []int64{q(22), q(1 << 20), math.MinInt64} {
+		if _, err := expFixed(x); !errors.Is(err, ErrOverflow) {
+			t.Errorf("expFixed(%d) error = %v, want ErrOverflow", x, err)
+		}
+	}
+	// At ±20, the ends of exp_safe's clamp, nothing overflows.
+	for _, x := range []int64{q(-20), q(20)} {
+		if _, err := expFixed(x); err != nil {
+			t.Errorf("expFixed(%d) error = %v", x, err)
+		}
+	}
+}
+
+// TestExpMatchesSeries checks the optimized loop (constant divisors, early
+// stop) against §3.12.3 written literally with the checked helpers.
+func TestExpMatchesSeries(t *testing.T) {
+	literal := func(x int64) int64 {
+		y := x
+		if y < 0 {
+			y = -y
+		}
+		r, _ := checkedAdd(one, y)
+		tt := y
+		for i := int64(2); i <= 31; i++ {
+			tt, _ = checkedMul(tt, y)
+			tt, _ = checkedDiv(tt, q(i))
+			r, _ = checkedAdd(r, tt)
+		}
+		if x < 0 {
+			r, _ = checkedDiv(one, r)
+		}
+		return r
+	}
+	for x := q(-20); x <= q(20); x += 12345677 {
+		if x == 0 || x == one {
+			continue
+		}
+		if got, want := expSafe(x), literal(x); got != want {
+			t.Fatalf("exp(%d) = %d, literal series %d", x, got, want)
+		}
+	}
+}
+
+func TestAlphaSigmoidBounds(t *testing.T) {
+	h := DefaultHyper()
+	for _, steep := range []int16{-32768, -1000, 0, 1, 1000, 32767} {
+		h.AlphaSigmoidSteepness = steep
+		sg := newSigmoid(h)
+		for _, c := range []int64{0, half, one} {
+			for _, w := range []int64{0, 1, half, one} {
+				for _, bo := range []int64{0, half, one} {
+					a := sg.alpha(c, w, bo)
+					if a < sg.lo || a > sg.hi {
+						t.Fatalf("steepness %d: alpha(%d,%d,%d) = %d outside [%d, %d]", steep, c, w, bo, a, sg.lo, sg.hi)
+					}
+				}
+			}
+		}
+	}
+}
