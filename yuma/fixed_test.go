@@ -42,10 +42,10 @@ func TestMul(t *testing.T) {
 	}{
 		{one, one, one, true},
 		{half, half, one / 4, true},
-		{3, 1 << 31, 1, true},       // 1.5 ulps floors to 1
-		{-3, 1 << 31, -2, true},     // −1.5 ulps floors toward −∞
-		{-1, 1, -1, true},           // −2^−32 ulp² floors to −1
-		{1, 1, 0, true},             // tiny positive floors to 0
+		{3, 1 << 31, 1, true},   // 1.5 ulps floors to 1
+		{-3, 1 << 31, -2, true}, // −1.5 ulps floors toward −∞
+		{-1, 1, -1, true},       // −2^−32 ulp² floors to −1
+		{1, 1, 0, true},         // tiny positive floors to 0
 		{q(65535), half, q(32767) + half, true},
 		{q(1 << 30), q(2), 0, false}, // 2^31 does not fit
 		{q(1 << 30), q(-2), minI, true},
@@ -79,12 +79,12 @@ func TestDiv(t *testing.T) {
 		err             error
 	}{
 		{one, 2 * one, half, half, nil},
-		{1, 3, 1431655765, 1431655765, nil},       // trunc(2^32/3)
-		{-1, 3, -1431655765, -1431655765, nil},    // toward zero, not floor
-		{1, -3, -1431655765, -1431655765, nil},    //
-		{5, 0, 0, 0, ErrDivByZero},                // safe_div: 0
-		{q(1 << 30), 1, 0, maxI, ErrOverflow},     // too large: div 0, sdiv clamps
-		{q(1 << 30), -1, 0, minI, ErrOverflow},    //
+		{1, 3, 1431655765, 1431655765, nil},               // trunc(2^32/3)
+		{-1, 3, -1431655765, -1431655765, nil},            // toward zero, not floor
+		{1, -3, -1431655765, -1431655765, nil},            //
+		{5, 0, 0, 0, ErrDivByZero},                        // safe_div: 0
+		{q(1 << 30), 1, 0, maxI, ErrOverflow},             // too large: div 0, sdiv clamps
+		{q(1 << 30), -1, 0, minI, ErrOverflow},            //
 		{q(-1 << 31), one, q(-1 << 31), q(-1 << 31), nil}, // exactly MinInt64
 		{q(1<<31 - 1), one, q(1<<31 - 1), q(1<<31 - 1), nil},
 		{minI, -one, 0, maxI, ErrOverflow}, // 2^63 does not fit
