@@ -92,6 +92,7 @@ func (h *Host) start(ctx context.Context) error {
 		libp2p.ResourceManager(rm),
 		libp2p.ConnectionManager(cm),
 		libp2p.ConnectionGater(h.gater),
+		libp2p.EnableRelay(),
 		libp2p.EnableHolePunching(),
 		libp2p.EnableNATService(),
 		libp2p.UserAgent("tao"),
@@ -102,7 +103,9 @@ func (h *Host) start(ctx context.Context) error {
 		opts = append(opts, libp2p.ListenAddrStrings(c.ListenAddrs...))
 	}
 	if c.RelayService {
-		opts = append(opts, libp2p.EnableRelayService())
+		// An operator who offers relaying vouches for reachability; without
+		// this, go-libp2p waits for AutoNAT to call the host public first.
+		opts = append(opts, libp2p.EnableRelayService(), libp2p.ForceReachabilityPublic())
 	}
 	if len(c.StaticRelays) > 0 {
 		opts = append(opts,
@@ -116,7 +119,7 @@ func (h *Host) start(ctx context.Context) error {
 	}
 	lh, err := libp2p.New(opts...)
 	if err != nil {
-		return fmt.Errorf("p2p: start libp2p host: %w (is the listen port free?)", err)
+		return fmt.Errorf("p2p: start libp2p host: %w (check --listen addresses; a port may be in use)", err)
 	}
 	h.h = lh
 	ctx, h.cancel = context.WithCancel(context.WithoutCancel(ctx))
