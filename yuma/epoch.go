@@ -1,6 +1,9 @@
 package yuma
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Epoch runs one Yuma Consensus epoch of one subnet (spec/yuma.md §3), Yuma2
 // or Yuma3 by in.Hyper.Yuma3, bit-exact to the chain's integers.
@@ -58,7 +61,7 @@ func run(in *Input) *state {
 	st.wbar, st.vt = clip(&st.w, st.c)            // §3.7
 
 	st.r = ranks(&st.wbar, st.a, n) // §3.8
-	st.inc = append([]int64(nil), st.r...)
+	st.inc = slices.Clone(st.r)
 	normalize(st.inc)
 	st.pr = ranks(&st.w, st.a, n)
 
