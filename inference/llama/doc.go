@@ -1,0 +1,20 @@
+// Package llama runs llama-family transformers from GGUF files on the CPU:
+// RMSNorm, rotary embeddings as llama.cpp applies them for the llama
+// architecture (adjacent pairs, "NORM" mode, matching the Q/K permutation
+// llama.cpp's converter bakes into GGUF), grouped-query attention with a KV
+// cache, and a SwiGLU feed-forward, with matrices in F32, F16, Q8_0, Q4_0
+// (integer dot products against activations quantized to Q8_0, as
+// llama.cpp does) or Q4_K/Q6_K.
+//
+// First calls:
+//
+//	m, err := llama.Open("model.gguf")          // memory-maps the file
+//	defer m.Close()
+//	seq := m.NewSeq(256)                        // KV cache for 256 positions
+//	logits := m.Forward([]llama.Row{{Seq: seq, Token: 1, Logits: true}}, 0)
+//
+// Forward evaluates any mix of rows: a whole prompt of one sequence
+// (prefill) or one token from each of many sequences (batched decoding);
+// weights are read once per call either way. A Model is safe for
+// concurrent use; a Seq belongs to one caller at a time.
+package llama

@@ -1,0 +1,159 @@
+package llama
+
+import (
+	"fmt"
+	"math"
+)
+
+// Row is one token to evaluate: it is appended to Seq at position
+// Seq.Len() (rows of one Seq take consecutive positions, in order). Logits
+// asks for the next-token logits after this row.
+type Row struct {
+	Seq    *Seq
+	Token  int32
+	Logits bool
+}
+
+// Forward evaluates rows and returns, for each row with Logits set and in
+// order, a fresh slice of Vocab logits. threads <= 0 uses GOMAXPROCS.
+func (m *Model) Forward(rows []Row, threads int) ([][]float32, error) {
+	T := len(rows)
+	if T == 0 {
+		return nil, nil
+	}
+	pos := make([]int, T)
+	next := map[*Seq]int{}
+	for i, r := range rows {
+		p, ok := next[r.Seq]
+		if !ok {
+			p = r.Seq.n
+		}
+		if p >= r.Seq.cap {
+			return nil, fmt.Errorf("llama: sequence full (%d positions)", r.Seq.cap)
+		}
+		if r.Token < 0 || int(r.Token) >= m.Vocab {
+			return nil, fmt.Errorf("llama: token %d out of range [0, %d)", r.Token, m.Vocab)
+		}
+		pos[i] = p
+		next[r.Seq] = p + 1
+	}
+	dim, kvDim, hd := m.Dim, m.KVDim(), m.HeadDim
+	x := make([]float32, T*dim)
+	for i, r := range rows {
+		m.embd.Row(x[i*dim:(i+1)*dim], int(r.Token))
+	}
+	xb := make([]float32, T*dim)
+	q := make([]float32, T*dim)
+	k := make([]float32, T*kvDim)
+	v := make([]float32, T*kvDim)
+	att := make([]float32, T*dim)
+	gate := make([]float32, T*m.FFN)
+	up := make([]float32, T*m.FFN)
+	tmp := make([]float32, T*dim)
+	in := &acts{n: dim, t: T}
+	hin := &acts{n: m.FFN, t: T}
+	cos, sin := ropeTables(pos, m.RopeDim, m.RopeBase)
+	for l, ly := range m.layers {
+		for i := range T {
+			rmsNorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], ly.attnNorm, m.NormEps)
+		}
+		in.x, in.kind = xb, 0
+		matmul(q, ly.wq, in, threads)
+		matmul(k, ly.wk, in, threads)
+		matmul(v, ly.wv, in, threads)
+		for i, r := range rows {
+			for h := range m.Heads {
+				rope(q[i*dim+h*hd:i*dim+(h+1)*hd], cos[i], sin[i])
+			}
+			for h := range m.KVHeads {
+				rope(k[i*kvDim+h*hd:i*kvDim+(h+1)*hd], cos[i], sin[i])
+			}
+			copy(r.Seq.k[l][pos[i]*kvDim:], k[i*kvDim:(i+1)*kvDim])
+			copy(r.Seq.v[l][pos[i]*kvDim:], v[i*kvDim:(i+1)*kvDim])
+		}
+		m.attention(att, q, rows, pos, l, threads)
+		in.x, in.kind = att, 0
+		matmul(tmp, ly.wo, in, threads)
+		for i := range x {
+			x[i] += tmp[i]
+		}
+		for i := range T {
+			rmsNorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], ly.ffnNorm, m.NormEps)
+		}
+		in.x, in.kind = xb, 0
+		matmul(gate, ly.wGate, in, threads)
+		matmul(up, ly.wUp, in, threads)
+		for i, g := range gate {
+			gate[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
+		}
+		hin.x, hin.kind = gate, 0
+		matmul(tmp, ly.wDown, hin, threads)
+		for i := range x {
+			x[i] += tmp[i]
+		}
+	}
+	for s, p := range next {
+		s.n = p
+	}
+	// Only rows that want logits go through the (large) output layer.
+	var sel []float32
+	for i, r := range rows {
+		if r.Logits {
+			sel = append(sel, make([]float32, dim)...)
+			rmsNorm(sel[len(sel)-dim:], x[i*dim:(i+1)*dim], m.outNorm, m.NormEps)
+		}
+	}
+	n := len(sel) / dim
+	if n == 0 {
+		return nil, nil
+	}
+	logits := make([]float32, n*m.Vocab)
+	matmul(logits, m.output, &acts{x: sel, n: dim, t: n}, threads)
+	out := make([][]float32, n)
+	for i := range out {
+		out[i] = logits[i*m.Vocab : (i+1)*m.Vocab : (i+1)*m.Vocab]
+	}
+	return out, nil
+}
+
+// rmsNorm writes x / rms(x) * w to dst, summing squares in float64 as
+// ggml does.
+func rmsNorm(dst, x, w []float32, eps float32) {
+	var ss float64
+	for _, v := range x {
+		ss += float64(v * v)
+	}
+	scale := float32(1 / math.Sqrt(float64(float32(ss/float64(len(x)))+eps)))
+	for i, v := range x {
+		dst[i] = v * scale * w[i]
+	}
+}
+
+// ropeTables computes cos and sin of each position's rotation angles the
+// way ggml's rope cache does: theta = pos * base^(-2i/n), accumulated by
+// repeated float32 multiplication.
+func ropeTables(pos []int, n int, base float32) (cos, sin [][]float32) {
+	scale := float32(math.Pow(float64(base), -2.0/float64(n)))
+	cos, sin = make([][]float32, len(pos)), make([][]float32, len(pos))
+	for i, p := range pos {
+		c, s := make([]float32, n/2), make([]float32, n/2)
+		theta := float32(p)
+		for j := range n / 2 {
+			c[j] = float32(math.Cos(float64(theta)))
+			s[j] = float32(math.Sin(float64(theta)))
+			theta *= scale
+		}
+		cos[i], sin[i] = c, s
+	}
+	return cos, sin
+}
+
+// rope rotates adjacent pairs (x[2j], x[2j+1]) by the angles of one
+// position (llama.cpp's NORM rope mode, used for the llama architecture).
+func rope(x, cos, sin []float32) {
+	for j := range cos {
+		x0, x1 := x[2*j], x[2*j+1]
+		x[2*j] = x0*cos[j] - x1*sin[j]
+		x[2*j+1] = x0*sin[j] + x1*cos[j]
+	}
+}

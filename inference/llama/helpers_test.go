@@ -1,0 +1,62 @@
+package llama
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+
+	"github.com/taonet/tao/inference/gguf"
+	"github.com/taonet/tao/inference/synth"
+)
+
+// synthCache holds synthesized model bytes per (quant, seed) for the test
+// binary: synthesis takes about a second.
+var synthCache sync.Map
+
+func synthBytes(t testing.TB, q gguf.TensorType, seed uint64) []byte {
+	t.Helper()
+	key := [2]uint64{uint64(q), seed}
+	if b, ok := synthCache.Load(key); ok {
+		return b.([]byte)
+	}
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Options{Preset: "stories15m", Quant: q, Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	synthCache.Store(key, buf.Bytes())
+	return buf.Bytes()
+}
+
+func loadSynth(t testing.TB, q gguf.TensorType, seed uint64) *Model {
+	t.Helper()
+	m, err := Load(synthBytes(t, q, seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// greedy evaluates prompt then takes n greedy steps, returning the tokens
+// and the log-softmax at each step.
+func greedy(t testing.TB, m *Model, prompt []int32, n, threads int) ([]int32, [][]float32) {
+	t.Helper()
+	seq := m.NewSeq(len(prompt) + n)
+	rows := make([]Row, len(prompt))
+	for i, id := range prompt {
+		rows[i] = Row{Seq: seq, Token: id, Logits: i == len(prompt)-1}
+	}
+	var toks []int32
+	var lps [][]float32
+	for range n {
+		out, err := m.Forward(rows, threads)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lp := LogSoftmax(out[0])
+		best := Argmax(lp)
+		toks = append(toks, int32(best))
+		lps = append(lps, lp)
+		rows = []Row{{Seq: seq, Token: int32(best), Logits: true}}
+	}
+	return toks, lps
+}

@@ -1,0 +1,82 @@
+package llama
+
+import (
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// acts holds a batch of T activation rows of one width, with the
+// quantized or f16-rounded copies the weight types need, made once per
+// matmul input and shared by all weight rows.
+type acts struct {
+	x    []float32 // T × n
+	n, t int
+	q8   []q8Act   // per row, for Q8_0 and Q4_0 weights
+	f16  []float32 // T × n rounded through f16, for F16 weights
+	kind gguf.TensorType
+}
+
+func (a *acts) prepare(t gguf.TensorType) {
+	switch t {
+	case gguf.Q8_0, gguf.Q4_0:
+		if a.kind == gguf.Q8_0 {
+			return
+		}
+		if len(a.q8) < a.t {
+			a.q8 = make([]q8Act, a.t)
+		}
+		for i := range a.t {
+			q := &a.q8[i]
+			if cap(q.qs) < a.n {
+				q.qs = make([]int8, a.n)
+				q.d = make([]float32, a.n/gguf.QK)
+			}
+			quantizeAct(q, a.x[i*a.n:(i+1)*a.n])
+		}
+		a.kind = gguf.Q8_0
+	case gguf.F16:
+		if a.kind == gguf.F16 {
+			return
+		}
+		a.f16 = append(a.f16[:0], a.x[:a.t*a.n]...)
+		for i, v := range a.f16 {
+			a.f16[i] = f16Table[gguf.F32ToF16(v)]
+		}
+		a.kind = gguf.F16
+	}
+}
+
+// matmul computes out[t*m.Rows+r] = W[r] · x[t] for all rows r and batch
+// rows t, in parallel over weight rows so that each weight row is read once
+// per call.
+func matmul(out []float32, m *Matrix, a *acts, threads int) {
+	a.prepare(m.Type)
+	T, cols := a.t, m.Cols
+	parallelFor(threads, m.Rows, 16, func(lo, hi int) {
+		var tmp []float32
+		if m.Type == gguf.Q4_K || m.Type == gguf.Q6_K {
+			tmp = make([]float32, cols)
+		}
+		for r := lo; r < hi; r++ {
+			w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
+			for t := range T {
+				var v float32
+				switch m.Type {
+				case gguf.F32:
+					v = dotF32(m.f32[r*cols:(r+1)*cols], a.x[t*cols:])
+				case gguf.Q8_0:
+					v = dotQ8(w, &a.q8[t])
+				case gguf.Q4_0:
+					v = dotQ4(w, &a.q8[t])
+				case gguf.F16:
+					v = dotF16(w, a.f16[t*cols:(t+1)*cols])
+				default:
+					if t == 0 {
+						m.Row(tmp, r)
+					}
+					v = dotF32(tmp, a.x[t*cols:])
+				}
+				out[t*m.Rows+r] = v
+			}
+		}
+	})
+}

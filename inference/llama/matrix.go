@@ -1,0 +1,79 @@
+package llama
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// Matrix is a weight matrix of Rows rows of Cols elements in GGUF layout
+// (ggml ne0 = Cols, ne1 = Rows). Data aliases the model file.
+type Matrix struct {
+	Name       string
+	Type       gguf.TensorType
+	Rows, Cols int
+	Data       []byte
+	f32        []float32 // Data viewed as float32 when Type is F32
+	rowBytes   int
+}
+
+func newMatrix(f *gguf.File, name string, cols, rows int) (*Matrix, error) {
+	t, ok := f.Tensor(name)
+	if !ok {
+		return nil, fmt.Errorf("llama: missing tensor %s", name)
+	}
+	want := []uint64{uint64(cols), uint64(rows)}
+	if rows == 0 {
+		want = want[:1]
+	}
+	if len(t.Dims) != len(want) || t.Dims[0] != want[0] || (len(want) == 2 && t.Dims[1] != want[1]) {
+		return nil, fmt.Errorf("llama: tensor %s has shape %v, want %v", name, t.Dims, want)
+	}
+	switch t.Type {
+	case gguf.F32, gguf.F16, gguf.Q8_0, gguf.Q4_0, gguf.Q4_K, gguf.Q6_K:
+	default:
+		return nil, fmt.Errorf("llama: tensor %s has type %s, which the builtin engine does not compute with (want f32, f16, q8_0, q4_0, q4_K or q6_K)", name, t.Type)
+	}
+	m := &Matrix{Name: name, Type: t.Type, Rows: max(rows, 1), Cols: cols, Data: f.Data(t)}
+	m.rowBytes = t.Type.RowBytes(cols)
+	if t.Type == gguf.F32 {
+		m.f32 = asFloat32(m.Data)
+	}
+	return m, nil
+}
+
+// asFloat32 views little-endian float32 bytes as []float32, copying only
+// when the bytes are misaligned (a file may set general.alignment to 1).
+func asFloat32(b []byte) []float32 {
+	n := len(b) / 4
+	if n == 0 {
+		return nil
+	}
+	if uintptr(unsafe.Pointer(&b[0]))%4 == 0 {
+		return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), n)
+	}
+	out := make([]float32, n)
+	_ = gguf.Dequantize(out, gguf.F32, b)
+	return out
+}
+
+// Row dequantizes row r into dst (len Cols).
+func (m *Matrix) Row(dst []float32, r int) {
+	if m.f32 != nil {
+		copy(dst, m.f32[r*m.Cols:(r+1)*m.Cols])
+		return
+	}
+	_ = gguf.Dequantize(dst, m.Type, m.Data[r*m.rowBytes:(r+1)*m.rowBytes])
+}
+
+// vector returns a 1-D F32 tensor (norm weights) as float32.
+func vector(f *gguf.File, name string, n int) ([]float32, error) {
+	m, err := newMatrix(f, name, n, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, n)
+	m.Row(out, 0)
+	return out, nil
+}

@@ -1,0 +1,126 @@
+package llama
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/taonet/tao/inference/gguf"
+	"github.com/taonet/tao/inference/tokenizer"
+)
+
+// Model is a loaded llama model. Weights alias the mapped file until Close.
+type Model struct {
+	Config
+	File *gguf.File
+	Tok  *tokenizer.Tokenizer
+
+	embd    *Matrix
+	layers  []layer
+	outNorm []float32
+	output  *Matrix
+
+	release   func() error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+type layer struct {
+	attnNorm, ffnNorm []float32
+	wq, wk, wv, wo    *Matrix
+	wGate, wUp, wDown *Matrix
+}
+
+// Open memory-maps and loads the GGUF model at path.
+func Open(path string) (*Model, error) {
+	b, release, err := mapFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := Load(b)
+	if err != nil {
+		_ = release()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	m.release = release
+	return m, nil
+}
+
+// Load loads a model from the bytes of a GGUF file, which must stay
+// unmodified while the Model is in use.
+func Load(b []byte) (*Model, error) {
+	f, err := gguf.Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	c, err := configFromGGUF(f)
+	if err != nil {
+		return nil, err
+	}
+	voc, err := tokenizer.VocabFromGGUF(f)
+	if err != nil {
+		return nil, err
+	}
+	if len(voc.Tokens) > maxVocab {
+		return nil, fmt.Errorf("llama: vocabulary of %d tokens", len(voc.Tokens))
+	}
+	tok, err := tokenizer.New(voc)
+	if err != nil {
+		return nil, err
+	}
+	c.Vocab = len(voc.Tokens)
+	m := &Model{Config: c, File: f, Tok: tok}
+	if m.embd, err = newMatrix(f, "token_embd.weight", c.Dim, c.Vocab); err != nil {
+		return nil, err
+	}
+	if m.outNorm, err = vector(f, "output_norm.weight", c.Dim); err != nil {
+		return nil, err
+	}
+	if _, ok := f.Tensor("output.weight"); ok {
+		if m.output, err = newMatrix(f, "output.weight", c.Dim, c.Vocab); err != nil {
+			return nil, err
+		}
+	} else {
+		m.output = m.embd // tied embeddings
+	}
+	if m.embd.Type != gguf.F32 && m.embd.Type != gguf.F16 && m.embd.Cols%gguf.QK != 0 {
+		return nil, errors.New("llama: quantized embedding width not a multiple of 32")
+	}
+	kv := c.KVDim()
+	for l := range c.Layers {
+		p := fmt.Sprintf("blk.%d.", l)
+		var ly layer
+		for _, t := range []struct {
+			dst        **Matrix
+			name       string
+			cols, rows int
+		}{
+			{&ly.wq, "attn_q", c.Dim, c.Dim}, {&ly.wk, "attn_k", c.Dim, kv}, {&ly.wv, "attn_v", c.Dim, kv},
+			{&ly.wo, "attn_output", c.Dim, c.Dim}, {&ly.wGate, "ffn_gate", c.Dim, c.FFN},
+			{&ly.wUp, "ffn_up", c.Dim, c.FFN}, {&ly.wDown, "ffn_down", c.FFN, c.Dim},
+		} {
+			if *t.dst, err = newMatrix(f, p+t.name+".weight", t.cols, t.rows); err != nil {
+				return nil, err
+			}
+		}
+		if ly.attnNorm, err = vector(f, p+"attn_norm.weight", c.Dim); err != nil {
+			return nil, err
+		}
+		if ly.ffnNorm, err = vector(f, p+"ffn_norm.weight", c.Dim); err != nil {
+			return nil, err
+		}
+		m.layers = append(m.layers, ly)
+	}
+	return m, nil
+}
+
+// Close unmaps the file. The Model must not be used afterwards; a second
+// call is a no-op.
+func (m *Model) Close() error {
+	m.closeOnce.Do(func() {
+		if m.release != nil {
+			m.closeErr = m.release()
+		}
+	})
+	return m.closeErr
+}

@@ -1,0 +1,31 @@
+package llama
+
+// Seq is one sequence's KV cache: keys and values of every layer for
+// positions [0, Len). It is used by one caller at a time.
+type Seq struct {
+	k, v [][]float32 // per layer, cap positions × KVDim
+	n    int         // positions filled
+	cap  int
+}
+
+// NewSeq allocates a KV cache for up to n positions (at most the model's
+// context length).
+func (m *Model) NewSeq(n int) *Seq {
+	n = max(1, min(n, m.Ctx))
+	s := &Seq{cap: n, k: make([][]float32, m.Layers), v: make([][]float32, m.Layers)}
+	for l := range m.Layers {
+		s.k[l] = make([]float32, n*m.KVDim())
+		s.v[l] = make([]float32, n*m.KVDim())
+	}
+	return s
+}
+
+// Len is the number of positions evaluated.
+func (s *Seq) Len() int { return s.n }
+
+// Cap is the number of positions the cache holds.
+func (s *Seq) Cap() int { return s.cap }
+
+// Truncate forgets positions from n on, so a caller can rewind (reuse a
+// shared prompt prefix, or re-score).
+func (s *Seq) Truncate(n int) { s.n = max(0, min(n, s.n)) }

@@ -1,0 +1,46 @@
+// Writes llama.cpp reference outputs for a GGUF model, via node-llama-cpp
+// (prebuilt llama.cpp, CPU only): for each prompt, the prompt's token ids,
+// 64 greedy tokens, and the top log-probabilities at each step.
+//
+// usage (after scripts/llamacpp-install.sh):
+//   NODE_PATH=build/llamacpp/node_modules node scripts/llamacpp-refs.mjs MODEL.gguf CID > refs.json
+import { createRequire } from "node:module";
+const require = createRequire(process.env.NODE_PATH + "/");
+const { getLlama, LlamaLogLevel } = await import(require.resolve("node-llama-cpp"));
+
+const [modelPath, cid] = process.argv.slice(2);
+const prompts = [
+  "Once upon a time",
+  "The quick brown fox",
+  "[INST] Write a poem about the sea. [/INST]",
+  "日本語と emoji 😀 and code: func main() {}",
+];
+const steps = 64, topN = 5;
+const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
+const model = await llama.loadModel({ modelPath, useMmap: true });
+const out = { source: "node-llama-cpp 3.21.1 (llama.cpp " + (llama.llamaCppRelease?.release ?? "?") + "), CPU, F32 KV cache, no flash attention", model: cid, steps, cases: [] };
+for (const text of prompts) {
+  const ctx = await model.createContext({
+    contextSize: 256, batchSize: 256, threads: 2, flashAttention: false,
+    experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
+  });
+  const seq = ctx.getSequence();
+  const prompt = model.tokenize(text, false); // BOS added below, as llama.cpp does for add_bos models
+  const input = [model.tokens.bos, ...prompt];
+  const tokens = [], top = [];
+  for await (const r of seq.evaluateWithMetadata(input, { probabilities: true }, { temperature: 0, yieldEogToken: true })) {
+    tokens.push(r.token);
+    const t = [];
+    for (const [id, p] of r.probabilities) {
+      if (t.length >= topN) break;
+      t.push([id, Math.log(p)]);
+    }
+    top.push(t);
+    if (tokens.length >= steps) break;
+  }
+  out.cases.push({ text, prompt_tokens: input, tokens, top_logprobs: top });
+  await ctx.dispose();
+}
+process.stdout.write(JSON.stringify(out) + "\n");
+await model.dispose();
+await llama.dispose();
