@@ -24,6 +24,11 @@ Start a whole local network with:  tao devnet`,
 	})
 	root.AddCommand(
 		newVersionCmd(),
+		newYumaCmd(),
+		newNodeCmd(),
+		newStatusCmd(),
+		newPeersCmd(),
+		newDevnetCmd(),
 	)
 	return root
 }

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/taonet/tao/node"
+)
+
+func newNodeCmd() *cobra.Command {
+	var (
+		cfg      node.Config
+		logs     logFlags
+		role     string
+		announce time.Duration
+	)
+	c := &cobra.Command{
+		Use:   "node",
+		Short: "Run a tao peer: join the network, keep up with it, serve the local API",
+		Long: `Run a tao full node. It finds peers through the bootstrap list, mDNS and
+the Kademlia DHT, gossips a signed announcement, and serves /healthz, /readyz,
+/metrics, /status and /peers on its local API (default http://127.0.0.1:8420).
+
+Data lives in --data-dir, by default ~/.tao/<network> (or $TAO_HOME/<network>).
+The node's identity is DATA_DIR/node_key, created on first start: keep it to
+keep your peer ID. Stop with Ctrl-C.`,
+		Example: `  tao node --bootstrap /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...
+  tao node --listen /ip4/0.0.0.0/tcp/4001 --http 127.0.0.1:8421`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			log, err := logs.logger(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			cfg.Logger = log
+			cfg.Roles = []string{role}
+			cfg.AnnounceInterval = announce
+			n, err := node.New(cfg)
+			if err != nil {
+				return usageError(err)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if err := n.Start(ctx); err != nil {
+				return err
+			}
+			<-ctx.Done()
+			log.Info("shutting down")
+			return n.Close()
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&cfg.Home, "home", "", "tao's base directory (default $TAO_HOME or ~/.tao)")
+	f.StringVar(&cfg.Network, "network", "dev", "chain ID of the network to join")
+	f.StringVar(&cfg.DataDir, "data-dir", "", "this node's data directory (default HOME/NETWORK)")
+	f.StringArrayVar(&cfg.ListenAddrs, "listen", nil, "libp2p listen `multiaddr` (repeatable; default TCP and QUIC on all interfaces, random ports)")
+	f.StringArrayVar(&cfg.Bootstrap, "bootstrap", nil, "bootstrap peer `multiaddr` with /p2p/ID (repeatable)")
+	f.StringVar(&cfg.HTTPAddr, "http", node.DefaultHTTPAddr, "local API listen address, or \"off\"")
+	f.BoolVar(&cfg.NoMDNS, "no-mdns", false, "do not look for peers on the local network")
+	f.BoolVar(&cfg.RelayService, "relay-service", false, "relay connections for peers behind NAT")
+	f.StringVar(&role, "role", "peer", "role this node announces")
+	f.DurationVar(&announce, "announce-interval", 10*time.Second, "how often to gossip this node's signed status")
+	logs.register(f)
+	return c
+}
+
+func newStatusCmd() *cobra.Command {
+	var (
+		api    string
+		asJSON bool
+	)
+	c := &cobra.Command{
+		Use:   "status",
+		Short: "Show a running node's status (height, peers, identity)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), 15*time.Second)
+			defer cancel()
+			st, err := (&node.Client{BaseURL: api}).Status(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), st)
+			}
+			return printStatus(cmd.OutOrStdout(), st)
+		},
+	}
+	c.Flags().StringVar(&api, "api", "http://"+node.DefaultHTTPAddr, "the node's API `URL`")
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func newPeersCmd() *cobra.Command {
+	var (
+		api    string
+		asJSON bool
+	)
+	c := &cobra.Command{
+		Use:   "peers",
+		Short: "List a running node's peers",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), 15*time.Second)
+			defer cancel()
+			peers, err := (&node.Client{BaseURL: api}).Peers(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), peers)
+			}
+			return printPeers(cmd.OutOrStdout(), peers)
+		},
+	}
+	c.Flags().StringVar(&api, "api", "http://"+node.DefaultHTTPAddr, "the node's API `URL`")
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/taonet/tao/node"
+)
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printStatus(w io.Writer, st node.Status) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "network\t%s\n", st.ChainID)
+	fmt.Fprintf(tw, "peer id\t%s\n", st.PeerID)
+	fmt.Fprintf(tw, "roles\t%s\n", strings.Join(st.Roles, ", "))
+	fmt.Fprintf(tw, "version\t%s\n", st.Version)
+	fmt.Fprintf(tw, "height\t%d\n", st.Height)
+	fmt.Fprintf(tw, "syncing\t%v\n", st.Syncing)
+	fmt.Fprintf(tw, "peers\t%d connected, %d announced, %d in DHT table\n", st.Peers, st.Announced, st.RoutingTable)
+	fmt.Fprintf(tw, "uptime\t%s\n", time.Duration(st.UptimeSec)*time.Second)
+	for i, a := range st.Addrs {
+		label := ""
+		if i == 0 {
+			label = "addresses"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, a)
+	}
+	return tw.Flush()
+}
+
+func printPeers(w io.Writer, peers []node.PeerInfo) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PEER ID\tCONNECTED\tROLES\tHEIGHT\tSCORE\tADDRESS")
+	for _, p := range peers {
+		roles, height := "-", "-"
+		if p.Status != nil {
+			roles = strings.Join(p.Status.Roles, ",")
+			height = fmt.Sprint(p.Status.Height)
+		}
+		addr := "-"
+		if len(p.Addrs) > 0 {
+			addr = p.Addrs[0]
+		}
+		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%.1f\t%s\n", p.PeerID, p.Connected, roles, height, p.Score, addr)
+	}
+	fmt.Fprintf(tw, "%d peers\n", len(peers))
+	return tw.Flush()
+}

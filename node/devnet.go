@@ -1,0 +1,314 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// DevnetConfig configures a local network on loopback.
+type DevnetConfig struct {
+	// Nodes is how many nodes to run. Zero: 4.
+	Nodes int
+	// Dir keeps the nodes' keys and data. Zero: a temporary directory,
+	// removed by Close.
+	Dir string
+	// Procs runs each node as its own OS process (Exe node ...) instead of
+	// in this process.
+	Procs bool
+	// Exe is the tao binary for Procs. Zero: this executable.
+	Exe string
+	// Network is the chain ID. Zero: "dev".
+	Network string
+	// Logger receives the nodes' logs (in-process mode). Nil: discarded.
+	Logger *slog.Logger
+}
+
+// DevnetNode describes one node of a running devnet (devnet.json).
+type DevnetNode struct {
+	Name    string   `json:"name"`
+	Role    string   `json:"role"`
+	PeerID  string   `json:"peer_id"`
+	Addrs   []string `json:"multiaddrs"`
+	API     string   `json:"api"`
+	DataDir string   `json:"data_dir"`
+}
+
+// DevnetManifest is what Devnet writes to Dir/devnet.json once ready.
+type DevnetManifest struct {
+	Network string       `json:"network"`
+	Dir     string       `json:"dir"`
+	Nodes   []DevnetNode `json:"nodes"`
+}
+
+// Devnet is a local network of tao nodes on 127.0.0.1: node 0 is the
+// bootstrap node; the others know only its address and find each other
+// through the DHT.
+type Devnet struct {
+	cfg     DevnetConfig
+	tempDir bool
+	plan    []DevnetNode
+	keys    []crypto.PrivKey
+
+	closeOnce sync.Once
+	nodes     []*Node
+	procs     []*exec.Cmd
+	waitErrs  chan error
+}
+
+// NewDevnet validates cfg and plans the nodes; it starts nothing.
+func NewDevnet(cfg DevnetConfig) (*Devnet, error) {
+	if cfg.Nodes == 0 {
+		cfg.Nodes = 4
+	}
+	if cfg.Nodes < 1 || cfg.Nodes > 64 {
+		return nil, fmt.Errorf("devnet: --nodes %d out of range 1..64", cfg.Nodes)
+	}
+	if cfg.Network == "" {
+		cfg.Network = "dev"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Procs && cfg.Exe == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("devnet: find the tao binary for --procs: %w", err)
+		}
+		cfg.Exe = exe
+	}
+	return &Devnet{cfg: cfg}, nil
+}
+
+// Start writes each node's key and starts the nodes, bootstrap first.
+func (d *Devnet) Start(ctx context.Context) error {
+	if d.cfg.Dir == "" {
+		dir, err := os.MkdirTemp("", "tao-devnet-")
+		if err != nil {
+			return fmt.Errorf("devnet: %w", err)
+		}
+		d.cfg.Dir, d.tempDir = dir, true
+	}
+	if err := d.planNodes(); err != nil {
+		return err
+	}
+	if d.cfg.Procs {
+		return d.startProcs()
+	}
+	for i := range d.plan {
+		if err := d.startInProcess(ctx, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planNodes creates (or reuses) each node's key and picks its ports.
+func (d *Devnet) planNodes() error {
+	for i := range d.cfg.Nodes {
+		name := "node" + strconv.Itoa(i)
+		dir := filepath.Join(d.cfg.Dir, name)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("devnet: %w", err)
+		}
+		key, err := loadOrCreateNodeKey(filepath.Join(dir, "node_key"))
+		if err != nil {
+			return fmt.Errorf("devnet: %s: %w", name, err)
+		}
+		id, _ := peer.IDFromPrivateKey(key)
+		ports, err := freePorts(2)
+		if err != nil {
+			return fmt.Errorf("devnet: pick ports: %w", err)
+		}
+		role := "peer"
+		if i == 0 {
+			role = "bootstrap"
+		}
+		d.keys = append(d.keys, key)
+		d.plan = append(d.plan, DevnetNode{
+			Name: name, Role: role, PeerID: id.String(), DataDir: dir,
+			Addrs: []string{"/ip4/127.0.0.1/tcp/" + strconv.Itoa(ports[0]) + "/p2p/" + id.String()},
+			API:   "http://127.0.0.1:" + strconv.Itoa(ports[1]),
+		})
+	}
+	return nil
+}
+
+func (d *Devnet) nodeArgs(i int) (listen string, boot []string, httpAddr string) {
+	p := d.plan[i]
+	ma := p.Addrs[0]
+	listen = ma[:len(ma)-len("/p2p/"+p.PeerID)]
+	if i > 0 {
+		boot = d.plan[0].Addrs
+	}
+	return listen, boot, p.API[len("http://"):]
+}
+
+func (d *Devnet) startInProcess(ctx context.Context, i int) error {
+	listen, boot, httpAddr := d.nodeArgs(i)
+	n, err := New(Config{
+		Network:           d.cfg.Network,
+		DataDir:           d.plan[i].DataDir,
+		PrivKey:           d.keys[i],
+		ListenAddrs:       []string{listen},
+		Bootstrap:         boot,
+		NoMDNS:            true,
+		HTTPAddr:          httpAddr,
+		Roles:             []string{d.plan[i].Role},
+		AnnounceInterval:  2 * time.Second,
+		DiscoveryInterval: 5 * time.Second,
+		Logger:            d.cfg.Logger.With("name", d.plan[i].Name),
+	})
+	if err != nil {
+		return err
+	}
+	if err := n.Start(ctx); err != nil {
+		return fmt.Errorf("devnet: start %s: %w", d.plan[i].Name, err)
+	}
+	d.nodes = append(d.nodes, n)
+	return nil
+}
+
+func (d *Devnet) startProcs() error {
+	d.waitErrs = make(chan error, len(d.plan))
+	for i, p := range d.plan {
+		listen, boot, httpAddr := d.nodeArgs(i)
+		args := []string{"node", "--network", d.cfg.Network, "--data-dir", p.DataDir,
+			"--listen", listen, "--http", httpAddr, "--no-mdns", "--role", p.Role,
+			"--announce-interval", "2s", "--log-format", "json"}
+		for _, b := range boot {
+			args = append(args, "--bootstrap", b)
+		}
+		logf, err := os.OpenFile(filepath.Join(p.DataDir, "node.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("devnet: %w", err)
+		}
+		cmd := exec.Command(d.cfg.Exe, args...)
+		cmd.Stdout, cmd.Stderr = logf, logf
+		if err := cmd.Start(); err != nil {
+			logf.Close()
+			return fmt.Errorf("devnet: start %s as a process: %w", p.Name, err)
+		}
+		d.procs = append(d.procs, cmd)
+		go func() {
+			err := cmd.Wait()
+			logf.Close()
+			d.waitErrs <- fmt.Errorf("%s exited: %v (log: %s)", p.Name, err, logf.Name())
+		}()
+	}
+	return nil
+}
+
+// AwaitReady waits until every node is connected to every other and has
+// received every other's signed announcement over gossip, then writes
+// Dir/devnet.json.
+func (d *Devnet) AwaitReady(ctx context.Context) error {
+	want := len(d.plan) - 1
+	for {
+		ready := 0
+		var why string
+		for _, p := range d.plan {
+			c := Client{BaseURL: p.API, HTTP: nil}
+			sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			st, err := c.Status(sctx)
+			cancel()
+			switch {
+			case err != nil:
+				why = p.Name + ": " + err.Error()
+			case st.Peers < want:
+				why = fmt.Sprintf("%s has %d of %d peers", p.Name, st.Peers, want)
+			case st.Announced < want:
+				why = fmt.Sprintf("%s heard %d of %d announcements", p.Name, st.Announced, want)
+			default:
+				ready++
+			}
+		}
+		if ready == len(d.plan) {
+			return d.writeManifest()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devnet not ready: %s: %w", why, ctx.Err())
+		case err := <-d.waitErrs:
+			return fmt.Errorf("devnet: %w", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// Exited reports a node process that stopped (Procs mode only).
+func (d *Devnet) Exited() <-chan error { return d.waitErrs }
+
+// Manifest describes the running nodes.
+func (d *Devnet) Manifest() DevnetManifest {
+	return DevnetManifest{Network: d.cfg.Network, Dir: d.cfg.Dir, Nodes: d.plan}
+}
+
+func (d *Devnet) writeManifest() error {
+	b, err := json.MarshalIndent(d.Manifest(), "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(d.cfg.Dir, "devnet.json"), append(b, '\n'), 0o644)
+}
+
+// Close stops every node (interrupting processes, then killing those that
+// do not exit within 10 s) and removes a temporary Dir.
+func (d *Devnet) Close() error {
+	var errs []error
+	d.closeOnce.Do(func() {
+		for i := len(d.nodes) - 1; i >= 0; i-- {
+			errs = append(errs, d.nodes[i].Close())
+		}
+		for _, p := range d.procs {
+			_ = p.Process.Signal(os.Interrupt)
+		}
+		deadline := time.After(10 * time.Second)
+		for range d.procs {
+			select {
+			case <-d.waitErrs:
+			case <-deadline:
+				for _, p := range d.procs {
+					_ = p.Process.Kill()
+				}
+			}
+		}
+		if d.tempDir {
+			errs = append(errs, os.RemoveAll(d.cfg.Dir))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// freePorts asks the system for n free TCP ports on 127.0.0.1.
+func freePorts(n int) ([]int, error) {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
