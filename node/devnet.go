@@ -311,4 +311,3 @@ func freePorts(n int) ([]int, error) {
 	}
 	return ports, nil
 }
-
