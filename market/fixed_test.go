@@ -116,7 +116,7 @@ func TestFixedOps(t *testing.T) {
 	if _, err := U64F64FromRatio(1<<63, 1); err != nil {
 		t.Errorf("2^63: %v", err)
 	}
-	if _, err := U64F64FromInt(1<<63).Mul(U64F64FromInt(2)); !errors.Is(err, ErrOverflow) {
+	if _, err := U64F64FromInt(1 << 63).Mul(U64F64FromInt(2)); !errors.Is(err, ErrOverflow) {
 		t.Errorf("2^63·2: err = %v, want ErrOverflow", err)
 	}
 	if got := (Rao(1_500_000_000)).String(); got != "1.500000000" {

@@ -1,0 +1,244 @@
+package market
+
+import (
+	"math"
+	"math/bits"
+)
+
+// Limit is a swap's slippage protection (dtao.md §8.4). The zero value means no limit.
+type Limit struct {
+	// Price is p_lim in TAO per alpha: the highest price a buy may reach, the lowest a sell may
+	// reach. Zero: no limit.
+	Price U64F64
+	// Partial allows a partial fill: the part of the amount beyond the limit is refunded. Without
+	// it a swap that would pass the limit fails with ErrLimitPriceCrossed.
+	Partial bool
+}
+
+// Swap is the outcome of a buy or sell.
+type Swap struct {
+	Pool Pool // the pool after the swap
+	In   Rao  // net input swapped into the pool (amount − Fee − Refund)
+	Out  Rao  // paid to the user: alpha for a buy, TAO for a sell
+	Fee  Rao  // fee charged, in the input token
+	// AuthorTAO is the TAO owed to the block author: the fee itself for a buy; for a sell, what
+	// the alpha fee fetched when sold fee-less into the pool (§8.2).
+	AuthorTAO Rao
+	Refund    Rao // part of the amount not used because of a partial fill
+}
+
+// Buy stakes amount TAO into the pool for alpha (dtao.md §8.3), charging the fee of §8.2 and
+// applying the limit and guards of §8.4. The caller adds Out to SubnetAlphaOut and pays AuthorTAO
+// to the block author.
+//
+// Rounding (tao's choice; §12 leaves pow_ratio_scaled's unverified): the power
+// e = (y/(y+net))^(w2/w1) is rounded up at 10^-18 and then up again to U64F64, so
+// Δx = floor(x·(1 − e)) never exceeds floor of the exact value: the pool never pays out more than
+// the exact balancer curve (x·y never falls with equal weights, and a buy then a sell never
+// creates TAO). With equal weights the power is the exact rational y/(y+net), and the §8.6
+// example is reproduced to the rao (it would be with floors too).
+func (pl Pool) Buy(p Params, amount Rao, lim Limit) (Swap, error) {
+	net, fee, refund, err := p.limitInput(amount, lim, pl.maxBuyInput)
+	if err != nil {
+		return Swap{}, err
+	}
+	out, err := pl.buy(p, net)
+	if err != nil {
+		return Swap{}, err
+	}
+	if out.Out == 0 {
+		return Swap{}, ErrZeroOutput
+	}
+	out.Fee, out.AuthorTAO, out.Refund = fee, fee, refund
+	return out, nil
+}
+
+// ProtocolBuy buys alpha with amount TAO for the protocol (dtao.md §5 excess): no fee, no limit,
+// and no minimum output; the reserve guards still apply.
+func (pl Pool) ProtocolBuy(p Params, amount Rao) (Swap, error) {
+	if amount == 0 {
+		return Swap{Pool: pl}, nil
+	}
+	return pl.buy(p, amount)
+}
+
+// Sell unstakes amount alpha into the pool for TAO (dtao.md §8.4). The fee is charged in alpha
+// and sold fee-less into the pool after the user's swap; its TAO is AuthorTAO. If that second
+// sale would break a guard, the fee alpha is added to the pool without a payout. The caller
+// removes the whole amount (fee included) from SubnetAlphaOut, less Refund.
+func (pl Pool) Sell(p Params, amount Rao, lim Limit) (Swap, error) {
+	net, fee, refund, err := p.limitInput(amount, lim, pl.maxSellInput)
+	if err != nil {
+		return Swap{}, err
+	}
+	out, err := pl.sell(p, net)
+	if err != nil {
+		return Swap{}, err
+	}
+	out.Fee, out.Refund = fee, refund
+	if fee == 0 {
+		return out, nil
+	}
+	if feeSale, err := out.Pool.sell(p, fee); err == nil {
+		out.Pool, out.AuthorTAO = feeSale.Pool, feeSale.Out
+	} else if out.Pool.Alpha, err = addRao(out.Pool.Alpha, fee); err != nil {
+		return Swap{}, err
+	}
+	return out, nil
+}
+
+// limitInput splits amount into the net input, the fee and the refund, applying the limit price.
+func (p Params) limitInput(amount Rao, lim Limit, maxInput func(U64F64) (Rao, error)) (net, fee, refund Rao, err error) {
+	if amount == 0 {
+		return 0, 0, 0, ErrZeroAmount
+	}
+	fee = p.Fee(amount)
+	net = amount - fee
+	if lim.Price.IsZero() {
+		return net, fee, 0, nil
+	}
+	most, err := maxInput(lim.Price)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if most == 0 || (net > most && !lim.Partial) {
+		return 0, 0, 0, ErrLimitPriceCrossed
+	}
+	if net <= most {
+		return net, fee, 0, nil
+	}
+	// Partial fill: swap `most`, with the fee recomputed on it as Δ·rate/(65535 − rate).
+	f, _ := divmod(mulFull(u128of(uint64(most)), u128of(uint64(p.FeeRate))), u128of(65_535-uint64(min(p.FeeRate, 65_534))))
+	fee = amount - most
+	if f[1]|f[2]|f[3] == 0 {
+		fee = min(Rao(f[0]), fee)
+	}
+	return most, fee, amount - most - fee, nil
+}
+
+// buy swaps net TAO in without fee or minimum output (§8.3 with the guards of §8.4).
+func (pl Pool) buy(p Params, net Rao) (Swap, error) {
+	if err := pl.checkInput(p, net, pl.TAO); err != nil {
+		return Swap{}, err
+	}
+	ny, err := addRao(pl.TAO, net)
+	if err != nil {
+		return Swap{}, err
+	}
+	w1, w2 := pl.Weights()
+	dx, err := out(pl.Alpha, pl.TAO, ny, uint64(w2), uint64(w1))
+	if err != nil {
+		return Swap{}, err
+	}
+	if pl.Alpha-dx < p.MinReserve {
+		return Swap{}, ErrReserveTooLow
+	}
+	next := Pool{Alpha: pl.Alpha - dx, TAO: ny, TAOWeight: pl.TAOWeight}
+	return Swap{Pool: next, In: net, Out: dx}, nil
+}
+
+// sell swaps net alpha in without fee (§8.4 and its guards).
+func (pl Pool) sell(p Params, net Rao) (Swap, error) {
+	if err := pl.checkInput(p, net, pl.Alpha); err != nil {
+		return Swap{}, err
+	}
+	nx, err := addRao(pl.Alpha, net)
+	if err != nil {
+		return Swap{}, err
+	}
+	w1, w2 := pl.Weights()
+	dy, err := out(pl.TAO, pl.Alpha, nx, uint64(w1), uint64(w2))
+	if err != nil {
+		return Swap{}, err
+	}
+	if pl.TAO-dy < p.MinReserve {
+		return Swap{}, ErrReserveTooLow
+	}
+	next := Pool{Alpha: nx, TAO: pl.TAO - dy, TAOWeight: pl.TAOWeight}
+	return Swap{Pool: next, In: net, Out: dy}, nil
+}
+
+// checkInput applies the weight bounds and the input guard of §8.4: net ≤ MaxInputFactor × the
+// input reserve.
+func (pl Pool) checkInput(p Params, net, reserve Rao) error {
+	if err := pl.checkWeights(p); err != nil {
+		return err
+	}
+	if h, l := bits.Mul64(uint64(reserve), p.MaxInputFactor); h == 0 && uint64(net) > l {
+		return ErrInsufficientLiquidity
+	}
+	return nil
+}
+
+// out returns floor(reserveOut · (1 − e)) with e = (in/newIn)^(en/ed) rounded up at 10^-18,
+// then up to U64F64, and capped at 1 (§8.3, §8.4).
+func out(reserveOut, in, newIn Rao, en, ed uint64) (Rao, error) {
+	if newIn == 0 {
+		return 0, nil
+	}
+	v, err := powScaled(u128of(uint64(in)), u128of(uint64(newIn)), en, ed, true)
+	if err != nil {
+		return 0, err
+	}
+	if v.cmp(u128of(scale18)) >= 0 {
+		return 0, nil // e capped at 1
+	}
+	// e = ceil(v·2^64/10^18) ≤ 2^64 − 1 since v < 10^18 (rounded up, not truncated: with a
+	// truncated e the output could exceed the exact rational by up to reserveOut·2^-64 and a
+	// buy-then-sell could create a rao).
+	e, rem := bits.Div64(v.lo, 0, scale18)
+	if rem != 0 {
+		e++
+	}
+	if e == 0 {
+		return reserveOut, nil // 1 − e = 1
+	}
+	h, _ := bits.Mul64(uint64(reserveOut), -e) // −e is 2^64 − e
+	return Rao(h), nil
+}
+
+// maxBuyInput returns the largest net TAO input that keeps the price at or below lim (§8.4):
+// floor(y·((lim/π)^w1 − 1)), with the power rounded down; 0 if π ≥ lim; MaxUint64 if unbounded.
+func (pl Pool) maxBuyInput(lim U64F64) (Rao, error) {
+	price, err := pl.Price()
+	if err != nil {
+		return 0, err
+	}
+	w1, _ := pl.Weights()
+	return maxInput(pl.TAO, lim, price, uint64(w1))
+}
+
+// maxSellInput returns the largest net alpha input that keeps the price at or above lim (§8.4):
+// floor(x·((π/lim)^w2 − 1)); 0 if π ≤ lim.
+func (pl Pool) maxSellInput(lim U64F64) (Rao, error) {
+	price, err := pl.Price()
+	if err != nil {
+		return 0, err
+	}
+	_, w2 := pl.Weights()
+	return maxInput(pl.Alpha, price, lim, uint64(w2))
+}
+
+// maxInput returns floor(reserve·((hi/lo)^(w/10^18) − 1)), 0 if hi ≤ lo.
+func maxInput(reserve Rao, hi, lo U64F64, w uint64) (Rao, error) {
+	if hi.Cmp(lo) <= 0 {
+		return 0, nil
+	}
+	if lo.IsZero() {
+		return math.MaxUint64, nil
+	}
+	r, err := powScaled(hi.b, lo.b, w, uint64(PerquintillOne), false)
+	if err != nil {
+		return math.MaxUint64, nil // the power overflows: the limit cannot bind
+	}
+	excess, borrow := r.sub(u128of(scale18))
+	if borrow {
+		return 0, nil
+	}
+	q, _ := divmod(mulFull(excess, u128of(uint64(reserve))), u128of(scale18))
+	v, ok := q.to128()
+	if !ok || !v.fits64() {
+		return math.MaxUint64, nil
+	}
+	return Rao(v.lo), nil
+}

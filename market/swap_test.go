@@ -1,0 +1,227 @@
+package market
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestBuyExample is the worked example of dtao.md §8.6: x = 1 000 000 α, y = 250 000 TAO, equal
+// weights, FeeRate 33, stake 1 000 TAO.
+func TestBuyExample(t *testing.T) {
+	p := DefaultParams()
+	pool := Pool{Alpha: 1_000_000 * RaoPerTAO, TAO: 250_000 * RaoPerTAO}
+	price, _ := pool.Price()
+	if want, _ := U64F64FromRatio(1, 4); price != want {
+		t.Fatalf("price = %v, want 0.25", price)
+	}
+	s, err := pool.Buy(p, 1_000*RaoPerTAO, Limit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Swap{
+		Pool:      Pool{Alpha: 1_000_000*RaoPerTAO - 3_982_065_567_482, TAO: 250_000*RaoPerTAO + 999_496_452_278},
+		In:        999_496_452_278,
+		Out:       3_982_065_567_482,
+		Fee:       503_547_722,
+		AuthorTAO: 503_547_722,
+	}
+	if s != want {
+		t.Errorf("buy = %+v\nwant %+v", s, want)
+	}
+	// New price ≈ 0.252002989 (0.252 002 988 877…).
+	np, _ := s.Pool.Price()
+	if got, _ := np.MulRao(10_000_000_000); got != 2_520_029_888 {
+		t.Errorf("new price·10^10 = %d, want 2520029888", got)
+	}
+}
+
+func TestFee(t *testing.T) {
+	p := DefaultParams()
+	for _, c := range []struct{ amount, want Rao }{
+		{0, 0}, {1_985, 0}, {1_986, 1}, {1_000 * RaoPerTAO, 503_547_722}, {1 << 63, 4_644_407_983_767_568},
+	} {
+		if got := p.Fee(c.amount); got != c.want {
+			t.Errorf("fee(%d) = %d, want %d", c.amount, got, c.want)
+		}
+	}
+	p.FeeRate = 0
+	if got := p.Fee(1_000_000); got != 0 {
+		t.Errorf("fee at rate 0 = %d", got)
+	}
+}
+
+func TestSwapGuards(t *testing.T) {
+	p := DefaultParams()
+	pool := Pool{Alpha: 1_000 * RaoPerTAO, TAO: 100 * RaoPerTAO}
+	cases := []struct {
+		name string
+		run  func() error
+		want error
+	}{
+		{"zero-amount", func() error { _, err := pool.Buy(p, 0, Limit{}); return err }, ErrZeroAmount},
+		{"input-over-1000x", func() error {
+			_, err := pool.Buy(p, 100_100*RaoPerTAO+RaoPerTAO, Limit{})
+			return err
+		}, ErrInsufficientLiquidity},
+		{"sell-input-over-1000x", func() error {
+			_, err := pool.Sell(p, 1_001_000*RaoPerTAO, Limit{})
+			return err
+		}, ErrInsufficientLiquidity},
+		{"buy-drains-alpha", func() error {
+			// Doubling the TAO reserve halves the alpha reserve: 2 000 000 → 1 000 000 would
+			// still pass; tripling it leaves 666 667 rao.
+			small := Pool{Alpha: 2_000_000, TAO: 100 * RaoPerTAO}
+			if _, err := small.ProtocolBuy(p, 100*RaoPerTAO); err != nil {
+				return err
+			}
+			_, err := small.Buy(p, 201*RaoPerTAO, Limit{})
+			return err
+		}, ErrReserveTooLow},
+		{"sell-drains-tao", func() error {
+			small := Pool{Alpha: 100 * RaoPerTAO, TAO: 2_000_000}
+			_, err := small.Sell(p, 201*RaoPerTAO, Limit{})
+			return err
+		}, ErrReserveTooLow},
+		{"dust-stake", func() error { _, err := pool.Buy(p, 1, Limit{}); return err }, nil},
+		{"stake-buys-nothing", func() error {
+			pricey := Pool{Alpha: 10_000_000, TAO: 1_000_000 * RaoPerTAO}
+			_, err := pricey.Buy(p, 1_000, Limit{})
+			return err
+		}, ErrZeroOutput},
+		{"bad-weight", func() error {
+			w := Pool{Alpha: 1_000 * RaoPerTAO, TAO: 100 * RaoPerTAO, TAOWeight: PerquintillOne / 1000}
+			_, err := w.Buy(p, RaoPerTAO, Limit{})
+			return err
+		}, ErrWeightOutOfBounds},
+	}
+	for _, c := range cases {
+		if err := c.run(); !errors.Is(err, c.want) && (err != nil || c.want != nil) {
+			t.Errorf("%s: err = %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+// TestLimitBuy: a buy limited to a price between the current price and the price the full buy
+// would reach swaps only up to the limit, refunds the rest and stays at or below the limit.
+func TestLimitBuy(t *testing.T) {
+	p := DefaultParams()
+	for _, w2 := range []Perquintill{0, PerquintillOne / 5, PerquintillOne * 7 / 10} {
+		pool := Pool{Alpha: 1_000_000 * RaoPerTAO, TAO: 250_000 * RaoPerTAO, TAOWeight: w2}
+		price, _ := pool.Price()
+		full, err := pool.Buy(p, 10_000*RaoPerTAO, Limit{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fullPrice, _ := full.Pool.Price()
+		// Limit halfway between the two prices.
+		lim, _ := price.Add(fullPrice)
+		lim = U64F64{lim.b.shr(1)}
+		if _, err := pool.Buy(p, 10_000*RaoPerTAO, Limit{Price: lim}); !errors.Is(err, ErrLimitPriceCrossed) {
+			t.Errorf("w2=%v: non-partial over the limit: err = %v", w2, err)
+		}
+		s, err := pool.Buy(p, 10_000*RaoPerTAO, Limit{Price: lim, Partial: true})
+		if err != nil {
+			t.Fatalf("w2=%v: %v", w2, err)
+		}
+		if s.In+s.Fee+s.Refund != 10_000*RaoPerTAO || s.Refund == 0 || s.In >= full.In {
+			t.Errorf("w2=%v: partial in %d fee %d refund %d", w2, s.In, s.Fee, s.Refund)
+		}
+		after, _ := s.Pool.Price()
+		if after.Cmp(lim) > 0 {
+			t.Errorf("w2=%v: price after %v passed the limit %v", w2, after, lim)
+		}
+		// The limit binds closely: one more TAO of input would pass it.
+		more, _ := pool.buy(p, s.In+RaoPerTAO)
+		if mp, _ := more.Pool.Price(); mp.Cmp(lim) <= 0 {
+			t.Errorf("w2=%v: limit not tight: %v ≤ %v", w2, mp, lim)
+		}
+		// The fee on the swapped part is Δ·rate/(65535 − rate).
+		if want := Rao(uint64(s.In) * 33 / (65_535 - 33)); s.Fee != want {
+			t.Errorf("w2=%v: partial fee %d, want %d", w2, s.Fee, want)
+		}
+		// A limit at or below the current price is crossed already.
+		if _, err := pool.Buy(p, RaoPerTAO, Limit{Price: price, Partial: true}); !errors.Is(err, ErrLimitPriceCrossed) {
+			t.Errorf("w2=%v: limit at price: err = %v", w2, err)
+		}
+		// A loose limit changes nothing.
+		loose, _ := fullPrice.Add(fullPrice)
+		if s2, err := pool.Buy(p, 10_000*RaoPerTAO, Limit{Price: loose}); err != nil || s2 != full {
+			t.Errorf("w2=%v: loose limit: %+v, %v", w2, s2, err)
+		}
+	}
+}
+
+// TestLimitSell mirrors TestLimitBuy for unstaking.
+func TestLimitSell(t *testing.T) {
+	p := DefaultParams()
+	for _, w2 := range []Perquintill{0, PerquintillOne / 5, PerquintillOne * 7 / 10} {
+		pool := Pool{Alpha: 1_000_000 * RaoPerTAO, TAO: 250_000 * RaoPerTAO, TAOWeight: w2}
+		price, _ := pool.Price()
+		full, err := pool.Sell(p, 40_000*RaoPerTAO, Limit{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fullPrice, _ := full.Pool.Price()
+		lim, _ := price.Add(fullPrice)
+		lim = U64F64{lim.b.shr(1)}
+		if _, err := pool.Sell(p, 40_000*RaoPerTAO, Limit{Price: lim}); !errors.Is(err, ErrLimitPriceCrossed) {
+			t.Errorf("w2=%v: non-partial over the limit: err = %v", w2, err)
+		}
+		s, err := pool.Sell(p, 40_000*RaoPerTAO, Limit{Price: lim, Partial: true})
+		if err != nil {
+			t.Fatalf("w2=%v: %v", w2, err)
+		}
+		if s.In+s.Fee+s.Refund != 40_000*RaoPerTAO || s.Refund == 0 {
+			t.Errorf("w2=%v: partial in %d fee %d refund %d", w2, s.In, s.Fee, s.Refund)
+		}
+		// Before the fee alpha is sold, the user's swap ends at or above the limit.
+		user, _ := pool.sell(p, s.In)
+		if after, _ := user.Pool.Price(); after.Cmp(lim) < 0 {
+			t.Errorf("w2=%v: price after %v passed the limit %v", w2, after, lim)
+		}
+		if _, err := pool.Sell(p, RaoPerTAO, Limit{Price: price}); !errors.Is(err, ErrLimitPriceCrossed) {
+			t.Errorf("w2=%v: limit at price: err = %v", w2, err)
+		}
+	}
+}
+
+// TestSellFeeGoesToAuthor: the alpha fee is sold fee-less after the user's swap.
+func TestSellFeeGoesToAuthor(t *testing.T) {
+	p := DefaultParams()
+	pool := Pool{Alpha: 1_000_000 * RaoPerTAO, TAO: 250_000 * RaoPerTAO}
+	s, err := pool.Sell(p, 1_000*RaoPerTAO, Limit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Fee != 503_547_722 || s.In != 999_496_452_278 {
+		t.Errorf("fee %d in %d", s.Fee, s.In)
+	}
+	user, _ := pool.sell(p, s.In)
+	feeSale, _ := user.Pool.sell(p, s.Fee)
+	if s.Out != user.Out || s.AuthorTAO != feeSale.Out || s.Pool != feeSale.Pool {
+		t.Errorf("sell = %+v; want user %+v then fee %+v", s, user, feeSale)
+	}
+	if s.Pool.Alpha != pool.Alpha+1_000*RaoPerTAO || s.Pool.TAO != pool.TAO-s.Out-s.AuthorTAO {
+		t.Errorf("reserves %+v", s.Pool)
+	}
+	// Exact constant product: Δy = floor(y·net/(x+net)).
+	if want := Rao(249_624_614_153); s.Out != want {
+		t.Errorf("out = %d, want %d", s.Out, want)
+	}
+}
+
+func TestProtocolBuy(t *testing.T) {
+	p := DefaultParams()
+	pool := Pool{Alpha: 1_000_000 * RaoPerTAO, TAO: 250_000 * RaoPerTAO}
+	s, err := pool.ProtocolBuy(p, 1_000*RaoPerTAO)
+	if err != nil || s.Fee != 0 || s.In != 1_000*RaoPerTAO {
+		t.Fatalf("protocol buy %+v, %v", s, err)
+	}
+	// floor(x·net/(y+net)) = floor(10^15·10^12/(2.51·10^14))
+	if s.Out != 3_984_063_745_019 {
+		t.Errorf("out = %d", s.Out)
+	}
+	if s, err := pool.ProtocolBuy(p, 0); err != nil || s.Pool != pool {
+		t.Errorf("zero protocol buy changed the pool: %+v %v", s, err)
+	}
+}
