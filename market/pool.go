@@ -75,7 +75,12 @@ func (p Params) Fee(amount Rao) Rao {
 // q1 = round(w1·y·(x+Δx)) and q2 = round(w2·x·(y+Δy)) (u128 products times a Perquintill, ties
 // rounded down), the new TAO weight is w2' = q2/(q1+q2), floored to a Perquintill (0.5 if both are
 // 0). If w2' leaves the weight bounds nothing is added and ok is false.
+//
+// Adding nothing returns the pool unchanged (the formula would only add rounding noise to w2).
 func (pl Pool) AddLiquidity(p Params, tao, alpha Rao) (out Pool, ok bool, err error) {
+	if tao == 0 && alpha == 0 {
+		return pl, true, nil
+	}
 	w1, w2 := pl.Weights()
 	x, y := u128of(uint64(pl.Alpha)), u128of(uint64(pl.TAO))
 	nx, ny := x.add1(u128of(uint64(alpha))), y.add1(u128of(uint64(tao)))

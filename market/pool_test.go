@@ -173,8 +173,8 @@ func TestAddLiquidityExamples(t *testing.T) {
 	if ok || next != pool {
 		t.Errorf("out-of-bounds add applied: %+v", next)
 	}
-	// An empty pool gets 0.5.
-	next, ok, _ = Pool{}.AddLiquidity(p, 0, 0)
+	// Injecting into an empty pool: q1 = q2 = 0 → 0.5.
+	next, ok, _ = Pool{TAOWeight: PerquintillOne / 5}.AddLiquidity(p, 0, 5)
 	if !ok || next.TAOWeight != halfWeight {
 		t.Errorf("empty: %+v %v", next, ok)
 	}
