@@ -29,6 +29,7 @@ Start a whole local network with:  tao devnet`,
 		newStatusCmd(),
 		newPeersCmd(),
 		newDevnetCmd(),
+		newWalletCmd(),
 	)
 	return root
 }
