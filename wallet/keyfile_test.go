@@ -214,3 +214,22 @@ func TestOpenRejectsEditedHeader(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkOpen measures unlocking a key with the production KDFs: the
+// cost a password guess has, and the delay a user sees.
+func BenchmarkOpen(b *testing.B) {
+	for name, kdf := range map[string]KDFParams{"kdf=argon2id": DefaultKDF(), "kdf=scrypt": ScryptKDF()} {
+		b.Run(name, func(b *testing.B) {
+			f, err := Seal(mustKey(b, Hotkey), []byte("pw"), kdf, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.Open([]byte("pw")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -136,7 +136,7 @@ func TestNewHotkeyLeavesColdkeyAlone(t *testing.T) {
 
 func TestOverwriteProtection(t *testing.T) {
 	s := newStore(t)
-	cold, hot := mustCreate(t, s, "w")
+	cold, _ := mustCreate(t, s, "w")
 	dir := filepath.Join(s.Home, "wallets", "w")
 	paths := []string{filepath.Join(dir, "coldkey"), filepath.Join(dir, "coldkeypub.txt"), filepath.Join(dir, "hotkeys", "default")}
 	var snaps []snapshot
@@ -171,7 +171,6 @@ func TestOverwriteProtection(t *testing.T) {
 	if a, err := s.ColdkeyPub("w"); err != nil || a.String() != k.Address() || k.Address() == cold.Address() {
 		t.Fatalf("after overwrite: coldkeypub %v, %v; want %s", a, err, k.Address())
 	}
-	_ = hot
 }
 
 func TestRegenReproducesKeys(t *testing.T) {
