@@ -3,6 +3,7 @@ package yuma
 import (
 	"io"
 	"math"
+	"strconv"
 )
 
 // ReadInput reads one epoch input object in the form of spec/yuma.md §9 (the
@@ -60,7 +61,7 @@ func (p *parser) document() (*document, error) {
 		}
 		key, _ := tok.(string) // object keys are always strings
 		if doc.seen[key] {
-			return nil, inputErr(key, "duplicate field")
+			return nil, inputErr(fieldName(key), "duplicate field")
 		}
 		doc.seen[key] = true
 		if err := p.field(doc, key); err != nil {
@@ -120,7 +121,7 @@ func (p *parser) field(doc *document, key string) error {
 	case "rao_emission":
 		in.RaoEmission, err = p.uint(key, math.MaxUint64, "u64")
 	default:
-		return inputErr(key, "unknown field")
+		return inputErr(fieldName(key), "unknown field")
 	}
 	return err
 }
@@ -138,7 +139,7 @@ func (p *parser) hyper(doc *document) error {
 			return err
 		}
 		key, _ := tok.(string)
-		f := "hyper." + key
+		f := "hyper." + fieldName(key)
 		if seen[key] {
 			return inputErr(f, "duplicate field")
 		}
@@ -240,6 +241,20 @@ func (doc *document) resolve() (Input, error) {
 		in.Bonds = emptyRows(n)
 	}
 	return in, nil
+}
+
+// fieldName is key as a field path: as is when it is a plain name, else
+// quoted, so that an error stays one printable line.
+func fieldName(key string) string {
+	for _, c := range key {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return strconv.Quote(key)
+		}
+	}
+	if key == "" {
+		return `""`
+	}
+	return key
 }
 
 func emptyRows(n int) [][]Entry {

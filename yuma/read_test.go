@@ -20,6 +20,8 @@ func TestReadInputMalformed(t *testing.T) {
 		{"trailing object", `{` + base + `}{}`, "(input)"},
 		{"trailing garbage", `{` + base + `} x`, "(input)"},
 		{"unknown field", `{` + base + `,"foo":1}`, "foo"},
+		{"empty field name", `{` + base + `,"":1}`, `""`},
+		{"odd field name", `{` + base + `,"a\nb":1}`, `"a\nb"`},
 		{"unknown hyper field", `{` + base + `,"hyper":{"kapa":1}}`, "hyper.kapa"},
 		{"duplicate field", `{` + base + `,"n":2}`, "n"},
 		{"missing n", `{"current_block":1,"stake":[]}`, "n"},
