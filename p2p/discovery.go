@@ -7,7 +7,6 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
-	dutil "github.com/libp2p/go-libp2p/p2p/discovery/util"
 
 	"github.com/taonet/tao/protocols"
 )
@@ -24,15 +23,20 @@ func (h *Host) discover(ctx context.Context) {
 	}
 	ns := protocols.DiscoveryNamespace(h.cfg.ChainID)
 	rd := drouting.NewRoutingDiscovery(h.dht)
-	advertised := false
 	wait := 250 * time.Millisecond
 	for {
 		if len(h.Peers()) == 0 {
 			h.connectBootstrap(ctx)
 		}
-		if !advertised && h.RoutingTableSize() > 0 {
-			dutil.Advertise(ctx, rd, ns)
-			advertised = true
+		// Re-advertise every round: a record put while the routing table
+		// was small sits on peers that may no longer be the closest to the
+		// namespace key, and a stale one names a node that went away.
+		if h.RoutingTableSize() > 0 {
+			actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			if _, err := rd.Advertise(actx, ns); err != nil {
+				h.log.Debug("advertise", "err", err)
+			}
+			cancel()
 		}
 		h.findPeers(ctx, rd, ns)
 		select {

@@ -93,6 +93,13 @@ func (nw *Network) start(t testing.TB, i int) *node.Node {
 	return nd
 }
 
+// Add starts one more node, bootstrapped from node 0, and returns it.
+func (nw *Network) Add(t testing.TB) *node.Node {
+	t.Helper()
+	nw.dirs = append(nw.dirs, t.TempDir())
+	return nw.start(t, len(nw.dirs)-1)
+}
+
 // Restart closes node i and starts it again on the same data directory.
 func (nw *Network) Restart(t testing.TB, i int) *node.Node {
 	t.Helper()
