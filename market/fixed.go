@@ -214,11 +214,3 @@ func (a U64F64) U96F32() U96F32 { return U96F32{a.b.shr(64 - fracU96F32)} }
 
 // String formats a as integer part and bits, e.g. "0+4611686018427387904/2^64".
 func (a U64F64) String() string { return fmt.Sprintf("%d+%d/2^64", a.b.hi, a.b.lo) }
-
-// String formats v in hex for debugging.
-func (a u128) String() string {
-	if a.hi == 0 {
-		return fmt.Sprintf("%d", a.lo)
-	}
-	return fmt.Sprintf("0x%x%016x", a.hi, a.lo)
-}

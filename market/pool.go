@@ -13,7 +13,8 @@ type Pool struct {
 	Alpha Rao // x, SubnetAlphaIn
 	TAO   Rao // y, SubnetTAO
 	// TAOWeight is w2. The zero value means the default 0.5 (a constant-product pool); any other
-	// value must lie in [Params.MinWeight, 1 − Params.MinWeight].
+	// value must lie in [Params.MinWeight, 1 − Params.MinWeight]. Functions that compute a
+	// weight (AddLiquidity, NewSubnetPool) store it explicitly, 0.5 included.
 	TAOWeight Perquintill
 }
 

@@ -62,10 +62,27 @@ func (pl Pool) ProtocolBuy(p Params, amount Rao) (Swap, error) {
 	return pl.buy(p, amount)
 }
 
+// BurnBuy pays a neuron registration burn into the pool (dtao.md §9): a buy with the fee and
+// the guards of §8.4 but no limit and no minimum output. The caller burns the alpha bought (it
+// never reaches SubnetAlphaOut) and pays AuthorTAO to the block author; the TAO stays in the pool.
+func (pl Pool) BurnBuy(p Params, burn Rao) (Swap, error) {
+	if burn == 0 {
+		return Swap{Pool: pl}, nil
+	}
+	fee := p.Fee(burn)
+	out, err := pl.buy(p, burn-fee)
+	if err != nil {
+		return Swap{}, err
+	}
+	out.Fee, out.AuthorTAO = fee, fee
+	return out, nil
+}
+
 // Sell unstakes amount alpha into the pool for TAO (dtao.md §8.4). The fee is charged in alpha
 // and sold fee-less into the pool after the user's swap; its TAO is AuthorTAO. If that second
-// sale would break a guard, the fee alpha is added to the pool without a payout. The caller
-// removes the whole amount (fee included) from SubnetAlphaOut, less Refund.
+// sale would break a guard, the fee alpha is added to the pool without a payout. The limit
+// applies to the user's swap; the fee sale after it may take the price a little further. The
+// caller removes the whole amount (fee included) from SubnetAlphaOut, less Refund.
 func (pl Pool) Sell(p Params, amount Rao, lim Limit) (Swap, error) {
 	net, fee, refund, err := p.limitInput(amount, lim, pl.maxSellInput)
 	if err != nil {

@@ -225,3 +225,21 @@ func TestProtocolBuy(t *testing.T) {
 		t.Errorf("zero protocol buy changed the pool: %+v %v", s, err)
 	}
 }
+
+func TestBurnBuy(t *testing.T) {
+	p := DefaultParams()
+	pool := Pool{Alpha: 1_000_000 * RaoPerTAO, TAO: 250_000 * RaoPerTAO}
+	s, err := pool.BurnBuy(p, 1_000*RaoPerTAO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pool.Buy(p, 1_000*RaoPerTAO, Limit{})
+	if s != b {
+		t.Errorf("burn buy %+v differs from a plain buy %+v", s, b)
+	}
+	// A burn that buys no alpha is still paid (no minimum output).
+	pricey := Pool{Alpha: 10_000_000, TAO: 1_000_000 * RaoPerTAO}
+	if s, err := pricey.BurnBuy(p, 1_000); err != nil || s.Out != 0 || s.Pool.TAO != pricey.TAO+1_000 {
+		t.Errorf("dust burn: %+v, %v", s, err)
+	}
+}

@@ -1,6 +1,9 @@
 package market
 
-import "math/bits"
+import (
+	"fmt"
+	"math/bits"
+)
 
 // u128 is an unsigned 128-bit integer. It holds the bits of U96F32 and U64F64 values and the
 // wide intermediates of the pool math (dtao.md §1: "intermediate values stay fixed point").
@@ -218,4 +221,12 @@ func divmodKnuth(n u256, d u128) (u256, u128) {
 	}
 	// The remainder is below dn, so it lies in un[0..1]; undo the normalization.
 	return q, u128{un[1], un[0]}.shr(s)
+}
+
+// String formats a in decimal below 2^64 and in hex above, for debugging.
+func (a u128) String() string {
+	if a.hi == 0 {
+		return fmt.Sprintf("%d", a.lo)
+	}
+	return fmt.Sprintf("0x%x%016x", a.hi, a.lo)
 }
