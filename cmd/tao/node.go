@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/taonet/tao/node"
+	"github.com/taonet/tao/wallet"
 )
 
 func newNodeCmd() *cobra.Command {
@@ -18,6 +22,7 @@ func newNodeCmd() *cobra.Command {
 		logs     logFlags
 		role     string
 		announce time.Duration
+		keys     nodeKeyFlags
 	)
 	c := &cobra.Command{
 		Use:   "node",
@@ -40,6 +45,9 @@ keep your peer ID. Stop with Ctrl-C.`,
 			cfg.Logger = log
 			cfg.Roles = []string{role}
 			cfg.AnnounceInterval = announce
+			if cfg.PrivKey, err = keys.load(cmd, cfg.Home); err != nil {
+				return err
+			}
 			n, err := node.New(cfg)
 			if err != nil {
 				return usageError(err)
@@ -65,8 +73,39 @@ keep your peer ID. Stop with Ctrl-C.`,
 	f.BoolVar(&cfg.RelayService, "relay-service", false, "relay connections for peers behind NAT")
 	f.StringVar(&role, "role", "peer", "role this node announces")
 	f.DurationVar(&announce, "announce-interval", 10*time.Second, "how often to gossip this node's signed status")
+	keys.register(f)
 	logs.register(f)
 	return c
+}
+
+// nodeKeyFlags choose a wallet hotkey as the node's identity (miners and
+// validators); without --wallet the node uses DATA_DIR/node_key.
+type nodeKeyFlags struct {
+	wallet, hotkey, passwordFile string
+}
+
+func (k *nodeKeyFlags) register(f *pflag.FlagSet) {
+	f.StringVar(&k.wallet, "wallet", "", "use a hotkey of this wallet as the node's identity")
+	f.StringVar(&k.hotkey, "hotkey", "default", "the hotkey's name (with --wallet)")
+	f.StringVar(&k.passwordFile, "password-file", "", "read the hotkey's password from `FILE` (else $TAO_PASSWORD_<WALLET>_HOTKEY_<NAME>, else a prompt)")
+}
+
+func (k *nodeKeyFlags) load(cmd *cobra.Command, home string) (crypto.PrivKey, error) {
+	if k.wallet == "" {
+		return nil, nil
+	}
+	if home == "" {
+		home = node.DefaultHome()
+	}
+	src := wallet.PasswordChain(wallet.PasswordFromEnv(nil), walletPrompt(bufio.NewReader(cmd.InOrStdin()), cmd.ErrOrStderr()))
+	if k.passwordFile != "" {
+		src = wallet.PasswordFromFile(k.passwordFile)
+	}
+	key, err := (&wallet.Store{Home: home, Password: src}).Hotkey(k.wallet, k.hotkey)
+	if err != nil {
+		return nil, err
+	}
+	return key.LibP2P(), nil
 }
 
 func newStatusCmd() *cobra.Command {

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/taonet/tao/wallet"
 )
@@ -69,16 +71,33 @@ func (o *walletOpts) store(cmd *cobra.Command) (*wallet.Store, *bufio.Reader, er
 	return &wallet.Store{Home: o.home, Password: src}, in, nil
 }
 
-// walletPrompt reads passwords from standard input. Without golang.org/x/term
-// the typed characters are echoed, so it says so on a terminal.
+// walletPrompt reads passwords from standard input: without echo when it is
+// a terminal, else one line each (scripts, tests).
 func walletPrompt(in *bufio.Reader, out io.Writer) wallet.PasswordSource {
 	prompt := wallet.PasswordFromPrompt(in, out)
 	return func(req wallet.PasswordRequest) ([]byte, error) {
-		if st, err := os.Stdin.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			fmt.Fprintf(out, "(the password is shown as you type; --password-file or %s avoids that)\n",
-				wallet.PasswordEnvVar(req.Wallet, req.Kind, req.Hotkey))
+		fd := int(os.Stdin.Fd())
+		if !term.IsTerminal(fd) {
+			return prompt(req)
 		}
-		return prompt(req)
+		read := func(label string) ([]byte, error) {
+			fmt.Fprint(out, label)
+			pw, err := term.ReadPassword(fd)
+			fmt.Fprintln(out)
+			return pw, err
+		}
+		pw, err := read(fmt.Sprintf("Password for %s: ", req))
+		if err != nil || !req.New {
+			return pw, err
+		}
+		again, err := read("Repeat the password: ")
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(pw, again) {
+			return nil, fmt.Errorf("the passwords for %s do not match; try again", req)
+		}
+		return pw, nil
 	}
 }
 
