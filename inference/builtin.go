@@ -1,0 +1,200 @@
+package inference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sync"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/taonet/tao/inference/llama"
+)
+
+// BuiltinOptions configures the builtin engine. The zero value works.
+type BuiltinOptions struct {
+	// Threads for the CPU kernels; 0 uses GOMAXPROCS.
+	Threads int
+	// MaxBatch bounds how many requests decode together; 0 means 8.
+	MaxBatch int
+	// PrefillChunk bounds the prompt tokens evaluated per step, so a long
+	// prompt does not stall other requests; 0 means 256.
+	PrefillChunk int
+	// Logger receives debug logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Builtin is the pure-Go CPU engine for llama-family GGUF models. Requests
+// share one scheduler goroutine (started by the first request) that steps
+// all active requests together, so concurrent requests are batched: one
+// pass over the weights serves every sequence.
+type Builtin struct {
+	m    *llama.Model
+	info ModelInfo
+	opts BuiltinOptions
+	log  *slog.Logger
+
+	submit chan *job
+	quit   chan struct{} // closed by Close
+	done   chan struct{} // closed when the scheduler exits
+
+	mu      sync.Mutex // guards closed, running
+	closed  bool
+	running bool
+}
+
+var _ Engine = (*Builtin)(nil)
+
+// OpenBuiltin loads the GGUF model at path. A file that is not a loadable
+// GGUF llama model fails with an error wrapping ErrBadModel.
+func OpenBuiltin(path string, opts BuiltinOptions) (*Builtin, error) {
+	m, err := llama.Open(path)
+	if err != nil {
+		if _, ok := errors.AsType[*fs.PathError](err); ok {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
+	}
+	c, err := FileCID(path)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	return newBuiltin(m, c, opts), nil
+}
+
+// LoadBuiltin loads a model from the bytes of a GGUF file, which must not
+// change while the engine is in use.
+func LoadBuiltin(b []byte, opts BuiltinOptions) (*Builtin, error) {
+	m, err := llama.Load(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
+	}
+	return newBuiltin(m, CIDOf(b), opts), nil
+}
+
+func newBuiltin(m *llama.Model, c cid.Cid, opts BuiltinOptions) *Builtin {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 8
+	}
+	if opts.PrefillChunk <= 0 {
+		opts.PrefillChunk = 256
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	name, _ := m.File.String("general.name")
+	v := m.Tok.Vocab()
+	return &Builtin{
+		m: m, opts: opts, log: log.With("component", "inference"),
+		info:   ModelInfo{Name: name, CID: c, ContextLength: m.Ctx, VocabSize: m.Vocab, BOS: v.BOS, EOS: v.EOS},
+		submit: make(chan *job), quit: make(chan struct{}), done: make(chan struct{}),
+	}
+}
+
+// start launches the scheduler on first use.
+func (e *Builtin) start() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
+	if !e.running {
+		e.running = true
+		go e.loop()
+	}
+	return nil
+}
+
+// Close stops the scheduler, waits for it, and unmaps the model. Requests in
+// flight fail with ErrClosed. A second call is a no-op.
+func (e *Builtin) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	running := e.running
+	e.mu.Unlock()
+	close(e.quit)
+	if running {
+		<-e.done
+	}
+	return e.m.Close()
+}
+
+// Info describes the model.
+func (e *Builtin) Info() ModelInfo { return e.info }
+
+// Model exposes the loaded model (tokenizer, configuration).
+func (e *Builtin) Model() *llama.Model { return e.m }
+
+// Tokenize encodes text as Generate encodes a Prompt.
+func (e *Builtin) Tokenize(text string) []int32 { return e.m.Tok.Encode(text, true, true) }
+
+// Score implements Engine: one forward pass over prompt and tokens.
+func (e *Builtin) Score(ctx context.Context, prompt, tokens []int32) ([]float32, error) {
+	if len(prompt) == 0 {
+		return nil, errors.New("inference: score needs a non-empty prompt")
+	}
+	if len(tokens) == 0 {
+		return nil, nil
+	}
+	n := len(prompt) + len(tokens)
+	if n > e.m.Ctx {
+		return nil, fmt.Errorf("%w: %d tokens, context %d", ErrContext, n, e.m.Ctx)
+	}
+	seq := e.m.NewSeq(n)
+	all := append(append([]int32(nil), prompt...), tokens...)
+	out := make([]float32, 0, len(tokens))
+	// Chunks keep the logits buffer bounded and let ctx interrupt.
+	for start := 0; start < n-1; start += e.opts.PrefillChunk {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		end := min(n-1, start+e.opts.PrefillChunk)
+		rows := make([]llama.Row, end-start)
+		for i := range rows {
+			p := start + i
+			rows[i] = llama.Row{Seq: seq, Token: all[p], Logits: p >= len(prompt)-1}
+		}
+		logits, err := e.m.Forward(rows, e.opts.Threads)
+		if err != nil {
+			return nil, err
+		}
+		first := max(start, len(prompt)-1)
+		for i, lg := range logits {
+			out = append(out, float32(float64(lg[all[first+i+1]])-logSumExp(lg)))
+		}
+	}
+	return out, nil
+}
+
+// promptTokens tokenizes req and checks it fits the model.
+func (e *Builtin) promptTokens(req Request) ([]int32, error) {
+	var p []int32
+	switch {
+	case req.Prompt != "":
+		p = e.m.Tok.Encode(req.Prompt, true, true)
+	case len(req.Messages) > 0:
+		p = chatTokens(e.m.Tok, req.Messages)
+	default:
+		p = append([]int32(nil), req.PromptTokens...)
+	}
+	if len(p) == 0 {
+		return nil, errors.New("inference: empty prompt")
+	}
+	for _, id := range p {
+		if id < 0 || int(id) >= e.m.Vocab {
+			return nil, fmt.Errorf("inference: prompt token %d out of range", id)
+		}
+	}
+	if len(p) >= e.m.Ctx {
+		return nil, fmt.Errorf("%w: prompt of %d tokens, context %d", ErrContext, len(p), e.m.Ctx)
+	}
+	return p, nil
+}

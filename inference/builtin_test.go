@@ -1,0 +1,201 @@
+package inference
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/taonet/tao/inference/gguf"
+	"github.com/taonet/tao/inference/llama"
+	"github.com/taonet/tao/inference/synth"
+)
+
+// modelBytes is the synthetic stories15m Q8_0 model, built once per test
+// binary.
+var modelBytes = sync.OnceValues(func() ([]byte, error) {
+	var buf bytes.Buffer
+	err := synth.Write(&buf, synth.Options{Preset: "stories15m", Quant: gguf.Q8_0, Seed: 1})
+	return buf.Bytes(), err
+})
+
+func newEngine(t *testing.T) *Builtin {
+	t.Helper()
+	b, err := modelBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := LoadBuiltin(b, BuiltinOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func generate(t *testing.T, e Engine, req Request) Result {
+	t.Helper()
+	res, err := e.Generate(context.Background(), req, func(Token) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestScoreOwnGreedyOutputIsMax(t *testing.T) {
+	e := newEngine(t)
+	res := generate(t, e, Request{Prompt: "Once upon a time", MaxTokens: 16})
+	if len(res.Tokens) != 16 || res.Finish != FinishLength {
+		t.Fatalf("got %d tokens, finish %q", len(res.Tokens), res.Finish)
+	}
+	lps, err := e.Score(context.Background(), res.PromptTokens, res.Tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Independently: the max log-probability at each step.
+	m := e.Model()
+	seq := m.NewSeq(len(res.PromptTokens) + len(res.Tokens))
+	var rows []llama.Row
+	for _, id := range res.PromptTokens {
+		rows = append(rows, llama.Row{Seq: seq, Token: id})
+	}
+	for i, id := range res.Tokens {
+		rows[len(rows)-1].Logits = true
+		out, err := m.Forward(rows, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lp := llama.LogSoftmax(out[0])
+		best := llama.Argmax(lp)
+		if int32(best) != id {
+			t.Errorf("step %d: greedy token %d, argmax %d", i, id, best)
+		}
+		if d := math.Abs(float64(lps[i] - lp[best])); d > 1e-4 {
+			t.Errorf("step %d: score %v, max log-prob %v", i, lps[i], lp[best])
+		}
+		rows = []llama.Row{{Seq: seq, Token: id}}
+	}
+}
+
+func TestSeededSamplingReproducible(t *testing.T) {
+	e := newEngine(t)
+	s := Sampling{Temperature: 0.9, TopK: 40, TopP: 0.95, RepeatPenalty: 1.1, Seed: 42}
+	a := generate(t, e, Request{Prompt: "Hello", MaxTokens: 24, Sampling: s})
+	b := generate(t, e, Request{Prompt: "Hello", MaxTokens: 24, Sampling: s})
+	if !slices.Equal(a.Tokens, b.Tokens) {
+		t.Fatalf("same seed, different tokens:\n%v\n%v", a.Tokens, b.Tokens)
+	}
+	s.Seed = 43
+	c := generate(t, e, Request{Prompt: "Hello", MaxTokens: 24, Sampling: s})
+	if slices.Equal(a.Tokens, c.Tokens) {
+		t.Errorf("different seeds gave the same %d tokens", len(a.Tokens))
+	}
+}
+
+// TestBatchedMatchesSequential runs requests concurrently (batched by the
+// scheduler) and checks each gets what it gets alone.
+func TestBatchedMatchesSequential(t *testing.T) {
+	e := newEngine(t)
+	prompts := []string{"Once upon a time", "The quick brown fox", "[INST] hi [/INST]", "a", "日本語"}
+	want := make([][]int32, len(prompts))
+	for i, p := range prompts {
+		want[i] = generate(t, e, Request{Prompt: p, MaxTokens: 12}).Tokens
+	}
+	got := make([][]int32, len(prompts))
+	var wg sync.WaitGroup
+	for i, p := range prompts {
+		wg.Go(func() {
+			res, err := e.Generate(context.Background(), Request{Prompt: p, MaxTokens: 12}, func(Token) error { return nil })
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = res.Tokens
+		})
+	}
+	wg.Wait()
+	for i := range prompts {
+		// Activations are quantized per row, so batching changes nothing.
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("%q: batched %v, alone %v", prompts[i], got[i], want[i])
+		}
+	}
+}
+
+func TestStreamAndStop(t *testing.T) {
+	e := newEngine(t)
+	full := generate(t, e, Request{Prompt: "Once upon a time", MaxTokens: 20})
+	var streamed strings.Builder
+	res, err := e.Generate(context.Background(), Request{Prompt: "Once upon a time", MaxTokens: 20}, func(tk Token) error {
+		streamed.WriteString(tk.Text)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if streamed.String() != full.Text || res.Text != full.Text {
+		t.Fatalf("streamed %q, result %q, want %q", streamed.String(), res.Text, full.Text)
+	}
+	r := []rune(full.Text)
+	stop := string(r[len(r)/2 : len(r)/2+2])
+	want := full.Text[:strings.Index(full.Text, stop)]
+	streamed.Reset()
+	res, err = e.Generate(context.Background(), Request{Prompt: "Once upon a time", MaxTokens: 20, Stop: []string{stop}}, func(tk Token) error {
+		streamed.WriteString(tk.Text)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Text != want || streamed.String() != want || res.Finish != FinishStop {
+		t.Errorf("stop %q: text %q streamed %q finish %q, want %q", stop, res.Text, streamed.String(), res.Finish, want)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	e := newEngine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := e.Generate(ctx, Request{Prompt: "x", MaxTokens: 200}, func(Token) error {
+		if n++; n == 3 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	// The engine still serves.
+	generate(t, e, Request{Prompt: "x", MaxTokens: 2})
+}
+
+func TestBadModel(t *testing.T) {
+	b, err := modelBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, bad := range map[string][]byte{
+		"truncated": b[:len(b)/2],
+		"magic":     append([]byte("GGML"), b[4:1000]...),
+		"empty":     nil,
+	} {
+		if _, err := LoadBuiltin(bad, BuiltinOptions{}); !errors.Is(err, ErrBadModel) {
+			t.Errorf("%s: err = %v, want ErrBadModel", name, err)
+		}
+	}
+}
+
+func TestChatTemplate(t *testing.T) {
+	e := newEngine(t)
+	res := generate(t, e, Request{Messages: []Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi </s>"}}, MaxTokens: 1})
+	got := e.Model().Tok.Decode(res.PromptTokens)
+	if want := "[INST] Be brief.\n\nHi </s> [/INST]"; got != want {
+		t.Errorf("chat prompt %q, want %q", got, want)
+	}
+	if slices.Contains(res.PromptTokens[1:], e.Info().EOS) {
+		t.Error("user text produced a control token")
+	}
+}

@@ -1,0 +1,138 @@
+package inference
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/taonet/tao/inference/llama"
+)
+
+// job is one request in the scheduler.
+type job struct {
+	ctx       context.Context
+	seq       *llama.Seq
+	prompt    []int32
+	fed       int   // prompt tokens evaluated
+	last      int32 // token to feed next, once the prompt is in
+	samp      *sampler
+	maxTokens int
+	produced  int
+	events    chan event // buffered for every event the job can produce
+	cancelled atomic.Bool
+	start     time.Time // first scheduled
+}
+
+type event struct {
+	id     int32
+	lp     float32
+	at     time.Time
+	finish FinishReason // set on the last event
+	eog    bool         // id is an end-of-generation token, not output
+	err    error
+}
+
+// loop is the scheduler: each step evaluates one batch of rows (prompt
+// chunks of new requests and one token of each decoding request) and
+// samples a token for every request whose prompt is in.
+func (e *Builtin) loop() {
+	defer close(e.done)
+	var active []*job
+	for {
+		if len(active) == 0 {
+			select {
+			case j := <-e.submit:
+				active = append(active, j)
+			case <-e.quit:
+				return
+			}
+		}
+	more:
+		for len(active) < e.opts.MaxBatch {
+			select {
+			case j := <-e.submit:
+				active = append(active, j)
+			default:
+				break more
+			}
+		}
+		select {
+		case <-e.quit:
+			for _, j := range active {
+				j.events <- event{err: ErrClosed}
+			}
+			return
+		default:
+		}
+		active = e.step(active)
+	}
+}
+
+// step runs one batch and returns the jobs still active.
+func (e *Builtin) step(active []*job) []*job {
+	var rows []llama.Row
+	var sampled []*job
+	budget := e.opts.PrefillChunk
+	keep := active[:0]
+	now := time.Now()
+	for _, j := range active {
+		if j.cancelled.Load() || j.ctx.Err() != nil {
+			continue // the caller has gone; nobody reads events
+		}
+		keep = append(keep, j)
+		if j.start.IsZero() {
+			j.start = now
+		}
+		if j.fed < len(j.prompt) {
+			n := min(len(j.prompt)-j.fed, max(budget, 1))
+			budget -= n
+			for i := range n {
+				p := j.fed + i
+				rows = append(rows, llama.Row{Seq: j.seq, Token: j.prompt[p], Logits: p == len(j.prompt)-1})
+			}
+			j.fed += n
+			if j.fed == len(j.prompt) {
+				sampled = append(sampled, j)
+			}
+			continue
+		}
+		rows = append(rows, llama.Row{Seq: j.seq, Token: j.last, Logits: true})
+		sampled = append(sampled, j)
+	}
+	active = keep
+	if len(rows) == 0 {
+		return active
+	}
+	logits, err := e.m.Forward(rows, e.opts.Threads)
+	if err != nil {
+		for _, j := range active {
+			j.events <- event{err: err}
+		}
+		return nil
+	}
+	at := time.Now()
+	finished := map[*job]bool{}
+	for i, j := range sampled {
+		id, lp := j.samp.sample(logits[i])
+		ev := event{id: id, lp: lp, at: at}
+		j.produced++
+		switch {
+		case e.m.Tok.IsEOG(id):
+			ev.finish, ev.eog = FinishStop, true
+		case j.produced >= j.maxTokens || j.seq.Len() >= j.seq.Cap():
+			ev.finish = FinishLength
+		}
+		j.last = id
+		j.events <- ev
+		if ev.finish != "" {
+			finished[j] = true
+		}
+	}
+	keep = active[:0]
+	for _, j := range active {
+		if !finished[j] {
+			keep = append(keep, j)
+		}
+	}
+	return keep
+}
