@@ -15,7 +15,7 @@ type GenerateOptions struct {
 	MaxTokens int
 	Sampling  Sampling
 	Stop      []string
-	Threads   int          // 0: GOMAXPROCS
+	Threads   int         // 0: GOMAXPROCS
 	OnToken   func(Token) // optional, called as tokens stream
 }
 

@@ -30,6 +30,8 @@ Start a whole local network with:  tao devnet`,
 		newPeersCmd(),
 		newDevnetCmd(),
 		newWalletCmd(),
+		newGenerateCmd(),
+		newModelCmd(),
 	)
 	return root
 }
