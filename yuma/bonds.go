@@ -48,13 +48,15 @@ func emaAlpha(h *Hyper) int64 {
 	return one - int64(h.BondsMovingAverage<<32/1_000_000)
 }
 
-// yuma2Bonds runs §3.11 and returns D (normalized) and EMA_out.
-func yuma2Bonds(in *Input, wb *sparse, a, inc []int64) ([]int64, sparse) {
+// yuma2Bonds runs §3.11 and returns D (normalized) and EMA_out. ws is
+// scratch space for at least len(wb.col) values.
+func yuma2Bonds(in *Input, wb *sparse, a, inc, ws []int64) ([]int64, sparse) {
 	n := in.N
 	b := storedBonds(in, qU16) // §3.11.1
 	b.colNormalize(n)
 
-	delta := wb.clone() // §3.11.2
+	delta := sparse{ptr: wb.ptr, col: wb.col, val: ws[:len(wb.val)]} // §3.11.2
+	copy(delta.val, wb.val)
 	for i := range n {
 		lo, hi := delta.ptr[i], delta.ptr[i+1]
 		for k := lo; k < hi; k++ {

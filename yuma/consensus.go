@@ -1,6 +1,9 @@
 package yuma
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // consensus computes C (§3.6, weighted_median_col_sparse): for every column
 // j the smallest x_k with F(x_k) > μ, where F sums the renormalized active
@@ -11,7 +14,10 @@ import "slices"
 // column (or holding an explicit zero) contributes x = 0, and those rows'
 // stake is Σ' minus the stake of the column's non-zero entries, exactly,
 // since all sums are exact integers.
-func consensus(w *sparse, a []int64, kappa uint16) []int64 {
+//
+// ws is scratch space of at least len(w.col) values; its contents are
+// overwritten.
+func consensus(w *sparse, a []int64, kappa uint16, ws []int64) []int64 {
 	n := w.rows()
 	c := make([]int64, n)
 	// s' = normalize(a_{i_1}, …, a_{i_m}) over the uids with a_i > 0.
@@ -46,13 +52,13 @@ func consensus(w *sparse, a []int64, kappa uint16) []int64 {
 	for j := range n {
 		cnt[j+1] += cnt[j]
 	}
-	keys := make([]uint64, cnt[n])
+	keys := ws[:cnt[n]]
 	fill := slices.Clone(cnt[:n])
 	for k, i := range uids {
 		cols, vals := w.row(int(i))
 		for t, j := range cols {
 			if v := vals[t]; v > 0 {
-				keys[fill[j]] = uint64(v)<<12 | uint64(k)
+				keys[fill[j]] = v<<keyBits | int64(k)
 				fill[j]++
 			}
 		}
@@ -65,28 +71,88 @@ func consensus(w *sparse, a []int64, kappa uint16) []int64 {
 }
 
 // medianColumn returns C_j for one column whose non-zero entries are col
-// (keys value<<12 | k), given s', Σ', μ and m (§3.6).
-func medianColumn(col []uint64, sp []int64, total, mu int64, m int) int64 {
+// (keys value<<12 | k), given s', Σ', μ and m (§3.6). It reorders col.
+func medianColumn(col []int64, sp []int64, total, mu int64, m int) int64 {
 	// F(0): the stake of the rows with x_k = 0.
 	cum := total
+	var top int64
 	for _, key := range col {
-		cum -= sp[key&0xfff]
+		cum -= sp[key&keyMask]
+		top = max(top, key)
 	}
 	if len(col) < m && cum > mu {
 		return 0
 	}
-	if len(col) == 0 {
-		return 0 // every x_k is 0: the maximum
+	// The smallest non-zero x with cum + Σ_{x_k ≤ x} s'_k > μ; μ and cum lie
+	// in [−ONE, ONE], so μ − cum does not overflow.
+	if x, ok := weightedSelect(col, sp, mu-cum); ok {
+		return x
 	}
-	slices.Sort(col)
-	for t := 0; t < len(col); {
-		x := col[t] >> 12
-		for ; t < len(col) && col[t]>>12 == x; t++ {
-			cum += sp[col[t]&0xfff]
+	return top >> keyBits // none qualifies (κ = 0): the maximum (0 if empty)
+}
+
+const (
+	keyBits = 12 // uid index bits of a consensus key (n ≤ 4096)
+	keyMask = 1<<keyBits - 1
+)
+
+// weightedSelect returns the smallest value x of keys with Σ_{value ≤ x} s' > t,
+// by quickselect on values with a three-way partition (equal values stay
+// together). Expected O(len(keys)); after 2·log2(len) rounds it falls back to
+// sorting what remains, so adversarial weights cannot make it quadratic.
+func weightedSelect(keys []int64, sp []int64, t int64) (int64, bool) {
+	a := keys
+	for budget := 2 * bits.Len(uint(len(a))); len(a) > 0; budget-- {
+		if len(a) <= 16 || budget <= 0 {
+			slices.Sort(a)
+			for p := 0; p < len(a); {
+				x := a[p] >> keyBits
+				for ; p < len(a) && a[p]>>keyBits == x; p++ {
+					t -= sp[a[p]&keyMask]
+				}
+				if t < 0 {
+					return x, true
+				}
+			}
+			return 0, false
 		}
-		if cum > mu {
-			return int64(x)
+		pv := median3(a[0]>>keyBits, a[len(a)/2]>>keyBits, a[len(a)-1]>>keyBits)
+		// Dutch-flag partition: a[:lt] < pv, a[lt:gt] == pv, a[gt:] > pv.
+		lt, i, gt := 0, 0, len(a)
+		var wl, we int64
+		for i < gt {
+			switch x := a[i] >> keyBits; {
+			case x < pv:
+				wl += sp[a[i]&keyMask]
+				a[lt], a[i] = a[i], a[lt]
+				lt, i = lt+1, i+1
+			case x > pv:
+				gt--
+				a[gt], a[i] = a[i], a[gt]
+			default:
+				we += sp[a[i]&keyMask]
+				i++
+			}
+		}
+		switch {
+		case wl > t:
+			a = a[:lt]
+		case wl+we > t:
+			return pv, true
+		default:
+			t -= wl + we
+			a = a[gt:]
 		}
 	}
-	return int64(col[len(col)-1] >> 12) // none qualifies (κ = 0): the maximum
+	return 0, false
+}
+
+func median3(a, b, c int64) int64 {
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b = c
+	}
+	return max(a, b)
 }

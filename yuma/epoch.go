@@ -56,8 +56,10 @@ func run(in *Input) *state {
 	}
 	normalize(st.a)
 
-	st.w = weights(in, st.permit)                 // §3.5
-	st.c = consensus(&st.w, st.a, in.Hyper.Kappa) // §3.6
+	st.w = weights(in, st.permit) // §3.5
+	// Scratch for consensus keys, then for Yuma2's ΔB values.
+	ws := make([]int64, len(st.w.col))
+	st.c = consensus(&st.w, st.a, in.Hyper.Kappa, ws) // §3.6
 	st.wbar, st.vt = clip(&st.w, st.c)            // §3.7
 
 	st.r = ranks(&st.wbar, st.a, n) // §3.8
@@ -69,7 +71,7 @@ func run(in *Input) *state {
 	if in.Hyper.Yuma3 {
 		st.d, st.emaOut = yuma3Bonds(in, &st.wb, st.a, st.c, st.inc) // §3.12
 	} else {
-		st.d, st.emaOut = yuma2Bonds(in, &st.wb, st.a, st.inc) // §3.11
+		st.d, st.emaOut = yuma2Bonds(in, &st.wb, st.a, st.inc, ws) // §3.11
 	}
 
 	st.nse, st.nve, st.nce = emissionSplit(st.s, st.a, st.inc, st.d) // §3.13

@@ -226,7 +226,8 @@ func normalize(v []int64) {
 	if s == 0 {
 		return
 	}
+	dv := newDivisor(s)
 	for i, x := range v {
-		v[i] = div(x, s)
+		v[i] = dv.div(x)
 	}
 }

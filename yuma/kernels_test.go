@@ -182,3 +182,42 @@ func TestKernelsAgainstNaive(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestWeightedSelect compares the quickselect with a scan of the sorted
+// keys, on columns with many ties and zero stakes.
+func TestWeightedSelect(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 37))
+	for it := range 3000 {
+		m := 1 + r.IntN(300)
+		sp := make([]int64, m)
+		keys := make([]int64, m)
+		span := int64(1 + r.IntN(1<<r.IntN(33)))
+		for k := range m {
+			if r.IntN(10) > 0 {
+				sp[k] = int64(r.Uint64N(1 << 26))
+			}
+			keys[k] = (1+r.Int64N(span))<<keyBits | int64(k)
+		}
+		var total int64
+		for _, s := range sp {
+			total += s
+		}
+		tgt := int64(r.Uint64N(uint64(total+2))) - 1
+		sorted := slices.Clone(keys)
+		slices.Sort(sorted)
+		want, wantOK := int64(0), false
+		var acc int64
+		for p, key := range sorted {
+			acc += sp[key&keyMask]
+			last := p == len(sorted)-1 || sorted[p+1]>>keyBits != key>>keyBits
+			if last && acc > tgt {
+				want, wantOK = key>>keyBits, true
+				break
+			}
+		}
+		got, ok := weightedSelect(slices.Clone(keys), sp, tgt)
+		if got != want || ok != wantOK {
+			t.Fatalf("case %d: weightedSelect = %d, %v; want %d, %v", it, got, ok, want, wantOK)
+		}
+	}
+}

@@ -44,11 +44,7 @@ func (m *sparse) colNormalize(n int) {
 	for k, j := range m.col {
 		colsum[j] = add(colsum[j], m.val[k])
 	}
-	for k, j := range m.col {
-		if s := colsum[j]; s != 0 {
-			m.val[k] = div(m.val[k], s)
-		}
-	}
+	m.divCols(colsum)
 }
 
 // colMaxUpscale divides every entry by its column maximum where that is not
@@ -58,56 +54,96 @@ func (m *sparse) colMaxUpscale(n int) {
 	for k, j := range m.col {
 		mx[j] = max(mx[j], m.val[k])
 	}
-	for k, j := range m.col {
-		if d := mx[j]; d != 0 {
-			m.val[k] = div(m.val[k], d)
-		}
-	}
+	m.divCols(mx)
 }
 
-// emaScratch is the reusable dense state of denseEMA.
-type emaScratch struct {
-	acc     []int64
-	mark    []int32 // mark[j] = row+1 once acc[j] was touched in that row
-	touched []int32
+// divCols replaces every entry v of column j by div(v, by[j]) unless by[j]
+// is 0.
+func (m *sparse) divCols(by []int64) {
+	dv := make([]divisor, len(by))
+	for j, b := range by {
+		dv[j] = newDivisor(b)
+	}
+	for k, j := range m.col {
+		if by[j] != 0 {
+			m.val[k] = dv[j].div(m.val[k])
+		}
+	}
 }
 
 // denseEMA is mat_ema_sparse (§3.11.4): for each row an accumulator over all
 // n columns, first add(acc, mul(α, new)), then add(acc, mul(ONE−α, old)); the
 // row keeps (j, acc_j) for j ascending where acc_j > 0.
+//
+// Only the columns present in either row can be non-zero, so a row costs
+// O(entries): a linear merge when both rows are sorted by uid (the common
+// case), else a scatter into a dense accumulator and a sort of the touched
+// columns.
 func denseEMA(next, old *sparse, alpha int64, n int) sparse {
 	rows := next.rows()
-	out := newSparse(rows, len(next.col)+len(old.col))
-	s := emaScratch{acc: make([]int64, n), mark: make([]int32, n)}
+	out := newSparse(rows, max(len(next.col), len(old.col)))
 	oneMinus := sub(one, alpha)
+	var acc []int64
+	var mark []int32 // mark[j] = row+1 once acc[j] was set in that row
+	var touched []int32
 	for i := range rows {
+		ncols, nvals := next.row(i)
+		ocols, ovals := old.row(i)
+		if slices.IsSorted(ncols) && slices.IsSorted(ocols) {
+			emaMerge(&out, ncols, nvals, ocols, ovals, alpha, oneMinus)
+			out.endRow()
+			continue
+		}
+		if acc == nil {
+			acc, mark = make([]int64, n), make([]int32, n)
+		}
 		stamp := int32(i + 1)
-		s.touched = s.touched[:0]
-		touch := func(j int32, v int64) {
-			if s.mark[j] != stamp {
-				s.mark[j] = stamp
-				s.acc[j] = 0
-				s.touched = append(s.touched, j)
+		touched = touched[:0]
+		for k, j := range ncols {
+			if mark[j] != stamp {
+				mark[j], acc[j] = stamp, 0
+				touched = append(touched, j)
 			}
-			s.acc[j] = add(s.acc[j], v)
+			acc[j] = add(acc[j], mul(alpha, nvals[k]))
 		}
-		cols, vals := next.row(i)
-		for k, j := range cols {
-			touch(j, mul(alpha, vals[k]))
+		for k, j := range ocols {
+			if mark[j] != stamp {
+				mark[j], acc[j] = stamp, 0
+				touched = append(touched, j)
+			}
+			acc[j] = add(acc[j], mul(oneMinus, ovals[k]))
 		}
-		cols, vals = old.row(i)
-		for k, j := range cols {
-			touch(j, mul(oneMinus, vals[k]))
-		}
-		if !slices.IsSorted(s.touched) {
-			slices.Sort(s.touched)
-		}
-		for _, j := range s.touched {
-			if v := s.acc[j]; v > 0 {
+		slices.Sort(touched)
+		for _, j := range touched {
+			if v := acc[j]; v > 0 {
 				out.push(j, v)
 			}
 		}
 		out.endRow()
 	}
 	return out
+}
+
+// emaMerge is one row of denseEMA for rows sorted by uid without repeats:
+// acc_j = add(add(0, mul(α, new_j)), mul(ONE−α, old_j)) in one pass.
+func emaMerge(out *sparse, ncols []int32, nvals []int64, ocols []int32, ovals []int64, alpha, oneMinus int64) {
+	a, b := 0, 0
+	for a < len(ncols) || b < len(ocols) {
+		var j int32
+		var v int64
+		switch {
+		case b == len(ocols) || (a < len(ncols) && ncols[a] < ocols[b]):
+			j, v = ncols[a], mul(alpha, nvals[a])
+			a++
+		case a == len(ncols) || ocols[b] < ncols[a]:
+			j, v = ocols[b], mul(oneMinus, ovals[b])
+			b++
+		default: // same column
+			j, v = ncols[a], add(mul(alpha, nvals[a]), mul(oneMinus, ovals[b]))
+			a, b = a+1, b+1
+		}
+		if v > 0 {
+			out.push(j, v)
+		}
+	}
 }

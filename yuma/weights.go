@@ -42,8 +42,9 @@ func weights(in *Input, permit []bool) sparse {
 				}
 			}
 			if s > 0 { // step 5
+				dv := newDivisor(s)
 				for k := start; k < len(w.val); k++ {
-					w.val[k] = div(w.val[k], s)
+					w.val[k] = dv.div(w.val[k])
 				}
 			}
 		}
@@ -64,8 +65,29 @@ func at(v []uint64, i int) uint64 {
 // C_j = 0. It also returns VT, the row sums of W̄.
 func clip(w *sparse, c []int64) (sparse, []int64) {
 	n := w.rows()
-	out := newSparse(n, len(w.col))
 	vt := make([]int64, n)
+	drops := false
+	for k, j := range w.col {
+		if c[j] == 0 && w.val[k] > 0 {
+			drops = true
+			break
+		}
+	}
+	if !drops {
+		// Same structure as W: share it and clip the values only.
+		out := sparse{ptr: w.ptr, col: w.col, val: make([]int64, len(w.val))}
+		for i := range n {
+			var s int64
+			for k := w.ptr[i]; k < w.ptr[i+1]; k++ {
+				v := min(w.val[k], c[w.col[k]])
+				out.val[k] = v
+				s = add(s, v)
+			}
+			vt[i] = s
+		}
+		return out, vt
+	}
+	out := newSparse(n, len(w.col))
 	for i := range n {
 		cols, vals := w.row(i)
 		var s int64
