@@ -60,7 +60,7 @@ func run(in *Input) *state {
 	// Scratch for consensus keys, then for Yuma2's ΔB values.
 	ws := make([]int64, len(st.w.col))
 	st.c = consensus(&st.w, st.a, in.Hyper.Kappa, ws) // §3.6
-	st.wbar, st.vt = clip(&st.w, st.c)            // §3.7
+	st.wbar, st.vt = clip(&st.w, st.c)                // §3.7
 
 	st.r = ranks(&st.wbar, st.a, n) // §3.8
 	st.inc = slices.Clone(st.r)
