@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -27,11 +28,18 @@ func (e *exitError) Unwrap() error { return e.err }
 // usageError marks err as a usage or input error: exit status 2.
 func usageError(err error) error { return &exitError{code: 2, err: err} }
 
-// run executes the CLI and returns the process exit status. Errors are
-// printed once, here.
-func run(args []string) int {
+// run executes the CLI on the process's standard streams and returns the
+// exit status.
+func run(args []string) int { return runIO(args, os.Stdin, os.Stdout, os.Stderr) }
+
+// runIO executes the CLI and returns the process exit status. Errors are
+// printed once, here, as one line on stderr.
+func runIO(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return 0
@@ -39,10 +47,10 @@ func run(args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(os.Stderr, ee.err)
+			fmt.Fprintln(stderr, ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "error:", err)
+	fmt.Fprintln(stderr, "error:", err)
 	return 1
 }
