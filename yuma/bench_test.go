@@ -59,6 +59,9 @@ func benchInput(n, v, nnz int, yuma3, liquid bool) Input {
 	return in
 }
 
+// benchRow draws validator self's weight row. Sparse rows take 3/4 of their
+// entries from a pool of 64 popular miners (so columns reach consensus) and
+// the rest anywhere.
 func benchRow(r *rand.Rand, n, self, nnz int) []Entry {
 	var uids []int
 	if nnz == 0 {
@@ -68,7 +71,17 @@ func benchRow(r *rand.Rand, n, self, nnz int) []Entry {
 			}
 		}
 	} else {
-		uids = r.Perm(n)[:nnz]
+		seen := map[int]bool{self: true} // lookup only
+		pool := r.Perm(64)
+		for _, j := range pool[:nnz*3/4] {
+			j += n / 2 // popular miners: uids n/2 … n/2+63
+			uids, seen[j] = append(uids, j), true
+		}
+		for len(uids) < nnz {
+			if j := r.IntN(n); !seen[j] {
+				uids, seen[j] = append(uids, j), true
+			}
+		}
 		slices.Sort(uids)
 	}
 	row := make([]Entry, len(uids))

@@ -58,16 +58,22 @@ func (m *sparse) colMaxUpscale(n int) {
 }
 
 // divCols replaces every entry v of column j by div(v, by[j]) unless by[j]
-// is 0.
+// is 0. With several entries per column on average, a reciprocal per column
+// (divisor) is cheaper than a hardware divide per entry; the results are the
+// same.
 func (m *sparse) divCols(by []int64) {
+	if len(m.col) < 4*len(by) {
+		for k, j := range m.col {
+			m.val[k] = div(m.val[k], by[j])
+		}
+		return
+	}
 	dv := make([]divisor, len(by))
 	for j, b := range by {
 		dv[j] = newDivisor(b)
 	}
 	for k, j := range m.col {
-		if by[j] != 0 {
-			m.val[k] = dv[j].div(m.val[k])
-		}
+		m.val[k] = dv[j].div(m.val[k])
 	}
 }
 
