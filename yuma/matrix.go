@@ -64,7 +64,9 @@ func (m *sparse) colMaxUpscale(n int) {
 func (m *sparse) divCols(by []int64) {
 	if len(m.col) < 4*len(by) {
 		for k, j := range m.col {
-			m.val[k] = div(m.val[k], by[j])
+			if by[j] != 0 {
+				m.val[k] = div(m.val[k], by[j])
+			}
 		}
 		return
 	}
@@ -73,7 +75,9 @@ func (m *sparse) divCols(by []int64) {
 		dv[j] = newDivisor(b)
 	}
 	for k, j := range m.col {
-		m.val[k] = dv[j].div(m.val[k])
+		if by[j] != 0 {
+			m.val[k] = dv[j].div(m.val[k])
+		}
 	}
 }
 
