@@ -45,8 +45,9 @@ func liquidAlphaEMA(wb, b *sparse, c []int64, sg sigmoid, n int) sparse {
 	out := newSparse(rows, len(wb.col))
 	alpha := make([]int64, n) // α_ij for the columns of the current row
 	dec := make([]int64, n)   // dec_j for the columns of the current row
+	inRow := make([]int32, n) // inRow[j] = i+1 when j is in WB row i
 	alpha0 := sg.alphaOf(0)   // d = 0 is common (w ≤ C_j, or no bond)
-	var qs []int32
+	var sorted []int32
 	for i := range rows {
 		wcols, wvals := wb.row(i)
 		bcols, bvals := b.row(i)
@@ -54,10 +55,13 @@ func liquidAlphaEMA(wb, b *sparse, c []int64, sg sigmoid, n int) sparse {
 			out.endRow()
 			continue
 		}
-		qs = append(qs[:0], wcols...)
+		qs := wcols // the look-up columns, ascending
 		if !slices.IsSorted(qs) {
-			slices.Sort(qs)
+			sorted = append(sorted[:0], wcols...)
+			slices.Sort(sorted)
+			qs = sorted
 		}
+		stamp := int32(i + 1)
 		pw, pb := 0, 0
 		for _, j := range qs {
 			for pw < len(wcols) && wcols[pw] < j {
@@ -78,13 +82,12 @@ func liquidAlphaEMA(wb, b *sparse, c []int64, sg sigmoid, n int) sparse {
 			} else {
 				alpha[j] = sg.alphaOf(d)
 			}
-			dec[j] = 0
+			dec[j], inRow[j] = 0, stamp
 		}
 		// dec_j = mul(ONE−α_ij, v) for the B entries; only those at WB
-		// columns are read below. A B column outside WB may hold a stale
-		// alpha[j] from another row; the membership test skips it.
+		// columns are read below (alpha[j] of other columns may be stale).
 		for k, j := range bcols {
-			if _, found := slices.BinarySearch(qs, j); found {
+			if inRow[j] == stamp {
 				dec[j] = mul(sub(one, alpha[j]), bvals[k])
 			}
 		}
