@@ -1,0 +1,217 @@
+package protocols
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+
+	"github.com/ipfs/go-cid"
+)
+
+// TxVersion is the only Tx version this code accepts.
+const TxVersion = 1
+
+// MaxTxSize bounds an encoded Tx, signature included. It is far above any
+// transaction kind's needs (a set-weights over 256 uids is about 2 KiB) and
+// far below a block, so one transaction can never crowd out a block.
+const MaxTxSize = 64 << 10
+
+// TxKind names what a transaction does; it selects the type of Tx.Payload.
+// Kinds are never renumbered: a new kind takes the next number, and a
+// decoder rejects kinds it does not know.
+type TxKind uint8
+
+// Transaction kinds (DESIGN §4). Only TxTransfer is executable today; the
+// numbers of the later kinds are reserved here so that they keep their
+// place when their payloads are defined.
+const (
+	TxTransfer        TxKind = 1  // move TAO between coldkeys
+	TxCreateSubnet    TxKind = 2  // reserved: create a subnet (lock cost)
+	TxSetSubnetParams TxKind = 3  // reserved: owner sets hyperparameters
+	TxRegister        TxKind = 4  // reserved: register a neuron (burn)
+	TxAddStake        TxKind = 5  // reserved
+	TxRemoveStake     TxKind = 6  // reserved
+	TxMoveStake       TxKind = 7  // reserved
+	TxSetTake         TxKind = 8  // reserved: delegate take
+	TxSetWeights      TxKind = 9  // reserved
+	TxCommitWeights   TxKind = 10 // reserved
+	TxRevealWeights   TxKind = 11 // reserved
+	TxSwapColdkey     TxKind = 12 // reserved: schedule a coldkey swap
+)
+
+var txKindNames = map[TxKind]string{
+	TxTransfer: "transfer", TxCreateSubnet: "create-subnet", TxSetSubnetParams: "set-subnet-params",
+	TxRegister: "register", TxAddStake: "add-stake", TxRemoveStake: "remove-stake",
+	TxMoveStake: "move-stake", TxSetTake: "set-take", TxSetWeights: "set-weights",
+	TxCommitWeights: "commit-weights", TxRevealWeights: "reveal-weights", TxSwapColdkey: "swap-coldkey",
+}
+
+// String returns the kind's name, or "kind(N)" for an unknown kind.
+func (k TxKind) String() string {
+	if s, ok := txKindNames[k]; ok {
+		return s
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// ErrBadTx reports a transaction that is malformed regardless of state: a
+// wrong length, an unknown version or kind, a payload of the wrong shape.
+var ErrBadTx = errors.New("protocols: malformed transaction")
+
+// Tx is a signed ledger transaction. The signer is a coldkey; the signature
+// covers every other field under KindTx and the chain ID (DESIGN §3), and
+// the nonce orders an account's transactions, so a transaction can be
+// executed once, on one chain. A Tx is named by the CID of its encoding.
+type Tx struct {
+	_       struct{} `cbor:",toarray"`
+	Version uint8
+	ChainID string
+	Kind    TxKind
+	Signer  []byte // coldkey ed25519 public key, 32 bytes
+	Nonce   uint64 // must equal the signer's next nonce
+	Fee     uint64 // rao, burned; at least the chain's fee
+	Payload []byte // canonical CBOR of the kind's body (Transfer, ...)
+	Sig     []byte // ed25519 over the encoding with Sig empty
+}
+
+// TxBody is the kind-specific part of a transaction. The set of bodies is
+// closed: each is defined in this package.
+type TxBody interface {
+	TxKind() TxKind
+	validate() error
+}
+
+// Transfer moves Amount rao from the signer to To.
+type Transfer struct {
+	_      struct{} `cbor:",toarray"`
+	To     []byte   // coldkey ed25519 public key, 32 bytes
+	Amount uint64   // rao, > 0
+}
+
+// TxKind implements TxBody.
+func (*Transfer) TxKind() TxKind { return TxTransfer }
+
+func (t *Transfer) validate() error {
+	switch {
+	case len(t.To) != ed25519.PublicKeySize:
+		return fmt.Errorf("%w: transfer recipient is %d bytes, want %d", ErrBadTx, len(t.To), ed25519.PublicKeySize)
+	case t.Amount == 0:
+		return fmt.Errorf("%w: transfer of 0 rao; give a positive amount", ErrBadTx)
+	}
+	return nil
+}
+
+// NewTx returns an unsigned transaction of body's kind. Sign it with Sign.
+func NewTx(chainID string, nonce, fee uint64, body TxBody) (*Tx, error) {
+	if err := body.validate(); err != nil {
+		return nil, err
+	}
+	p, err := Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Version: TxVersion, ChainID: chainID, Kind: body.TxKind(), Nonce: nonce, Fee: fee, Payload: p}, nil
+}
+
+// Body decodes the payload according to the kind. The returned body is the
+// caller's.
+func (tx *Tx) Body() (TxBody, error) {
+	var b TxBody
+	switch tx.Kind {
+	case TxTransfer:
+		b = new(Transfer)
+	default:
+		return nil, fmt.Errorf("%w: unknown transaction kind %s (this node executes transfer; upgrade tao if the network is newer)", ErrBadTx, tx.Kind)
+	}
+	if err := Unmarshal(tx.Payload, b, MaxTxSize); err != nil {
+		return nil, fmt.Errorf("%w: %s payload: %v", ErrBadTx, tx.Kind, err)
+	}
+	if err := b.validate(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// SignBytes returns the canonical encoding of tx without its signature:
+// what Sign signs (under the domain of SigningBytes).
+func (tx *Tx) SignBytes() ([]byte, error) {
+	c := *tx
+	c.Sig = nil
+	return Marshal(&c)
+}
+
+// Sign sets Version and Signer from key and signs tx.
+func (tx *Tx) Sign(key ed25519.PrivateKey) error {
+	tx.Version = TxVersion
+	tx.Signer = append([]byte(nil), key.Public().(ed25519.PublicKey)...)
+	b, err := tx.SignBytes()
+	if err != nil {
+		return err
+	}
+	tx.Sig = Sign(key, tx.ChainID, KindTx, b)
+	return nil
+}
+
+// Verify checks that tx is for chainID and signed by its signer.
+func (tx *Tx) Verify(chainID string) error {
+	if tx.ChainID != chainID {
+		return fmt.Errorf("%w: got %q, want %q", ErrWrongChain, tx.ChainID, chainID)
+	}
+	b, err := tx.SignBytes()
+	if err != nil {
+		return err
+	}
+	return Verify(tx.Signer, chainID, KindTx, b, tx.Sig)
+}
+
+// ID returns the transaction's CID: the CID of its encoding.
+func (tx *Tx) ID() (cid.Cid, error) {
+	b, err := EncodeTx(tx)
+	if err != nil {
+		return cid.Undef, err
+	}
+	return CID(b), nil
+}
+
+func (tx *Tx) validate() error {
+	switch {
+	case tx.Version != TxVersion:
+		return fmt.Errorf("%w: version %d, this node speaks %d (upgrade tao if peers are newer)", ErrBadTx, tx.Version, TxVersion)
+	case ValidateChainID(tx.ChainID) != nil:
+		return fmt.Errorf("%w: chain ID %q", ErrBadTx, tx.ChainID)
+	case len(tx.Signer) != ed25519.PublicKeySize:
+		return fmt.Errorf("%w: signer is %d bytes, want %d", ErrBadTx, len(tx.Signer), ed25519.PublicKeySize)
+	case len(tx.Sig) != ed25519.SignatureSize:
+		return fmt.Errorf("%w: signature is %d bytes, want %d (sign the transaction first)", ErrBadTx, len(tx.Sig), ed25519.SignatureSize)
+	}
+	_, err := tx.Body()
+	return err
+}
+
+// EncodeTx returns the canonical encoding of a signed tx.
+func EncodeTx(tx *Tx) ([]byte, error) {
+	if err := tx.validate(); err != nil {
+		return nil, err
+	}
+	b, err := Marshal(tx)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxTxSize {
+		return nil, fmt.Errorf("%w: transaction is %d bytes, limit %d", ErrTooLarge, len(b), MaxTxSize)
+	}
+	return b, nil
+}
+
+// DecodeTx decodes and checks the shape of a Tx, payload included. It does
+// not verify the signature; call Verify.
+func DecodeTx(b []byte) (*Tx, error) {
+	var tx Tx
+	if err := Unmarshal(b, &tx, MaxTxSize); err != nil {
+		return nil, err
+	}
+	if err := tx.validate(); err != nil {
+		return nil, err
+	}
+	return &tx, nil
+}
