@@ -1,0 +1,187 @@
+package ledger
+
+import (
+	"fmt"
+
+	"github.com/taonet/tao/protocols"
+)
+
+// headerSlack is room kept in a proposed block for its header and framing.
+const headerSlack = 1024
+
+// maxExecuted bounds the cache of executed-but-uncommitted blocks (one per
+// proposal seen at the next height).
+const maxExecuted = 8
+
+// ProposeBlock builds the block at height (the tip's next) from the
+// mempool: up to maxTxs transactions (and Params.MaxBlockTxs, and
+// Params.MaxBlockBytes) in arrival order, executed on a scratch copy of the
+// state to fill in the state root. timeMs is the proposer's clock and must
+// be after the tip's time; proposer must be a validator. Transactions that
+// no longer execute are left out and dropped from the mempool. Nothing is
+// committed: the consensus driver gossips the block and commits it with
+// CommitBlock once decided.
+func (l *Ledger) ProposeBlock(height uint64, timeMs int64, proposer []byte, maxTxs int) (*protocols.Block, error) {
+	l.commitMu.Lock()
+	defer l.commitMu.Unlock()
+	view, tip := l.committed()
+	if height != tip.Height+1 {
+		return nil, fmt.Errorf("ledger: propose at height %d, but the next height is %d", height, tip.Height+1)
+	}
+	maxTxs = min(maxTxs, l.chain.Params.MaxBlockTxs)
+	txs := l.pool.Reap(l.chain.Params.MaxBlockBytes-headerSlack, maxTxs)
+
+	e := NewExec(view, l.chain, tip)
+	vs, err := e.ValidatorSet()
+	if err != nil {
+		return nil, err
+	}
+	vh, err := vs.Hash()
+	if err != nil {
+		return nil, err
+	}
+	b := &protocols.Block{Header: protocols.Header{
+		Version: protocols.BlockVersion, ChainID: l.chain.ID, Height: height, Time: timeMs,
+		PrevHash: tip.BlockID, ValidatorsHash: vh, Proposer: proposer,
+	}, Txs: []protocols.Tx{}}
+	if err := e.BeginBlock(&b.Header); err != nil {
+		return nil, fmt.Errorf("ledger: propose: %w", err)
+	}
+	for _, tx := range txs {
+		if _, err := e.deliver(tx, true); err != nil {
+			l.log.Debug("proposal leaves out a transaction", "err", err)
+			l.pool.remove(tx)
+			continue
+		}
+		b.Txs = append(b.Txs, *tx)
+	}
+	if _, err := e.EndBlock(); err != nil {
+		return nil, err
+	}
+	out, err := e.Commit()
+	if err != nil {
+		return nil, err
+	}
+	th, err := protocols.TxsHash(b.Txs)
+	if err != nil {
+		return nil, err
+	}
+	b.Header.TxsHash = th.Bytes()
+	b.Header.StateRoot = out.Root[:]
+	if err := l.remember(b, out, tip); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// ValidateBlock checks b as the next block: every header field, every
+// transaction, and the state root, by executing it on a scratch copy of
+// the committed state. An error wrapping ErrInvalidBlock means b is bad;
+// any other error is local. The execution is kept for CommitBlock.
+func (l *Ledger) ValidateBlock(b *protocols.Block) error {
+	l.commitMu.Lock()
+	defer l.commitMu.Unlock()
+	_, err := l.executeLocked(b)
+	return err
+}
+
+// executeLocked returns b's outcome, from the cache or by Apply. The
+// caller holds commitMu.
+func (l *Ledger) executeLocked(b *protocols.Block) (*Outcome, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidBlock, err)
+	}
+	view, tip := l.committed()
+	l.mu.RLock()
+	out := l.executed[string(id.Bytes())]
+	l.mu.RUnlock()
+	if out != nil && out.Height == tip.Height+1 {
+		// The header (the ID) fixes the txs hash and the state root; the
+		// transactions must still be the ones it names.
+		if err := checkTxsHash(b); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	out, err = Apply(view, l.chain, tip, b)
+	if err != nil {
+		return nil, err
+	}
+	return out, l.remember(b, out, tip)
+}
+
+func (l *Ledger) remember(b *protocols.Block, out *Outcome, tip Tip) error {
+	id, err := b.ID()
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.tip.Height != tip.Height {
+		return nil // a commit raced ahead; the outcome is stale
+	}
+	if l.executed == nil || len(l.executed) >= maxExecuted {
+		l.executed = make(map[string]*Outcome)
+	}
+	l.executed[string(id.Bytes())] = out
+	return nil
+}
+
+// CommitBlock validates b (or reuses ValidateBlock's execution) and
+// commits it with its commit certificate (opaque bytes from consensus) in
+// one atomic write: the block, the certificate, the state writes, the
+// transaction index and the new tip. Then it updates the mempool and, at
+// snapshot heights, stores a snapshot.
+func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
+	l.commitMu.Lock()
+	defer l.commitMu.Unlock()
+	out, err := l.executeLocked(b)
+	if err != nil {
+		return err
+	}
+	id, err := b.ID()
+	if err != nil {
+		return err
+	}
+	enc, err := protocols.EncodeBlock(b)
+	if err != nil {
+		return err
+	}
+	tip := Tip{Height: b.Header.Height, BlockID: id.Bytes(), Time: b.Header.Time, Root: out.Root}
+	batch, err := l.headerBatch(out, tip)
+	if err != nil {
+		return err
+	}
+	batch = append(batch, KV{Key: heightKey(nsBlock, tip.Height), Value: enc})
+	if len(cert) > 0 {
+		batch = append(batch, KV{Key: heightKey(nsCert, tip.Height), Value: cert})
+	}
+	for i := range b.Txs {
+		txb, err := protocols.Marshal(&b.Txs[i])
+		if err != nil {
+			return err
+		}
+		rec, err := protocols.Marshal(&txRecord{Height: tip.Height, Index: uint32(i), Result: out.Results[i]})
+		if err != nil {
+			return err
+		}
+		batch = append(batch, KV{Key: txKey(protocols.CID(txb).Bytes()), Value: rec})
+	}
+	if err := l.store.Write(batch); err != nil {
+		return fmt.Errorf("commit block %d: %w", tip.Height, err)
+	}
+	l.mu.Lock()
+	l.tip = tip
+	l.executed = nil
+	l.mu.Unlock()
+	l.pool.Update(b)
+	if l.chain.Params.isSnapshotHeight(tip.Height) {
+		if err := l.writeSnapshot(tip.Height); err != nil {
+			// The block is committed; a missing snapshot only means
+			// syncing nodes use the previous one.
+			l.log.Warn("snapshot not stored", "height", tip.Height, "err", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package ledger
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/ipfs/go-cid"
+	"github.com/taonet/tao/market"
+	"github.com/taonet/tao/protocols"
+)
+
+// Genesis is a chain's starting point: its ID, its parameters, the first
+// balances and the first validator set. Every replica of a chain starts
+// from the same Genesis, named by GenesisHash; block 1's PrevHash is it.
+type Genesis struct {
+	ChainID    string                 `json:"chain_id"`
+	Time       int64                  `json:"time"` // unix milliseconds; block 1's time is after it
+	Params     Params                 `json:"params"`
+	Balances   map[Account]market.Rao `json:"balances"` // coldkey (hex) → rao
+	Validators []Validator            `json:"validators"`
+}
+
+// genesisWire is the hashed form: maps become sorted lists.
+type genesisWire struct {
+	_          struct{} `cbor:",toarray"`
+	ChainID    string
+	Time       int64
+	Params     Params
+	Balances   []balanceEntry
+	Validators ValidatorSet
+}
+
+type balanceEntry struct {
+	_       struct{} `cbor:",toarray"`
+	Account Account
+	Balance market.Rao
+}
+
+// Validate reports the first problem, wrapped in ErrBadGenesis.
+func (g *Genesis) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadGenesis, fmt.Sprintf(format, args...))
+	}
+	if err := protocols.ValidateChainID(g.ChainID); err != nil {
+		return bad("chain_id: %v", err)
+	}
+	if g.Time <= 0 {
+		return bad("time %d: give the chain's start as unix milliseconds", g.Time)
+	}
+	if err := g.Params.Validate(); err != nil {
+		return bad("params: %v", err)
+	}
+	var total market.Rao
+	for _, e := range g.sortedBalances() {
+		if e.Balance == 0 {
+			return bad("balance of %s is 0; remove the entry", e.Account)
+		}
+		total += e.Balance
+		if total < e.Balance || total > market.SupplyCap {
+			return bad("balances add up to more than the supply cap of %v TAO", market.SupplyCap)
+		}
+	}
+	if err := ValidatorSet(g.Validators).validate(g.Params.MaxValidators); err != nil {
+		return bad("validators: %v", err)
+	}
+	return nil
+}
+
+func (g *Genesis) sortedBalances() []balanceEntry {
+	out := make([]balanceEntry, 0, len(g.Balances))
+	for a, r := range g.Balances {
+		out = append(out, balanceEntry{Account: a, Balance: r})
+	}
+	slices.SortFunc(out, func(a, b balanceEntry) int { return bytes.Compare(a.Account[:], b.Account[:]) })
+	return out
+}
+
+// Hash returns the genesis hash: the CID of the canonical encoding of g
+// (balances sorted by account, validators in canonical order).
+func (g *Genesis) Hash() (cid.Cid, error) {
+	vs := slices.Clone(ValidatorSet(g.Validators))
+	sortValidators(vs)
+	if vs == nil {
+		vs = ValidatorSet{}
+	}
+	b, err := protocols.Marshal(&genesisWire{
+		ChainID: g.ChainID, Time: g.Time, Params: g.Params,
+		Balances: g.sortedBalances(), Validators: vs,
+	})
+	if err != nil {
+		return cid.Undef, err
+	}
+	return protocols.CID(b), nil
+}
+
+// Chain returns the chain's identity and rules.
+func (g *Genesis) Chain() Chain { return Chain{ID: g.ChainID, Params: g.Params} }
+
+// state returns the genesis state as the outcome of "block 0" over the
+// empty state, and the tip at height 0.
+func (g *Genesis) state() (*Outcome, Tip, error) {
+	if err := g.Validate(); err != nil {
+		return nil, Tip{}, err
+	}
+	o := newOverlay(emptyView{})
+	var total market.Rao
+	for _, e := range g.sortedBalances() {
+		total += e.Balance
+		if err := putAccount(o, e.Account, accountRecord{Balance: e.Balance}); err != nil {
+			return nil, Tip{}, err
+		}
+	}
+	if err := putSupply(o, supplyRecord{Issued: total}); err != nil {
+		return nil, Tip{}, err
+	}
+	if err := putValidators(o, g.Validators); err != nil {
+		return nil, Tip{}, err
+	}
+	id, err := g.Hash()
+	if err != nil {
+		return nil, Tip{}, err
+	}
+	out := &Outcome{Height: 0, Writes: o.sorted(nil)}
+	if out.WriteSetCID, err = WriteSetCID(out.Writes); err != nil {
+		return nil, Tip{}, err
+	}
+	digest, err := StateDigest(o)
+	if err != nil {
+		return nil, Tip{}, err
+	}
+	out.Digest = &digest
+	out.Root = ChainRoot(Root{}, out.WriteSetCID, &digest)
+	return out, Tip{Height: 0, BlockID: id.Bytes(), Time: g.Time, Root: out.Root}, nil
+}
+
+// emptyView is the state before genesis.
+type emptyView struct{}
+
+func (emptyView) Get([]byte) ([]byte, error)                    { return nil, nil }
+func (emptyView) Iterate([]byte, func(k, v []byte) error) error { return nil }

@@ -1,0 +1,192 @@
+package ledger
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/ipfs/go-cid"
+	"github.com/taonet/tao/protocols"
+)
+
+// MempoolConfig bounds a Mempool. Zero fields take the defaults.
+type MempoolConfig struct {
+	MaxTxs   int // transactions held; 0: 10 000
+	MaxBytes int // encoded bytes held; 0: 64 MiB
+}
+
+func (c MempoolConfig) withDefaults() MempoolConfig {
+	if c.MaxTxs <= 0 {
+		c.MaxTxs = 10_000
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = 64 << 20
+	}
+	return c
+}
+
+// Mempool holds transactions waiting for a block, in arrival order. A
+// transaction enters only if it executes on the committed state followed
+// by every transaction already pending (the check state, as CheckTx in
+// ABCI), so an account's transactions are held in nonce order without
+// gaps, and a proposal built from a prefix of the pool executes. After a
+// block commits, Update drops its transactions and those it made invalid.
+//
+// A Mempool is safe for concurrent use. It does no I/O: the state it checks
+// against comes from the function given to NewMempool.
+type Mempool struct {
+	chain Chain
+	state func() (View, Tip) // committed state and tip
+
+	mu    sync.Mutex // guards all below
+	cfg   MempoolConfig
+	txs   []*poolEntry // arrival order
+	byID  map[string]*poolEntry
+	bytes int
+	check *Exec // committed state + txs
+}
+
+type poolEntry struct {
+	tx   *protocols.Tx
+	id   string // CID bytes
+	size int
+}
+
+// NewMempool returns an empty mempool for chain c, checking transactions
+// against the state returned by state.
+func NewMempool(c Chain, cfg MempoolConfig, state func() (View, Tip)) *Mempool {
+	m := &Mempool{chain: c, state: state, cfg: cfg.withDefaults(), byID: make(map[string]*poolEntry)}
+	return m
+}
+
+// reset rebuilds the check state from the committed state and re-checks
+// the pending transactions in arrival order, dropping those that fail
+// (and so an account's later nonces). The caller holds mu, or is Open.
+func (m *Mempool) reset() {
+	v, tip := m.state()
+	m.check = newCheckExec(v, m.chain, tip)
+	kept := m.txs[:0]
+	for _, e := range m.txs {
+		if _, err := m.check.deliver(e.tx, true); err != nil {
+			delete(m.byID, e.id)
+			m.bytes -= e.size
+			continue
+		}
+		kept = append(kept, e)
+	}
+	clear(m.txs[len(kept):])
+	m.txs = kept
+}
+
+// Add checks tx against the committed state and the pending transactions
+// and holds it. Errors: the ledger's transaction rejections (ErrBadNonce,
+// ErrInsufficientFunds, ErrBadSignature, ...), ErrTxKnown, ErrMempoolFull.
+// A rejected transaction leaves the mempool unchanged.
+func (m *Mempool) Add(tx *protocols.Tx) error {
+	// Stateless checks first, without the lock: the signature is the
+	// expensive part and needs no state.
+	if err := checkTx(m.chain, tx, false); err != nil {
+		return err
+	}
+	b, err := protocols.Marshal(tx)
+	if err != nil {
+		return err
+	}
+	e := &poolEntry{tx: tx, id: string(protocols.CID(b).Bytes()), size: len(b)}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.byID[e.id] != nil {
+		return ErrTxKnown
+	}
+	if len(m.txs) >= m.cfg.MaxTxs || m.bytes+e.size > m.cfg.MaxBytes {
+		return fmt.Errorf("%w (%d transactions, %d bytes held)", ErrMempoolFull, len(m.txs), m.bytes)
+	}
+	if _, err := m.check.deliver(tx, true); err != nil {
+		return err
+	}
+	m.txs = append(m.txs, e)
+	m.byID[e.id] = e
+	m.bytes += e.size
+	return nil
+}
+
+// Reap returns the oldest pending transactions, at most maxTxs of them and
+// at most maxBytes encoded, without removing them. The slice is the
+// caller's; the transactions are shared and must not be modified.
+func (m *Mempool) Reap(maxBytes, maxTxs int) []*protocols.Tx {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*protocols.Tx
+	size := 0
+	for _, e := range m.txs {
+		if len(out) >= maxTxs || size+e.size > maxBytes {
+			break // stopping, not skipping, keeps each account's nonces contiguous
+		}
+		out = append(out, e.tx)
+		size += e.size
+	}
+	return out
+}
+
+// Update removes the transactions of a committed block and re-checks the
+// rest against the new committed state.
+func (m *Mempool) Update(b *protocols.Block) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	committed := make(map[string]bool, len(b.Txs))
+	for i := range b.Txs {
+		if enc, err := protocols.Marshal(&b.Txs[i]); err == nil {
+			committed[string(protocols.CID(enc).Bytes())] = true
+		}
+	}
+	kept := m.txs[:0]
+	for _, e := range m.txs {
+		if committed[e.id] {
+			delete(m.byID, e.id)
+			m.bytes -= e.size
+			continue
+		}
+		kept = append(kept, e)
+	}
+	clear(m.txs[len(kept):])
+	m.txs = kept
+	m.reset()
+}
+
+// remove drops tx and re-checks the rest (a proposer found it no longer
+// executes).
+func (m *Mempool) remove(tx *protocols.Tx) {
+	b, err := protocols.Marshal(tx)
+	if err != nil {
+		return
+	}
+	id := string(protocols.CID(b).Bytes())
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.byID[id]
+	if e == nil {
+		return
+	}
+	for i, x := range m.txs {
+		if x == e {
+			m.txs = append(m.txs[:i], m.txs[i+1:]...)
+			break
+		}
+	}
+	delete(m.byID, id)
+	m.bytes -= e.size
+	m.reset()
+}
+
+// Has reports whether the transaction with CID id is pending.
+func (m *Mempool) Has(id cid.Cid) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.byID[string(id.Bytes())] != nil
+}
+
+// Size returns the number of pending transactions and their bytes.
+func (m *Mempool) Size() (txs, bytes int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.txs), m.bytes
+}

@@ -1,0 +1,74 @@
+package ledger
+
+import (
+	"fmt"
+
+	"github.com/taonet/tao/market"
+	"github.com/taonet/tao/protocols"
+)
+
+// maxRecordSize bounds a stored state record.
+const maxRecordSize = 1 << 20
+
+// accountRecord is an account's state. An account with nothing is absent.
+type accountRecord struct {
+	_       struct{} `cbor:",toarray"`
+	Balance market.Rao
+	Nonce   uint64 // the nonce its next transaction must carry
+}
+
+// supplyRecord tracks TAO in existence: Issued is what genesis and
+// emission created, Burned what fees and burns destroyed. The invariant is
+// Σ balances (+ stake, once staking exists) = Issued − Burned.
+type supplyRecord struct {
+	_      struct{} `cbor:",toarray"`
+	Issued market.Rao
+	Burned market.Rao
+}
+
+func decodeRecord(key, b []byte, v any) error {
+	if err := protocols.Unmarshal(b, v, maxRecordSize); err != nil {
+		return fmt.Errorf("%w: state key %x: %v", ErrCorrupt, key, err)
+	}
+	return nil
+}
+
+func getAccount(v View, a Account) (accountRecord, error) {
+	var r accountRecord
+	b, err := v.Get(accountKey(a))
+	if err != nil || b == nil {
+		return r, err
+	}
+	return r, decodeRecord(accountKey(a), b, &r)
+}
+
+func putAccount(o *overlay, a Account, r accountRecord) error {
+	if r == (accountRecord{}) {
+		o.set(accountKey(a), nil) // keep the state free of empty accounts
+		return nil
+	}
+	b, err := protocols.Marshal(&r)
+	if err != nil {
+		return err
+	}
+	o.set(accountKey(a), b)
+	return nil
+}
+
+func getSupply(v View) (supplyRecord, error) {
+	var r supplyRecord
+	b, err := v.Get(supplyKey)
+	if err != nil || b == nil {
+		return r, err
+	}
+	return r, decodeRecord(supplyKey, b, &r)
+}
+
+func putSupply(o *overlay, r supplyRecord) error {
+	b, err := protocols.Marshal(&r)
+	if err != nil {
+		return err
+	}
+	o.set(supplyKey, b)
+	return nil
+}

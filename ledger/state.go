@@ -1,0 +1,122 @@
+package ledger
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+)
+
+// View reads the state the state machine runs on. Keys and values are state
+// keys (keys.go), without the store's namespace. Values returned are
+// immutable: callers never modify them, and implementations may share them.
+type View interface {
+	// Get returns the value of key, or nil if it is absent. Stored values
+	// are never empty.
+	Get(key []byte) ([]byte, error)
+	// Iterate calls fn for every key with the prefix, in ascending byte
+	// order, until fn returns an error.
+	Iterate(prefix []byte, fn func(key, value []byte) error) error
+}
+
+// KV is one key and value. In a WriteSet an empty Value deletes the key.
+type KV struct {
+	_     struct{} `cbor:",toarray"`
+	Key   []byte
+	Value []byte
+}
+
+// WriteSet is a block's state changes, sorted by key, each key once. It is
+// what the state root hashes (root.go), so its order is part of consensus.
+type WriteSet []KV
+
+// overlay buffers writes over a View. A block runs on one overlay over the
+// committed state, and each transaction on a child overlay that is merged
+// into it only if the transaction succeeds, so a rejected transaction
+// changes nothing. Deleted keys are held as nil values.
+type overlay struct {
+	base   View
+	writes map[string][]byte
+}
+
+func newOverlay(base View) *overlay {
+	return &overlay{base: base, writes: make(map[string][]byte)}
+}
+
+// Get implements View.
+func (o *overlay) Get(key []byte) ([]byte, error) {
+	if v, ok := o.writes[string(key)]; ok {
+		return v, nil
+	}
+	return o.base.Get(key)
+}
+
+// Iterate implements View: the base's keys merged with the buffered writes.
+func (o *overlay) Iterate(prefix []byte, fn func(key, value []byte) error) error {
+	return mergeIterate(o.base, o.sorted(prefix), prefix, fn)
+}
+
+// set buffers a write; an empty value deletes the key.
+func (o *overlay) set(key, value []byte) {
+	if len(value) == 0 {
+		value = nil
+	}
+	o.writes[string(key)] = value
+}
+
+// merge moves the child's writes into o.
+func (o *overlay) merge(child *overlay) {
+	for k, v := range child.writes {
+		o.writes[k] = v
+	}
+}
+
+// sorted returns the buffered writes under prefix in key order.
+func (o *overlay) sorted(prefix []byte) WriteSet {
+	keys := make([]string, 0, len(o.writes))
+	for k := range o.writes {
+		if strings.HasPrefix(k, string(prefix)) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys) // map order never reaches consensus
+	ws := make(WriteSet, len(keys))
+	for i, k := range keys {
+		ws[i] = KV{Key: []byte(k), Value: o.writes[k]}
+	}
+	return ws
+}
+
+// mergeIterate calls fn over base's keys under prefix with ws (sorted, under
+// prefix) laid over them: a key in ws replaces base's, and an empty value
+// hides it.
+func mergeIterate(base View, ws WriteSet, prefix []byte, fn func(key, value []byte) error) error {
+	i := 0
+	emit := func(kv KV) error {
+		if len(kv.Value) == 0 {
+			return nil
+		}
+		return fn(kv.Key, kv.Value)
+	}
+	err := base.Iterate(prefix, func(k, v []byte) error {
+		for i < len(ws) && bytes.Compare(ws[i].Key, k) < 0 {
+			if err := emit(ws[i]); err != nil {
+				return err
+			}
+			i++
+		}
+		if i < len(ws) && bytes.Equal(ws[i].Key, k) {
+			i++
+			return emit(ws[i-1])
+		}
+		return fn(k, v)
+	})
+	if err != nil {
+		return err
+	}
+	for ; i < len(ws); i++ {
+		if err := emit(ws[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

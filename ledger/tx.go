@@ -1,0 +1,130 @@
+package ledger
+
+import (
+	"fmt"
+
+	"github.com/taonet/tao/market"
+	"github.com/taonet/tao/protocols"
+)
+
+// checkTx runs the stateless checks of tx: shape, size, chain, signature,
+// fee floor. They are the same in the mempool and in a block.
+func checkTx(c Chain, tx *protocols.Tx, sigChecked bool) error {
+	if tx.ChainID != c.ID {
+		return fmt.Errorf("%w: it was signed for chain %q and this is %q; sign it again with the chain ID %q", ErrWrongChain, tx.ChainID, c.ID, c.ID)
+	}
+	// The size first, as a decoder would: it bounds the work below.
+	if b, err := protocols.Marshal(tx); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformedTx, err)
+	} else if len(b) > protocols.MaxTxSize {
+		return fmt.Errorf("%w: %d bytes, limit %d; split it into smaller transactions", ErrTxTooLarge, len(b), protocols.MaxTxSize)
+	}
+	if _, err := protocols.EncodeTx(tx); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformedTx, err)
+	}
+	if !sigChecked {
+		if err := tx.Verify(c.ID); err != nil {
+			return fmt.Errorf("%w: %v; sign it with the coldkey whose public key is the signer, for chain %q", ErrBadSignature, err, c.ID)
+		}
+	}
+	if fee := market.Rao(tx.Fee); fee < c.Params.TxFee {
+		return fmt.Errorf("%w: fee %d rao is below the chain's fee of %d rao; set the fee to at least %d", ErrFeeTooLow, fee, c.Params.TxFee, c.Params.TxFee)
+	}
+	return nil
+}
+
+// txContext is one transaction's execution: its writes go to o, a child of
+// the block's overlay that is dropped if the transaction is rejected.
+type txContext struct {
+	o      *overlay
+	chain  Chain
+	header *protocols.Header
+	tx     *protocols.Tx
+	signer Account
+	events []Event
+}
+
+func (c *txContext) emit(typ string, kv ...string) {
+	ev := Event{Type: typ}
+	for i := 0; i+1 < len(kv); i += 2 {
+		ev.Attrs = append(ev.Attrs, Attr{Key: kv[i], Value: kv[i+1]})
+	}
+	c.events = append(c.events, ev)
+}
+
+// chargeFee checks the nonce, takes and burns the fee and advances the
+// nonce: the part every kind shares.
+func (c *txContext) chargeFee() error {
+	acct, err := getAccount(c.o, c.signer)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.tx.Nonce < acct.Nonce:
+		return fmt.Errorf("%w: nonce %d is stale; the account's next nonce is %d (query it with `tao balance`)", ErrBadNonce, c.tx.Nonce, acct.Nonce)
+	case c.tx.Nonce > acct.Nonce:
+		return fmt.Errorf("%w: nonce %d is ahead; the account's next nonce is %d (send the missing transactions first, or query it with `tao balance`)", ErrBadNonce, c.tx.Nonce, acct.Nonce)
+	}
+	fee := market.Rao(c.tx.Fee)
+	if acct.Balance < fee {
+		return fmt.Errorf("%w: balance %v TAO cannot pay the fee of %v TAO; fund the account first", ErrInsufficientFunds, acct.Balance, fee)
+	}
+	acct.Balance -= fee
+	acct.Nonce++
+	if err := putAccount(c.o, c.signer, acct); err != nil {
+		return err
+	}
+	sup, err := getSupply(c.o)
+	if err != nil {
+		return err
+	}
+	if sup.Burned+fee < sup.Burned {
+		return ErrOverflow
+	}
+	sup.Burned += fee
+	return putSupply(c.o, sup)
+}
+
+// run executes the kind-specific part of the transaction.
+func (c *txContext) run(body protocols.TxBody) error {
+	switch b := body.(type) {
+	case *protocols.Transfer:
+		return c.transfer(b)
+	default:
+		return fmt.Errorf("%w: %s transactions are not executable yet", ErrMalformedTx, body.TxKind())
+	}
+}
+
+// transfer moves TAO from the signer to the recipient.
+func (c *txContext) transfer(t *protocols.Transfer) error {
+	to, err := AccountOf(t.To)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformedTx, err)
+	}
+	amount := market.Rao(t.Amount)
+	from, err := getAccount(c.o, c.signer)
+	if err != nil {
+		return err
+	}
+	if from.Balance < amount {
+		return fmt.Errorf("%w: balance %v TAO after the fee of %v TAO cannot pay %v TAO; send at most %v TAO",
+			ErrInsufficientFunds, from.Balance, market.Rao(c.tx.Fee), amount, from.Balance)
+	}
+	from.Balance -= amount
+	if err := putAccount(c.o, c.signer, from); err != nil {
+		return err
+	}
+	dst, err := getAccount(c.o, to) // after the debit, so a transfer to oneself nets out
+	if err != nil {
+		return err
+	}
+	if dst.Balance+amount < dst.Balance {
+		return ErrOverflow
+	}
+	dst.Balance += amount
+	if err := putAccount(c.o, to, dst); err != nil {
+		return err
+	}
+	c.emit("transfer", "from", c.signer.String(), "to", to.String(), "amount", fmt.Sprint(uint64(amount)))
+	return nil
+}
