@@ -29,6 +29,18 @@ func newDivisor(b int64) divisor {
 
 // div returns div(a, b): 0 when b = 0 or the quotient does not fit.
 func (dv *divisor) div(a int64) int64 {
+	if a >= 0 && dv.b > 0 && a < 1<<31 {
+		// The normalization case: a small non-negative dividend, so
+		// a·2^32 < 2^63 and the quotient fits whenever a < b.
+		u := uint64(a) << 32
+		u1, u0 := u>>(64-dv.shift), u<<dv.shift
+		if u1 < dv.d {
+			if qu := div2by1(u1, u0, dv.d, dv.v); qu <= 1<<63-1 {
+				return int64(qu)
+			}
+		}
+		return 0
+	}
 	if dv.b == 0 {
 		return 0
 	}
