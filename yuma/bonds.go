@@ -56,11 +56,10 @@ func yuma2Bonds(in *Input, wb *sparse, a, inc, ws []int64) ([]int64, sparse) {
 	b.colNormalize(n)
 
 	delta := sparse{ptr: wb.ptr, col: wb.col, val: ws[:len(wb.val)]} // §3.11.2
-	copy(delta.val, wb.val)
 	for i := range n {
 		lo, hi := delta.ptr[i], delta.ptr[i+1]
 		for k := lo; k < hi; k++ {
-			delta.val[k] = mul(delta.val[k], a[i])
+			delta.val[k] = mul(wb.val[k], a[i])
 		}
 	}
 	delta.colNormalize(n)
