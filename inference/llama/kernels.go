@@ -16,8 +16,8 @@ var f16Table = func() *[1 << 16]float32 {
 	return &t
 }()
 
-// dotF32 is the dot product of a and b (len(b) >= len(a)).
-func dotF32(a, b []float32) float32 {
+// dotF32Go is the dot product of a and b (len(b) >= len(a)).
+func dotF32Go(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3, s4, s5, s6, s7 float32
 	i := 0
@@ -74,8 +74,8 @@ func quantizeAct(dst *q8Act, x []float32) {
 	}
 }
 
-// dotQ8 is the dot product of a Q8_0 weight row with Q8_0 activations.
-func dotQ8(w []byte, a *q8Act) float32 {
+// dotQ8Go is the dot product of a Q8_0 weight row with Q8_0 activations.
+func dotQ8Go(w []byte, a *q8Act) float32 {
 	var sum float32
 	nb := len(a.d)
 	w = w[:nb*34]
@@ -95,8 +95,8 @@ func dotQ8(w []byte, a *q8Act) float32 {
 	return sum
 }
 
-// dotQ4 is the dot product of a Q4_0 weight row with Q8_0 activations.
-func dotQ4(w []byte, a *q8Act) float32 {
+// dotQ4Go is the dot product of a Q4_0 weight row with Q8_0 activations.
+func dotQ4Go(w []byte, a *q8Act) float32 {
 	var sum float32
 	nb := len(a.d)
 	w = w[:nb*18]
