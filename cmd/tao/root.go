@@ -32,6 +32,7 @@ Start a whole local network with:  tao devnet`,
 		newWalletCmd(),
 		newGenerateCmd(),
 		newModelCmd(),
+		newGPUCmd(),
 	)
 	return root
 }

@@ -1,0 +1,13 @@
+// Package gpu finds NVIDIA GPUs and reports their live capacity through
+// NVML (go-nvml, which loads libnvidia-ml at run time), so the same binary
+// runs on machines without a GPU or driver.
+//
+// First calls:
+//
+//	info, err := gpu.Probe()
+//	if errors.Is(err, gpu.ErrNoGPU) { ... }   // CPU path; err says why
+//	for _, d := range info.Devices { fmt.Println(d.Name, d.MemoryFree()) }
+//
+// The CUDA backend of the builtin inference engine will live here too;
+// it is not written yet.
+package gpu
