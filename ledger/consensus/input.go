@@ -1,0 +1,290 @@
+package consensus
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/taonet/tao/protocols"
+)
+
+// Step feeds the core one input. A message is checked (chain, height,
+// sender in the set, signature) before it counts; an error means the input
+// was malformed or forged and changed nothing, and the driver may penalise
+// the peer. Stale and duplicate inputs are ignored without error. Call
+// Ready afterwards.
+func (c *Core) Step(in Input) error {
+	err := c.step1(in)
+	c.drain()
+	return err
+}
+
+func (c *Core) step1(in Input) error {
+	n := 0
+	for _, set := range []bool{in.Proposal != nil, in.Vote != nil, in.Certified != nil, in.Timeout != nil,
+		in.Value != nil, in.Validity != nil, in.Request != nil, in.Response != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return ErrBadInput
+	}
+	var logged bool
+	var err error
+	switch {
+	case in.Request != nil:
+		return c.onRequest(in.From, in.Request)
+	case in.Response != nil:
+		return c.onResponse(in.Response)
+	case in.Proposal != nil:
+		logged, err = c.addProposal(in.Proposal, false)
+	case in.Vote != nil:
+		logged, err = c.addVote(in.Vote, false)
+	case in.Certified != nil:
+		logged, err = c.addCertified(in.Certified)
+	case in.Timeout != nil:
+		logged = c.onTimeout(*in.Timeout)
+	case in.Value != nil:
+		logged, err = c.onValue(in.Value)
+	case in.Validity != nil:
+		logged = c.onValidity(in.Validity)
+	}
+	if logged {
+		if !c.replaying {
+			c.ready.WAL = append(c.ready.WAL, recordOf(c.height, Input{Proposal: in.Proposal, Vote: in.Vote,
+				Certified: in.Certified, Timeout: in.Timeout, Value: in.Value, Validity: in.Validity}))
+		}
+		c.run()
+	}
+	return err
+}
+
+// drain delivers the core's own messages to itself, after the input that
+// produced them, so that rule evaluation never nests.
+func (c *Core) drain() {
+	for len(c.selfq) > 0 {
+		in := c.selfq[0]
+		c.selfq = c.selfq[1:]
+		var ok bool
+		if in.Proposal != nil {
+			ok, _ = c.addProposal(in.Proposal, true)
+		} else {
+			ok, _ = c.addVote(in.Vote, true)
+		}
+		if ok {
+			c.run()
+		}
+	}
+	c.selfq = nil
+}
+
+// keepFuture holds a message for the next height until Advance.
+func (c *Core) keepFuture(in Input) {
+	if len(c.future) < c.cfg.MaxFutureMessages {
+		c.future = append(c.future, in)
+	}
+}
+
+// admit decides whether a verified message of validator i for round r is
+// kept. Rounds up to one past the current are always kept. Of rounds
+// further ahead only each validator's highest is kept (and its older
+// far-future round forgotten): enough to count f+1 validators ahead for a
+// round skip, and a byzantine validator cannot fill memory with rounds.
+func (c *Core) admit(i int, r int32) bool {
+	m := c.maxRound[i]
+	if r <= c.round+1 || r == m {
+		c.maxRound[i] = max(m, r)
+		return true
+	}
+	if r < m {
+		return false
+	}
+	if m > c.round+1 {
+		if rs := c.rounds[m]; rs != nil {
+			rs.forget(c.vals, i) // far rounds hold no proposals: see addProposal
+		}
+	}
+	c.maxRound[i] = r
+	return true
+}
+
+// addProposal stores a proposal from the proposer of its round. Proposals
+// are kept for rounds up to one past the current: computing the proposer
+// of an arbitrary far round would let a peer make the core spin.
+func (c *Core) addProposal(p *protocols.Proposal, own bool) (bool, error) {
+	if p.Height == c.height+1 && !own {
+		c.keepFuture(Input{Proposal: p})
+		return false, nil
+	}
+	if p.Height != c.height || p.Round > c.round+1 {
+		return false, nil
+	}
+	if p.Value == nil {
+		return false, ErrNoValue
+	}
+	i := c.proposer(p.Round)
+	if !bytes.Equal(p.Proposer, c.vals.PubKey(i)) {
+		return false, fmt.Errorf("%w: round %d", ErrNotProposer, p.Round)
+	}
+	rs := c.roundState(p.Round)
+	for _, q := range rs.proposals {
+		if bytes.Equal(q.ValueID, p.ValueID) {
+			return false, nil
+		}
+	}
+	if len(rs.proposals) >= maxProposals {
+		return false, nil
+	}
+	if !own {
+		if err := p.VerifyWith(c.cfg.ChainID, c.cfg.Verify); err != nil {
+			return false, err
+		}
+		if !bytes.Equal(protocols.ValueID(p.Value), p.ValueID) {
+			return false, fmt.Errorf("%w: value does not match its ID", ErrNoValue)
+		}
+	}
+	c.admit(i, p.Round)
+	rs.proposals = append(rs.proposals, p)
+	c.learnValue(string(p.ValueID), p.Value)
+	return true, nil
+}
+
+// addVote stores a vote, or reports an equivocation if the validator
+// already voted differently in that round and step.
+func (c *Core) addVote(v *protocols.Vote, verified bool) (bool, error) {
+	if v.Height == c.height+1 && !verified {
+		c.keepFuture(Input{Vote: v})
+		return false, nil
+	}
+	if v.Height != c.height || (v.Type != protocols.Prevote && v.Type != protocols.Precommit) || v.Round < 0 {
+		return false, nil
+	}
+	i := c.vals.Index(v.Validator)
+	if i < 0 {
+		return false, ErrNotValidator
+	}
+	if rs := c.rounds[v.Round]; rs != nil {
+		if old := rs.votes(v.Type).votes[i]; old != nil {
+			if bytes.Equal(old.ValueID, v.ValueID) {
+				return false, nil
+			}
+			if !verified {
+				if err := v.VerifyWith(c.cfg.ChainID, c.cfg.Verify); err != nil {
+					return false, err
+				}
+			}
+			c.equivocation(i, old, v)
+			return false, nil
+		}
+	}
+	if !verified {
+		if err := v.VerifyWith(c.cfg.ChainID, c.cfg.Verify); err != nil {
+			return false, err
+		}
+	}
+	if !c.admit(i, v.Round) {
+		return false, nil
+	}
+	rs := c.roundState(v.Round)
+	set := rs.votes(v.Type)
+	had := set.has
+	set.add(c.vals, i, v)
+	if v.Type == protocols.Precommit && set.has && !had {
+		c.commitRounds = append(c.commitRounds, v.Round)
+	}
+	return true, nil
+}
+
+func (c *Core) equivocation(i int, a, b *protocols.Vote) {
+	k := evidenceKey{i, a.Round, a.Type}
+	if c.reported[k] {
+		return
+	}
+	c.reported[k] = true
+	if e, err := protocols.NewEvidence(a, b); err == nil {
+		c.ready.Evidence = append(c.ready.Evidence, e)
+	}
+}
+
+// addCertified takes a decided value with its commit certificate: the
+// certificate's signatures count as precommits, so Algorithm 1's line 49
+// decides the value as if they had been gossiped.
+func (c *Core) addCertified(ce *Certified) (bool, error) {
+	cm := &ce.Commit
+	if cm.Height != c.height || c.decision != nil {
+		return false, nil
+	}
+	if err := cm.VerifyWith(c.cfg.ChainID, c.vals.vals, c.cfg.Verify); err != nil {
+		return false, err
+	}
+	if !bytes.Equal(protocols.ValueID(ce.Value), cm.ValueID) {
+		return false, fmt.Errorf("%w: certified value does not match the commit", ErrNoValue)
+	}
+	c.learnValue(string(cm.ValueID), ce.Value)
+	for i, s := range cm.Sigs {
+		c.addVote(cm.Precommit(i, c.vals.PubKey(int(s.Index))), true)
+	}
+	return true, nil
+}
+
+// learnValue remembers a value's bytes and asks the application about it.
+func (c *Core) learnValue(id string, value []byte) {
+	if _, ok := c.values[id]; !ok {
+		c.values[id] = value
+	}
+	if c.validity[id] == unknown {
+		c.validity[id] = pending
+		c.ready.Validate = append(c.ready.Validate, ValidateRequest{Height: c.height, ValueID: []byte(id), Value: value})
+	}
+}
+
+func (c *Core) onValidity(v *Validity) bool {
+	id := string(v.ValueID)
+	if v.Height != c.height || c.validity[id] != pending {
+		return false
+	}
+	c.validity[id] = invalid
+	if v.Valid {
+		c.validity[id] = valid
+	}
+	return true
+}
+
+// onValue takes the application's value for a round this core proposes.
+func (c *Core) onValue(v *ProposedValue) (bool, error) {
+	if v.Height != c.height || v.Round != c.round || c.step != StepPropose || !c.isProposer(v.Round) ||
+		c.validValue != "" || c.roundState(v.Round).proposal() != nil {
+		return false, nil
+	}
+	if v.Value == nil || len(v.Value) > protocols.MaxValueSize {
+		return false, fmt.Errorf("%w: proposed value of %d bytes", ErrNoValue, len(v.Value))
+	}
+	id := string(protocols.ValueID(v.Value))
+	c.values[id] = v.Value
+	c.validity[id] = valid
+	c.propose(v.Round, id, -1)
+	return true, nil
+}
+
+// onTimeout is Algorithm 1's OnTimeoutPropose, OnTimeoutPrevote and
+// OnTimeoutPrecommit, and the status gossip tick.
+func (c *Core) onTimeout(t Timeout) bool {
+	if t.Step == StepGossip {
+		c.gossip()
+		return false
+	}
+	if t.Height != c.height || t.Round != c.round || c.decision != nil {
+		return false
+	}
+	switch {
+	case t.Step == StepPropose && c.step == StepPropose:
+		c.vote(protocols.Prevote, "")
+	case t.Step == StepPrevote && c.step == StepPrevote:
+		c.vote(protocols.Precommit, "")
+	case t.Step == StepPrecommit:
+		c.startRound(c.round + 1)
+	default:
+		return false
+	}
+	return true
+}
