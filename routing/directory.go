@@ -42,9 +42,9 @@ type Directory struct {
 	cfg DirectoryConfig
 	log *slog.Logger
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 	once      sync.Once
 	startOnce sync.Once
 
