@@ -6,6 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ipfs/go-cid"
 
 	"github.com/spf13/cobra"
 
@@ -30,7 +34,7 @@ func newModelCmd() *cobra.Command {
 		Use:   "model",
 		Short: "Manage local models (GGUF files named by CID)",
 	}
-	c.AddCommand(newModelSynthCmd())
+	c.AddCommand(newModelSynthCmd(), newModelPullCmd())
 	return c
 }
 
@@ -107,4 +111,103 @@ func jsonLine(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+func newModelPullCmd() *cobra.Command {
+	var (
+		want    string
+		out     string
+		cache   string
+		jsonOut bool
+	)
+	c := &cobra.Command{
+		Use:   "pull URL",
+		Short: "Download a GGUF model over HTTP into the model cache (resumable)",
+		Long: `Download a GGUF model into the model cache ($TAO_HOME/models or ~/.tao/models),
+named by the CID of its bytes. An interrupted download resumes where it stopped
+when the same URL is pulled again. With --cid the file must match that CID, and
+a model already cached under it is not downloaded again.`,
+		Example: `  tao model pull https://example.org/stories15m-q8_0.gguf --cid bafkrei...`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError(fmt.Errorf("model pull takes one URL argument (got %d)", len(args)))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o := inference.PullOptions{URL: args[0]}
+			if want != "" {
+				id, err := cid.Decode(want)
+				if err != nil {
+					return usageError(fmt.Errorf("model pull: bad --cid: %w", err))
+				}
+				o.CID = id
+			}
+			if cache == "" {
+				var err error
+				if cache, err = modelCacheDir(); err != nil {
+					return err
+				}
+			}
+			bar := newProgressBar(cmd.ErrOrStderr())
+			o.Progress = bar.update
+			path, id, err := inference.Cache{Dir: cache}.Pull(cmd.Context(), o)
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				if err := inference.CopyFile(out, path); err != nil {
+					return err
+				}
+				path = out
+			}
+			if jsonOut {
+				return jsonLine(cmd.OutOrStdout(), map[string]string{"path": path, "cid": id.String()})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", path, id)
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&want, "cid", "", "expected `CID` of the model file")
+	f.StringVar(&out, "out", "", "also write the model to `FILE`")
+	f.StringVar(&cache, "cache-dir", "", "model cache `DIR` (default $TAO_HOME/models or ~/.tao/models)")
+	f.BoolVar(&jsonOut, "json", false, "print {\"path\", \"cid\"} as JSON")
+	return c
+}
+
+// progressBar draws download progress on one terminal line.
+type progressBar struct {
+	w     io.Writer
+	start time.Time
+	last  time.Time
+	drawn bool
+}
+
+func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w, start: time.Now()} }
+
+func (p *progressBar) update(done, total int64) {
+	now := time.Now()
+	if now.Sub(p.last) < 200*time.Millisecond && done != total {
+		return
+	}
+	p.last = now
+	const mib = 1 << 20
+	rate := float64(done) / mib / max(now.Sub(p.start).Seconds(), 1e-3)
+	if total > 0 {
+		const width = 30
+		n := int(done * width / total)
+		fmt.Fprintf(p.w, "\r[%s%s] %6.1f / %.1f MiB %5.1f MiB/s", strings.Repeat("=", n), strings.Repeat(" ", width-n),
+			float64(done)/mib, float64(total)/mib, rate)
+	} else {
+		fmt.Fprintf(p.w, "\r%6.1f MiB %5.1f MiB/s", float64(done)/mib, rate)
+	}
+	p.drawn = true
+}
+
+func (p *progressBar) finish() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
 }
