@@ -27,10 +27,10 @@ func TestKernelsMatchReference(t *testing.T) {
 		for i := range w {
 			want += float64(w[i]) * float64(x[i])
 		}
-		if got := dotF32(w, x); !close(float64(got), want, 1e-4*float64(n)) {
+		if got := dotF32(w, x); !near(float64(got), want, 1e-4*float64(n)) {
 			t.Errorf("n=%d dotF32 = %v, want %v", n, got, want)
 		}
-		if got := dotF32Go(w, x); !close(float64(got), want, 1e-4*float64(n)) {
+		if got := dotF32Go(w, x); !near(float64(got), want, 1e-4*float64(n)) {
 			t.Errorf("n=%d dotF32Go = %v, want %v", n, got, want)
 		}
 		a := &q8Act{qs: make([]int8, n), d: make([]float32, n/32)}
@@ -53,14 +53,14 @@ func TestKernelsMatchReference(t *testing.T) {
 			} else {
 				fast, slow = dotQ8(wb, a), dotQ8Go(wb, a)
 			}
-			if !close(float64(slow), ref, 1e-4*float64(n)) || !close(float64(fast), ref, 1e-4*float64(n)) {
+			if !near(float64(slow), ref, 1e-4*float64(n)) || !near(float64(fast), ref, 1e-4*float64(n)) {
 				t.Errorf("n=%d %s: fast %v, go %v, reference %v", n, ty, fast, slow, ref)
 			}
 		}
 	}
 }
 
-func close(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
+func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
 
 func BenchmarkDot(b *testing.B) {
 	n := 2048
