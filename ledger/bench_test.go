@@ -143,3 +143,15 @@ func BenchmarkMempoolAdd(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkVerifyTx is the floor of BenchmarkApplyBlock: one transfer's
+// signature check on one CPU.
+func BenchmarkVerifyTx(b *testing.B) {
+	tx := benchTxs(b, []ed25519.PrivateKey{benchKey(0)}, 0)[0]
+	c := testGenesis(0).Chain()
+	for b.Loop() {
+		if err := checkTx(c, tx, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -133,9 +133,15 @@ func (l *Ledger) remember(b *protocols.Block, out *Outcome, tip Tip) error {
 // one atomic write: the block, the certificate, the state writes, the
 // transaction index and the new tip. Then it updates the mempool and, at
 // snapshot heights, stores a snapshot.
+//
+// Committing a block that is already committed is a no-op, so a driver
+// that replays its WAL after a crash may repeat the last commit.
 func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
 	l.commitMu.Lock()
 	defer l.commitMu.Unlock()
+	if done, err := l.alreadyCommitted(b); done || err != nil {
+		return err
+	}
 	out, err := l.executeLocked(b)
 	if err != nil {
 		return err
@@ -184,4 +190,33 @@ func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
 		}
 	}
 	return nil
+}
+
+// alreadyCommitted reports whether b is committed at its height, and an
+// error if another block is.
+func (l *Ledger) alreadyCommitted(b *protocols.Block) (bool, error) {
+	h := b.Header.Height
+	if h == 0 || h > l.Height() {
+		return false, nil
+	}
+	id, err := b.ID()
+	if err != nil {
+		return false, fmt.Errorf("%w: %v", ErrInvalidBlock, err)
+	}
+	raw, err := l.store.Get(heightKey(nsBlock, h))
+	if err != nil || raw == nil {
+		return false, err // below a restored snapshot: Apply reports the height
+	}
+	stored, err := protocols.DecodeBlock(raw)
+	if err != nil {
+		return false, fmt.Errorf("%w: block %d: %v", ErrCorrupt, h, err)
+	}
+	sid, err := stored.ID()
+	if err != nil {
+		return false, fmt.Errorf("%w: block %d: %v", ErrCorrupt, h, err)
+	}
+	if sid != id {
+		return false, fmt.Errorf("%w: height %d is committed with block %s, not %s", ErrInvalidBlock, h, sid, id)
+	}
+	return true, checkTxsHash(b)
 }

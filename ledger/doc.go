@@ -28,6 +28,13 @@
 // clock, randomness or map-order dependence; Exec exposes the same steps
 // in ABCI order (BeginBlock, DeliverTx, EndBlock, Commit).
 //
+// A block is named by the CID of its header (protocols.Header.ID); height
+// 1's PrevHash is the genesis hash. A block is valid only if every one of
+// its transactions executes: a rejected transaction changes nothing, and
+// a block holding one is invalid (ErrInvalidBlock wrapping the typed
+// rejection), so the proposer leaves such transactions out. The whole
+// Tx.Fee is burned.
+//
 // State root (root.go): root_h = SHA-256(root_{h-1} ‖ CID(write set_h) ‖
 // [digest_h]), where the full-state digest is included at every
 // Params.SnapshotInterval-th height, so a snapshot is verifiable against a

@@ -131,14 +131,17 @@ func (e *Exec) DeliverTx(tx *protocols.Tx) (Result, error) {
 	return e.deliver(tx, false)
 }
 
-// deliver executes tx; sigChecked skips the signature check for a caller
-// that verified it already (the mempool, or Apply's parallel pass).
-func (e *Exec) deliver(tx *protocols.Tx, sigChecked bool) (Result, error) {
+// deliver executes tx; checked skips the stateless checks (checkTx:
+// shape, size, chain, signature, fee floor) for a caller that ran them
+// already (the mempool, or Apply's parallel pass).
+func (e *Exec) deliver(tx *protocols.Tx, checked bool) (Result, error) {
 	if e.state != 1 {
 		return Result{}, errors.New("ledger: DeliverTx outside BeginBlock..EndBlock")
 	}
-	if err := checkTx(e.chain, tx, sigChecked); err != nil {
-		return Result{}, err
+	if !checked {
+		if err := checkTx(e.chain, tx, false); err != nil {
+			return Result{}, err
+		}
 	}
 	body, err := tx.Body()
 	if err != nil {

@@ -233,3 +233,21 @@ func TestProposeRejectsBadArguments(t *testing.T) {
 		t.Errorf("non-validator proposer: %v", err)
 	}
 }
+
+func TestCommitBlockIdempotent(t *testing.T) {
+	l := openMem(t, testGenesis(2))
+	b := step(t, l, transfer(t, 1, 0, 2, 1))
+	root := l.StateRoot()
+	if err := l.CommitBlock(b, nil); err != nil {
+		t.Fatalf("repeated commit: %v", err)
+	}
+	if l.Height() != 1 || l.StateRoot() != root {
+		t.Fatal("repeated commit changed the ledger")
+	}
+	other := rawBlock(t, l)
+	other.Header.Height = 1
+	other.Header.PrevHash = b.Header.PrevHash
+	if err := l.CommitBlock(other, nil); !errors.Is(err, ErrInvalidBlock) {
+		t.Fatalf("conflicting block at a committed height: %v", err)
+	}
+}

@@ -87,6 +87,8 @@ func (m *Mempool) Add(tx *protocols.Tx) error {
 	if err := checkTx(m.chain, tx, false); err != nil {
 		return err
 	}
+	// From here on the pool relies on these checks: deliver(tx, true)
+	// skips them.
 	b, err := protocols.Marshal(tx)
 	if err != nil {
 		return err
