@@ -81,10 +81,8 @@ func (c *Core) catchupFor(req *protocols.CatchupRequest) *protocols.CatchupRespo
 		}
 		if p != nil && (!hasProposal || inPropose) && p.POLRound >= 0 {
 			if pol := c.rounds[p.POLRound]; pol != nil {
-				for _, v := range pol.prevotes.votes {
-					if v != nil && string(v.ValueID) == string(p.ValueID) {
-						addVote(v)
-					}
+				for i := range pol.prevotes.votes {
+					addVote(pol.prevotes.voteFor(i, string(p.ValueID)))
 				}
 			}
 		}

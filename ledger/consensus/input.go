@@ -38,8 +38,11 @@ func (c *Core) step1(in Input) error {
 		return c.onResponse(in.Response)
 	case in.Proposal != nil:
 		logged, err = c.addProposal(in.Proposal, false)
+		if logged {
+			c.askForPOL(in.From, in.Proposal)
+		}
 	case in.Vote != nil:
-		logged, err = c.addVote(in.Vote, false)
+		logged, err = c.addVote(in.Vote, false, false)
 	case in.Certified != nil:
 		logged, err = c.addCertified(in.Certified)
 	case in.Timeout != nil:
@@ -69,7 +72,7 @@ func (c *Core) drain() {
 		if in.Proposal != nil {
 			ok, _ = c.addProposal(in.Proposal, true)
 		} else {
-			ok, _ = c.addVote(in.Vote, true)
+			ok, _ = c.addVote(in.Vote, true, false)
 		}
 		if ok {
 			c.run()
@@ -149,9 +152,11 @@ func (c *Core) addProposal(p *protocols.Proposal, own bool) (bool, error) {
 	return true, nil
 }
 
-// addVote stores a vote, or reports an equivocation if the validator
-// already voted differently in that round and step.
-func (c *Core) addVote(v *protocols.Vote, verified bool) (bool, error) {
+// addVote stores a vote. A second vote of a validator for another value
+// in the same round and step is reported as Evidence, and counted only if
+// a quorum for its value is claimed: by a commit certificate (quorum) or,
+// for a prevote, by a proposal naming its round as proof of lock.
+func (c *Core) addVote(v *protocols.Vote, verified, quorum bool) (bool, error) {
 	if v.Height == c.height+1 && !verified {
 		c.keepFuture(Input{Vote: v})
 		return false, nil
@@ -163,18 +168,12 @@ func (c *Core) addVote(v *protocols.Vote, verified bool) (bool, error) {
 	if i < 0 {
 		return false, ErrNotValidator
 	}
+	var old *protocols.Vote
 	if rs := c.rounds[v.Round]; rs != nil {
-		if old := rs.votes(v.Type).votes[i]; old != nil {
-			if bytes.Equal(old.ValueID, v.ValueID) {
-				return false, nil
-			}
-			if !verified {
-				if err := v.VerifyWith(c.cfg.ChainID, c.cfg.Verify); err != nil {
-					return false, err
-				}
-			}
-			c.equivocation(i, old, v)
-			return false, nil
+		set := rs.votes(v.Type)
+		old = set.votes[i]
+		if old != nil && set.voteFor(i, string(v.ValueID)) != nil {
+			return false, nil // duplicate
 		}
 	}
 	if !verified {
@@ -182,17 +181,52 @@ func (c *Core) addVote(v *protocols.Vote, verified bool) (bool, error) {
 			return false, err
 		}
 	}
-	if !c.admit(i, v.Round) {
+	if old != nil {
+		c.equivocation(i, old, v)
+		if !quorum && (v.Type != protocols.Prevote || !c.claimedPOL(v.Round, v.ValueID)) {
+			return false, nil
+		}
+	} else if !c.admit(i, v.Round) {
 		return false, nil
 	}
 	rs := c.roundState(v.Round)
 	set := rs.votes(v.Type)
 	had := set.has
-	set.add(c.vals, i, v)
+	if old != nil {
+		set.addExtra(c.vals, i, v)
+	} else {
+		set.add(c.vals, i, v)
+	}
 	if v.Type == protocols.Precommit && set.has && !had {
 		c.commitRounds = append(c.commitRounds, v.Round)
 	}
 	return true, nil
+}
+
+// claimedPOL reports whether a stored proposal names round r as the proof
+// of lock of value id.
+func (c *Core) claimedPOL(r int32, id []byte) bool {
+	for _, rs := range c.rounds {
+		for _, p := range rs.proposals {
+			if p.POLRound == r && bytes.Equal(p.ValueID, id) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// askForPOL asks the peer that relayed a proposal for the prevotes of its
+// proof-of-lock round when the core lacks them, rather than wait for the
+// next status tick: the proposal's round may time out first.
+func (c *Core) askForPOL(from string, p *protocols.Proposal) {
+	if from == "" || p.POLRound < 0 || p.Round != c.round || c.step != StepPropose {
+		return
+	}
+	if rs := c.rounds[p.POLRound]; rs != nil && rs.prevotes.has && rs.prevotes.quorum == string(p.ValueID) {
+		return
+	}
+	c.send(Message{To: from, Request: c.status()})
 }
 
 func (c *Core) equivocation(i int, a, b *protocols.Vote) {
@@ -222,7 +256,7 @@ func (c *Core) addCertified(ce *Certified) (bool, error) {
 	}
 	c.learnValue(string(cm.ValueID), ce.Value)
 	for i, s := range cm.Sigs {
-		c.addVote(cm.Precommit(i, c.vals.PubKey(int(s.Index))), true)
+		c.addVote(cm.Precommit(i, c.vals.PubKey(int(s.Index))), true, true)
 	}
 	return true, nil
 }

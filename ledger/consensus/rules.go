@@ -139,8 +139,8 @@ func (c *Core) decide(r int32, id string) {
 	set := &c.rounds[r].precommits
 	cm := &protocols.Commit{Version: protocols.ConsensusVersion, ChainID: c.cfg.ChainID, Height: c.height,
 		Round: r, ValueID: []byte(id)}
-	for i, v := range set.votes {
-		if v != nil && string(v.ValueID) == id {
+	for i := range set.votes {
+		if v := set.voteFor(i, id); v != nil {
 			cm.Sigs = append(cm.Sigs, protocols.CommitSig{Index: uint32(i), Sig: v.Sig})
 		}
 	}

@@ -4,13 +4,20 @@ import (
 	"github.com/taonet/tao/protocols"
 )
 
-// voteSet is one round's prevotes or precommits: at most one vote per
-// validator (the first seen; a conflicting second one becomes Evidence),
-// with running power tallies.
+// voteSet is one round's prevotes or precommits, counted as in the
+// paper: power[v] is the power of the validators that voted for v, and
+// sum that of the validators that voted at all. A validator's first vote
+// is kept in votes. A second vote for another value is an equivocation
+// (reported as Evidence) and is counted too, in extra, only when a quorum
+// for that value is claimed (a proof-of-lock round named by a proposal, or
+// a commit certificate): without it, a byzantine validator that showed a
+// POL to some correct nodes and hid it from others could stall them
+// forever; with it, the memory an equivocator can take stays bounded.
 type voteSet struct {
-	votes  []*protocols.Vote // by validator index
+	votes  []*protocols.Vote // first vote, by validator index
+	extra  []*protocols.Vote // further votes of equivocators for other values
 	power  map[string]uint64 // by value ID; "" is nil
-	sum    uint64            // power of all votes, Algorithm 1's "∗"
+	sum    uint64            // power of all voters, Algorithm 1's "∗"
 	quorum string            // value with more than 2/3 of the power, "" if none
 	has    bool              // quorum is set
 }
@@ -19,29 +26,59 @@ func newVoteSet(n int) voteSet {
 	return voteSet{votes: make([]*protocols.Vote, n), power: make(map[string]uint64)}
 }
 
-// add records validator i's vote v of the given power.
+// voteFor returns validator i's vote for value id, or nil.
+func (vs *voteSet) voteFor(i int, id string) *protocols.Vote {
+	if v := vs.votes[i]; v != nil && string(v.ValueID) == id {
+		return v
+	}
+	for _, v := range vs.extra {
+		if string(v.ValueID) == id && vs.votes[i] != nil && string(v.Validator) == string(vs.votes[i].Validator) {
+			return v
+		}
+	}
+	return nil
+}
+
+// add records validator i's first vote v.
 func (vs *voteSet) add(s ValidatorSet, i int, v *protocols.Vote) {
-	id := string(v.ValueID)
-	p := s.Power(i)
 	vs.votes[i] = v
+	vs.sum += s.Power(i)
+	vs.count(s, i, string(v.ValueID), s.Power(i))
+}
+
+// addExtra records an equivocator's vote for another value.
+func (vs *voteSet) addExtra(s ValidatorSet, i int, v *protocols.Vote) {
+	vs.extra = append(vs.extra, v)
+	vs.count(s, i, string(v.ValueID), s.Power(i))
+}
+
+func (vs *voteSet) count(s ValidatorSet, i int, id string, p uint64) {
 	vs.power[id] += p
-	vs.sum += p
 	if !vs.has && id != "" && s.twoThirds(vs.power[id]) {
 		vs.quorum, vs.has = id, true
 	}
 }
 
-// remove forgets validator i's vote (pruning of far-future rounds).
+// remove forgets validator i's votes (pruning of far-future rounds).
 func (vs *voteSet) remove(s ValidatorSet, i int) {
-	v := vs.votes[i]
-	if v == nil {
+	first := vs.votes[i]
+	if first == nil {
 		return
 	}
-	id := string(v.ValueID)
+	p := s.Power(i)
 	vs.votes[i] = nil
-	vs.power[id] -= s.Power(i)
-	vs.sum -= s.Power(i)
-	if vs.has && vs.quorum == id && !s.twoThirds(vs.power[id]) {
+	vs.sum -= p
+	vs.power[string(first.ValueID)] -= p
+	kept := vs.extra[:0]
+	for _, v := range vs.extra {
+		if string(v.Validator) == string(first.Validator) {
+			vs.power[string(v.ValueID)] -= p
+		} else {
+			kept = append(kept, v)
+		}
+	}
+	vs.extra = kept
+	if vs.has && !s.twoThirds(vs.power[vs.quorum]) {
 		vs.quorum, vs.has = "", false
 	}
 }
