@@ -38,11 +38,7 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, l, threads in
 			o := out[i*dim+h*hd : i*dim+(h+1)*hd]
 			clear(o)
 			for t, w := range scores {
-				w *= inv
-				vt := vc[t*kvDim+kvh*hd : t*kvDim+(kvh+1)*hd]
-				for j := range o {
-					o[j] += w * vt[j]
-				}
+				axpy(w*inv, vc[t*kvDim+kvh*hd:t*kvDim+(kvh+1)*hd], o)
 			}
 		}
 	})

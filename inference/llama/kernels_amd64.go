@@ -32,8 +32,55 @@ var hasAVX2 = func() bool {
 	return b7&(1<<5) != 0
 }()
 
+//go:noescape
+func dotQ8x4AVX2(w *byte, xq *int8, xd *float32, nb int, out *float32)
+
+//go:noescape
+func dotQ4x4AVX2(w *byte, xq *int8, xd *float32, nb int, out *float32)
+
+// dotQx4 computes the dot products of one Q8_0 or Q4_0 weight row with
+// four consecutive activation rows of a (rows start..start+3), into out.
+func dotQx4(q4 bool, w []byte, a *acts, start int, out *[4]float32) {
+	nb := a.n / 32
+	if !hasAVX2 {
+		for k := range 4 {
+			if q4 {
+				out[k] = dotQ4Go(w, &a.q8[start+k])
+			} else {
+				out[k] = dotQ8Go(w, &a.q8[start+k])
+			}
+		}
+		return
+	}
+	_ = a.qs[(start+4)*a.n-1]
+	_ = a.qd[(start+4)*nb-1]
+	xq := (*int8)(unsafe.Pointer(&a.qs[start*a.n]))
+	if q4 {
+		_ = w[nb*18-1]
+		dotQ4x4AVX2(&w[0], xq, &a.qd[start*nb], nb, &out[0])
+	} else {
+		_ = w[nb*34-1]
+		dotQ8x4AVX2(&w[0], xq, &a.qd[start*nb], nb, &out[0])
+	}
+}
+
+//go:noescape
+func axpyAVX2(a float32, x, y *float32, n int)
+
+// axpy adds a*x to y (len(y) >= len(x)).
+func axpy(a float32, x, y []float32) {
+	n := len(x) &^ 7
+	if hasAVX2 && n > 0 {
+		y = y[:len(x)]
+		axpyAVX2(a, &x[0], &y[0], n)
+	}
+	for i := n; i < len(x); i++ {
+		y[i] += a * x[i]
+	}
+}
+
 func dotF32(a, b []float32) float32 {
-	n := len(a) &^ 31
+	n := len(a) &^ 7
 	if !hasAVX2 || n == 0 {
 		return dotF32Go(a, b)
 	}

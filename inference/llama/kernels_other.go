@@ -5,3 +5,20 @@ package llama
 func dotF32(a, b []float32) float32    { return dotF32Go(a, b) }
 func dotQ8(w []byte, a *q8Act) float32 { return dotQ8Go(w, a) }
 func dotQ4(w []byte, a *q8Act) float32 { return dotQ4Go(w, a) }
+
+func axpy(a float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+func dotQx4(q4 bool, w []byte, a *acts, start int, out *[4]float32) {
+	for k := range 4 {
+		if q4 {
+			out[k] = dotQ4Go(w, &a.q8[start+k])
+		} else {
+			out[k] = dotQ8Go(w, &a.q8[start+k])
+		}
+	}
+}

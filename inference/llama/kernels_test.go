@@ -13,7 +13,7 @@ import (
 // on dequantized values.
 func TestKernelsMatchReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{32, 64, 288, 768, 2048 + 32} {
+	for _, n := range []int{8, 48, 64, 72, 288, 768, 2048 + 32} {
 		w := make([]float32, n)
 		x := make([]float32, n)
 		for i := range w {
@@ -32,6 +32,22 @@ func TestKernelsMatchReference(t *testing.T) {
 		}
 		if got := dotF32Go(w, x); !near(float64(got), want, 1e-4*float64(n)) {
 			t.Errorf("n=%d dotF32Go = %v, want %v", n, got, want)
+		}
+		y, y2 := make([]float32, n), make([]float32, n)
+		for i := range y {
+			y[i], y2[i] = x[i], x[i]
+		}
+		axpy(0.5, w, y)
+		for i := range y2 {
+			y2[i] += 0.5 * w[i]
+		}
+		for i := range y {
+			if !near(float64(y[i]), float64(y2[i]), 1e-6) {
+				t.Fatalf("n=%d axpy[%d] = %v, want %v", n, i, y[i], y2[i])
+			}
+		}
+		if n%32 != 0 {
+			continue
 		}
 		a := &q8Act{qs: make([]int8, n), d: make([]float32, n/32)}
 		quantizeAct(a, x)
@@ -103,4 +119,36 @@ func BenchmarkDot(b *testing.B) {
 			dotQ4Go(q4, a)
 		}
 	})
+}
+
+// TestDotQx4MatchesSingle checks the four-row kernels against one row at a
+// time.
+func TestDotQx4MatchesSingle(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const n, T = 288, 5
+	a := &acts{n: n, t: T, x: make([]float32, n*T)}
+	for i := range a.x {
+		a.x[i] = float32(r.NormFloat64())
+	}
+	a.prepare(gguf.Q8_0)
+	w := make([]float32, n)
+	for i := range w {
+		w[i] = float32(r.NormFloat64())
+	}
+	for _, ty := range []gguf.TensorType{gguf.Q8_0, gguf.Q4_0} {
+		wb, _ := gguf.Quantize(nil, ty, w)
+		var four [4]float32
+		dotQx4(ty == gguf.Q4_0, wb, a, 1, &four)
+		for k := range 4 {
+			var want float32
+			if ty == gguf.Q4_0 {
+				want = dotQ4Go(wb, &a.q8[1+k])
+			} else {
+				want = dotQ8Go(wb, &a.q8[1+k])
+			}
+			if !near(float64(four[k]), float64(want), 1e-3) {
+				t.Errorf("%s row %d: x4 %v, single %v", ty, k, four[k], want)
+			}
+		}
+	}
 }

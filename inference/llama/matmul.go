@@ -10,7 +10,9 @@ import (
 type acts struct {
 	x    []float32 // T × n
 	n, t int
-	q8   []q8Act   // per row, for Q8_0 and Q4_0 weights
+	q8   []q8Act   // per row views of qs and qd, for Q8_0 and Q4_0 weights
+	qs   []int8    // T × n quantized activations
+	qd   []float32 // T × n/32 scales
 	f16  []float32 // T × n rounded through f16, for F16 weights
 	kind gguf.TensorType
 }
@@ -21,15 +23,15 @@ func (a *acts) prepare(t gguf.TensorType) {
 		if a.kind == gguf.Q8_0 {
 			return
 		}
+		nb := a.n / gguf.QK
 		if len(a.q8) < a.t {
 			a.q8 = make([]q8Act, a.t)
+			a.qs = make([]int8, a.t*a.n)
+			a.qd = make([]float32, a.t*nb)
 		}
 		for i := range a.t {
 			q := &a.q8[i]
-			if cap(q.qs) < a.n {
-				q.qs = make([]int8, a.n)
-				q.d = make([]float32, a.n/gguf.QK)
-			}
+			q.qs, q.d = a.qs[i*a.n:(i+1)*a.n], a.qd[i*nb:(i+1)*nb]
 			quantizeAct(q, a.x[i*a.n:(i+1)*a.n])
 		}
 		a.kind = gguf.Q8_0
@@ -56,9 +58,21 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 		if m.Type == gguf.Q4_K || m.Type == gguf.Q6_K {
 			tmp = make([]float32, cols)
 		}
+		var four [4]float32
 		for r := lo; r < hi; r++ {
 			w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
-			for t := range T {
+			t0 := 0
+			if q := m.Type == gguf.Q4_0; q || m.Type == gguf.Q8_0 {
+				// Four batch rows per weight-row pass: the weight block
+				// is loaded and decoded once for all four.
+				for ; t0+4 <= T; t0 += 4 {
+					dotQx4(q, w, a, t0, &four)
+					for k, v := range four {
+						out[(t0+k)*m.Rows+r] = v
+					}
+				}
+			}
+			for t := t0; t < T; t++ {
 				var v float32
 				switch m.Type {
 				case gguf.F32:
