@@ -35,6 +35,7 @@ type CatchupRequest struct {
 	HasProposal bool
 	Prevotes    []byte // bitmap of prevotes held for Round
 	Precommits  []byte // bitmap of precommits held for Round
+	Want        bool   // answer now; else peers answer only a node that seems stuck
 }
 
 // CatchupResponse carries what a peer lacks: proposals and votes of its

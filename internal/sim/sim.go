@@ -70,6 +70,7 @@ type Sim struct {
 	group    []int    // partition side of each node; nil when whole
 	gst      bool
 	target   uint64
+	started  bool
 	res      Result
 }
 
@@ -81,18 +82,47 @@ const chainID = "sim"
 // honest node commits K more heights within the liveness bound. The error
 // names the seed; Run with the same Options reproduces it exactly.
 func Run(o Options) (Result, error) {
-	s, err := newSim(o)
+	s, err := New(o)
 	if err == nil {
-		err = s.run()
+		err = s.loop(func() (bool, error) {
+			if !s.gst {
+				return false, nil
+			}
+			if s.now > s.o.GST+s.o.Liveness {
+				return false, fmt.Errorf("liveness: honest nodes did not all reach height %d within %v of GST (heights %v)",
+					s.target, s.o.Liveness, s.heights())
+			}
+			return s.reached(s.target), nil
+		})
 	}
-	for _, n := range s.nodes {
-		s.res.Heights = append(s.res.Heights, n.app.height())
+	return s.Result(), s.wrap(err)
+}
+
+// New prepares a run of o without starting it; Run or RunTo starts it.
+func New(o Options) (*Sim, error) {
+	s, err := newSim(o)
+	return s, s.wrap(err)
+}
+
+// RunTo runs until every honest node has committed height h, checking the
+// same invariants as Run but no liveness bound.
+func (s *Sim) RunTo(h uint64) error {
+	return s.wrap(s.loop(func() (bool, error) { return s.reached(h), nil }))
+}
+
+// Result returns the run's figures so far.
+func (s *Sim) Result() Result {
+	r := s.res
+	r.Time = s.now
+	r.Heights = s.heights()
+	return r
+}
+
+func (s *Sim) wrap(err error) error {
+	if err == nil {
+		return nil
 	}
-	s.res.Time = s.now
-	if err != nil {
-		return s.res, fmt.Errorf("sim seed %d (rerun with -sim.seed=%d): at %v: %w", o.Seed, o.Seed, s.now, err)
-	}
-	return s.res, nil
+	return fmt.Errorf("sim seed %d (rerun with -sim.seed=%d): at %.3fs: %w", s.o.Seed, s.o.Seed, float64(s.now)/1e9, err)
 }
 
 func newSim(o Options) (*Sim, error) {
@@ -186,25 +216,25 @@ func (s *Sim) honest() []*node {
 	return out
 }
 
-func (s *Sim) run() error {
-	s.scheduleFaults()
-	for _, n := range s.nodes {
-		if err := s.boot(n); err != nil {
-			return err
+// loop handles events until stop says so or fails.
+func (s *Sim) loop(stop func() (bool, error)) error {
+	if !s.started {
+		s.started = true
+		s.scheduleFaults()
+		for _, n := range s.nodes {
+			if err := s.boot(n); err != nil {
+				return err
+			}
 		}
 	}
 	for s.q.len() > 0 {
-		e := s.q.pop()
-		s.now = e.at
-		if s.gst && s.now > s.o.GST+s.o.Liveness {
-			return fmt.Errorf("liveness: honest nodes did not all reach height %d within %v of GST (heights %v)",
-				s.target, s.o.Liveness, s.heights())
-		}
-		if err := s.handle(e); err != nil {
+		if done, err := stop(); done || err != nil {
 			return err
 		}
-		if s.gst && s.done() {
-			return nil
+		e := s.q.pop()
+		s.now = e.at
+		if err := s.handle(e); err != nil {
+			return err
 		}
 	}
 	return fmt.Errorf("event queue ran dry")
@@ -218,9 +248,9 @@ func (s *Sim) heights() []uint64 {
 	return hs
 }
 
-func (s *Sim) done() bool {
+func (s *Sim) reached(h uint64) bool {
 	for _, n := range s.honest() {
-		if n.app.height() < s.target {
+		if n.app.height() < h {
 			return false
 		}
 	}

@@ -53,11 +53,36 @@ func (c *Core) onRequest(from string, req *protocols.CatchupRequest) error {
 			c.send(Message{To: from, Request: c.status()})
 		}
 	default:
+		if !c.shouldAnswer(from, req) {
+			return nil
+		}
 		if resp := c.catchupFor(req); resp != nil {
 			c.send(Message{To: from, Response: resp})
 		}
 	}
 	return nil
+}
+
+// peerStatus is where a peer said it was in its last status.
+type peerStatus struct {
+	height uint64
+	round  int32
+	step   uint8
+}
+
+// shouldAnswer limits answers to peers at our height that need them: a
+// peer in an earlier round (it must learn of ours to move on), one that
+// asks explicitly (Want), or one that reported the same step twice in a
+// row, a whole gossip interval stuck. A peer making progress is left to
+// ordinary gossip, or every status would draw the same votes from all
+// its peers, most of them still in flight.
+func (c *Core) shouldAnswer(from string, req *protocols.CatchupRequest) bool {
+	cur := peerStatus{req.Height, req.Round, req.Step}
+	prev, seen := c.peerStat[from]
+	if from != "" {
+		c.peerStat[from] = cur
+	}
+	return req.Want || req.Round < c.round || c.decision != nil || (seen && prev == cur)
 }
 
 // catchupFor builds the answer to a peer at the same height: the commit

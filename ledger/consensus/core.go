@@ -75,7 +75,8 @@ type Core struct {
 	future                  []Input // messages for height+1
 	prevCommit              *protocols.Commit
 	prevValue               []byte
-	peers                   map[string]uint64 // height each peer last reported
+	peers                   map[string]uint64     // height each peer last reported
+	peerStat                map[string]peerStatus // each peer's last status
 	last                    SignState
 	ready                   Ready
 	selfq                   []Input // own messages, delivered after the current input
@@ -96,7 +97,7 @@ func New(cfg Config, st State) (*Core, error) {
 		return nil, fmt.Errorf("%w: empty", ErrBadValidatorSet)
 	}
 	c := &Core{cfg: cfg, last: st.LastSigned, prevCommit: st.LastCommit, prevValue: st.LastValue,
-		peers: make(map[string]uint64)}
+		peers: make(map[string]uint64), peerStat: make(map[string]peerStatus)}
 	c.enterHeight(st.Height, st.Validators)
 	c.setTimer(StepGossip, 0)
 	c.drain()

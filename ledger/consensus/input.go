@@ -226,7 +226,9 @@ func (c *Core) askForPOL(from string, p *protocols.Proposal) {
 	if rs := c.rounds[p.POLRound]; rs != nil && rs.prevotes.has && rs.prevotes.quorum == string(p.ValueID) {
 		return
 	}
-	c.send(Message{To: from, Request: c.status()})
+	req := c.status()
+	req.Want = true
+	c.send(Message{To: from, Request: req})
 }
 
 func (c *Core) equivocation(i int, a, b *protocols.Vote) {
