@@ -253,7 +253,13 @@ type MsgReader interface {
 // ReadMsg reads one length-prefixed message of at most max bytes. The
 // length is checked before anything is allocated; a length prefix that is
 // not minimal (a trailing zero byte) is rejected.
-func ReadMsg(r MsgReader, max int) ([]byte, error) {
+func ReadMsg(r MsgReader, max int) ([]byte, error) { return ReadMsgReserve(r, max, nil) }
+
+// ReadMsgReserve is ReadMsg that first calls reserve, if not nil, with the
+// announced length (at most max), so that the caller can account the
+// memory (a libp2p resource scope) before it is allocated; an error from
+// reserve is returned as is.
+func ReadMsgReserve(r MsgReader, max int, reserve func(n int) error) ([]byte, error) {
 	var n uint64
 	for i := 0; ; i++ {
 		c, err := r.ReadByte()
@@ -276,6 +282,11 @@ func ReadMsg(r MsgReader, max int) ([]byte, error) {
 	}
 	if n > uint64(max) {
 		return nil, fmt.Errorf("%w: message of %d bytes, limit %d", ErrTooLarge, n, max)
+	}
+	if reserve != nil {
+		if err := reserve(int(n)); err != nil {
+			return nil, err
+		}
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r, b); err != nil {

@@ -36,6 +36,11 @@ type ClientConfig struct {
 	// Rand supplies request IDs and default seeds. Nil: crypto/rand.
 	Rand io.Reader
 
+	// MaxPerMiner bounds this node's requests in flight to one miner; a
+	// request waits while every live miner is at the bound. It stays under
+	// libp2p's limit of inbound streams per peer and protocol (64), beyond
+	// which a miner's host resets new streams. Zero: 32.
+	MaxPerMiner int
 	// MaxAttempts bounds the miners one request may use (hedges, failover
 	// and resumes together). Zero: 4.
 	MaxAttempts int
@@ -69,6 +74,9 @@ func (c ClientConfig) withDefaults() ClientConfig {
 	}
 	if c.Selector == nil {
 		c.Selector = &Selector{Epsilon: 0.1, Rand: c.Rand}
+	}
+	if c.MaxPerMiner <= 0 {
+		c.MaxPerMiner = 32
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 4

@@ -48,9 +48,10 @@ type Directory struct {
 	once      sync.Once
 	startOnce sync.Once
 
-	mu       sync.Mutex // guards subnets, inflight
+	mu       sync.Mutex // guards subnets, inflight, freed
 	subnets  map[uint16]*subnetDir
 	inflight map[peer.ID]int
+	freed    chan struct{} // closed when a request in flight ends
 }
 
 type subnetDir struct {
@@ -198,9 +199,23 @@ func (d *Directory) begin(p peer.ID) (end func()) {
 			if d.inflight[p]--; d.inflight[p] <= 0 {
 				delete(d.inflight, p)
 			}
+			if d.freed != nil {
+				close(d.freed)
+				d.freed = nil
+			}
 			d.mu.Unlock()
 		})
 	}
+}
+
+// freedCh returns a channel closed when the next request in flight ends.
+func (d *Directory) freedCh() <-chan struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.freed == nil {
+		d.freed = make(chan struct{})
+	}
+	return d.freed
 }
 
 // Close stops watching and waits for the directory's goroutines.

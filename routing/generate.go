@@ -19,9 +19,9 @@ var errStopString = errors.New("stop string across the resume point")
 
 // serve runs one admitted request: chunks as tokens come, then the signed
 // receipt. The request's own deadline is MaxDuration; closing the miner
-// cancels it.
-func (m *Miner) serve(s network.Stream, w *bufio.Writer, req *protocols.InferRequest, raw []byte) error {
-	ctx, cancel := context.WithTimeout(m.ctx, m.cfg.MaxDuration)
+// or the client abandoning the stream cancels it.
+func (m *Miner) serve(ctx context.Context, s network.Stream, w *bufio.Writer, req *protocols.InferRequest, raw []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.MaxDuration)
 	defer cancel()
 	start := m.cfg.Clock.Now()
 	er, pending, err := m.engineRequest(req)

@@ -54,10 +54,26 @@ func (c *Client) Infer(ctx context.Context, netuid uint16, req Request, emit fun
 	attempts := 0
 	var lastErr error
 	for attempts < c.cfg.MaxAttempts {
+		freed := c.cfg.Directory.freedCh()
 		var ranked []Candidate
+		saturated := false
 		for _, cand := range c.Live(netuid) {
-			if !tried[cand.Peer] {
+			switch {
+			case tried[cand.Peer]:
+			case cand.InFlight >= c.cfg.MaxPerMiner:
+				saturated = true
+			default:
 				ranked = append(ranked, cand)
+			}
+		}
+		if len(ranked) == 0 && saturated {
+			// Every untried miner is as busy as this node lets it be:
+			// wait for a request to end rather than overload one.
+			select {
+			case <-freed:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
 			}
 		}
 		if len(ranked) == 0 {

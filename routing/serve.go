@@ -52,30 +52,50 @@ func (m *Miner) handle(s network.Stream) {
 		return
 	}
 	defer m.wg.Done()
-	if err := s.Scope().ReserveMemory(protocols.MaxInferRequestSize, network.ReservationPriorityAlways); err != nil {
-		s.Reset()
-		return
-	}
 	_ = s.SetReadDeadline(m.cfg.Clock.Now().Add(requestReadTimeout))
-	b, err := protocols.ReadMsg(bufio.NewReader(s), protocols.MaxInferRequestSize)
-	s.Scope().ReleaseMemory(protocols.MaxInferRequestSize)
+	reserved := 0
+	b, err := protocols.ReadMsgReserve(bufio.NewReader(s), protocols.MaxInferRequestSize, func(n int) error {
+		if err := s.Scope().ReserveMemory(n, network.ReservationPriorityAlways); err != nil {
+			return err
+		}
+		reserved = n
+		return nil
+	})
+	s.Scope().ReleaseMemory(reserved)
 	if err != nil {
 		m.log.Debug("read request", "peer", s.Conn().RemotePeer(), "err", err)
 		s.Reset()
 		return
 	}
+	_ = s.SetReadDeadline(time.Time{})
+	// The client keeps its side open until the last frame: anything it
+	// does on the stream (a reset when it gives up or hedged elsewhere)
+	// cancels the request, so abandoned work frees its slot at once.
+	ctx, cancel := context.WithCancel(m.ctx)
+	defer cancel()
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		var one [1]byte
+		_, _ = s.Read(one[:])
+		cancel()
+	}()
+	defer func() { <-watched }()
 	w := bufio.NewWriter(s)
 	req, err := m.admit(s.Conn().RemotePeer(), b)
 	if err == nil {
-		qctx, cancel := context.WithTimeout(m.ctx, m.cfg.QueueTimeout)
+		qctx, qcancel := context.WithTimeout(ctx, m.cfg.QueueTimeout)
 		ok := m.slots.acquire(qctx)
-		cancel()
-		if ok {
-			err = m.serve(s, w, req, b)
+		qcancel()
+		switch {
+		case ok:
+			err = m.serve(ctx, s, w, req, b)
 			m.slots.release()
-		} else if m.ctx.Err() != nil {
+		case m.ctx.Err() != nil:
 			err = refuse(protocols.CodeUnavailable, "miner shutting down")
-		} else {
+		case ctx.Err() != nil:
+			err = refuse(protocols.CodeUnavailable, "request abandoned")
+		default:
 			err = refuse(protocols.CodeOverloaded, "miner overloaded: all %d slots busy and the queue is full", m.cfg.MaxConcurrent)
 		}
 	}

@@ -51,7 +51,8 @@ func (c *Client) stream(ctx context.Context, idx int, p peer.ID, raw []byte, eve
 		send(event{err: fmt.Errorf("send request to miner %s: %w", p, err)})
 		return
 	}
-	_ = s.CloseWrite()
+	// The write side stays open: closing or resetting it tells the miner
+	// the answer is no longer wanted.
 	r := bufio.NewReader(s)
 	wait := c.cfg.FirstTokenTimeout
 	for {
