@@ -40,6 +40,9 @@ type announcer struct {
 	sub    *p2p.Subscription
 	selfID peer.ID
 
+	// height reports the ledger height to announce; nil: 0. Set before run.
+	height func() uint64
+
 	mu    sync.Mutex // guards peers, seq
 	peers map[peer.ID]PeerStatus
 	seq   uint64
@@ -97,6 +100,9 @@ func (a *announcer) publish(ctx context.Context) {
 	a.mu.Lock()
 	a.seq++
 	st := &protocols.NodeStatus{ChainID: a.host.ChainID(), Seq: a.seq, Roles: a.roles, Agent: a.agent}
+	if a.height != nil {
+		st.Height = a.height()
+	}
 	a.mu.Unlock()
 	if err := st.Sign(a.key); err != nil {
 		a.log.Error("sign status", "err", err)

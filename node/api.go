@@ -13,19 +13,26 @@ import (
 
 // Status is the node's answer to GET /status.
 type Status struct {
-	ChainID      string   `json:"chain_id"`
-	PeerID       string   `json:"peer_id"`
-	Addrs        []string `json:"addrs"`
-	Version      string   `json:"version"`
-	Roles        []string `json:"roles"`
-	Height       uint64   `json:"height"`
-	BlockHash    string   `json:"block_hash"`
-	StateRoot    string   `json:"state_root"`
-	Syncing      bool     `json:"syncing"`
-	Peers        int      `json:"peers"`
-	RoutingTable int      `json:"routing_table"`
-	Announced    int      `json:"announced"`
-	UptimeSec    int64    `json:"uptime_s"`
+	ChainID     string   `json:"chain_id"`
+	PeerID      string   `json:"peer_id"`
+	Addrs       []string `json:"addrs"`
+	Version     string   `json:"version"`
+	Roles       []string `json:"roles"`
+	Height      uint64   `json:"height"`
+	BlockHash   string   `json:"block_hash"`
+	StateRoot   string   `json:"state_root"`
+	Syncing     bool     `json:"syncing"`
+	Validator   bool     `json:"validator"`
+	Round       int32    `json:"round"`
+	Consensus   string   `json:"consensus,omitempty"` // step@round of the height being decided
+	TxFee       uint64   `json:"tx_fee_rao"`
+	BlockTimeMs uint64   `json:"block_time_ms,omitempty"`
+	// LastBlockTimeMs is the header time (unix ms) of block Height.
+	LastBlockTimeMs int64 `json:"last_block_time_ms,omitempty"`
+	Peers           int   `json:"peers"`
+	RoutingTable    int   `json:"routing_table"`
+	Announced       int   `json:"announced"`
+	UptimeSec       int64 `json:"uptime_s"`
 }
 
 // PeerInfo is one entry of GET /peers.
@@ -55,6 +62,7 @@ func (n *Node) startHTTP() error {
 	mux.HandleFunc("GET /peers", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, n.PeerInfos())
 	})
+	n.registerChainAPI(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.reg, promhttp.HandlerOpts{}))
 	n.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	n.wg.Go(func() {
@@ -97,6 +105,7 @@ func (n *Node) Status() Status {
 		s.RoutingTable = n.host.RoutingTableSize()
 	}
 	s.Announced = len(n.Announced())
+	n.fillChainStatus(&s)
 	if !n.started.IsZero() {
 		s.UptimeSec = int64(time.Since(n.started).Seconds())
 	}

@@ -22,16 +22,23 @@ type Client struct {
 // maxAPIResponse bounds what the client reads from a node.
 const maxAPIResponse = 16 << 20
 
+func (c *Client) baseURL() string {
+	if c.BaseURL == "" {
+		return "http://" + DefaultHTTPAddr
+	}
+	return c.BaseURL
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP == nil {
+		return &http.Client{Timeout: 10 * time.Second}
+	}
+	return c.HTTP
+}
+
 func (c *Client) get(ctx context.Context, path string, v any) error {
-	base := c.BaseURL
-	if base == "" {
-		base = "http://" + DefaultHTTPAddr
-	}
-	base = strings.TrimRight(base, "/")
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
-	}
+	base := strings.TrimRight(c.baseURL(), "/")
+	hc := c.httpClient()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	if err != nil {
 		return fmt.Errorf("bad API URL %q: %w", base, err)
@@ -46,6 +53,10 @@ func (c *Client) get(ctx context.Context, path string, v any) error {
 		return fmt.Errorf("read %s%s: %w", base, path, err)
 	}
 	if resp.StatusCode != http.StatusOK {
+		var e apiError
+		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+			return fmt.Errorf("%s%s: %s", base, path, e.Error)
+		}
 		return fmt.Errorf("%s%s: %s: %s", base, path, resp.Status, strings.TrimSpace(string(body)))
 	}
 	if err := json.Unmarshal(body, v); err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 
+	"github.com/taonet/tao/ledger"
+	"github.com/taonet/tao/ledger/consensus"
 	"github.com/taonet/tao/protocols"
 )
 
@@ -38,6 +40,15 @@ type Config struct {
 	NoMDNS bool
 	// RelayService lets this node relay for peers behind NAT.
 	RelayService bool
+
+	// Genesis starts the chain this node follows. Nil: GenesisFile, else
+	// DataDir/genesis.json if it exists, else no chain (the node joins the
+	// network without a ledger).
+	Genesis *ledger.Genesis
+	// GenesisFile is a genesis.json to load when Genesis is nil.
+	GenesisFile string
+	// Consensus tunes the consensus core's timeouts. Zero: its defaults.
+	Consensus consensus.Config
 
 	// HTTPAddr is the API's listen address. Zero: 127.0.0.1:8420. "off"
 	// disables the API.

@@ -16,11 +16,16 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/taonet/tao/ledger"
 )
 
 // DevnetConfig configures a local network on loopback.
 type DevnetConfig struct {
-	// Nodes is how many nodes to run. Zero: 4.
+	// Validators is how many of the nodes validate (the first ones). Zero: 4.
+	Validators int
+	// Nodes is how many nodes to run; those past Validators are full
+	// nodes that follow the chain. Zero: Validators + 1.
 	Nodes int
 	// Dir keeps the nodes' keys and data. Zero: a temporary directory,
 	// removed by Close.
@@ -51,6 +56,10 @@ type DevnetManifest struct {
 	Network string       `json:"network"`
 	Dir     string       `json:"dir"`
 	Nodes   []DevnetNode `json:"nodes"`
+	// Faucet is the coldkey address holding the devnet's TAO; its wallet
+	// is "devnet" under Dir/wallets, password in PasswordFile.
+	Faucet       string `json:"faucet"`
+	PasswordFile string `json:"password_file"`
 }
 
 // Devnet is a local network of tao nodes on 127.0.0.1: node 0 is the
@@ -61,6 +70,8 @@ type Devnet struct {
 	tempDir bool
 	plan    []DevnetNode
 	keys    []crypto.PrivKey
+	genesis *ledger.Genesis
+	faucet  string // the faucet coldkey's address
 
 	closeOnce sync.Once
 	nodes     []*Node
@@ -70,11 +81,17 @@ type Devnet struct {
 
 // NewDevnet validates cfg and plans the nodes; it starts nothing.
 func NewDevnet(cfg DevnetConfig) (*Devnet, error) {
+	if cfg.Validators == 0 {
+		cfg.Validators = 4
+	}
 	if cfg.Nodes == 0 {
-		cfg.Nodes = 4
+		cfg.Nodes = cfg.Validators + 1
 	}
 	if cfg.Nodes < 1 || cfg.Nodes > 64 {
 		return nil, fmt.Errorf("devnet: --nodes %d out of range 1..64", cfg.Nodes)
+	}
+	if cfg.Validators < 1 || cfg.Validators > cfg.Nodes {
+		return nil, fmt.Errorf("devnet: --validators %d must be between 1 and --nodes (%d)", cfg.Validators, cfg.Nodes)
 	}
 	if cfg.Network == "" {
 		cfg.Network = "dev"
@@ -102,6 +119,9 @@ func (d *Devnet) Start(ctx context.Context) error {
 		d.cfg.Dir, d.tempDir = dir, true
 	}
 	if err := d.planNodes(); err != nil {
+		return err
+	}
+	if err := d.makeGenesis(); err != nil {
 		return err
 	}
 	if d.cfg.Procs {
@@ -132,9 +152,9 @@ func (d *Devnet) planNodes() error {
 		if err != nil {
 			return fmt.Errorf("devnet: pick ports: %w", err)
 		}
-		role := "peer"
-		if i == 0 {
-			role = "bootstrap"
+		role := "full"
+		if i < d.cfg.Validators {
+			role = "validator"
 		}
 		d.keys = append(d.keys, key)
 		d.plan = append(d.plan, DevnetNode{
@@ -167,6 +187,7 @@ func (d *Devnet) startInProcess(ctx context.Context, i int) error {
 		NoMDNS:            true,
 		HTTPAddr:          httpAddr,
 		Roles:             []string{d.plan[i].Role},
+		Genesis:           d.genesis,
 		AnnounceInterval:  2 * time.Second,
 		DiscoveryInterval: 5 * time.Second,
 		Logger:            d.cfg.Logger.With("name", d.plan[i].Name),
@@ -187,7 +208,8 @@ func (d *Devnet) startProcs() error {
 		listen, boot, httpAddr := d.nodeArgs(i)
 		args := []string{"node", "--network", d.cfg.Network, "--data-dir", p.DataDir,
 			"--listen", listen, "--http", httpAddr, "--no-mdns", "--role", p.Role,
-			"--announce-interval", "2s", "--log-format", "json"}
+			"--announce-interval", "2s", "--log-format", "json",
+			"--genesis", filepath.Join(d.cfg.Dir, "genesis.json")}
 		for _, b := range boot {
 			args = append(args, "--bootstrap", b)
 		}
@@ -231,6 +253,8 @@ func (d *Devnet) AwaitReady(ctx context.Context) error {
 				why = fmt.Sprintf("%s has %d of %d peers", p.Name, st.Peers, want)
 			case st.Announced < want:
 				why = fmt.Sprintf("%s heard %d of %d announcements", p.Name, st.Announced, want)
+			case st.Height < 2:
+				why = fmt.Sprintf("%s is at block %d", p.Name, st.Height)
 			default:
 				ready++
 			}
@@ -253,7 +277,8 @@ func (d *Devnet) Exited() <-chan error { return d.waitErrs }
 
 // Manifest describes the running nodes.
 func (d *Devnet) Manifest() DevnetManifest {
-	return DevnetManifest{Network: d.cfg.Network, Dir: d.cfg.Dir, Nodes: d.plan}
+	return DevnetManifest{Network: d.cfg.Network, Dir: d.cfg.Dir, Nodes: d.plan, Faucet: d.faucet,
+		PasswordFile: filepath.Join(d.cfg.Dir, devnetPasswordFile)}
 }
 
 func (d *Devnet) writeManifest() error {

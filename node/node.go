@@ -41,6 +41,7 @@ type Node struct {
 	key      crypto.PrivKey
 	host     *p2p.Host
 	ann      *announcer
+	chain    *chain
 	httpLn   net.Listener
 	httpSrv  *http.Server
 	httpURL  string
@@ -122,6 +123,16 @@ func (n *Node) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	g, err := n.loadGenesis()
+	if err != nil {
+		return err
+	}
+	if g != nil {
+		if n.chain, err = n.startChain(ctx, g); err != nil {
+			return err
+		}
+		n.ann.height = n.chain.ledger.Height
+	}
 	n.wg.Go(func() { n.ann.run(ctx, c.AnnounceInterval) })
 	if c.HTTPAddr != "off" {
 		if err := n.startHTTP(); err != nil {
@@ -150,6 +161,9 @@ func (n *Node) stop() error {
 		n.cancel()
 	}
 	n.wg.Wait()
+	if n.chain != nil {
+		errs = append(errs, n.chain.close())
+	}
 	if n.host != nil {
 		errs = append(errs, n.host.Close())
 	}

@@ -48,7 +48,7 @@ its own OS process.`,
 			defer stop()
 			defer d.Close()
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "starting a %d-node devnet...\n", max(cfg.Nodes, 4))
+			fmt.Fprintln(out, "starting a devnet...")
 			if err := d.Start(ctx); err != nil {
 				return err
 			}
@@ -69,7 +69,8 @@ its own OS process.`,
 		},
 	}
 	f := c.Flags()
-	f.IntVar(&cfg.Nodes, "nodes", 4, "number of nodes")
+	f.IntVar(&cfg.Validators, "validators", 4, "number of validators (the first nodes)")
+	f.IntVar(&cfg.Nodes, "nodes", 0, "number of nodes (default validators + 1; the others follow the chain)")
 	f.StringVar(&cfg.Dir, "dir", "", "keep keys, data and devnet.json in this directory (default: a temporary one, removed on exit)")
 	f.BoolVar(&cfg.Procs, "procs", false, "run each node as its own OS process")
 	f.StringVar(&cfg.Network, "network", "dev", "chain ID")
@@ -81,11 +82,12 @@ its own OS process.`,
 }
 
 func printDevnet(w io.Writer, m node.DevnetManifest, took time.Duration) {
-	fmt.Fprintf(w, "\ndevnet %q ready in %s: %d nodes found each other through the DHT and gossip reaches all.\n\n", m.Network, took.Round(time.Millisecond), len(m.Nodes))
+	fmt.Fprintf(w, "\ndevnet %q ready in %s: %d nodes found each other through the DHT, gossip reaches all,\nand the validators are producing blocks.\n\n", m.Network, took.Round(time.Millisecond), len(m.Nodes))
 	for _, n := range m.Nodes {
 		fmt.Fprintf(w, "  %-6s %-10s %s\n         api %s\n         p2p %s\n", n.Name, n.Role, n.PeerID, n.API, n.Addrs[0])
 	}
 	fmt.Fprintf(w, "\nTry:\n  tao status --api %s\n  tao peers --api %s\n  curl %s/metrics\n", m.Nodes[0].API, m.Nodes[0].API, m.Nodes[0].API)
-	fmt.Fprintf(w, "Join it from another terminal:\n  tao node --home /tmp/tao-extra --http 127.0.0.1:0 --no-mdns --network %s --bootstrap %s\n", m.Network, m.Nodes[0].Addrs[0])
+	fmt.Fprintf(w, "Send TAO from the faucet (%s):\n  tao transfer --home %s --wallet devnet --password-file %s --api %s --to ADDRESS --amount 1.5\n", m.Faucet, m.Dir, m.PasswordFile, m.Nodes[len(m.Nodes)-1].API)
+	fmt.Fprintf(w, "Join it from another terminal:\n  tao node --home /tmp/tao-extra --http 127.0.0.1:0 --no-mdns --network %s --genesis %s/genesis.json --bootstrap %s\n", m.Network, m.Dir, m.Nodes[0].Addrs[0])
 	fmt.Fprintf(w, "\nFiles: %s (devnet.json lists every node). Stop with Ctrl-C.\n", m.Dir)
 }

@@ -33,7 +33,7 @@ func TestDevnetProcs(t *testing.T) {
 	exe := buildTao(t)
 	dir := t.TempDir()
 	var out bytes.Buffer
-	cmd := exec.Command(exe, "devnet", "--procs", "--nodes", "3", "--dir", dir)
+	cmd := exec.Command(exe, "devnet", "--procs", "--validators", "2", "--nodes", "3", "--dir", dir)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestDevnetProcs(t *testing.T) {
 		t.Fatalf("tao status: %v", err)
 	}
 	var s node.Status
-	if err := json.Unmarshal(st, &s); err != nil || s.Peers != 2 || s.PeerID != m.Nodes[1].PeerID {
+	if err := json.Unmarshal(st, &s); err != nil || s.Peers != 2 || s.PeerID != m.Nodes[1].PeerID || s.Height < 2 {
 		t.Fatalf("status %s: %v", st, err)
 	}
 	cmd.Process.Signal(syscall.SIGINT)

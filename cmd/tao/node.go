@@ -68,6 +68,7 @@ keep your peer ID. Stop with Ctrl-C.`,
 	f.StringVar(&cfg.DataDir, "data-dir", "", "this node's data directory (default HOME/NETWORK)")
 	f.StringArrayVar(&cfg.ListenAddrs, "listen", nil, "libp2p listen `multiaddr` (repeatable; default TCP and QUIC on all interfaces, random ports)")
 	f.StringArrayVar(&cfg.Bootstrap, "bootstrap", nil, "bootstrap peer `multiaddr` with /p2p/ID (repeatable)")
+	f.StringVar(&cfg.GenesisFile, "genesis", "", "the chain's genesis.json (default DATA_DIR/genesis.json if present)")
 	f.StringVar(&cfg.HTTPAddr, "http", node.DefaultHTTPAddr, "local API listen address, or \"off\"")
 	f.BoolVar(&cfg.NoMDNS, "no-mdns", false, "do not look for peers on the local network")
 	f.BoolVar(&cfg.RelayService, "relay-service", false, "relay connections for peers behind NAT")

@@ -33,6 +33,9 @@ Start a whole local network with:  tao devnet`,
 		newGenerateCmd(),
 		newModelCmd(),
 		newGPUCmd(),
+		newTransferCmd(),
+		newBalanceCmd(),
+		newTxCmd(),
 	)
 	return root
 }

@@ -1,0 +1,163 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/taonet/tao/ledger"
+	"github.com/taonet/tao/protocols"
+	"github.com/taonet/tao/wallet"
+)
+
+// AccountInfo is GET /account/{address}.
+type AccountInfo struct {
+	Address string `json:"address"`
+	Balance uint64 `json:"balance_rao"`
+	// Nonce is the nonce of the account's next transaction, counting
+	// those pending in this node's mempool.
+	Nonce uint64 `json:"nonce"`
+	TxFee uint64 `json:"tx_fee_rao"`
+}
+
+// TxInfo is GET /tx/{cid} and the answer of POST /tx.
+type TxInfo struct {
+	ID     string `json:"tx"`
+	State  string `json:"state"` // unknown, pending or committed
+	Height uint64 `json:"height,omitempty"`
+	Fee    uint64 `json:"fee_rao,omitempty"`
+}
+
+// apiError is the chain API's error body.
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func (n *Node) registerChainAPI(mux *http.ServeMux) {
+	mux.HandleFunc("GET /account/{address}", n.handleAccount)
+	mux.HandleFunc("POST /tx", n.handleSubmitTx)
+	mux.HandleFunc("GET /tx/{cid}", n.handleTx)
+	mux.HandleFunc("GET /validators", func(w http.ResponseWriter, r *http.Request) {
+		if n.chain == nil {
+			writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
+			return
+		}
+		vs, err := n.chain.ledger.Validators()
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, vs)
+	})
+}
+
+var errNoChain = errors.New("this node follows no chain (start it with a genesis: --genesis FILE)")
+
+func (n *Node) handleAccount(w http.ResponseWriter, r *http.Request) {
+	if n.chain == nil {
+		writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
+		return
+	}
+	addr, err := wallet.ParseAddress(r.PathValue("address"))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	acct, err := ledger.AccountOf(addr.PublicKey())
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	l := n.chain.ledger
+	bal, err := l.Balance(acct)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+		return
+	}
+	nonce, err := l.Mempool().NextNonce(acct)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, AccountInfo{Address: addr.String(), Balance: uint64(bal), Nonce: nonce, TxFee: uint64(l.Chain().Params.TxFee)})
+}
+
+// handleSubmitTx takes a canonical CBOR transaction (application/cbor),
+// adds it to the mempool and gossips it.
+func (n *Node) handleSubmitTx(w http.ResponseWriter, r *http.Request) {
+	if n.chain == nil {
+		writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
+		return
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, protocols.MaxTxSize+1))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	tx, err := protocols.DecodeTx(b)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("not a transaction: %v", err)})
+		return
+	}
+	id, err := tx.ID()
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	if err := n.chain.ledger.SubmitTx(tx); err != nil && !errors.Is(err, ledger.ErrTxKnown) {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	if err := n.chain.txs.Publish(r.Context(), b); err != nil {
+		n.log.Warn("gossip transaction", "tx", id, "err", err)
+	}
+	writeJSON(w, http.StatusAccepted, TxInfo{ID: id.String(), State: ledger.TxPending.String()})
+}
+
+func (n *Node) handleTx(w http.ResponseWriter, r *http.Request) {
+	if n.chain == nil {
+		writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
+		return
+	}
+	id, err := cid.Decode(r.PathValue("cid"))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{"bad transaction ID: " + err.Error()})
+		return
+	}
+	st, err := n.chain.ledger.TxStatus(id)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+		return
+	}
+	info := TxInfo{ID: id.String(), State: st.State.String()}
+	if st.State == ledger.TxCommitted {
+		info.Height, info.Fee = st.Height, st.Result.Fee
+	}
+	writeJSON(w, http.StatusOK, info)
+}
+
+// fillChainStatus adds the ledger's and consensus' state to s.
+func (n *Node) fillChainStatus(s *Status) {
+	if n.chain == nil {
+		return
+	}
+	l := n.chain.ledger
+	tip := l.Tip()
+	s.Height = tip.Height
+	if c, err := cid.Cast(tip.BlockID); err == nil {
+		s.BlockHash = c.String()
+	}
+	s.StateRoot = tip.Root.String()
+	rs := n.chain.rep.Status()
+	s.Syncing = rs.Syncing
+	s.Validator = rs.Validator
+	s.Round = rs.Round
+	s.TxFee = uint64(l.Chain().Params.TxFee)
+	s.BlockTimeMs = l.Chain().Params.BlockTimeMs
+	s.LastBlockTimeMs = tip.Time
+	s.Consensus = rs.Step + "@" + strconv.Itoa(int(rs.Round))
+}
