@@ -57,7 +57,7 @@
 //
 // # Report
 //
-// Miners: share of the miners' emission; validators: alpha paid per unit of
+// Miners: share of the miners emission; validators: alpha paid per unit of
 // their stake per tempo; both averaged over the last Window epochs. Targets
 // (issue 11): cheaters ≈ 0 (≤ CheatShareMax) from the epoch closing their
 // second tempo of cheating on; each copier earns less per stake than every

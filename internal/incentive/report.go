@@ -202,15 +202,16 @@ func (r *Report) WriteTable(w io.Writer) error {
 		c.Hyper.LiquidAlpha, c.Hyper.BondsPenalty, c.RevealDelay, c.OutageRate*100, c.TurnAt)
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "uid\tminer\ttrue quality\tincentive share\thonest-colluder baseline\t")
+	fmt.Fprintln(tw, "uid\tminer\ttrue quality\tincentive share\tbaseline share (colluders honest)\t")
 	for j, m := range c.Miners {
 		fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.4f\t%.4f\t\n", nv+j, m.Kind, r.Run.Quality(j), r.Run.Share(j), r.Baseline.Share(j))
 	}
 	tw.Flush()
 	b.WriteString("\n")
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "uid\tvalidator\tstake share start\tstake share end\tdividends ‰/tempo per stake\trelative to honest mean\t")
+	fmt.Fprintln(tw, "uid\tvalidator\tstake share start\tstake share end\tdividends ‰/tempo per stake\trelative to honest mean\tsame in baseline\t")
 	_, mean := r.Run.HonestDividends()
+	_, bmean := r.Baseline.HonestDividends()
 	var s0, s1 float64
 	for i, v := range c.Validators {
 		s0 += float64(v.Stake)
@@ -218,8 +219,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	for i, v := range c.Validators {
 		d := r.Run.Dividends(i)
-		fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.3f\t%.4f\t%.3f\t\n", i, v.Kind, float64(v.Stake)/s0,
-			float64(r.Run.StakeEnd[i])/s1, d*1e3, d/mean)
+		fmt.Fprintf(tw, "%d\t%s\t%.3f\t%.3f\t%.4f\t%.3f\t%.3f\t\n", i, v.Kind, float64(v.Stake)/s0,
+			float64(r.Run.StakeEnd[i])/s1, d*1e3, d/mean, r.Baseline.Dividends(i)/bmean)
 	}
 	tw.Flush()
 	b.WriteString("\ntargets\n")

@@ -13,8 +13,9 @@ type Variant struct {
 }
 
 // Variants are the settings Sweep compares: the levers issue 11 names
-// (liquid alpha, bonds, the commit-reveal interval) and two facts of the
-// world (miner outages, the number of queries a validator can afford).
+// (liquid alpha, bonds, the commit-reveal interval), two facts of the world
+// (miner outages, the number of queries a validator can afford) and how
+// hard the colluders push.
 func Variants() []Variant {
 	return []Variant{
 		{"as configured", func(*Config) {}},
@@ -23,6 +24,8 @@ func Variants() []Variant {
 		{"reveal delay 2", func(c *Config) { c.RevealDelay = 2 }},
 		{"reveal delay 3", func(c *Config) { c.RevealDelay = 3 }},
 		{"16 queries per tempo", func(c *Config) { c.Queries = 16 }},
+		{"collusion boost 0.1", func(c *Config) { c.CollusionBoost = 0.1 }},
+		{"collusion boost 0.2", func(c *Config) { c.CollusionBoost = 0.2 }},
 		{"outages 3%/tempo", func(c *Config) { c.OutageRate = 0.03 }},
 		{"outages, reveal delay 3", func(c *Config) { c.OutageRate, c.RevealDelay = 0.03, 3 }},
 		{"outages, delay 3, liquid alpha", func(c *Config) { c.OutageRate, c.RevealDelay, c.Hyper.LiquidAlpha = 0.03, 3, true }},
