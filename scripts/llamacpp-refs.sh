@@ -8,10 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d build/llamacpp/node_modules/node-llama-cpp ] || scripts/llamacpp-install.sh
 go build -o build/tao ./cmd/tao
-for q in f32 q8_0 q4_0; do
-  out=$(TAO_HOME=build/tao-home build/tao model synth --preset stories15m --quant "$q" --seed 1 --out "build/stories15m-$q.gguf" --json)
+for pq in stories15m:f32 stories15m:q8_0 stories15m:q4_0 stories15m-llama3:q8_0; do
+  p=${pq%%:*} q=${pq##*:}
+  [ -z "${ONLY:-}" ] || [ "$ONLY" = "$p-$q" ] || continue
+  out=$(TAO_HOME=build/tao-home build/tao model synth --preset "$p" --quant "$q" --seed 1 --out "build/$p-$q.gguf" --json)
   cid=$(echo "$out" | sed 's/.*"cid":"\([^"]*\)".*/\1/')
-  NODE_PATH=$PWD/build/llamacpp/node_modules node scripts/llamacpp-refs.mjs "build/stories15m-$q.gguf" "$cid" \
-    > "inference/llama/testdata/llamacpp-stories15m-$q-seed1.json"
-  echo "$q $cid"
+  NODE_PATH=$PWD/build/llamacpp/node_modules node scripts/llamacpp-refs.mjs "build/$p-$q.gguf" "$cid" \
+    > "inference/llama/testdata/llamacpp-$p-$q-seed1.json"
+  echo "$p $q $cid"
 done

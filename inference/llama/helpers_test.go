@@ -2,6 +2,7 @@ package llama
 
 import (
 	"bytes"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -14,13 +15,21 @@ import (
 var synthCache sync.Map
 
 func synthBytes(t testing.TB, q gguf.TensorType, seed uint64) []byte {
+	return synthPreset(t, "", q, seed)
+}
+
+// synthPreset synthesizes a preset ("" means stories15m), cached.
+func synthPreset(t testing.TB, preset string, q gguf.TensorType, seed uint64) []byte {
 	t.Helper()
-	key := [2]uint64{uint64(q), seed}
+	if preset == "" {
+		preset = "stories15m"
+	}
+	key := fmt.Sprint(preset, q, seed)
 	if b, ok := synthCache.Load(key); ok {
 		return b.([]byte)
 	}
 	var buf bytes.Buffer
-	if err := synth.Write(&buf, synth.Options{Preset: "stories15m", Quant: q, Seed: seed}); err != nil {
+	if err := synth.Write(&buf, synth.Options{Preset: preset, Quant: q, Seed: seed}); err != nil {
 		t.Fatal(err)
 	}
 	synthCache.Store(key, buf.Bytes())

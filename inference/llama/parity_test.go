@@ -37,21 +37,27 @@ func rawCID(b []byte) string {
 // here from its seed.
 func TestLlamaCppParity(t *testing.T) {
 	for _, tc := range []struct {
-		q    gguf.TensorType
-		file string
-		tol  float64
+		q      gguf.TensorType
+		file   string
+		tol    float64
+		preset string
 	}{
-		{gguf.F32, "testdata/llamacpp-stories15m-f32-seed1.json", 1e-3},
+		{gguf.F32, "testdata/llamacpp-stories15m-f32-seed1.json", 1e-3, ""},
 		// Quantized models match llama.cpp to ~1e-4 until one activation
 		// lands on the other side of an int8 rounding boundary (float sums
 		// run in a different order than ggml's SIMD code). The random
 		// network amplifies that single quantum to a few 1e-2 (forcing
 		// one K or V value through f16 does the same), after which a
 		// near-tie can flip a greedy token. Tokens must agree up to there.
-		{gguf.Q8_0, "testdata/llamacpp-stories15m-q8_0-seed1.json", 1e-1},
-		{gguf.Q4_0, "testdata/llamacpp-stories15m-q4_0-seed1.json", 1e-1},
+		{gguf.Q8_0, "testdata/llamacpp-stories15m-q8_0-seed1.json", 1e-1, ""},
+		{gguf.Q4_0, "testdata/llamacpp-stories15m-q4_0-seed1.json", 1e-1, ""},
+		// Llama 3's BPE vocabulary: prompt tokenization and numerics.
+		{gguf.Q8_0, "testdata/llamacpp-stories15m-llama3-q8_0-seed1.json", 1e-1, "stories15m-llama3"},
 	} {
-		t.Run(tc.q.String(), func(t *testing.T) {
+		t.Run(tc.preset+tc.q.String(), func(t *testing.T) {
+			if tc.preset != "" && testing.Short() {
+				t.Skip("large vocabulary model")
+			}
 			b, err := os.ReadFile(tc.file)
 			if os.IsNotExist(err) {
 				t.Skipf("no references %s", tc.file)
@@ -63,7 +69,7 @@ func TestLlamaCppParity(t *testing.T) {
 			if err := json.Unmarshal(b, &refs); err != nil {
 				t.Fatal(err)
 			}
-			mb := synthBytes(t, tc.q, 1)
+			mb := synthPreset(t, tc.preset, tc.q, 1)
 			if got := rawCID(mb); got != refs.Model {
 				t.Fatalf("synthesized model CID %s, references were made from %s: synth changed; regenerate with scripts/llamacpp-refs.sh", got, refs.Model)
 			}
