@@ -49,8 +49,9 @@ type Result struct {
 	Steps      int                // inputs fed to cores
 	Messages   int                // messages delivered
 	Dropped    int
-	MaxRound   int32 // highest round a decision took
-	Evidence   int   // equivocations reported by honest nodes
+	MaxRound   int32              // highest round a decision took
+	Recovery   consensus.Duration // from GST until every honest node had K more heights (Run only)
+	Evidence   int                // equivocations reported by honest nodes
 	Crashes    int
 	Partitions int
 }
@@ -92,7 +93,11 @@ func Run(o Options) (Result, error) {
 				return false, fmt.Errorf("liveness: honest nodes did not all reach height %d within %v of GST (heights %v)",
 					s.target, s.o.Liveness, s.heights())
 			}
-			return s.reached(s.target), nil
+			if !s.reached(s.target) {
+				return false, nil
+			}
+			s.res.Recovery = s.now - s.o.GST
+			return true, nil
 		})
 	}
 	return s.Result(), s.wrap(err)

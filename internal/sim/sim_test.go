@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/taonet/tao/ledger/consensus"
 )
 
 var (
@@ -68,6 +70,7 @@ func TestSim(t *testing.T) {
 	start := time.Now()
 	var mu sync.Mutex // guards the totals below
 	var runs, steps, evidence, crashes, partitions, maxRound int
+	var recovery consensus.Duration
 	t.Run("scenarios", func(t *testing.T) {
 		for _, sc := range scenarios {
 			t.Run(sc.name, func(t *testing.T) {
@@ -88,13 +91,14 @@ func TestSim(t *testing.T) {
 					crashes += res.Crashes
 					partitions += res.Partitions
 					maxRound = max(maxRound, int(res.MaxRound))
+					recovery = max(recovery, res.Recovery)
 					mu.Unlock()
 				}
 			})
 		}
 	})
-	t.Logf("%d runs in %v: %d inputs, %d crashes, %d partitions, %d equivocations reported, max decision round %d",
-		runs, time.Since(start).Round(time.Millisecond), steps, crashes, partitions, evidence, maxRound)
+	t.Logf("%d runs in %v: %d inputs, %d crashes, %d partitions, %d equivocations reported, max decision round %d, slowest recovery after GST %v",
+		runs, time.Since(start).Round(time.Millisecond), steps, crashes, partitions, evidence, maxRound, time.Duration(recovery))
 	if runs > 20 && evidence == 0 {
 		t.Error("byzantine validators equivocated but no honest node reported it")
 	}

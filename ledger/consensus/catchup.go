@@ -94,8 +94,10 @@ func (c *Core) catchupFor(req *protocols.CatchupRequest) *protocols.CatchupRespo
 		resp.Commit, resp.Value = d.Commit, d.Value
 		return resp
 	}
+	sent := make(map[*protocols.Vote]bool)
 	addVote := func(v *protocols.Vote) {
-		if v != nil && len(resp.Votes) < protocols.MaxCatchupVotes {
+		if v != nil && !sent[v] && len(resp.Votes) < protocols.MaxCatchupVotes {
+			sent[v] = true
 			resp.Votes = append(resp.Votes, *v)
 		}
 	}
@@ -122,8 +124,24 @@ func (c *Core) catchupFor(req *protocols.CatchupRequest) *protocols.CatchupRespo
 			}
 		}
 	}
+	addQuorum := func(set *voteSet, id string) {
+		for i := range set.votes {
+			addVote(set.voteFor(i, id))
+		}
+	}
 	if rs := c.rounds[req.Round]; rs != nil {
 		addRound(rs, req.HasProposal, req.Prevotes, req.Precommits, Step(req.Step) == StepPropose)
+		// A quorum is sent whole: the peer may hold an equivocator's other
+		// vote, which the bitmap cannot tell apart.
+		if rs.prevotes.has {
+			addQuorum(&rs.prevotes, rs.prevotes.quorum)
+		}
+		if rs.precommits.has {
+			addQuorum(&rs.precommits, rs.precommits.quorum)
+		}
+	}
+	if c.validRound >= 0 && c.validRound != req.Round {
+		addQuorum(&c.rounds[c.validRound].prevotes, c.validValue) // our latest proof of lock
 	}
 	if c.round > req.Round {
 		if rs := c.rounds[c.round]; rs != nil {
@@ -156,6 +174,39 @@ func (c *Core) onResponse(resp *protocols.CatchupResponse) error {
 	for i := range resp.Votes {
 		if err := c.step1(Input{Vote: &resp.Votes[i]}); err != nil {
 			return err
+		}
+	}
+	// Votes that did not count (an equivocator's other vote) may complete
+	// a quorum the responder saw: offer each such group as a Quorum.
+	type key struct {
+		round int32
+		typ   protocols.VoteType
+		id    string
+	}
+	var order []key
+	groups := make(map[key][]protocols.Vote)
+	for _, v := range resp.Votes {
+		k := key{v.Round, v.Type, string(v.ValueID)}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], v)
+	}
+	for _, k := range order {
+		rs := c.rounds[k.round]
+		if rs == nil || k.id == "" {
+			continue
+		}
+		set, missing := rs.votes(k.typ), false
+		for _, v := range groups[k] {
+			if i := c.vals.Index(v.Validator); i >= 0 && set.voteFor(i, k.id) == nil {
+				missing = true
+			}
+		}
+		if missing {
+			if err := c.step1(Input{Quorum: &Quorum{Votes: groups[k]}}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -128,5 +129,34 @@ func TestCertifiedDecides(t *testing.T) {
 	s2 := newScene(t, nil)
 	if err := s2.c.Step(Input{Certified: &Certified{Commit: bad, Value: []byte("A")}}); err == nil {
 		t.Fatal("a certificate without quorum accepted")
+	}
+}
+
+// TestQuorumProof: a peer passes on a proof of lock whose third vote is
+// an equivocator's other vote; it counts, and the sut locks.
+func TestQuorumProof(t *testing.T) {
+	s := newScene(t, nil)
+	o := s.others(3)
+	byz := o[2]
+	s.timeout(StepPropose, 0) // the sut prevotes nil
+	s.votes(pv, 0, "", byz)
+	s.propose(0, -1, "A")
+	a0, a1 := s.f.vote(t, o[0], pv, 1, 0, "A"), s.f.vote(t, o[1], pv, 1, 0, "A")
+	short := &Quorum{Votes: []protocols.Vote{*a0, *s.f.vote(t, byz, pv, 1, 0, "A")}}
+	rd := s.in(Input{Quorum: short})
+	if len(rd.WAL) != 0 || len(rd.Evidence) != 1 || s.c.rounds[0].prevotes.has {
+		t.Fatalf("a quorum short of 2/3 counted: wal %d evidence %d", len(rd.WAL), len(rd.Evidence))
+	}
+	full := &Quorum{Votes: []protocols.Vote{*a0, *a1, *s.f.vote(t, byz, pv, 1, 0, "A")}}
+	rd = s.in(Input{Quorum: full})
+	if len(rd.WAL) != 1 || !s.c.rounds[0].prevotes.has {
+		t.Fatal("a proven quorum did not count")
+	}
+	if v, r := s.c.Valid(); string(v) != string(id("A")) || r != 0 {
+		t.Fatalf("validValue %x/%d after the proof of lock", v, r)
+	}
+	mixed := &Quorum{Votes: []protocols.Vote{*a0, *s.f.vote(t, o[1], pv, 1, 0, "B")}}
+	if err := s.c.Step(Input{Quorum: mixed}); !errors.Is(err, ErrBadInput) {
+		t.Fatalf("quorum of mixed values: %v", err)
 	}
 }

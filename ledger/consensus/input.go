@@ -20,7 +20,7 @@ func (c *Core) Step(in Input) error {
 
 func (c *Core) step1(in Input) error {
 	n := 0
-	for _, set := range []bool{in.Proposal != nil, in.Vote != nil, in.Certified != nil, in.Timeout != nil,
+	for _, set := range []bool{in.Proposal != nil, in.Vote != nil, in.Certified != nil, in.Quorum != nil, in.Timeout != nil,
 		in.Value != nil, in.Validity != nil, in.Request != nil, in.Response != nil} {
 		if set {
 			n++
@@ -45,6 +45,8 @@ func (c *Core) step1(in Input) error {
 		logged, err = c.addVote(in.Vote, false, false)
 	case in.Certified != nil:
 		logged, err = c.addCertified(in.Certified)
+	case in.Quorum != nil:
+		logged, err = c.addQuorum(in.Quorum)
 	case in.Timeout != nil:
 		logged = c.onTimeout(*in.Timeout)
 	case in.Value != nil:
@@ -54,8 +56,7 @@ func (c *Core) step1(in Input) error {
 	}
 	if logged {
 		if !c.replaying {
-			c.ready.WAL = append(c.ready.WAL, recordOf(c.height, Input{Proposal: in.Proposal, Vote: in.Vote,
-				Certified: in.Certified, Timeout: in.Timeout, Value: in.Value, Validity: in.Validity}))
+			c.ready.WAL = append(c.ready.WAL, recordOf(c.height, in))
 		}
 		c.run()
 	}
@@ -259,6 +260,55 @@ func (c *Core) addCertified(ce *Certified) (bool, error) {
 	c.learnValue(string(cm.ValueID), ce.Value)
 	for i, s := range cm.Sigs {
 		c.addVote(cm.Precommit(i, c.vals.PubKey(int(s.Index))), true, true)
+	}
+	return true, nil
+}
+
+// addQuorum counts a proven quorum, equivocators' second votes included
+// (see Quorum). Without a quorum it only reports the equivocations.
+func (c *Core) addQuorum(q *Quorum) (bool, error) {
+	if len(q.Votes) == 0 || len(q.Votes) > protocols.MaxCatchupVotes {
+		return false, fmt.Errorf("%w: quorum of %d votes", ErrBadInput, len(q.Votes))
+	}
+	v0 := &q.Votes[0]
+	if v0.Height != c.height || v0.Round < 0 || (v0.Type != protocols.Prevote && v0.Type != protocols.Precommit) {
+		return false, nil
+	}
+	set := c.roundState(v0.Round).votes(v0.Type)
+	id := string(v0.ValueID)
+	power := set.power[id]
+	var add []int // indices into q.Votes of votes to count
+	counted := make(map[int]bool)
+	for k := range q.Votes {
+		v := &q.Votes[k]
+		if v.Height != v0.Height || v.Round != v0.Round || v.Type != v0.Type || string(v.ValueID) != id {
+			return false, fmt.Errorf("%w: quorum votes for different steps or values", ErrBadInput)
+		}
+		i := c.vals.Index(v.Validator)
+		if i < 0 {
+			return false, ErrNotValidator
+		}
+		if counted[i] || set.voteFor(i, id) != nil {
+			continue
+		}
+		if err := v.VerifyWith(c.cfg.ChainID, c.cfg.Verify); err != nil {
+			return false, err
+		}
+		counted[i] = true
+		power += c.vals.Power(i)
+		add = append(add, k)
+	}
+	if len(add) == 0 {
+		return false, nil
+	}
+	if !c.vals.twoThirds(power) {
+		for _, k := range add {
+			c.addVote(&q.Votes[k], true, false) // counts plain votes, reports equivocations
+		}
+		return false, nil
+	}
+	for _, k := range add {
+		c.addVote(&q.Votes[k], true, true)
 	}
 	return true, nil
 }

@@ -94,6 +94,18 @@ type Certified struct {
 	Value  []byte
 }
 
+// Quorum is votes for one value in one round and step that a peer sent
+// as proof of a quorum (more than 2/3 of the power). A vote in it that
+// conflicts with one the core holds (an equivocator's other vote) counts
+// if the quorum holds with it: a correct node that saw an equivocator's
+// vote complete a proof of lock or a commit can pass that proof on, as the
+// paper's gossip assumes, while an equivocator alone cannot make the core
+// store more than one extra vote per validator and value.
+type Quorum struct {
+	_     struct{} `cbor:",toarray"`
+	Votes []protocols.Vote
+}
+
 // Decision is a decided height: the driver executes Value, stores it with
 // Commit, and calls Advance with the next height's validator set.
 type Decision struct {
@@ -130,6 +142,7 @@ type Input struct {
 	Proposal  *protocols.Proposal
 	Vote      *protocols.Vote
 	Certified *Certified
+	Quorum    *Quorum
 	Timeout   *Timeout
 	Value     *ProposedValue
 	Validity  *Validity

@@ -28,6 +28,7 @@ type Record struct {
 	Proposal  *protocols.Proposal
 	Vote      *protocols.Vote
 	Certified *Certified
+	Quorum    *Quorum
 	Timeout   *Timeout
 	Value     *ProposedValue
 	Validity  *Validity
@@ -35,13 +36,13 @@ type Record struct {
 
 // Input returns the input r logged.
 func (r *Record) Input() Input {
-	return Input{Proposal: r.Proposal, Vote: r.Vote, Certified: r.Certified, Timeout: r.Timeout,
-		Value: r.Value, Validity: r.Validity}
+	return Input{Proposal: r.Proposal, Vote: r.Vote, Certified: r.Certified, Quorum: r.Quorum,
+		Timeout: r.Timeout, Value: r.Value, Validity: r.Validity}
 }
 
 func recordOf(h uint64, in Input) Record {
 	return Record{Height: h, Proposal: in.Proposal, Vote: in.Vote, Certified: in.Certified,
-		Timeout: in.Timeout, Value: in.Value, Validity: in.Validity}
+		Quorum: in.Quorum, Timeout: in.Timeout, Value: in.Value, Validity: in.Validity}
 }
 
 func (r *Record) validate() error {
@@ -58,6 +59,18 @@ func (r *Record) validate() error {
 	if r.Certified != nil {
 		n, h = n+1, r.Certified.Commit.Height
 		_, err = protocols.EncodeCommit(&r.Certified.Commit)
+	}
+	if q := r.Quorum; q != nil {
+		n++
+		if len(q.Votes) == 0 || len(q.Votes) > protocols.MaxCatchupVotes {
+			return fmt.Errorf("%w: quorum of %d votes", ErrBadRecord, len(q.Votes))
+		}
+		h = q.Votes[0].Height
+		for i := range q.Votes {
+			if _, e := protocols.EncodeVote(&q.Votes[i]); e != nil {
+				err = e
+			}
+		}
 	}
 	if r.Timeout != nil {
 		n, h = n+1, r.Timeout.Height
