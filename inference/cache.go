@@ -49,6 +49,10 @@ func (c Cache) Put(write func(io.Writer) error) (string, cid.Cid, error) {
 		tmp.Close()
 		return "", cid.Undef, err
 	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return "", cid.Undef, err
+	}
 	if err := tmp.Close(); err != nil {
 		return "", cid.Undef, err
 	}
@@ -102,6 +106,10 @@ func CopyFile(dst, src string) error {
 	if _, err := io.Copy(tmp, in); err != nil {
 		tmp.Close()
 		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
