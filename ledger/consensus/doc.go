@@ -41,6 +41,13 @@
 //		if err := c.Step(in); err != nil { penalise(in.From) }
 //	}
 //
+// Inputs (Input, exactly one field set): Proposal and Vote from gossip;
+// Request and Response of the catch-up exchange; Certified (a value with
+// its commit, from a peer ahead or block sync); Quorum (a proof of lock or
+// commit passed on by a peer, which may include an equivocator's second
+// vote: see Quorum); Timeout when a Timer fires; Value and Validity, the
+// application's answers. Errors from Step mean the peer sent bad data.
+//
 // The Tendermint rules live in rules.go with the paper's line numbers;
 // catch-up (re-gossip of what peers lack) in catchup.go; proposer
 // selection, weighted by voting power, in proposer.go.

@@ -106,6 +106,9 @@ func (c *Core) admit(i int, r int32) bool {
 	if m > c.round+1 {
 		if rs := c.rounds[m]; rs != nil {
 			rs.forget(c.vals, i) // far rounds hold no proposals: see addProposal
+			if rs.prevotes.sum == 0 && rs.precommits.sum == 0 {
+				delete(c.rounds, m)
+			}
 		}
 	}
 	c.maxRound[i] = r
@@ -274,7 +277,12 @@ func (c *Core) addQuorum(q *Quorum) (bool, error) {
 	if v0.Height != c.height || v0.Round < 0 || (v0.Type != protocols.Prevote && v0.Type != protocols.Precommit) {
 		return false, nil
 	}
-	set := c.roundState(v0.Round).votes(v0.Type)
+	// The round state is made only when a vote is admitted, so a forged
+	// far round costs nothing.
+	set := newVoteSet(0)
+	if rs := c.rounds[v0.Round]; rs != nil {
+		set = *rs.votes(v0.Type)
+	}
 	id := string(v0.ValueID)
 	power := set.power[id]
 	var add []int // indices into q.Votes of votes to count
@@ -288,7 +296,7 @@ func (c *Core) addQuorum(q *Quorum) (bool, error) {
 		if i < 0 {
 			return false, ErrNotValidator
 		}
-		if counted[i] || set.voteFor(i, id) != nil {
+		if counted[i] || (len(set.votes) > 0 && set.voteFor(i, id) != nil) {
 			continue
 		}
 		if err := v.VerifyWith(c.cfg.ChainID, c.cfg.Verify); err != nil {

@@ -121,7 +121,11 @@ func (c *Core) lockOnPOL(rs *roundState) bool {
 // of this height decide v.
 func (c *Core) tryDecide() bool {
 	for _, r := range c.commitRounds {
-		set := &c.rounds[r].precommits
+		rs := c.rounds[r]
+		if rs == nil || !rs.precommits.has { // pruned far round
+			continue
+		}
+		set := &rs.precommits
 		if !set.has {
 			continue
 		}

@@ -334,3 +334,19 @@ func TestDecide(t *testing.T) { // line 49
 		}
 	})
 }
+
+// TestFarRoundsBounded: a validator signing ever higher rounds keeps one
+// far round in memory, not one per round.
+func TestFarRoundsBounded(t *testing.T) {
+	s := newScene(t, nil)
+	byz := s.others(1)[0]
+	for r := int32(10); r < 200; r++ {
+		s.votes(pc, r, "A", byz)
+	}
+	if n := len(s.c.rounds); n > 3 {
+		t.Fatalf("%d round states after one validator's 190 far rounds", n)
+	}
+	if s.c.Round() != 0 {
+		t.Fatalf("one validator (f) moved the sut to round %d", s.c.Round())
+	}
+}
