@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 
 	"github.com/taonet/tao/inference/gguf"
 	"github.com/taonet/tao/inference/tokenizer"
@@ -107,26 +108,57 @@ func Write(w io.Writer, o Options) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range specs {
-		x := make([]float32, s.cols*max(s.rows, 1))
-		t := o.Quant
-		if s.norm {
-			// Norm weights near 1, with a little seeded spread.
-			normalish(x, o.Seed, s.name, 0.1)
-			for i := range x {
-				x[i] += 1
+	// Tensors are generated in parallel (each from its own PRNG stream, so
+	// the bytes do not depend on scheduling) and written in order; at most
+	// GOMAXPROCS tensors are in flight.
+	type result struct {
+		b   []byte
+		err error
+	}
+	results := make([]chan result, len(specs))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i, s := range specs {
+			select {
+			case sem <- struct{}{}:
+			case <-stop:
+				return
 			}
-			t = gguf.F32
-		} else {
-			normalish(x, o.Seed, s.name, s.std)
+			go func() {
+				b, err := tensorBytes(s.name, s.cols*max(s.rows, 1), infos[i].Type, s.std, s.norm, o.Seed)
+				results[i] <- result{b, err}
+			}()
 		}
-		b, err := gguf.Quantize(make([]byte, 0, t.RowBytes(len(x))), t, x)
-		if err != nil {
-			return err
+	}()
+	for i := range specs {
+		r := <-results[i]
+		<-sem
+		if r.err != nil {
+			return r.err
 		}
-		if err := gw.WriteTensor(b); err != nil {
+		if err := gw.WriteTensor(r.b); err != nil {
 			return err
 		}
 	}
 	return gw.Close()
+}
+
+// tensorBytes generates and encodes one tensor.
+func tensorBytes(name string, n int, t gguf.TensorType, std float64, norm bool, seed uint64) ([]byte, error) {
+	x := make([]float32, n)
+	if norm {
+		// Norm weights near 1, with a little seeded spread.
+		normalish(x, seed, name, 0.1)
+		for i := range x {
+			x[i] += 1
+		}
+	} else {
+		normalish(x, seed, name, std)
+	}
+	return gguf.Quantize(make([]byte, 0, t.RowBytes(n)), t, x)
 }
