@@ -151,12 +151,14 @@ func (e *Builtin) Score(ctx context.Context, prompt, tokens []int32) ([]float32,
 	seq := e.m.NewSeq(n)
 	all := append(append([]int32(nil), prompt...), tokens...)
 	out := make([]float32, 0, len(tokens))
-	// Chunks keep the logits buffer bounded and let ctx interrupt.
-	for start := 0; start < n-1; start += e.opts.PrefillChunk {
+	// Chunks keep the logits buffer near 16 MiB (rows × vocabulary) and
+	// let ctx interrupt.
+	chunk := min(e.opts.PrefillChunk, max(16, (4<<20)/e.m.Vocab))
+	for start := 0; start < n-1; start += chunk {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		end := min(n-1, start+e.opts.PrefillChunk)
+		end := min(n-1, start+chunk)
 		rows := make([]llama.Row, end-start)
 		for i := range rows {
 			p := start + i

@@ -22,18 +22,21 @@ func parallelFor(threads, n, grain int, fn func(lo, hi int)) {
 	// Aim for several chunks per thread for balance.
 	size := max(grain, (n+threads*4-1)/(threads*4))
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	workers := min(threads, (n+size-1)/size)
-	for range workers {
-		wg.Go(func() {
-			for {
-				lo := int(next.Add(int64(size))) - size
-				if lo >= n {
-					return
-				}
-				fn(lo, min(lo+size, n))
+	work := func() {
+		for {
+			lo := int(next.Add(int64(size))) - size
+			if lo >= n {
+				return
 			}
-		})
+			fn(lo, min(lo+size, n))
+		}
 	}
+	// The caller is one of the workers: one goroutine fewer to start and
+	// wake per call (a decode step makes about fifty calls).
+	var wg sync.WaitGroup
+	for range min(threads, (n+size-1)/size) - 1 {
+		wg.Go(work)
+	}
+	work()
 	wg.Wait()
 }
