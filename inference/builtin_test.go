@@ -56,6 +56,17 @@ func TestScoreOwnGreedyOutputIsMax(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Scoring in small chunks gives the same answer.
+	b, _ := modelBytes()
+	small, err := LoadBuiltin(b, BuiltinOptions{PrefillChunk: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	lps3, err := small.Score(context.Background(), res.PromptTokens, res.Tokens)
+	if err != nil || !slices.Equal(lps3, lps) {
+		t.Errorf("chunked score %v (%v), want %v", lps3, err, lps)
+	}
 	// Independently: the max log-probability at each step.
 	m := e.Model()
 	seq := m.NewSeq(len(res.PromptTokens) + len(res.Tokens))
