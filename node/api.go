@@ -63,6 +63,7 @@ func (n *Node) startHTTP() error {
 		writeJSON(w, http.StatusOK, n.PeerInfos())
 	})
 	n.registerChainAPI(mux)
+	n.registerOpenAI(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.reg, promhttp.HandlerOpts{}))
 	n.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	n.wg.Go(func() {

@@ -63,6 +63,13 @@ type Config struct {
 	// DiscoveryInterval bounds the DHT discovery period. Zero: p2p default.
 	DiscoveryInterval time.Duration
 
+	// Subnets declares, until the ledger exists, the model each subnet
+	// serves (netuid → model); see SubnetConfig and docs/decisions.md,
+	// "Interim registry". A miner's own subnet is declared for it.
+	Subnets map[uint16]SubnetConfig
+	// Miner, if set, serves a subnet's model from this node.
+	Miner *MinerConfig
+
 	// Logger receives the node's logs. Nil: discarded.
 	Logger *slog.Logger
 }

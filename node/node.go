@@ -41,6 +41,7 @@ type Node struct {
 	key      crypto.PrivKey
 	host     *p2p.Host
 	ann      *announcer
+	rt       *routingState // inference routing; see routing.go
 	chain    *chain
 	httpLn   net.Listener
 	httpSrv  *http.Server
@@ -134,6 +135,9 @@ func (n *Node) start(ctx context.Context) error {
 		n.ann.height = n.chain.ledger.Height
 	}
 	n.wg.Go(func() { n.ann.run(ctx, c.AnnounceInterval) })
+	if err := n.startRouting(); err != nil {
+		return err
+	}
 	if c.HTTPAddr != "off" {
 		if err := n.startHTTP(); err != nil {
 			return err
@@ -152,6 +156,7 @@ func (n *Node) Close() error {
 
 func (n *Node) stop() error {
 	var errs []error
+	errs = append(errs, n.stopRouting())
 	if n.httpSrv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, n.httpSrv.Shutdown(ctx))

@@ -24,6 +24,9 @@ type Options struct {
 	Network string
 	// Verbose logs the nodes' debug output to stderr.
 	Verbose bool
+	// Configure, if set, adjusts node i's configuration before it starts
+	// (for example: declare subnets, make it a miner).
+	Configure func(i int, c *node.Config)
 }
 
 // Network is a set of running nodes. Node 0 is the bootstrap node.
@@ -67,7 +70,7 @@ func (nw *Network) start(t testing.TB, i int) *node.Node {
 	if nw.opts.Verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("i", i)
 	}
-	nd, err := node.New(node.Config{
+	cfg := node.Config{
 		Network:           nw.opts.Network,
 		DataDir:           nw.dirs[i],
 		ListenAddrs:       []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"},
@@ -77,7 +80,11 @@ func (nw *Network) start(t testing.TB, i int) *node.Node {
 		AnnounceInterval:  time.Second,
 		DiscoveryInterval: 2 * time.Second,
 		Logger:            logger,
-	})
+	}
+	if nw.opts.Configure != nil {
+		nw.opts.Configure(i, &cfg)
+	}
+	nd, err := node.New(cfg)
 	if err != nil {
 		t.Fatalf("node %d: %v", i, err)
 	}

@@ -1,0 +1,268 @@
+package node
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/taonet/tao/inference"
+	"github.com/taonet/tao/routing"
+)
+
+// SubnetConfig declares one subnet while the ledger cannot (the interim
+// registry; see docs/decisions.md).
+type SubnetConfig struct {
+	// Model is the CID of the GGUF weights the subnet's miners must serve,
+	// or "default" for the synthetic default model (DefaultModel).
+	Model string
+	// Task names what the subnet does. Zero: "text-generation".
+	Task string
+}
+
+// MinerConfig makes a node a miner of one subnet.
+type MinerConfig struct {
+	NetUID uint16
+	// Engine serves the model; the node does not close it. Nil: the
+	// builtin engine on Model, opened and closed by the node.
+	Engine inference.Engine
+	// Model is a GGUF file for the builtin engine, or "default" (or
+	// empty) for the synthetic default model.
+	Model string
+	// Threads for the builtin engine. Zero: GOMAXPROCS.
+	Threads int
+	// MaxConcurrent requests generate at once. Zero: routing's default.
+	MaxConcurrent int
+	// HeartbeatInterval: zero means routing's default (5 s).
+	HeartbeatInterval time.Duration
+}
+
+// DefaultModelPreset is the synthetic model of devnets and tests: the
+// stories15m architecture with Q8_0 weights drawn from seed 1. Its text is
+// meaningless (see package synth).
+var DefaultModelPreset = inference.SynthOptions{Preset: "stories15m", Quant: "q8_0", Seed: 1}
+
+// DefaultModel returns the path and CID of the synthetic default model in
+// the model cache Home/models, writing it there the first time (about a
+// second).
+func DefaultModel(home string) (string, cid.Cid, error) {
+	if home == "" {
+		home = DefaultHome()
+	}
+	c := inference.Cache{Dir: filepath.Join(home, "models")}
+	o := DefaultModelPreset
+	index := filepath.Join(c.Dir, fmt.Sprintf("%s-%s-seed%d.cid", o.Preset, o.Quant, o.Seed))
+	if b, err := os.ReadFile(index); err == nil {
+		if id, err := cid.Decode(strings.TrimSpace(string(b))); err == nil {
+			if _, err := os.Stat(c.Path(id)); err == nil {
+				return c.Path(id), id, nil
+			}
+		}
+	}
+	path, id, err := c.Synth(o)
+	if err != nil {
+		return "", cid.Undef, fmt.Errorf("write the default model to %s: %w", c.Dir, err)
+	}
+	if err := writeFileAtomic(index, []byte(id.String()+"\n"), 0o644); err != nil {
+		return "", cid.Undef, err
+	}
+	return path, id, nil
+}
+
+// interimRegistry is the registry until the ledger exists: subnets come
+// from configuration, and every hotkey counts as a registered neuron of
+// every declared subnet, rated neutrally. A miner is then routed to when
+// it gossips valid signed heartbeats naming the subnet's model.
+type interimRegistry struct {
+	subnets map[uint16]routing.SubnetInfo
+}
+
+func (r *interimRegistry) Subnet(netuid uint16) (routing.SubnetInfo, bool) {
+	s, ok := r.subnets[netuid]
+	return s, ok
+}
+
+func (r *interimRegistry) Neuron(netuid uint16, _ peer.ID) (routing.NeuronInfo, bool) {
+	_, ok := r.subnets[netuid]
+	return routing.NeuronInfo{}, ok
+}
+
+var _ routing.Registry = (*interimRegistry)(nil)
+
+// routingState is the node's inference routing: the registry, the
+// directory of live miners, the client, and the miner if it is one.
+type routingState struct {
+	reg       *interimRegistry
+	dir       *routing.Directory
+	client    *routing.Client
+	miner     *routing.Miner
+	engine    inference.Engine // opened by the node, closed by it
+	ctx       context.Context  // cancelled by stopRouting: ends API requests
+	cancelAPI context.CancelFunc
+}
+
+// resolveSubnets turns the configured declarations into registry entries.
+func (n *Node) resolveSubnets(minerModel cid.Cid) (map[uint16]routing.SubnetInfo, error) {
+	out := make(map[uint16]routing.SubnetInfo)
+	for netuid, sc := range n.cfg.Subnets {
+		task := sc.Task
+		if task == "" {
+			task = "text-generation"
+		}
+		var id cid.Cid
+		var err error
+		if sc.Model == "default" {
+			_, id, err = DefaultModel(n.cfg.Home)
+		} else if id, err = cid.Decode(sc.Model); err != nil {
+			err = fmt.Errorf("subnet %d: model %q is not a CID (give the CID of the weights, or \"default\"): %w", netuid, sc.Model, err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[netuid] = routing.SubnetInfo{ModelCID: id, Task: task}
+	}
+	if m := n.cfg.Miner; m != nil {
+		if s, ok := out[m.NetUID]; ok && !s.ModelCID.Equals(minerModel) {
+			return nil, fmt.Errorf("this miner serves model %s but subnet %d is declared with %s: serve the declared model", minerModel, m.NetUID, s.ModelCID)
+		}
+		if _, ok := out[m.NetUID]; !ok {
+			out[m.NetUID] = routing.SubnetInfo{ModelCID: minerModel, Task: "text-generation"}
+		}
+	}
+	return out, nil
+}
+
+// openEngine opens the miner's engine unless one was given.
+func (n *Node) openEngine() (inference.Engine, bool, error) {
+	m := n.cfg.Miner
+	if m.Engine != nil {
+		return m.Engine, false, nil
+	}
+	path := m.Model
+	if path == "" || path == "default" {
+		var err error
+		if path, _, err = DefaultModel(n.cfg.Home); err != nil {
+			return nil, false, err
+		}
+	}
+	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: m.Threads, MaxBatch: m.MaxConcurrent, Logger: n.log})
+	if err != nil {
+		return nil, false, fmt.Errorf("miner model %s: %w", path, err)
+	}
+	return eng, true, nil
+}
+
+// startRouting starts the directory and client on every node, and the
+// miner on a miner node. The host must be started.
+func (n *Node) startRouting() (err error) {
+	rt := &routingState{}
+	rt.ctx, rt.cancelAPI = context.WithCancel(context.Background())
+	n.rt = rt
+	raw, err := n.key.Raw()
+	if err != nil {
+		return err
+	}
+	key := ed25519.PrivateKey(raw)
+	var minerModel cid.Cid
+	var eng inference.Engine
+	if n.cfg.Miner != nil {
+		var owned bool
+		if eng, owned, err = n.openEngine(); err != nil {
+			return err
+		}
+		if owned {
+			rt.engine = eng
+		}
+		minerModel = eng.Info().CID
+	}
+	subnets, err := n.resolveSubnets(minerModel)
+	if err != nil {
+		return err
+	}
+	rt.reg = &interimRegistry{subnets: subnets}
+	log := n.log
+	if rt.dir, err = routing.NewDirectory(routing.DirectoryConfig{Host: n.host, Registry: rt.reg, Logger: log}); err != nil {
+		return err
+	}
+	rt.dir.Start()
+	for netuid := range subnets {
+		if err := rt.dir.Watch(netuid); err != nil {
+			return err
+		}
+	}
+	if rt.client, err = routing.NewClient(routing.ClientConfig{Host: n.host, Key: key, Directory: rt.dir, Logger: log}); err != nil {
+		return err
+	}
+	if m := n.cfg.Miner; m != nil {
+		rt.miner, err = routing.NewMiner(routing.MinerConfig{
+			Host: n.host, Key: key, NetUID: m.NetUID, Engine: eng, Registry: rt.reg,
+			MaxConcurrent: m.MaxConcurrent, HeartbeatInterval: m.HeartbeatInterval, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		if err := rt.miner.Start(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopRouting ends API requests in flight, stops the miner (its clients
+// resume elsewhere) and the directory, and closes an engine the node
+// opened. Safe to call when routing never started.
+func (n *Node) stopRouting() error {
+	rt := n.rt
+	if rt == nil {
+		return nil
+	}
+	rt.cancelAPI()
+	var errs []error
+	if rt.miner != nil {
+		errs = append(errs, rt.miner.Close())
+	}
+	if rt.dir != nil {
+		errs = append(errs, rt.dir.Close())
+	}
+	if rt.engine != nil {
+		errs = append(errs, rt.engine.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Router returns the node's inference client; nil before Start.
+func (n *Node) Router() *routing.Client {
+	if n.rt == nil {
+		return nil
+	}
+	return n.rt.client
+}
+
+// Miner returns the node's miner; nil unless the node is one.
+func (n *Node) Miner() *routing.Miner {
+	if n.rt == nil {
+		return nil
+	}
+	return n.rt.miner
+}
+
+// Subnets lists the declared subnets, ascending.
+func (n *Node) Subnets() []uint16 {
+	if n.rt == nil || n.rt.reg == nil {
+		return nil
+	}
+	var out []uint16
+	for netuid := range n.rt.reg.subnets {
+		out = append(out, netuid)
+	}
+	slices.Sort(out)
+	return out
+}
