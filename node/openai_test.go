@@ -196,7 +196,9 @@ func TestOpenAIRawSSE(t *testing.T) {
 				Delta        struct{ Role, Content string } `json:"delta"`
 				FinishReason *string                        `json:"finish_reason"`
 			} `json:"choices"`
-			Usage *struct{ TotalTokens int `json:"total_tokens"` } `json:"usage"`
+			Usage *struct {
+				TotalTokens int `json:"total_tokens"`
+			} `json:"usage"`
 		}
 		if err := json.Unmarshal([]byte(data), &ch); err != nil || ch.Object != "chat.completion.chunk" {
 			t.Fatalf("chunk %q: %v", data, err)
