@@ -11,35 +11,35 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, l, threads in
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	n := len(rows) * m.Heads
 	parallelFor(threads, n, 1, func(lo, hi int) {
-		var scores []float32
+		var probs []float32
 		for job := lo; job < hi; job++ {
 			i, h := job/m.Heads, job%m.Heads
 			kvh := h / group
 			seq, p := rows[i].Seq, pos[i]
 			qh := q[i*dim+h*hd : i*dim+(h+1)*hd]
-			if cap(scores) < p+1 {
-				scores = make([]float32, p+1, seq.cap)
+			if cap(probs) < p+1 {
+				probs = make([]float32, p+1, seq.cap)
 			}
-			scores = scores[:p+1]
+			probs = probs[:p+1]
 			kc, vc := seq.k[l], seq.v[l]
+			scores(qh, kc[kvh*hd:], kvDim, probs)
 			maxS := float32(math.Inf(-1))
-			for t := 0; t <= p; t++ {
-				s := dotF32(qh, kc[t*kvDim+kvh*hd:]) * scale
-				scores[t] = s
+			for t, s := range probs {
+				s *= scale
+				probs[t] = s
 				maxS = max(maxS, s)
 			}
 			var sum float64
-			for t, s := range scores {
+			for t, s := range probs {
 				e := float32(math.Exp(float64(s - maxS)))
-				scores[t] = e
+				probs[t] = e
 				sum += float64(e)
 			}
 			inv := float32(1 / sum)
-			o := out[i*dim+h*hd : i*dim+(h+1)*hd]
-			clear(o)
-			for t, w := range scores {
-				axpy(w*inv, vc[t*kvDim+kvh*hd:t*kvDim+(kvh+1)*hd], o)
+			for t := range probs {
+				probs[t] *= inv
 			}
+			wsum(probs, vc[kvh*hd:], kvDim, out[i*dim+h*hd:i*dim+(h+1)*hd])
 		}
 	})
 }

@@ -39,6 +39,10 @@ func dotF32Go(a, b []float32) float32 {
 	return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
 }
 
+// roundMagic is 1.5 * 2^23: float32 values of this size have no
+// fractional bits.
+const roundMagic = 12582912
+
 // q8Act is a row of activations quantized to Q8_0 blocks, as llama.cpp's
 // vec_dot_type for Q8_0 and Q4_0 weights.
 type q8Act struct {
@@ -69,7 +73,12 @@ func quantizeAct(dst *q8Act, x []float32) {
 		dst.d[b] = f16Table[gguf.F32ToF16(d)]
 		q := (*[32]int8)(dst.qs[b*32:])
 		for j, v := range blk {
-			q[j] = int8(math.RoundToEven(float64(v * id)))
+			// Adding 1.5*2^23 rounds a float32 in (-2^22, 2^22) to the
+			// nearest integer, ties to even (the FPU's mode); the
+			// explicit conversion stops the compiler fusing it into an
+			// FMA with the multiplication.
+			r := float32(v*id) + roundMagic
+			q[j] = int8(int32(math.Float32bits(r)&0x7fffff) - 0x400000)
 		}
 	}
 }
@@ -131,4 +140,20 @@ func dotF16(w []byte, x []float32) float32 {
 		s0 += f16Table[binary.LittleEndian.Uint16(w[2*i:])] * x[i]
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+func scoresGo(q, k []float32, stride int, out []float32) {
+	for t := range out {
+		out[t] = dotF32Go(q, k[t*stride:])
+	}
+}
+
+func wsumGo(w, v []float32, stride int, out []float32) {
+	clear(out)
+	for t, wt := range w {
+		vt := v[t*stride : t*stride+len(out)]
+		for j := range out {
+			out[j] += wt * vt[j]
+		}
+	}
 }

@@ -111,3 +111,31 @@ func dotQ4(w []byte, a *q8Act) float32 {
 	_ = a.qs[nb*32-1]
 	return dotQ4AVX2(&w[0], (*int8)(unsafe.Pointer(&a.qs[0])), &a.d[0], nb)
 }
+
+//go:noescape
+func scoresAVX2(q, k *float32, stride, npos, hd int, out *float32)
+
+//go:noescape
+func wsumAVX2(w, v *float32, stride, npos, hd int, out *float32)
+
+// scores sets out[t] = q · k[t*stride:][:len(q)] for t < len(out).
+func scores(q, k []float32, stride int, out []float32) {
+	hd, n := len(q), len(out)
+	if !hasAVX2 || hd%8 != 0 || n == 0 {
+		scoresGo(q, k, stride, out)
+		return
+	}
+	_ = k[(n-1)*stride+hd-1]
+	scoresAVX2(&q[0], &k[0], stride, n, hd, &out[0])
+}
+
+// wsum sets out = sum over t of w[t] * v[t*stride:][:len(out)].
+func wsum(w, v []float32, stride int, out []float32) {
+	hd, n := len(out), len(w)
+	if !hasAVX2 || hd%8 != 0 || n == 0 {
+		wsumGo(w, v, stride, out)
+		return
+	}
+	_ = v[(n-1)*stride+hd-1]
+	wsumAVX2(&w[0], &v[0], stride, n, hd, &out[0])
+}

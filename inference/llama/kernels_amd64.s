@@ -371,3 +371,73 @@ dotQ4x4AVX2done:
 	MOVSS X0, 12(DX)
 	VZEROUPPER
 	RET
+
+// func scoresAVX2(q, k *float32, stride, npos, hd int, out *float32)
+// out[t] = q · k[t*stride : t*stride+hd] for t < npos; hd a multiple of 8.
+TEXT ·scoresAVX2(SB), NOSPLIT, $0-48
+	MOVQ q+0(FP), SI
+	MOVQ k+8(FP), DI
+	MOVQ stride+16(FP), R8
+	SHLQ $2, R8
+	MOVQ npos+24(FP), CX
+	MOVQ hd+32(FP), R9
+	MOVQ out+40(FP), DX
+scpos:
+	CMPQ CX, $0
+	JLE scdone
+	VXORPS Y0, Y0, Y0
+	XORQ R10, R10
+scdim:
+	CMPQ R10, R9
+	JGE schsum
+	VMOVUPS (SI)(R10*4), Y1
+	VFMADD231PS (DI)(R10*4), Y1, Y0
+	ADDQ $8, R10
+	JMP scdim
+schsum:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	MOVSS X0, 0(DX)
+	ADDQ $4, DX
+	ADDQ R8, DI
+	DECQ CX
+	JMP scpos
+scdone:
+	VZEROUPPER
+	RET
+
+// func wsumAVX2(w, v *float32, stride, npos, hd int, out *float32)
+// out[j] = sum over t < npos of w[t] * v[t*stride + j], for j < hd (a
+// multiple of 8).
+TEXT ·wsumAVX2(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ v+8(FP), DI
+	MOVQ stride+16(FP), R8
+	SHLQ $2, R8
+	MOVQ npos+24(FP), CX
+	MOVQ hd+32(FP), R9
+	MOVQ out+40(FP), DX
+	XORQ R10, R10
+wsdim:
+	CMPQ R10, R9
+	JGE wsdone
+	VXORPS Y0, Y0, Y0
+	LEAQ (DI)(R10*4), R11
+	XORQ R12, R12
+wspos:
+	CMPQ R12, CX
+	JGE wsstore
+	VBROADCASTSS (SI)(R12*4), Y1
+	VFMADD231PS (R11), Y1, Y0
+	ADDQ R8, R11
+	INCQ R12
+	JMP wspos
+wsstore:
+	VMOVUPS Y0, (DX)(R10*4)
+	ADDQ $8, R10
+	JMP wsdim
+wsdone:
+	VZEROUPPER
+	RET

@@ -152,3 +152,55 @@ func TestDotQx4MatchesSingle(t *testing.T) {
 		}
 	}
 }
+
+func TestQuantizeActRounding(t *testing.T) {
+	x := make([]float32, 32)
+	x[0] = 127
+	for i := 1; i < 32; i++ {
+		x[i] = float32(i-16) + 0.5 // ties: round to even
+	}
+	x[31] = -126.7
+	a := &q8Act{qs: make([]int8, 32), d: make([]float32, 1)}
+	quantizeAct(a, x)
+	for i, v := range x {
+		want := int8(math.RoundToEven(float64(v * (127 / x[0]))))
+		if a.qs[i] != want {
+			t.Errorf("x=%v: q=%d, want %d", v, a.qs[i], want)
+		}
+	}
+}
+
+func TestAttentionKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, hd := range []int{8, 48, 64, 20} {
+		const npos, stride = 13, 100
+		q := make([]float32, hd)
+		kv := make([]float32, npos*stride)
+		w := make([]float32, npos)
+		for i := range q {
+			q[i] = float32(r.NormFloat64())
+		}
+		for i := range kv {
+			kv[i] = float32(r.NormFloat64())
+		}
+		for i := range w {
+			w[i] = float32(r.Float64())
+		}
+		got, want := make([]float32, npos), make([]float32, npos)
+		scores(q, kv[3:], stride, got)
+		scoresGo(q, kv[3:], stride, want)
+		for i := range got {
+			if !near(float64(got[i]), float64(want[i]), 1e-4) {
+				t.Errorf("hd=%d scores[%d] = %v, want %v", hd, i, got[i], want[i])
+			}
+		}
+		o, o2 := make([]float32, hd), make([]float32, hd)
+		wsum(w, kv[5:], stride, o)
+		wsumGo(w, kv[5:], stride, o2)
+		for i := range o {
+			if !near(float64(o[i]), float64(o2[i]), 1e-4) {
+				t.Errorf("hd=%d wsum[%d] = %v, want %v", hd, i, o[i], o2[i])
+			}
+		}
+	}
+}
