@@ -71,6 +71,12 @@ type SynthOptions struct {
 	Seed   uint64
 }
 
+// DefaultSynth is the default model of the devnet and the tests: synthetic
+// stories15m, Q8_0, seed 1 (meaningless text; see package synth).
+func DefaultSynth() SynthOptions {
+	return SynthOptions{Preset: "stories15m", Quant: "q8_0", Seed: 1}
+}
+
 // Synth writes the synthetic model o into the cache (a model already there
 // is rewritten identically) and returns its path and CID. The weights are
 // seeded random numbers: the model's text is meaningless.
