@@ -31,7 +31,7 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, l, threads in
 			}
 			var sum float64
 			for t, s := range probs {
-				e := float32(math.Exp(float64(s - maxS)))
+				e := expf(s - maxS)
 				probs[t] = e
 				sum += float64(e)
 			}

@@ -84,7 +84,7 @@ func (m *Model) Forward(rows []Row, threads int) ([][]float32, error) {
 		matmul(gate, ly.wGate, in, threads)
 		matmul(up, ly.wUp, in, threads)
 		for i, g := range gate {
-			gate[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
+			gate[i] = silu(g) * up[i]
 		}
 		hin.x, hin.kind = gate, 0
 		matmul(tmp, ly.wDown, hin, threads)
