@@ -50,7 +50,9 @@ type q8Act struct {
 	d  []float32 // per block, rounded through f16 like ggml's block_q8_0
 }
 
-func quantizeAct(dst *q8Act, x []float32) {
+// quantizeActGo quantizes x (len a multiple of 32) into dst, as ggml's
+// quantize_row_q8_0 on x86.
+func quantizeActGo(dst *q8Act, x []float32) {
 	nb := len(x) / gguf.QK
 	dst.qs = dst.qs[:len(x)]
 	dst.d = dst.d[:nb]

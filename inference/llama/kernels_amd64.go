@@ -139,3 +139,18 @@ func wsum(w, v []float32, stride int, out []float32) {
 	_ = v[(n-1)*stride+hd-1]
 	wsumAVX2(&w[0], &v[0], stride, n, hd, &out[0])
 }
+
+//go:noescape
+func quantizeQ8AVX2(x *float32, qs *int8, d *float32, nb int)
+
+// quantizeAct quantizes x (len a multiple of 32) into dst.
+func quantizeAct(dst *q8Act, x []float32) {
+	nb := len(x) / 32
+	if !hasAVX2 || nb == 0 {
+		quantizeActGo(dst, x)
+		return
+	}
+	dst.qs = dst.qs[:nb*32]
+	dst.d = dst.d[:nb]
+	quantizeQ8AVX2(&x[0], (*int8)(unsafe.Pointer(&dst.qs[0])), &dst.d[0], nb)
+}

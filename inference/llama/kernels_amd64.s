@@ -441,3 +441,84 @@ wsstore:
 wsdone:
 	VZEROUPPER
 	RET
+
+DATA permq8<>+0(SB)/4, $0
+DATA permq8<>+4(SB)/4, $4
+DATA permq8<>+8(SB)/4, $1
+DATA permq8<>+12(SB)/4, $5
+DATA permq8<>+16(SB)/4, $2
+DATA permq8<>+20(SB)/4, $6
+DATA permq8<>+24(SB)/4, $3
+DATA permq8<>+28(SB)/4, $7
+GLOBL permq8<>(SB), RODATA|NOPTR, $32
+
+// func quantizeQ8AVX2(x *float32, qs *int8, d *float32, nb int)
+// Quantizes nb blocks of 32 floats as ggml's AVX2 quantize_row_q8_0:
+// d = amax/127 rounded through f16, q = round-to-even(x * 127/amax).
+TEXT ·quantizeQ8AVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ qs+8(FP), DI
+	MOVQ d+16(FP), R8
+	MOVQ nb+24(FP), CX
+	MOVL $0x7fffffff, AX
+	VMOVD AX, X11
+	VBROADCASTSS X11, Y11
+	MOVL $0x42fe0000, AX // 127.0
+	VMOVD AX, X8
+	VXORPS X12, X12, X12
+	VMOVDQU permq8<>(SB), Y7
+qloop:
+	CMPQ CX, $0
+	JLE qdone
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VANDPS Y11, Y0, Y4
+	VANDPS Y11, Y1, Y5
+	VMAXPS Y5, Y4, Y4
+	VANDPS Y11, Y2, Y5
+	VMAXPS Y5, Y4, Y4
+	VANDPS Y11, Y3, Y5
+	VMAXPS Y5, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPS X5, X4, X4
+	VMOVHLPS X4, X4, X5
+	VMAXPS X5, X4, X4
+	VPSHUFD $0x55, X4, X5
+	VMAXSS X5, X4, X4    // amax
+	VDIVSS X8, X4, X9    // d = amax/127
+	VCVTPS2PH $0, X9, X9
+	VCVTPH2PS X9, X9
+	VMOVSS X9, 0(R8)
+	VXORPS X10, X10, X10
+	VUCOMISS X12, X4
+	JEQ qzero
+	VDIVSS X4, X8, X10   // id = 127/amax
+qzero:
+	VBROADCASTSS X10, Y10
+	VMULPS Y10, Y0, Y0
+	VMULPS Y10, Y1, Y1
+	VMULPS Y10, Y2, Y2
+	VMULPS Y10, Y3, Y3
+	VROUNDPS $0, Y0, Y0
+	VROUNDPS $0, Y1, Y1
+	VROUNDPS $0, Y2, Y2
+	VROUNDPS $0, Y3, Y3
+	VCVTPS2DQ Y0, Y0
+	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y2, Y2
+	VCVTPS2DQ Y3, Y3
+	VPACKSSDW Y1, Y0, Y0
+	VPACKSSDW Y3, Y2, Y2
+	VPACKSSWB Y2, Y0, Y0
+	VPERMD Y0, Y7, Y0
+	VMOVDQU Y0, 0(DI)
+	ADDQ $128, SI
+	ADDQ $32, DI
+	ADDQ $4, R8
+	DECQ CX
+	JMP qloop
+qdone:
+	VZEROUPPER
+	RET

@@ -25,3 +25,5 @@ func dotQx4(q4 bool, w []byte, a *acts, start int, out *[4]float32) {
 
 func scores(q, k []float32, stride int, out []float32) { scoresGo(q, k, stride, out) }
 func wsum(w, v []float32, stride int, out []float32)   { wsumGo(w, v, stride, out) }
+
+func quantizeAct(dst *q8Act, x []float32) { quantizeActGo(dst, x) }

@@ -204,3 +204,32 @@ func TestAttentionKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantizeActFast checks the SIMD activation quantizer bit for bit
+// against the Go one.
+func TestQuantizeActFast(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	const n = 32 * 9
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(r.NormFloat64() * math.Pow(10, float64(i/32-4)))
+	}
+	for i := 64; i < 96; i++ {
+		x[i] = 0 // an all-zero block
+	}
+	x[100] = 3.5 // exact tie after scaling? at least exercise rounding
+	a := &q8Act{qs: make([]int8, n), d: make([]float32, n/32)}
+	b := &q8Act{qs: make([]int8, n), d: make([]float32, n/32)}
+	quantizeAct(a, x)
+	quantizeActGo(b, x)
+	for i := range a.qs {
+		if a.qs[i] != b.qs[i] {
+			t.Fatalf("qs[%d] = %d, want %d (x=%v)", i, a.qs[i], b.qs[i], x[i])
+		}
+	}
+	for i := range a.d {
+		if a.d[i] != b.d[i] {
+			t.Fatalf("d[%d] = %v, want %v", i, a.d[i], b.d[i])
+		}
+	}
+}
