@@ -37,6 +37,12 @@ type DevnetConfig struct {
 	Exe string
 	// Network is the chain ID. Zero: "dev".
 	Network string
+	// Miners is how many more nodes serve subnet 1's model (the synthetic
+	// default model, made once in the model cache); they come after the
+	// Nodes. Zero: none.
+	Miners int
+	// Home holds the model cache (Home/models). Zero: DefaultHome().
+	Home string
 	// Logger receives the nodes' logs (in-process mode). Nil: discarded.
 	Logger *slog.Logger
 }
@@ -72,6 +78,7 @@ type Devnet struct {
 	keys    []crypto.PrivKey
 	genesis *ledger.Genesis
 	faucet  string // the faucet coldkey's address
+	infer   devnetInference
 
 	closeOnce sync.Once
 	nodes     []*Node
@@ -87,6 +94,10 @@ func NewDevnet(cfg DevnetConfig) (*Devnet, error) {
 	if cfg.Nodes == 0 {
 		cfg.Nodes = cfg.Validators + 1
 	}
+	if cfg.Miners < 0 || cfg.Miners > 16 {
+		return nil, fmt.Errorf("devnet: --miners %d out of range 0..16", cfg.Miners)
+	}
+	cfg.Nodes += cfg.Miners
 	if cfg.Nodes < 1 || cfg.Nodes > 64 {
 		return nil, fmt.Errorf("devnet: --nodes %d out of range 1..64", cfg.Nodes)
 	}
@@ -119,6 +130,9 @@ func (d *Devnet) Start(ctx context.Context) error {
 		d.cfg.Dir, d.tempDir = dir, true
 	}
 	if err := d.planNodes(); err != nil {
+		return err
+	}
+	if err := d.prepareInference(); err != nil {
 		return err
 	}
 	if err := d.makeGenesis(); err != nil {
@@ -156,6 +170,9 @@ func (d *Devnet) planNodes() error {
 		if i < d.cfg.Validators {
 			role = "validator"
 		}
+		if d.isMiner(i) {
+			role = "miner"
+		}
 		d.keys = append(d.keys, key)
 		d.plan = append(d.plan, DevnetNode{
 			Name: name, Role: role, PeerID: id.String(), DataDir: dir,
@@ -188,6 +205,8 @@ func (d *Devnet) startInProcess(ctx context.Context, i int) error {
 		HTTPAddr:          httpAddr,
 		Roles:             []string{d.plan[i].Role},
 		Genesis:           d.genesis,
+		Subnets:           d.subnets(),
+		Miner:             d.minerConfig(i),
 		AnnounceInterval:  2 * time.Second,
 		DiscoveryInterval: 5 * time.Second,
 		Logger:            d.cfg.Logger.With("name", d.plan[i].Name),
@@ -213,6 +232,7 @@ func (d *Devnet) startProcs() error {
 		for _, b := range boot {
 			args = append(args, "--bootstrap", b)
 		}
+		args = d.inferenceArgs(i, args)
 		logf, err := os.OpenFile(filepath.Join(p.DataDir, "node.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			return fmt.Errorf("devnet: %w", err)

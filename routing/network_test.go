@@ -220,7 +220,7 @@ func TestConcurrentRequestsWithMinerKilled(t *testing.T) {
 	eng := newTestEngine(t)
 	tn := newTestNet(t, 4, eng.Info().CID, ClientConfig{})
 	for i := 1; i <= 3; i++ {
-		tn.startMiner(t, i, newTestEngine(t), MinerConfig{Rate: 1e4, Burst: 1e4, MaxQueue: n})
+		tn.startMiner(t, i, newTestEngine(t), MinerConfig{Rate: 1e4, Burst: 1e4, MaxQueue: n, HeartbeatInterval: 2 * time.Second})
 	}
 	tn.awaitLive(t, 0, 3)
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)

@@ -58,7 +58,11 @@ its own OS process.`,
 			if err := d.AwaitReady(rctx); err != nil {
 				return err
 			}
+			if err := d.AwaitInference(rctx); err != nil {
+				return err
+			}
 			printDevnet(out, d.Manifest(), time.Since(began))
+			printInference(out, d, cfg.Miners)
 			select {
 			case <-ctx.Done():
 				fmt.Fprintln(out, "stopping the devnet...")
@@ -71,6 +75,7 @@ its own OS process.`,
 	f := c.Flags()
 	f.IntVar(&cfg.Validators, "validators", 4, "number of validators (the first nodes)")
 	f.IntVar(&cfg.Nodes, "nodes", 0, "number of nodes (default validators + 1; the others follow the chain)")
+	f.IntVar(&cfg.Miners, "miners", 3, "number of miner nodes serving subnet 1 with the synthetic default model (in addition to --nodes)")
 	f.StringVar(&cfg.Dir, "dir", "", "keep keys, data and devnet.json in this directory (default: a temporary one, removed on exit)")
 	f.BoolVar(&cfg.Procs, "procs", false, "run each node as its own OS process")
 	f.StringVar(&cfg.Network, "network", "dev", "chain ID")

@@ -33,7 +33,7 @@ func TestDevnetProcs(t *testing.T) {
 	exe := buildTao(t)
 	dir := t.TempDir()
 	var out bytes.Buffer
-	cmd := exec.Command(exe, "devnet", "--procs", "--validators", "2", "--nodes", "3", "--dir", dir)
+	cmd := exec.Command(exe, "devnet", "--procs", "--validators", "2", "--nodes", "3", "--miners", "0", "--dir", dir)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -16,13 +16,19 @@ import (
 	"github.com/taonet/tao/wallet"
 )
 
-func newNodeCmd() *cobra.Command {
+func newNodeCmd() *cobra.Command { return nodeCmd(nil) }
+
+// nodeCmd builds `tao node`. extend, if set, adds flags and returns a
+// function that adjusts the configuration before the node starts (`tao
+// miner` is a node with a miner).
+func nodeCmd(extend func(f *pflag.FlagSet) func(*node.Config) error) *cobra.Command {
 	var (
 		cfg      node.Config
 		logs     logFlags
 		role     string
 		announce time.Duration
 		keys     nodeKeyFlags
+		adjust   func(*node.Config) error
 	)
 	c := &cobra.Command{
 		Use:   "node",
@@ -45,6 +51,11 @@ keep your peer ID. Stop with Ctrl-C.`,
 			cfg.Logger = log
 			cfg.Roles = []string{role}
 			cfg.AnnounceInterval = announce
+			if adjust != nil {
+				if err := adjust(&cfg); err != nil {
+					return err
+				}
+			}
 			if cfg.PrivKey, err = keys.load(cmd, cfg.Home); err != nil {
 				return err
 			}
@@ -76,6 +87,10 @@ keep your peer ID. Stop with Ctrl-C.`,
 	f.DurationVar(&announce, "announce-interval", 10*time.Second, "how often to gossip this node's signed status")
 	keys.register(f)
 	logs.register(f)
+	f.Var(newSubnetsFlag(&cfg.Subnets), "subnet", "declare a subnet's model as `NETUID=CID` (or NETUID=default for the synthetic default model); repeatable. Until the ledger exists, a node routes only to declared subnets")
+	if extend != nil {
+		adjust = extend(f)
+	}
 	return c
 }
 

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/taonet/tao/node"
+)
+
+func newMinerCmd() *cobra.Command {
+	var (
+		m      node.MinerConfig
+		engine string
+	)
+	c := nodeCmd(func(f *pflag.FlagSet) func(*node.Config) error {
+		f.Uint16Var(&m.NetUID, "netuid", 1, "the subnet to serve")
+		f.StringVar(&engine, "engine", "builtin", "inference engine: builtin (pure-Go CPU engine for llama-family GGUF models)")
+		f.StringVar(&m.Model, "model", "default", "GGUF model `PATH`, or \"default\" for the synthetic default model (made once in the model cache)")
+		f.IntVar(&m.Threads, "threads", 0, "CPU threads of the builtin engine (default: all cores)")
+		f.IntVar(&m.MaxConcurrent, "max-concurrent", 0, "requests generated at once (default 8)")
+		f.DurationVar(&m.HeartbeatInterval, "heartbeat-interval", 0, "how often to gossip the signed heartbeat (default 5s)")
+		return func(cfg *node.Config) error {
+			if engine != "builtin" {
+				return usageError(fmt.Errorf("--engine %q: only \"builtin\" is available in this build (an OpenAI-compatible upstream engine is planned)", engine))
+			}
+			if m.Model == "" {
+				return usageError(errors.New("--model: give a GGUF file or \"default\""))
+			}
+			if !f.Changed("role") {
+				cfg.Roles = []string{"miner"}
+			}
+			cfg.Miner = &m
+			return nil
+		}
+	})
+	c.Use = "miner"
+	c.Short = "Serve a subnet's model: a node that answers inference requests"
+	c.Long = `Run a tao node that serves a subnet's model as a miner. It joins the network
+like 'tao node', serves the infer/1 protocol with the builtin engine, gossips a
+signed heartbeat with its free capacity every few seconds, and advertises
+itself in the DHT under the subnet's key. Clients anywhere on the network are
+routed to it while its heartbeats are fresh.
+
+Until the ledger exists, a subnet is declared by configuration: the miner
+declares its own subnet with the CID of the model it serves, and clients
+declare it with --subnet NETUID=CID (see docs/decisions.md, "Interim
+registry"). The default model is synthetic: its text is meaningless.
+
+Use a wallet hotkey (--wallet/--hotkey) so that the miner's peer ID is its
+hotkey; without one it uses DATA_DIR/node_key. Stop with Ctrl-C.`
+	c.Example = `  tao miner --netuid 1 --model default --http 127.0.0.1:8421
+  tao miner --netuid 1 --model ./stories15m.gguf --bootstrap /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...`
+	return c
+}
+
+// subnetsFlag fills a subnet map from repeated --subnet NETUID=MODEL.
+type subnetsFlag struct {
+	m *map[uint16]node.SubnetConfig
+}
+
+func newSubnetsFlag(m *map[uint16]node.SubnetConfig) *subnetsFlag { return &subnetsFlag{m: m} }
+
+func (s *subnetsFlag) Set(v string) error {
+	id, model, ok := strings.Cut(v, "=")
+	n, err := strconv.ParseUint(id, 10, 16)
+	if !ok || err != nil || model == "" {
+		return fmt.Errorf("want NETUID=CID or NETUID=default, got %q", v)
+	}
+	if *s.m == nil {
+		*s.m = make(map[uint16]node.SubnetConfig)
+	}
+	(*s.m)[uint16(n)] = node.SubnetConfig{Model: model}
+	return nil
+}
+
+func (s *subnetsFlag) String() string {
+	if s.m == nil || *s.m == nil {
+		return ""
+	}
+	var out []string
+	for n, sc := range *s.m {
+		out = append(out, fmt.Sprintf("%d=%s", n, sc.Model))
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}
+
+func (s *subnetsFlag) Type() string { return "netuid=cid" }

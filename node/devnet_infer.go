@@ -1,0 +1,105 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// devnetNetUID is the subnet a devnet declares and its miners serve.
+const devnetNetUID = 1
+
+// devnetInference is a devnet's subnet: the default synthetic model, made
+// once in the model cache, served by the miner nodes.
+type devnetInference struct {
+	modelPath string
+	modelCID  string
+}
+
+// prepareInference writes (or finds) the default model for the miners.
+func (d *Devnet) prepareInference() error {
+	if d.cfg.Miners == 0 {
+		return nil
+	}
+	path, id, err := DefaultModel(d.cfg.Home)
+	if err != nil {
+		return fmt.Errorf("devnet: %w", err)
+	}
+	d.infer = devnetInference{modelPath: path, modelCID: id.String()}
+	return nil
+}
+
+// isMiner reports whether plan entry i is a miner: the last Miners nodes.
+func (d *Devnet) isMiner(i int) bool { return d.cfg.Miners > 0 && i >= d.cfg.Nodes-d.cfg.Miners }
+
+// subnets is what every devnet node declares (the interim registry).
+func (d *Devnet) subnets() map[uint16]SubnetConfig {
+	if d.infer.modelCID == "" {
+		return nil
+	}
+	return map[uint16]SubnetConfig{devnetNetUID: {Model: d.infer.modelCID}}
+}
+
+// minerConfig makes node i a miner of the devnet's subnet, or returns nil.
+func (d *Devnet) minerConfig(i int) *MinerConfig {
+	if !d.isMiner(i) {
+		return nil
+	}
+	// Miners share the machine's cores; one thread each keeps them from
+	// fighting over them.
+	return &MinerConfig{NetUID: devnetNetUID, Model: d.infer.modelPath, Threads: 1, HeartbeatInterval: 2 * time.Second}
+}
+
+// inferenceArgs adds the subnet declaration to a node process's arguments
+// and turns a miner's `node` command into `miner`.
+func (d *Devnet) inferenceArgs(i int, args []string) []string {
+	if d.infer.modelCID == "" {
+		return args
+	}
+	args = append(args, "--subnet", strconv.Itoa(devnetNetUID)+"="+d.infer.modelCID)
+	if d.isMiner(i) && len(args) > 0 && args[0] == "node" {
+		args = append([]string{"miner", "--netuid", strconv.Itoa(devnetNetUID), "--model", d.infer.modelPath,
+			"--threads", "1", "--heartbeat-interval", "2s"}, args[1:]...)
+	}
+	return args
+}
+
+// Gateway returns the node a user should send inference requests to: the
+// first node that is not a miner.
+func (d *Devnet) Gateway() DevnetNode {
+	for i, p := range d.plan {
+		if !d.isMiner(i) {
+			return p
+		}
+	}
+	return d.plan[0]
+}
+
+// AwaitInference waits until the gateway answers a chat completion routed
+// to a miner: the subnet works end to end. A devnet without miners
+// returns at once.
+func (d *Devnet) AwaitInference(ctx context.Context) error {
+	if d.cfg.Miners == 0 {
+		return nil
+	}
+	c := Client{BaseURL: d.Gateway().API}
+	var last error
+	for {
+		rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		zero := 0.0
+		_, err := c.Infer(rctx, InferRequest{NetUID: devnetNetUID, Prompt: "Hello", Chat: true, MaxTokens: 4, Temperature: &zero}, nil)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devnet: subnet %d does not answer yet: %v: %w", devnetNetUID, last, ctx.Err())
+		case err := <-d.waitErrs:
+			return fmt.Errorf("devnet: %w", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
