@@ -51,16 +51,13 @@ type announcer struct {
 func newAnnouncer(h *p2p.Host, key ed25519.PrivateKey, roles []string, agent string, log *slog.Logger) (*announcer, error) {
 	a := &announcer{host: h, key: key, roles: roles, agent: agent, log: log, selfID: h.ID(), peers: make(map[peer.ID]PeerStatus)}
 	chain := h.ChainID()
-	t, err := h.Join(protocols.NodeStatusTopic(chain), func(_ context.Context, from peer.ID, data []byte) (any, p2p.Verdict) {
+	t, err := h.Join(protocols.NodeStatusTopic(chain), func(_ context.Context, _ peer.ID, data []byte) (any, p2p.Verdict) {
 		st, err := protocols.DecodeNodeStatus(data)
 		if err != nil {
 			return nil, p2p.Reject
 		}
+		// The hotkey's signature makes a status its node's own words.
 		if err := st.Verify(chain); err != nil {
-			return nil, p2p.Reject
-		}
-		if id, err := st.PeerID(); err != nil || id != from {
-			// Only a node may announce itself.
 			return nil, p2p.Reject
 		}
 		return st, p2p.Accept
@@ -125,12 +122,18 @@ func (a *announcer) receive(ctx context.Context) {
 			return
 		}
 		st, ok := m.Value.(*protocols.NodeStatus)
-		if !ok || m.From == a.selfID {
+		if !ok || m.Local {
+			continue
+		}
+		id, err := st.PeerID()
+		if err != nil || id == a.selfID {
 			continue
 		}
 		a.mu.Lock()
-		if _, known := a.peers[m.From]; known || len(a.peers) < maxAnnounced {
-			a.peers[m.From] = PeerStatus{PeerID: m.From, Roles: st.Roles, Height: st.Height, Agent: st.Agent, Seq: st.Seq, LastSeen: time.Now()}
+		if old, known := a.peers[id]; known && old.Seq >= st.Seq && time.Since(old.LastSeen) < time.Minute {
+			// A replayed or reordered older announcement.
+		} else if known || len(a.peers) < maxAnnounced {
+			a.peers[id] = PeerStatus{PeerID: id, Roles: st.Roles, Height: st.Height, Agent: st.Agent, Seq: st.Seq, LastSeen: time.Now()}
 		}
 		a.mu.Unlock()
 	}

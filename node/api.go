@@ -25,6 +25,7 @@ type Status struct {
 	Validator   bool     `json:"validator"`
 	Round       int32    `json:"round"`
 	Consensus   string   `json:"consensus,omitempty"` // step@round of the height being decided
+	Evidence    int      `json:"evidence"`            // equivocations seen since start
 	TxFee       uint64   `json:"tx_fee_rao"`
 	BlockTimeMs uint64   `json:"block_time_ms,omitempty"`
 	// LastBlockTimeMs is the header time (unix ms) of block Height.

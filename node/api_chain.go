@@ -108,7 +108,7 @@ func (n *Node) handleSubmitTx(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	if err := n.chain.ledger.SubmitTx(tx); err != nil && !errors.Is(err, ledger.ErrTxKnown) {
+	if ok, err := n.chain.admit(tx); !ok {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
@@ -156,6 +156,7 @@ func (n *Node) fillChainStatus(s *Status) {
 	s.Syncing = rs.Syncing
 	s.Validator = rs.Validator
 	s.Round = rs.Round
+	s.Evidence = rs.Evidence
 	s.TxFee = uint64(l.Chain().Params.TxFee)
 	s.BlockTimeMs = l.Chain().Params.BlockTimeMs
 	s.LastBlockTimeMs = tip.Time

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -34,6 +35,8 @@ type chain struct {
 	votes   *p2p.Topic
 	txs     *p2p.Topic
 	genesis *ledger.Genesis
+	park    *txPark
+	wg      sync.WaitGroup // retry passes started by commits
 }
 
 // loadGenesis returns Config.Genesis, else DATA_DIR/genesis.json, else
@@ -60,7 +63,7 @@ func (n *Node) loadGenesis() (*ledger.Genesis, error) {
 }
 
 func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error) {
-	c := &chain{n: n, genesis: g}
+	c := &chain{n: n, genesis: g, park: newTxPark()}
 	var err error
 	// The ledger's state is small: modest memtables and caches keep several
 	// nodes in one process (devnet, tests) light.
@@ -86,6 +89,9 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 		Transport: c,
 		Consensus: n.cfg.Consensus,
 		Logger:    n.log,
+		OnCommit: func(*protocols.Block) {
+			c.wg.Go(c.retryParked)
+		},
 		OnBadPeer: func(p string, err error) {
 			n.log.Debug("bad consensus message", "peer", p, "err", err)
 		},
@@ -111,6 +117,7 @@ func (c *chain) close() error {
 	if c.rep != nil {
 		errs = append(errs, c.rep.Close())
 	}
+	c.wg.Wait()
 	if c.ledger != nil {
 		errs = append(errs, c.ledger.Close())
 	} else if c.store != nil {
@@ -164,13 +171,12 @@ func (c *chain) join() error {
 		if err != nil || tx.Verify(id) != nil {
 			return nil, p2p.Reject
 		}
-		switch err := c.ledger.SubmitTx(tx); {
-		case err == nil, errors.Is(err, ledger.ErrTxKnown):
+		if ok, _ := c.admit(tx); ok {
 			return tx, p2p.Accept
-		default:
-			// Stale nonces and spent balances race honestly across nodes.
-			return nil, p2p.Ignore
 		}
+		// Nonces ahead (parked), stale nonces and spent balances race
+		// honestly across nodes: no penalty.
+		return nil, p2p.Ignore
 	})
 	return err
 }
@@ -184,17 +190,18 @@ func (c *chain) receive(ctx context.Context, t *p2p.Topic) {
 		return
 	}
 	defer sub.Cancel()
-	self := c.n.host.ID()
 	for {
 		m, err := sub.Next(ctx)
 		if err != nil {
 			return
 		}
 		cm, ok := m.Value.(*protocols.ConsensusMessage)
-		if !ok || m.From == self {
+		if !ok || m.Local {
 			continue
 		}
-		c.deliver(m.From.String(), cm)
+		// Answers go to the neighbour that delivered the message: the
+		// gossip author is not a peer ID (p2p.Message.From).
+		c.deliver(m.Via.String(), cm)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/taonet/tao/ledger"
 	"github.com/taonet/tao/p2p"
 )
 
@@ -224,4 +225,12 @@ func shortID(id peer.ID) string {
 		return s[len(s)-8:]
 	}
 	return s
+}
+
+// Ledger returns the node's ledger; nil before Start or without a genesis.
+func (n *Node) Ledger() *ledger.Ledger {
+	if n.chain == nil {
+		return nil
+	}
+	return n.chain.ledger
 }

@@ -2,10 +2,12 @@ package p2p
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -27,14 +29,21 @@ const (
 )
 
 // Validator judges one gossip message before it is delivered or
-// forwarded. author is the peer that published it (pubsub checked its
-// signature), not the neighbour that forwarded it. It decodes the message once and returns the decoded value,
+// forwarded. author is the gossip key that signed it (pubsub checked the
+// signature; see newGossip), not the neighbour that forwarded it. It decodes the message once and returns the decoded value,
 // which subscribers receive as Message.Value. It must not block long.
 type Validator func(ctx context.Context, author peer.ID, data []byte) (value any, v Verdict)
 
 // Message is a delivered gossip message.
 type Message struct {
-	From  peer.ID // the peer that published it (signed by pubsub)
+	// From is the gossip author that signed the message: a key each host
+	// draws at start (see newGossip), not the publisher's peer ID. Identity
+	// that matters is signed inside the message by a hotkey or coldkey.
+	From peer.ID
+	// Via is the neighbour that delivered it.
+	Via peer.ID
+	// Local is set for a message this host published itself.
+	Local bool
 	Data  []byte
 	Value any // what the topic's Validator returned
 }
@@ -53,9 +62,31 @@ type Subscription struct {
 	sub   *pubsub.Subscription
 }
 
+// newGossip starts gossipsub. Messages are signed by a gossip key drawn
+// for this run rather than by the host's identity: gossipsub rejects a
+// message "from itself" that a neighbour forwards, and penalises that
+// neighbour, so after a restart with the same peer ID the node's own
+// messages of the previous run, still advertised by honest neighbours,
+// would get them penalised and banned. tao messages that need an author
+// carry their own signature (a hotkey's or coldkey's).
 func newGossip(ctx context.Context, lh host.Host, h *Host) (*pubsub.PubSub, error) {
+	author, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	authorID, err := peer.IDFromPrivateKey(author)
+	if err != nil {
+		return nil, err
+	}
+	if err := lh.Peerstore().AddPrivKey(authorID, author); err != nil {
+		return nil, err
+	}
+	if err := lh.Peerstore().AddPubKey(authorID, author.GetPublic()); err != nil {
+		return nil, err
+	}
 	return pubsub.NewGossipSub(ctx, lh,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
+		pubsub.WithMessageAuthor(authorID),
 		pubsub.WithMaxMessageSize(protocols.MaxGossipSize),
 		pubsub.WithPeerScore(peerScoreParams(), scoreThresholds()),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(h.inspectScores), scoreInspectPeriod),
@@ -144,7 +175,8 @@ func (s *Subscription) Next(ctx context.Context) (*Message, error) {
 		return nil, err
 	}
 	s.topic.h.metrics.delivered(s.topic.kind)
-	return &Message{From: m.GetFrom(), Data: m.Data, Value: m.ValidatorData}, nil
+	self := s.topic.h.h.ID()
+	return &Message{From: m.GetFrom(), Via: m.ReceivedFrom, Local: m.ReceivedFrom == self, Data: m.Data, Value: m.ValidatorData}, nil
 }
 
 // Cancel stops the subscription.

@@ -135,15 +135,21 @@ func (d *Directory) receive(s *subnetDir) {
 		if !ok {
 			continue
 		}
+		// The miner is the hotkey that signed the heartbeat, not the gossip
+		// author (p2p.Message.From is a per-run gossip key).
+		miner, err := hb.PeerID()
+		if err != nil {
+			continue
+		}
 		iv := min(max(hb.IntervalDuration(), protocols.MinHeartbeatInterval), protocols.MaxHeartbeatInterval)
 		expires := d.cfg.Clock.Now().Add(heartbeatExpiry * iv)
 		d.mu.Lock()
-		old, known := s.miners[m.From]
+		old, known := s.miners[miner]
 		switch {
 		case known && (hb.Time < old.Time || hb.Time == old.Time && hb.Seq <= old.Seq):
 			// Out of order: keep the newer one.
 		case known || len(s.miners) < maxMinersPerSubnet:
-			s.miners[m.From], s.expiry[m.From] = hb, expires
+			s.miners[miner], s.expiry[miner] = hb, expires
 		}
 		d.mu.Unlock()
 	}

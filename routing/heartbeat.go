@@ -24,16 +24,14 @@ const heartbeatExpiry = 3
 // same validator, so whichever comes first registers it.
 func joinHeartbeats(h *p2p.Host, netuid uint16, clock Clock) (*p2p.Topic, error) {
 	chain := h.ChainID()
-	return h.Join(protocols.HeartbeatTopic(chain, netuid), func(_ context.Context, from peer.ID, data []byte) (any, p2p.Verdict) {
+	return h.Join(protocols.HeartbeatTopic(chain, netuid), func(_ context.Context, _ peer.ID, data []byte) (any, p2p.Verdict) {
 		hb, err := protocols.DecodeHeartbeat(data)
 		if err != nil {
 			return nil, p2p.Reject
 		}
+		// The hotkey's signature makes the heartbeat the miner's own; the
+		// gossip author is a per-run key (p2p.Message.From).
 		if err := hb.Verify(chain); err != nil || hb.NetUID != netuid {
-			return nil, p2p.Reject
-		}
-		if id, err := hb.PeerID(); err != nil || id != from {
-			// Only a miner may speak for itself.
 			return nil, p2p.Reject
 		}
 		skew := clock.Now().Sub(time.UnixMilli(hb.Time))

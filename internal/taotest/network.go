@@ -9,12 +9,16 @@ package taotest
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"os"
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"github.com/taonet/tao/ledger"
 	"github.com/taonet/tao/node"
 )
 
@@ -27,14 +31,23 @@ type Options struct {
 	// Configure, if set, adjusts node i's configuration before it starts
 	// (for example: declare subnets, make it a miner).
 	Configure func(i int, c *node.Config)
+	// Validators > 0 gives the network a chain: a genesis on the dev
+	// preset whose validators are the first Validators nodes, and a
+	// faucet account (Network.Faucet) holding 1,000,000 TAO.
+	Validators int
 }
 
 // Network is a set of running nodes. Node 0 is the bootstrap node.
 type Network struct {
 	Nodes []*node.Node
-	opts  Options
-	dirs  []string
-	boot  []string
+	// Genesis is the chain's genesis (nil without Options.Validators).
+	Genesis *ledger.Genesis
+	// Faucet is the coldkey of the genesis account holding the TAO.
+	Faucet ed25519.PrivateKey
+	opts   Options
+	dirs   []string
+	keys   []crypto.PrivKey
+	boot   []string
 }
 
 // NewNetwork starts n nodes: node 0 first, then the others with node 0 as
@@ -48,8 +61,14 @@ func NewNetwork(t testing.TB, n int, opts *Options) *Network {
 	if nw.opts.Network == "" {
 		nw.opts.Network = "taotest"
 	}
-	for i := range n {
+	for range n {
 		nw.dirs = append(nw.dirs, t.TempDir())
+		nw.keys = append(nw.keys, newKey(t))
+	}
+	if nw.opts.Validators > 0 {
+		nw.makeGenesis(t)
+	}
+	for i := range n {
 		nd := nw.start(t, i)
 		if i == 0 {
 			for _, a := range nd.Host().Addrs() {
@@ -73,6 +92,8 @@ func (nw *Network) start(t testing.TB, i int) *node.Node {
 	cfg := node.Config{
 		Network:           nw.opts.Network,
 		DataDir:           nw.dirs[i],
+		PrivKey:           nw.keys[i],
+		Genesis:           nw.Genesis,
 		ListenAddrs:       []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"},
 		Bootstrap:         boot,
 		NoMDNS:            true,
@@ -104,6 +125,7 @@ func (nw *Network) start(t testing.TB, i int) *node.Node {
 func (nw *Network) Add(t testing.TB) *node.Node {
 	t.Helper()
 	nw.dirs = append(nw.dirs, t.TempDir())
+	nw.keys = append(nw.keys, newKey(t))
 	return nw.start(t, len(nw.dirs)-1)
 }
 

@@ -76,6 +76,9 @@ func (r *Replica) drain(ctx context.Context) error {
 		// 6. Evidence.
 		for _, e := range rd.Evidence {
 			r.log.Warn("equivocation detected", "height", e.A.Height, "validator", shortKey(e.A.Validator))
+			r.mu.Lock()
+			r.status.Evidence++
+			r.mu.Unlock()
 			r.send(ctx, consensus.Message{}, e)
 		}
 		// 7. Peers that are behind.

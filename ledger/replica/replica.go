@@ -54,6 +54,7 @@ type Status struct {
 	PeerHeight uint64 `json:"peer_height"` // highest height a peer reported
 	Syncing    bool   `json:"syncing"`     // peers are more than one block ahead
 	Validator  bool   `json:"validator"`   // this node votes
+	Evidence   int    `json:"evidence"`    // equivocations seen since start
 }
 
 // Replica runs consensus for one node. Its methods are safe for

@@ -1,0 +1,109 @@
+package taotest
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"github.com/taonet/tao/ledger"
+	"github.com/taonet/tao/market"
+	"github.com/taonet/tao/node"
+	"github.com/taonet/tao/protocols"
+)
+
+func newKey(t testing.TB) crypto.PrivKey {
+	k, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// makeGenesis builds the dev-preset genesis: the first Validators nodes
+// validate with equal power; the faucet holds the TAO.
+func (nw *Network) makeGenesis(t testing.TB) {
+	t.Helper()
+	nw.Faucet = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0xfa}, ed25519.SeedSize))
+	faucet, _ := ledger.AccountOf(nw.Faucet.Public().(ed25519.PublicKey))
+	g := &ledger.Genesis{
+		ChainID:  nw.opts.Network,
+		Time:     time.Now().UnixMilli(),
+		Params:   ledger.DevParams(),
+		Balances: map[ledger.Account]market.Rao{faucet: 1_000_000 * market.RaoPerTAO},
+	}
+	for i := range nw.opts.Validators {
+		raw, err := nw.keys[i].GetPublic().Raw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hk, _ := ledger.AccountOf(raw)
+		g.Validators = append(g.Validators, ledger.Validator{Hotkey: ledger.Hotkey(hk), Coldkey: faucet, Power: 1000 * uint64(market.RaoPerTAO)})
+	}
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	nw.Genesis = g
+}
+
+// AwaitHeight waits until every node has committed block h.
+func (nw *Network) AwaitHeight(t testing.TB, h uint64, timeout time.Duration) {
+	t.Helper()
+	nw.await(t, timeout, fmt.Sprintf("every node at height %d", h), func() (bool, string) {
+		for i, nd := range nw.Nodes {
+			if got := nd.Ledger().Height(); got < h {
+				return false, fmt.Sprintf("node %d at height %d", i, got)
+			}
+		}
+		return true, ""
+	})
+}
+
+// AssertSameChain checks that every node holds the same block (and so the
+// same state root) at each height up to h.
+func (nw *Network) AssertSameChain(t testing.TB, h uint64) {
+	t.Helper()
+	for height := uint64(1); height <= h; height++ {
+		var want []byte
+		for i, nd := range nw.Nodes {
+			b, _, err := nd.Ledger().Block(height)
+			if err != nil {
+				t.Fatalf("node %d block %d: %v", i, height, err)
+			}
+			if i == 0 {
+				want = b.Header.StateRoot
+				continue
+			}
+			if !bytes.Equal(b.Header.StateRoot, want) {
+				t.Fatalf("node %d disagrees at height %d: state root %x, node 0 has %x", i, height, b.Header.StateRoot, want)
+			}
+		}
+	}
+}
+
+// MustTransfer signs a transfer from the faucet with the given nonce,
+// submits it to node i's API, and returns its ID.
+func (nw *Network) MustTransfer(t testing.TB, i int, nonce uint64, to ed25519.PublicKey, amount market.Rao) string {
+	t.Helper()
+	tx, err := protocols.NewTx(nw.Genesis.ChainID, nonce, uint64(nw.Genesis.Params.TxFee), &protocols.Transfer{To: to, Amount: uint64(amount)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Sign(nw.Faucet); err != nil {
+		t.Fatal(err)
+	}
+	b, err := protocols.EncodeTx(tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := (&node.Client{BaseURL: nw.Nodes[i].HTTPURL()}).SubmitTx(context.Background(), b)
+	if err != nil {
+		t.Fatalf("submit transfer to node %d: %v", i, err)
+	}
+	return info.ID
+}
