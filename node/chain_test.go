@@ -2,8 +2,8 @@ package node_test
 
 import (
 	"context"
-	"os"
 	"crypto/ed25519"
+	"os"
 	"testing"
 	"time"
 
