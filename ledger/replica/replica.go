@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/taonet/tao/ledger"
 	"github.com/taonet/tao/ledger/consensus"
+	"github.com/taonet/tao/ledger/consensus/walfile"
 	"github.com/taonet/tao/protocols"
 )
 
@@ -63,8 +65,8 @@ type Replica struct {
 	cfg   Config
 	log   *slog.Logger
 	l     *ledger.Ledger
-	guard *FileGuard
-	wal   *FileWAL
+	guard *walfile.Guard
+	wal   *walfile.WAL
 	core  *consensus.Core
 
 	net   chan consensus.Input // from peers; dropped when full
@@ -113,10 +115,13 @@ func (r *Replica) Start(ctx context.Context) error {
 
 func (r *Replica) start(ctx context.Context) error {
 	var err error
-	if r.guard, err = OpenFileGuard(filepath.Join(r.cfg.Dir, "sign_guard")); err != nil {
-		return err
+	if err := os.MkdirAll(r.cfg.Dir, 0o700); err != nil {
+		return fmt.Errorf("replica: %w", err)
 	}
-	if r.wal, err = OpenFileWAL(filepath.Join(r.cfg.Dir, "wal")); err != nil {
+	if r.guard, err = walfile.OpenGuard(filepath.Join(r.cfg.Dir, "sign_guard")); err != nil {
+		return fmt.Errorf("replica: %w (the signing guard is damaged; if this validator signed nothing at the current height, move it away)", err)
+	}
+	if r.wal, err = walfile.Open(filepath.Join(r.cfg.Dir, "wal")); err != nil {
 		return err
 	}
 	st, err := r.startState()
