@@ -27,7 +27,7 @@ type AccountInfo struct {
 // TxInfo is GET /tx/{cid} and the answer of POST /tx.
 type TxInfo struct {
 	ID     string `json:"tx"`
-	State  string `json:"state"` // unknown, pending or committed
+	State  string `json:"state"` // unknown, pending, committed; "parked" from POST /tx: waits for earlier nonces
 	Height uint64 `json:"height,omitempty"`
 	Fee    uint64 `json:"fee_rao,omitempty"`
 }
@@ -108,14 +108,18 @@ func (n *Node) handleSubmitTx(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	if ok, err := n.chain.admit(tx); !ok {
+	state := ledger.TxPending.String()
+	switch a, err := n.chain.admit(tx); a {
+	case rejected:
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
+	case parked:
+		state = "parked" // waits here for the account's earlier nonces
 	}
 	if err := n.chain.txs.Publish(r.Context(), b); err != nil {
 		n.log.Warn("gossip transaction", "tx", id, "err", err)
 	}
-	writeJSON(w, http.StatusAccepted, TxInfo{ID: id.String(), State: ledger.TxPending.String()})
+	writeJSON(w, http.StatusAccepted, TxInfo{ID: id.String(), State: state})
 }
 
 func (n *Node) handleTx(w http.ResponseWriter, r *http.Request) {

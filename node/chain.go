@@ -171,11 +171,13 @@ func (c *chain) join() error {
 		if err != nil || tx.Verify(id) != nil {
 			return nil, p2p.Reject
 		}
-		if ok, _ := c.admit(tx); ok {
+		// A parked transaction (nonce slightly ahead) spreads too: its
+		// predecessors are on their way, possibly through another node.
+		if a, _ := c.admit(tx); a != rejected {
 			return tx, p2p.Accept
 		}
-		// Nonces ahead (parked), stale nonces and spent balances race
-		// honestly across nodes: no penalty.
+		// Stale nonces and spent balances race honestly across nodes: no
+		// penalty.
 		return nil, p2p.Ignore
 	})
 	return err

@@ -198,13 +198,13 @@ func (n *Node) startRouting() (err error) {
 			return err
 		}
 	}
-	if rt.client, err = routing.NewClient(routing.ClientConfig{Host: n.host, Key: key, Directory: rt.dir, Logger: log}); err != nil {
+	if rt.client, err = routing.NewClient(routing.ClientConfig{Host: n.host, Key: key, Directory: rt.dir, Logger: log, Registerer: n.reg}); err != nil {
 		return err
 	}
 	if m := n.cfg.Miner; m != nil {
 		rt.miner, err = routing.NewMiner(routing.MinerConfig{
 			Host: n.host, Key: key, NetUID: m.NetUID, Engine: eng, Registry: rt.reg,
-			MaxConcurrent: m.MaxConcurrent, HeartbeatInterval: m.HeartbeatInterval, Logger: log,
+			MaxConcurrent: m.MaxConcurrent, HeartbeatInterval: m.HeartbeatInterval, Logger: log, Registerer: n.reg,
 		})
 		if err != nil {
 			return err

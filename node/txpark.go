@@ -34,40 +34,50 @@ type txPark struct {
 
 func newTxPark() *txPark { return &txPark{txs: make(map[string]parkedTx)} }
 
+// admission is what became of a transaction offered to the node.
+type admission int
+
+const (
+	rejected admission = iota
+	pooled             // in the mempool (or already there)
+	parked             // nonce slightly ahead: waits for its predecessors
+)
+
 // admit adds tx to the ledger's mempool, or parks it if its nonce is a
-// little ahead. It reports whether tx entered the mempool.
-func (c *chain) admit(tx *protocols.Tx) (bool, error) {
+// little ahead of its account's next one.
+func (c *chain) admit(tx *protocols.Tx) (admission, error) {
 	err := c.ledger.SubmitTx(tx)
 	switch {
 	case err == nil:
 		c.retryParked()
-		return true, nil
+		return pooled, nil
 	case errors.Is(err, ledger.ErrTxKnown):
-		return true, nil
+		return pooled, nil
 	case errors.Is(err, ledger.ErrBadNonce):
 		acct, aerr := ledger.AccountOf(tx.Signer)
 		if aerr != nil {
-			return false, err
+			return rejected, err
 		}
 		next, nerr := c.ledger.Mempool().NextNonce(acct)
-		if nerr == nil && tx.Nonce > next && tx.Nonce <= next+maxNonceAhead {
-			c.park.add(tx)
+		if nerr == nil && tx.Nonce > next && tx.Nonce <= next+maxNonceAhead && c.park.add(tx) {
+			return parked, nil
 		}
 	}
-	return false, err
+	return rejected, err
 }
 
-func (p *txPark) add(tx *protocols.Tx) {
+func (p *txPark) add(tx *protocols.Tx) bool {
 	id, err := tx.ID()
 	if err != nil {
-		return
+		return false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.txs) >= maxParked {
-		return
+		return false
 	}
 	p.txs[id.KeyString()] = parkedTx{tx: tx, at: time.Now()}
+	return true
 }
 
 // retryParked offers every parked transaction to the mempool again, in

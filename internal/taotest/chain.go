@@ -37,6 +37,9 @@ func (nw *Network) makeGenesis(t testing.TB) {
 		Params:   ledger.DevParams(),
 		Balances: map[ledger.Account]market.Rao{faucet: 1_000_000 * market.RaoPerTAO},
 	}
+	if nw.opts.Params != nil {
+		g.Params = *nw.opts.Params
+	}
 	for i := range nw.opts.Validators {
 		raw, err := nw.keys[i].GetPublic().Raw()
 		if err != nil {
@@ -86,9 +89,9 @@ func (nw *Network) AssertSameChain(t testing.TB, h uint64) {
 	}
 }
 
-// MustTransfer signs a transfer from the faucet with the given nonce,
-// submits it to node i's API, and returns its ID.
-func (nw *Network) MustTransfer(t testing.TB, i int, nonce uint64, to ed25519.PublicKey, amount market.Rao) string {
+// Transfer returns an encoded transfer from the faucet with the given
+// nonce.
+func (nw *Network) Transfer(t testing.TB, nonce uint64, to ed25519.PublicKey, amount market.Rao) []byte {
 	t.Helper()
 	tx, err := protocols.NewTx(nw.Genesis.ChainID, nonce, uint64(nw.Genesis.Params.TxFee), &protocols.Transfer{To: to, Amount: uint64(amount)})
 	if err != nil {
@@ -101,6 +104,14 @@ func (nw *Network) MustTransfer(t testing.TB, i int, nonce uint64, to ed25519.Pu
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// MustTransfer signs a transfer from the faucet with the given nonce,
+// submits it to node i's API, and returns its ID.
+func (nw *Network) MustTransfer(t testing.TB, i int, nonce uint64, to ed25519.PublicKey, amount market.Rao) string {
+	t.Helper()
+	b := nw.Transfer(t, nonce, to, amount)
 	info, err := (&node.Client{BaseURL: nw.Nodes[i].HTTPURL()}).SubmitTx(context.Background(), b)
 	if err != nil {
 		t.Fatalf("submit transfer to node %d: %v", i, err)

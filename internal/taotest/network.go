@@ -35,6 +35,8 @@ type Options struct {
 	// preset whose validators are the first Validators nodes, and a
 	// faucet account (Network.Faucet) holding 1,000,000 TAO.
 	Validators int
+	// Params overrides the dev preset of the genesis (with Validators).
+	Params *ledger.Params
 }
 
 // Network is a set of running nodes. Node 0 is the bootstrap node.
