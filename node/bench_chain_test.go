@@ -92,4 +92,3 @@ func BenchmarkSync(b *testing.B) {
 	b.ReportMetric(float64(target)/el.Seconds(), "blocks/s")
 	b.ReportMetric(el.Seconds(), "s-total")
 }
-
