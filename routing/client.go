@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/taonet/tao/inference"
 	"github.com/taonet/tao/p2p"
@@ -66,6 +67,8 @@ type ClientConfig struct {
 
 	Clock  Clock        // nil: SystemClock
 	Logger *slog.Logger // nil: discarded
+	// Registerer receives the client's metrics. Nil: metrics off.
+	Registerer prometheus.Registerer
 }
 
 func (c ClientConfig) withDefaults() ClientConfig {
@@ -154,10 +157,11 @@ type Result struct {
 // live miner, hedges slow starts, bans failing miners with backoff, and
 // resumes a broken stream on another miner. Safe for concurrent use.
 type Client struct {
-	cfg  ClientConfig
-	log  *slog.Logger
-	bans *bans
-	ttft *window
+	cfg     ClientConfig
+	log     *slog.Logger
+	bans    *bans
+	ttft    *window
+	metrics *metrics
 
 	requests, hedges atomic.Int64
 }
@@ -170,7 +174,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	return &Client{
 		cfg: cfg, log: cfg.Logger.With("component", "router"),
-		bans: newBans(cfg.Clock, cfg.BanBase, cfg.BanMax), ttft: newWindow(256),
+		bans: newBans(cfg.Clock, cfg.BanBase, cfg.BanMax), ttft: newWindow(256), metrics: newMetrics(cfg.Registerer),
 	}, nil
 }
 

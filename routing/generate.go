@@ -96,6 +96,7 @@ func (m *Miner) serve(ctx context.Context, s network.Stream, w *bufio.Writer, re
 	if !first.IsZero() {
 		ttft = first.Sub(start)
 		m.ttft.add(ttft)
+		m.metrics.firstToken("miner", ttft.Seconds())
 		if n := len(tokens); n > 1 {
 			m.speed.add(end.Sub(first) / time.Duration(n-1))
 		}

@@ -95,20 +95,25 @@ func (c *Client) Infer(ctx context.Context, netuid uint16, req Request, emit fun
 		}
 		if len(st.tokens) > 0 {
 			st.resumes++
+			c.metrics.resumed()
 		}
 		err = c.race(ctx, netuid, ranked, raw, len(st.tokens), st, tried, &attempts, emit)
 		if err == nil {
+			c.metrics.request("client", "ok")
 			return st.result(start, c.cfg.Clock.Now()), nil
 		}
 		if ctx.Err() != nil || errors.Is(err, errEmit) || errors.Is(err, ErrBadReceipt) || isClientFault(err) {
+			c.metrics.request("client", clientOutcome(ctx, err))
 			return nil, unwrapEmit(err)
 		}
 		c.log.Debug("miner failed", "netuid", netuid, "emitted", len(st.tokens), "err", err)
 		lastErr = err
 	}
 	if lastErr == nil {
+		c.metrics.request("client", "no_miner")
 		return nil, fmt.Errorf("%w for subnet %d: no miner with a fresh heartbeat for the subnet's model is reachable (start one with `tao miner --netuid %d`, or wait for heartbeats)", ErrNoMiners, netuid, netuid)
 	}
+	c.metrics.request("client", "failed")
 	return nil, fmt.Errorf("routing: subnet %d: %d miners tried, the last failed: %w", netuid, len(tried), lastErr)
 }
 
@@ -122,6 +127,17 @@ func (st *progress) result(start, end time.Time) *Result {
 		r.TTFT = st.first.Sub(start)
 	}
 	return r
+}
+
+// clientOutcome names how a request that will not be retried ended.
+func clientOutcome(ctx context.Context, err error) string {
+	switch {
+	case ctx.Err() != nil || errors.Is(err, errEmit):
+		return "cancelled"
+	case errors.Is(err, ErrBadReceipt):
+		return "bad_receipt"
+	}
+	return "bad_request"
 }
 
 // errEmit marks the caller's emit error, returned as is.
@@ -189,6 +205,7 @@ func (c *Client) race(ctx context.Context, netuid uint16, ranked []Candidate, ra
 			hedge = nil
 			if winner < 0 && next < len(ranked) && *attempts < c.cfg.MaxAttempts {
 				c.hedges.Add(1)
+				c.metrics.hedged()
 				start()
 			}
 			continue
@@ -234,6 +251,7 @@ func (c *Client) race(ctx context.Context, netuid uint16, ranked []Candidate, ra
 				st.first = c.cfg.Clock.Now()
 			}
 			c.ttft.add(c.cfg.Clock.Now().Sub(begun))
+			c.metrics.firstToken("client", c.cfg.Clock.Now().Sub(begun).Seconds())
 		}
 		switch f.Type {
 		case protocols.FrameChunk:

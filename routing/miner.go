@@ -12,6 +12,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/taonet/tao/inference"
 	"github.com/taonet/tao/p2p"
@@ -51,6 +52,8 @@ type MinerConfig struct {
 
 	Clock  Clock        // nil: SystemClock
 	Logger *slog.Logger // nil: discarded
+	// Registerer receives the miner's metrics. Nil: metrics off.
+	Registerer prometheus.Registerer
 }
 
 func (c MinerConfig) withDefaults() MinerConfig {
@@ -98,6 +101,7 @@ type Miner struct {
 	slots   *slots
 	limiter *limiter
 	replays *replays
+	metrics *metrics
 	ttft    *window // recent times to first token
 	speed   *window // recent per-token decode times
 
@@ -136,7 +140,7 @@ func NewMiner(cfg MinerConfig) (*Miner, error) {
 		slots:   newSlots(cfg.MaxConcurrent, cfg.MaxQueue),
 		limiter: newLimiter(cfg.Clock, cfg.Rate, cfg.Burst),
 		replays: newReplays(cfg.Clock, 2*MaxClockSkew, 1<<16),
-		ttft:    newWindow(64), speed: newWindow(64),
+		ttft:    newWindow(64), speed: newWindow(64), metrics: newMetrics(cfg.Registerer),
 		ctx: ctx, cancel: cancel,
 	}, nil
 }

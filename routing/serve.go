@@ -99,6 +99,7 @@ func (m *Miner) handle(s network.Stream) {
 			err = refuse(protocols.CodeOverloaded, "miner overloaded: all %d slots busy and the queue is full", m.cfg.MaxConcurrent)
 		}
 	}
+	m.metrics.request("miner", outcome(err))
 	if err != nil {
 		var me *minerError
 		if !errors.As(err, &me) {
