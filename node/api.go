@@ -13,27 +13,35 @@ import (
 
 // Status is the node's answer to GET /status.
 type Status struct {
-	ChainID     string   `json:"chain_id"`
-	PeerID      string   `json:"peer_id"`
-	Addrs       []string `json:"addrs"`
-	Version     string   `json:"version"`
-	Roles       []string `json:"roles"`
-	Height      uint64   `json:"height"`
-	BlockHash   string   `json:"block_hash"`
-	StateRoot   string   `json:"state_root"`
-	Syncing     bool     `json:"syncing"`
-	Validator   bool     `json:"validator"`
-	Round       int32    `json:"round"`
-	Consensus   string   `json:"consensus,omitempty"` // step@round of the height being decided
-	Evidence    int      `json:"evidence"`            // equivocations seen since start
-	TxFee       uint64   `json:"tx_fee_rao"`
-	BlockTimeMs uint64   `json:"block_time_ms,omitempty"`
+	ChainID   string   `json:"chain_id"`
+	PeerID    string   `json:"peer_id"`
+	Addrs     []string `json:"addrs"`
+	Version   string   `json:"version"`
+	Roles     []string `json:"roles"`
+	Height    uint64   `json:"height"`
+	BlockHash string   `json:"block_hash"`
+	StateRoot string   `json:"state_root"`
+	Syncing   bool     `json:"syncing"`
+	Validator bool     `json:"validator"`
+	Round     int32    `json:"round"`
+	Consensus string   `json:"consensus,omitempty"` // step@round of the height being decided
+	Evidence  int      `json:"evidence"`            // equivocations seen since start
+	// Validators is the current validator set (hotkeys as peer IDs, power in rao).
+	Validators  []ValidatorInfo `json:"validators,omitempty"`
+	TxFee       uint64          `json:"tx_fee_rao"`
+	BlockTimeMs uint64          `json:"block_time_ms,omitempty"`
 	// LastBlockTimeMs is the header time (unix ms) of block Height.
 	LastBlockTimeMs int64 `json:"last_block_time_ms,omitempty"`
 	Peers           int   `json:"peers"`
 	RoutingTable    int   `json:"routing_table"`
 	Announced       int   `json:"announced"`
 	UptimeSec       int64 `json:"uptime_s"`
+}
+
+// ValidatorInfo is one member of the validator set.
+type ValidatorInfo struct {
+	PeerID string `json:"peer_id"`
+	Power  uint64 `json:"power_rao"`
 }
 
 // PeerInfo is one entry of GET /peers.

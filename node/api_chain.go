@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/taonet/tao/ledger"
 	"github.com/taonet/tao/protocols"
@@ -161,6 +163,17 @@ func (n *Node) fillChainStatus(s *Status) {
 	s.Validator = rs.Validator
 	s.Round = rs.Round
 	s.Evidence = rs.Evidence
+	if vs, err := l.Validators(); err == nil {
+		for _, v := range vs {
+			id := v.Hotkey.String()
+			if pk, err := crypto.UnmarshalEd25519PublicKey(v.Hotkey[:]); err == nil {
+				if pid, err := peer.IDFromPublicKey(pk); err == nil {
+					id = pid.String()
+				}
+			}
+			s.Validators = append(s.Validators, ValidatorInfo{PeerID: id, Power: v.Power})
+		}
+	}
 	s.TxFee = uint64(l.Chain().Params.TxFee)
 	s.BlockTimeMs = l.Chain().Params.BlockTimeMs
 	s.LastBlockTimeMs = tip.Time

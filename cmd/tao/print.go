@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/taonet/tao/market"
 	"github.com/taonet/tao/node"
 )
 
@@ -23,8 +24,15 @@ func printStatus(w io.Writer, st node.Status) error {
 	fmt.Fprintf(tw, "peer id\t%s\n", st.PeerID)
 	fmt.Fprintf(tw, "roles\t%s\n", strings.Join(st.Roles, ", "))
 	fmt.Fprintf(tw, "version\t%s\n", st.Version)
-	fmt.Fprintf(tw, "height\t%d\n", st.Height)
+	fmt.Fprintf(tw, "height\t%d (block %s)\n", st.Height, st.BlockHash)
+	fmt.Fprintf(tw, "state root\t%s\n", st.StateRoot)
 	fmt.Fprintf(tw, "syncing\t%v\n", st.Syncing)
+	if len(st.Validators) > 0 {
+		fmt.Fprintf(tw, "validators\t%d (this node votes: %v)\n", len(st.Validators), st.Validator)
+		for _, v := range st.Validators {
+			fmt.Fprintf(tw, "\t  %s  %s TAO\n", v.PeerID, market.Rao(v.Power))
+		}
+	}
 	fmt.Fprintf(tw, "peers\t%d connected, %d announced, %d in DHT table\n", st.Peers, st.Announced, st.RoutingTable)
 	fmt.Fprintf(tw, "uptime\t%s\n", time.Duration(st.UptimeSec)*time.Second)
 	for i, a := range st.Addrs {
