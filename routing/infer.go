@@ -225,7 +225,11 @@ func (c *Client) race(ctx context.Context, netuid uint16, ranked []Candidate, ra
 			}
 		}
 		if failed != nil {
-			c.bans.fail(p)
+			if !busy(failed) {
+				// A busy miner is healthy: the capacity in its heartbeats
+				// steers traffic away; only failures earn a ban.
+				c.bans.fail(p)
+			}
 			cancels[ev.idx]()
 			if winner >= 0 {
 				return fmt.Errorf("miner %s broke off after %d tokens: %w", p, len(mine), failed)
@@ -281,6 +285,12 @@ func (c *Client) race(ctx context.Context, netuid uint16, ranked []Candidate, ra
 			return nil
 		}
 	}
+}
+
+// busy reports a refusal for load (overloaded or rate limited).
+func busy(err error) bool {
+	pe, ok := errors.AsType[*protocols.Error](err)
+	return ok && (pe.Code == protocols.CodeOverloaded || pe.Code == protocols.CodeRateLimited)
 }
 
 // checkReceipt verifies a receipt against the request and the tokens the

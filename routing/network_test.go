@@ -214,7 +214,7 @@ func TestHedgeAroundSlowMiner(t *testing.T) {
 // error; none hangs.
 func TestConcurrentRequestsWithMinerKilled(t *testing.T) {
 	n := 200
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 48
 	}
 	eng := newTestEngine(t)
