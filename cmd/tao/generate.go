@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/ipfs/go-cid"
 	"github.com/spf13/cobra"
 
 	"github.com/taonet/tao/inference"
@@ -47,6 +48,14 @@ meaningless, by design.`,
 				return usageError(errors.New("generate: --model FILE.gguf is required"))
 			}
 			o.Stop = stopSeqs
+			// A CID names a model in the cache.
+			if _, err := os.Stat(o.Model); err != nil {
+				if id, cerr := cid.Decode(o.Model); cerr == nil {
+					if dir, derr := modelCacheDir(); derr == nil {
+						o.Model = inference.Cache{Dir: dir}.Path(id)
+					}
+				}
+			}
 			out := cmd.OutOrStdout()
 			if !jsonOut {
 				o.OnToken = func(t inference.Token) { fmt.Fprint(out, t.Text) }
@@ -72,7 +81,7 @@ meaningless, by design.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.Model, "model", "", "GGUF model `FILE` (required)")
+	f.StringVar(&o.Model, "model", "", "GGUF model `FILE`, or the CID of a cached model (required)")
 	f.IntVar(&o.MaxTokens, "max-tokens", 128, "most tokens to generate")
 	f.Float32Var(&o.Sampling.Temperature, "temperature", 0.8, "sampling temperature; 0 is greedy")
 	f.IntVar(&o.Sampling.TopK, "top-k", 40, "sample among the K most likely tokens (0: all)")

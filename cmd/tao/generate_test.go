@@ -48,6 +48,11 @@ func TestGenerateContract(t *testing.T) {
 	if rep.Model != lines[1] || len(rep.PromptTokens) == 0 || rep.PromptTokens[0] != 1 || len(rep.Tokens) != 5 || rep.Text == nil || rep.PrefillTokS == nil || rep.DecodeTokS == nil {
 		t.Errorf("report %+v", rep)
 	}
+	// A cached model by CID.
+	code, out, errOut = runWallet(t, "", "generate", "--model", lines[1], "--max-tokens", "5", "--temperature", "0", "--json", "Once upon a time")
+	if code != 0 || !strings.Contains(out, `"tokens":`+fmtInts(rep.Tokens)) {
+		t.Errorf("generate by CID: exit %d, %s %s", code, out, errOut)
+	}
 	// Not a GGUF file: exit status 2 and a one-line error.
 	bad := filepath.Join(t.TempDir(), "bad.gguf")
 	os.WriteFile(bad, []byte("not a model"), 0o644)
@@ -55,4 +60,9 @@ func TestGenerateContract(t *testing.T) {
 	if code != 2 || out != "" || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || errOut == "" {
 		t.Errorf("bad model: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
+}
+
+func fmtInts(v []int32) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
