@@ -205,6 +205,7 @@ func (n *Node) startRouting() (err error) {
 		rt.miner, err = routing.NewMiner(routing.MinerConfig{
 			Host: n.host, Key: key, NetUID: m.NetUID, Engine: eng, Registry: rt.reg,
 			MaxConcurrent: m.MaxConcurrent, HeartbeatInterval: m.HeartbeatInterval, Logger: log, Registerer: n.reg,
+			GPU: gpuStats,
 		})
 		if err != nil {
 			return err

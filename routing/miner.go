@@ -49,6 +49,9 @@ type MinerConfig struct {
 	// HeartbeatInterval is how often the miner gossips its heartbeat.
 	// Zero: 5 s.
 	HeartbeatInterval time.Duration
+	// GPU reports the GPU's memory (MiB) and utilisation (percent) for
+	// heartbeats; ok false when there is none. Nil: no GPU fields.
+	GPU func() (totalMiB, freeMiB uint32, utilPct uint8, ok bool)
 
 	Clock  Clock        // nil: SystemClock
 	Logger *slog.Logger // nil: discarded
@@ -238,6 +241,11 @@ func (m *Miner) heartbeat() ([]byte, error) {
 		Time: m.cfg.Clock.Now().UnixMilli(), Interval: uint32(m.cfg.HeartbeatInterval / time.Millisecond),
 		ModelCID: m.model, QueueDepth: uint32(queued), FreeSlots: uint32(max(m.cfg.MaxConcurrent-running, 0)),
 		LatencyP50Ms: uint32(p50 / time.Millisecond), TokensPerSec: tps,
+	}
+	if m.cfg.GPU != nil {
+		if total, free, util, ok := m.cfg.GPU(); ok && free <= total && util <= 100 {
+			hb.GPUMemTotalMiB, hb.GPUMemFreeMiB, hb.GPUUtilPct = total, free, util
+		}
 	}
 	if err := hb.Sign(m.cfg.Key); err != nil {
 		return nil, err
