@@ -11,7 +11,7 @@
 //	m, err := llama.Open("model.gguf")          // memory-maps the file
 //	defer m.Close()
 //	seq := m.NewSeq(256)                        // KV cache for 256 positions
-//	logits := m.Forward([]llama.Row{{Seq: seq, Token: 1, Logits: true}}, 0)
+//	logits, err := m.Forward([]llama.Row{{Seq: seq, Token: 1, Logits: true}}, 0)
 //
 // Forward evaluates any mix of rows: a whole prompt of one sequence
 // (prefill) or one token from each of many sequences (batched decoding);

@@ -47,49 +47,61 @@ func (a *acts) prepare(t gguf.TensorType) {
 	}
 }
 
+// tileT is how many batch rows one pass over a chunk of weight rows
+// handles: 32 rows of activations (9 KiB at width 288) and the chunk's
+// weights stay in L1 together.
+const tileT = 32
+
 // matmul computes out[t*m.Rows+r] = W[r] · x[t] for all rows r and batch
 // rows t, in parallel over weight rows so that each weight row is read once
-// per call.
+// per tile of batch rows.
 func matmul(out []float32, m *Matrix, a *acts, threads int) {
 	a.prepare(m.Type)
 	T, cols := a.t, m.Cols
+	tile := tileT
+	if m.Type == gguf.Q4_K || m.Type == gguf.Q6_K {
+		tile = T // rows are dequantized once per pass
+	}
 	parallelFor(threads, m.Rows, 16, func(lo, hi int) {
 		var tmp []float32
 		if m.Type == gguf.Q4_K || m.Type == gguf.Q6_K {
 			tmp = make([]float32, cols)
 		}
 		var four [4]float32
-		for r := lo; r < hi; r++ {
-			w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
-			t0 := 0
-			if q := m.Type == gguf.Q4_0; q || m.Type == gguf.Q8_0 {
-				// Four batch rows per weight-row pass: the weight block
-				// is loaded and decoded once for all four.
-				for ; t0+4 <= T; t0 += 4 {
-					dotQx4(q, w, a, t0, &four)
-					for k, v := range four {
-						out[(t0+k)*m.Rows+r] = v
+		for tlo := 0; tlo < T; tlo += tile {
+			thi := min(T, tlo+tile)
+			for r := lo; r < hi; r++ {
+				w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
+				t0 := tlo
+				if q := m.Type == gguf.Q4_0; q || m.Type == gguf.Q8_0 {
+					// Four batch rows per weight-row pass: the weight
+					// block is loaded and decoded once for all four.
+					for ; t0+4 <= thi; t0 += 4 {
+						dotQx4(q, w, a, t0, &four)
+						for k, v := range four {
+							out[(t0+k)*m.Rows+r] = v
+						}
 					}
 				}
-			}
-			for t := t0; t < T; t++ {
-				var v float32
-				switch m.Type {
-				case gguf.F32:
-					v = dotF32(m.f32[r*cols:(r+1)*cols], a.x[t*cols:])
-				case gguf.Q8_0:
-					v = dotQ8(w, &a.q8[t])
-				case gguf.Q4_0:
-					v = dotQ4(w, &a.q8[t])
-				case gguf.F16:
-					v = dotF16(w, a.f16[t*cols:(t+1)*cols])
-				default:
-					if t == 0 {
-						m.Row(tmp, r)
+				for t := t0; t < thi; t++ {
+					var v float32
+					switch m.Type {
+					case gguf.F32:
+						v = dotF32(m.f32[r*cols:(r+1)*cols], a.x[t*cols:])
+					case gguf.Q8_0:
+						v = dotQ8(w, &a.q8[t])
+					case gguf.Q4_0:
+						v = dotQ4(w, &a.q8[t])
+					case gguf.F16:
+						v = dotF16(w, a.f16[t*cols:(t+1)*cols])
+					default:
+						if t == tlo {
+							m.Row(tmp, r)
+						}
+						v = dotF32(tmp, a.x[t*cols:])
 					}
-					v = dotF32(tmp, a.x[t*cols:])
+					out[t*m.Rows+r] = v
 				}
-				out[t*m.Rows+r] = v
 			}
 		}
 	})
