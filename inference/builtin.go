@@ -40,9 +40,10 @@ type Builtin struct {
 	quit   chan struct{} // closed by Close
 	done   chan struct{} // closed when the scheduler exits
 
-	mu      sync.Mutex // guards closed, running
+	mu      sync.Mutex // guards closed, running, and busy.Add
 	closed  bool
 	running bool
+	busy    sync.WaitGroup // Score calls in flight; Close waits for them
 }
 
 var _ Engine = (*Builtin)(nil)
@@ -124,6 +125,7 @@ func (e *Builtin) Close() error {
 	if running {
 		<-e.done
 	}
+	e.busy.Wait() // the weights may be unmapped only when nobody reads them
 	return e.m.Close()
 }
 
@@ -138,6 +140,14 @@ func (e *Builtin) Tokenize(text string) []int32 { return e.m.Tok.Encode(text, tr
 
 // Score implements Engine: one forward pass over prompt and tokens.
 func (e *Builtin) Score(ctx context.Context, prompt, tokens []int32) ([]float32, error) {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, ErrClosed
+	}
+	e.busy.Add(1)
+	e.mu.Unlock()
+	defer e.busy.Done()
 	if len(prompt) == 0 {
 		return nil, errors.New("inference: score needs a non-empty prompt")
 	}

@@ -210,3 +210,37 @@ func TestChatTemplate(t *testing.T) {
 		t.Error("user text produced a control token")
 	}
 }
+
+func TestCloseDuringGenerate(t *testing.T) {
+	b, err := modelBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := LoadBuiltin(b, BuiltinOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		var once sync.Once
+		_, err := e.Generate(context.Background(), Request{Prompt: "x", MaxTokens: 400}, func(Token) error {
+			once.Do(func() { close(started) })
+			return nil
+		})
+		done <- err
+	}()
+	<-started
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, ErrClosed) {
+		t.Errorf("in-flight request: err = %v, want ErrClosed", err)
+	}
+	if _, err := e.Generate(context.Background(), Request{Prompt: "x"}, func(Token) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: err = %v, want ErrClosed", err)
+	}
+	if err := e.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
