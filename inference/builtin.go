@@ -132,7 +132,8 @@ func (e *Builtin) Close() error {
 // Info describes the model.
 func (e *Builtin) Info() ModelInfo { return e.info }
 
-// Model exposes the loaded model (tokenizer, configuration).
+// Model exposes the loaded model (tokenizer, configuration); its weights
+// are valid until Close.
 func (e *Builtin) Model() *llama.Model { return e.m }
 
 // Tokenize encodes text as Generate encodes a Prompt.
