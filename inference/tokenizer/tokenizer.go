@@ -28,6 +28,14 @@ func New(v *Vocab) (*Tokenizer, error) {
 			return nil, fmt.Errorf("tokenizer: llama vocabulary needs %d scores, has %d", len(v.Tokens), len(v.Scores))
 		}
 	case "gpt2":
+		// Only Llama 3's pre-tokenizer is implemented; other BPE
+		// families split text differently and would silently tokenize
+		// wrong.
+		switch v.Pre {
+		case "llama-bpe", "llama3", "llama-v3", "smaug-bpe":
+		default:
+			return nil, fmt.Errorf("tokenizer: BPE pre-tokenizer %q not supported (want llama-bpe)", v.Pre)
+		}
 		t.ranks = make(map[[2]string]int, len(v.Merges))
 		for r, m := range v.Merges {
 			a, b, ok := strings.Cut(m, " ")

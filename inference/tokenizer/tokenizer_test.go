@@ -82,3 +82,14 @@ func TestRoundTripText(t *testing.T) {
 		}
 	}
 }
+
+func TestUnsupportedPreTokenizer(t *testing.T) {
+	v, err := Builtin("llama3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Pre = "qwen2"
+	if _, err := New(v); err == nil {
+		t.Error("New accepted an unsupported pre-tokenizer")
+	}
+}
