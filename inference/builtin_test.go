@@ -244,3 +244,23 @@ func TestCloseDuringGenerate(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// TestTopKSelection checks the heap selection against a full sort.
+func TestTopKSelection(t *testing.T) {
+	logits := make([]float32, 1000)
+	for i := range logits {
+		logits[i] = float32((i*7919)%1000) / 100
+	}
+	logits[3], logits[900] = 50, 50 // a tie at the top
+	s := newSampler(Sampling{TopK: 10, Temperature: 1}, nil)
+	got := s.topK(logits)
+	all := newSampler(Sampling{Temperature: 1}, nil).topK(append([]float32(nil), logits...))
+	for i := range got {
+		if got[i] != all[i] {
+			t.Fatalf("top %d: %v, want %v", i, got[i], all[i])
+		}
+	}
+	if got[0].id != 3 || got[1].id != 900 {
+		t.Errorf("tie order %v", got[:2])
+	}
+}

@@ -1,9 +1,12 @@
 package inference
 
 import (
+	"container/heap"
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/taonet/tao/inference/llama"
 )
 
 // sampler draws tokens for one request. Not safe for concurrent use.
@@ -66,20 +69,7 @@ func (s *sampler) sample(logits []float32) (int32, float32) {
 }
 
 func (s *sampler) draw(logits []float32) int32 {
-	c := s.cand[:0]
-	for i, v := range logits {
-		c = append(c, cand{int32(i), v})
-	}
-	// Sort by logit, descending, ties by id, so the draw is deterministic.
-	sort.Slice(c, func(i, j int) bool {
-		if c[i].p != c[j].p {
-			return c[i].p > c[j].p
-		}
-		return c[i].id < c[j].id
-	})
-	if k := s.p.TopK; k > 0 && k < len(c) {
-		c = c[:k]
-	}
+	c := s.topK(logits)
 	mx := c[0].p
 	var sum float64
 	for i := range c {
@@ -112,6 +102,59 @@ func (s *sampler) draw(logits []float32) int32 {
 	return c[len(c)-1].id
 }
 
+// better orders candidates by logit, descending, ties by id, so the draw
+// is deterministic.
+func better(a, b cand) bool {
+	if a.p != b.p {
+		return a.p > b.p
+	}
+	return a.id < b.id
+}
+
+// topK returns the TopK best candidates (all if TopK is 0), best first. A
+// small K is selected with a heap in O(n log K) instead of sorting the
+// whole vocabulary on every token.
+func (s *sampler) topK(logits []float32) []cand {
+	k := s.p.TopK
+	if k <= 0 || k > len(logits) {
+		k = len(logits)
+	}
+	c := s.cand[:0]
+	if k == len(logits) {
+		for i, v := range logits {
+			c = append(c, cand{int32(i), v})
+		}
+	} else {
+		// c is a min-heap (by better) of the k best so far.
+		h := candHeap(c)
+		for i, v := range logits {
+			x := cand{int32(i), v}
+			if len(h) < k {
+				heap.Push(&h, x)
+			} else if better(x, h[0]) {
+				h[0] = x
+				heap.Fix(&h, 0)
+			}
+		}
+		c = h
+	}
+	sort.Slice(c, func(i, j int) bool { return better(c[i], c[j]) })
+	return c
+}
+
+type candHeap []cand
+
+func (h candHeap) Len() int           { return len(h) }
+func (h candHeap) Less(i, j int) bool { return better(h[j], h[i]) } // worst on top
+func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *candHeap) Push(x any)        { *h = append(*h, x.(cand)) }
+func (h *candHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
 func argmax(x []float32) int32 {
 	best := 0
 	for i, v := range x {
@@ -122,14 +165,4 @@ func argmax(x []float32) int32 {
 	return int32(best)
 }
 
-func logSumExp(x []float32) float64 {
-	mx := float32(math.Inf(-1))
-	for _, v := range x {
-		mx = max(mx, v)
-	}
-	var sum float64
-	for _, v := range x {
-		sum += math.Exp(float64(v - mx))
-	}
-	return float64(mx) + math.Log(sum)
-}
+func logSumExp(x []float32) float64 { return llama.LogSumExp(x) }

@@ -2,18 +2,23 @@ package llama
 
 import "math"
 
-// LogSoftmax returns log(softmax(logits)) in a new slice, computed in
-// float64.
-func LogSoftmax(logits []float32) []float32 {
+// LogSumExp is log(sum(exp(x))), with float32 exponentials summed in
+// float64: cheap enough to run over a vocabulary on every token.
+func LogSumExp(x []float32) float64 {
 	mx := float32(math.Inf(-1))
-	for _, v := range logits {
+	for _, v := range x {
 		mx = max(mx, v)
 	}
 	var sum float64
-	for _, v := range logits {
-		sum += math.Exp(float64(v - mx))
+	for _, v := range x {
+		sum += float64(expf(v - mx))
 	}
-	lse := float64(mx) + math.Log(sum)
+	return float64(mx) + math.Log(sum)
+}
+
+// LogSoftmax returns log(softmax(logits)) in a new slice.
+func LogSoftmax(logits []float32) []float32 {
+	lse := LogSumExp(logits)
 	out := make([]float32, len(logits))
 	for i, v := range logits {
 		out[i] = float32(float64(v) - lse)
