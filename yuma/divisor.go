@@ -14,6 +14,7 @@ type divisor struct {
 	d     uint64 // |b| << shift, top bit set
 	v     uint64 // reciprocal: floor((2^128−1)/d) − 2^64
 	shift uint
+	m     uint64 // floor((2^64−1)/b) for b ≥ 2: the small-dividend reciprocal
 }
 
 func newDivisor(b int64) divisor {
@@ -24,22 +25,23 @@ func newDivisor(b int64) divisor {
 	s := uint(bits.LeadingZeros64(ub))
 	d := ub << s
 	v, _ := bits.Div64(^d, ^uint64(0), d)
-	return divisor{b: b, d: d, v: v, shift: s}
+	var m uint64
+	if b >= 2 {
+		m = ^uint64(0) / uint64(b)
+	}
+	return divisor{b: b, d: d, v: v, shift: s, m: m}
 }
 
 // div returns div(a, b): 0 when b = 0 or the quotient does not fit.
 func (dv *divisor) div(a int64) int64 {
 	if a >= 0 && dv.b > 0 && a < 1<<31 {
 		// The normalization case: a small non-negative dividend, so
-		// a·2^32 < 2^63 and the quotient fits whenever a < b.
+		// u = a·2^32 < 2^63 and the quotient always fits.
 		u := uint64(a) << 32
-		u1, u0 := u>>(64-dv.shift), u<<dv.shift
-		if u1 < dv.d {
-			if qu := div2by1(u1, u0, dv.d, dv.v); qu <= 1<<63-1 {
-				return int64(qu)
-			}
+		if dv.m == 0 { // b = 1
+			return int64(u)
 		}
-		return 0
+		return int64(divSmallDividend(u, uint64(dv.b), dv.m))
 	}
 	if dv.b == 0 {
 		return 0
@@ -81,4 +83,16 @@ func div2by1(u1, u0, d, v uint64) uint64 {
 		q1++
 	}
 	return q1
+}
+
+// divSmallDividend returns floor(u/b) for b ≥ 2 and m = floor((2^64−1)/b).
+// The estimate hi(u·m) is floor(u/b) or one less: u·m/2^64 >
+// u/b − u/2^64 > u/b − 1, and it is at most u/b. One correction step
+// makes it exact.
+func divSmallDividend(u, b, m uint64) uint64 {
+	q, _ := bits.Mul64(u, m)
+	if u-q*b >= b {
+		q++
+	}
+	return q
 }

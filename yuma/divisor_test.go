@@ -28,3 +28,50 @@ func TestDivisorMatchesDiv(t *testing.T) {
 		check(a, b)
 	}
 }
+
+// TestDivSmallDividend checks the one-correction reciprocal against the
+// hardware divide, with edge dividends and divisors.
+func TestDivSmallDividend(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	bs := []uint64{2, 3, 7, 1 << 32, 1<<32 + 1, 1<<63 - 1, 1 << 63, ^uint64(0), ^uint64(0) - 1}
+	us := []uint64{0, 1, 2, 1<<63 - 1, 1 << 63, ^uint64(0), ^uint64(0) - 1}
+	check := func(u, b uint64) {
+		if got, want := divSmallDividend(u, b, ^uint64(0)/b), u/b; got != want {
+			t.Fatalf("divSmallDividend(%d, %d) = %d, want %d", u, b, got, want)
+		}
+	}
+	for _, b := range bs {
+		for _, u := range us {
+			check(u, b)
+			check(u/b*b, b)
+			check(u/b*b-1, b)
+		}
+	}
+	for range 500000 {
+		b := max(2, r.Uint64()>>r.UintN(64))
+		u := r.Uint64() >> r.UintN(64)
+		check(u, b)
+		check(u/b*b, b)
+		if u >= b {
+			check(u/b*b-1, b)
+		}
+	}
+}
+
+// TestDivSmall checks expFixed's divisions by 2…31 against t/i.
+func TestDivSmall(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	for i := uint64(2); i <= 31; i++ {
+		for _, x := range []uint64{0, 1, i - 1, i, i + 1, 1<<63 - 1, 1 << 63, ^uint64(0)} {
+			if got := divSmall(x, i); got != x/i {
+				t.Fatalf("divSmall(%d, %d) = %d, want %d", x, i, got, x/i)
+			}
+		}
+		for range 20000 {
+			x := r.Uint64() >> r.UintN(64)
+			if got := divSmall(x, i); got != x/i {
+				t.Fatalf("divSmall(%d, %d) = %d, want %d", x, i, got, x/i)
+			}
+		}
+	}
+}
