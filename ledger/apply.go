@@ -22,6 +22,12 @@ import (
 // error reported is that of the lowest failing index, so it is the same on
 // every machine.
 func Apply(v View, c Chain, tip Tip, b *protocols.Block) (*Outcome, error) {
+	return apply(v, c, tip, b, protocols.Verify)
+}
+
+// apply is Apply with signatures checked by verify, which must answer as
+// protocols.Verify does (a VerifyCache), so the result is Apply's.
+func apply(v View, c Chain, tip Tip, b *protocols.Block, verify protocols.VerifyFunc) (*Outcome, error) {
 	if len(b.Txs) > c.Params.MaxBlockTxs {
 		return nil, invalid("%d transactions, limit %d", len(b.Txs), c.Params.MaxBlockTxs)
 	}
@@ -34,7 +40,7 @@ func Apply(v View, c Chain, tip Tip, b *protocols.Block) (*Outcome, error) {
 	}
 	// Each transaction's own checks before the block's encoding, so that
 	// a bad transaction is reported with its typed error.
-	if i, err := verifySigs(c, b.Txs); err != nil {
+	if i, err := verifySigs(c, b.Txs, verify); err != nil {
 		return nil, fmt.Errorf("%w: transaction %d: %w", ErrInvalidBlock, i, err)
 	}
 	enc, err := protocols.EncodeBlock(b)
@@ -76,14 +82,14 @@ func checkTxsHash(b *protocols.Block) error {
 
 // verifySigs checks every transaction's chain and signature on all CPUs
 // and returns the lowest failing index and its error.
-func verifySigs(c Chain, txs []protocols.Tx) (int, error) {
+func verifySigs(c Chain, txs []protocols.Tx, verify protocols.VerifyFunc) (int, error) {
 	errs := make([]error, len(txs))
 	workers := min(runtime.GOMAXPROCS(0), (len(txs)+63)/64)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(txs); i += workers {
-				errs[i] = checkTx(c, &txs[i], false)
+				errs[i] = checkTx(c, &txs[i], verify)
 			}
 		})
 	}

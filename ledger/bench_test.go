@@ -150,7 +150,7 @@ func BenchmarkVerifyTx(b *testing.B) {
 	tx := benchTxs(b, []ed25519.PrivateKey{benchKey(0)}, 0)[0]
 	c := testGenesis(0).Chain()
 	for b.Loop() {
-		if err := checkTx(c, tx, false); err != nil {
+		if err := checkTx(c, tx, protocols.Verify); err != nil {
 			b.Fatal(err)
 		}
 	}

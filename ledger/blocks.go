@@ -104,7 +104,7 @@ func (l *Ledger) executeLocked(b *protocols.Block) (*Outcome, error) {
 		}
 		return out, nil
 	}
-	out, err = Apply(view, l.chain, tip, b)
+	out, err = apply(view, l.chain, tip, b, l.verify)
 	if err != nil {
 		return nil, err
 	}

@@ -139,7 +139,7 @@ func (e *Exec) deliver(tx *protocols.Tx, checked bool) (Result, error) {
 		return Result{}, errors.New("ledger: DeliverTx outside BeginBlock..EndBlock")
 	}
 	if !checked {
-		if err := checkTx(e.chain, tx, false); err != nil {
+		if err := checkTx(e.chain, tx, protocols.Verify); err != nil {
 			return Result{}, err
 		}
 	}

@@ -25,6 +25,7 @@ type Ledger struct {
 	genesisID cid.Cid
 	log       *slog.Logger
 	pool      *Mempool
+	verify    protocols.VerifyFunc // signature checks of blocks and the mempool
 
 	commitMu sync.Mutex // serializes ProposeBlock, ValidateBlock, CommitBlock and snapshot writes
 
@@ -50,6 +51,18 @@ func WithMempool(cfg MempoolConfig) Option {
 	return func(led *Ledger) { led.pool.cfg = cfg.withDefaults() }
 }
 
+// WithVerify sets how transaction signatures are checked, in the mempool
+// and in blocks (nil: protocols.Verify). It must answer as protocols.Verify
+// does, or replicas diverge: a protocols.VerifyCache shared with the
+// gossip validators, so a transaction is verified once per node.
+func WithVerify(f protocols.VerifyFunc) Option {
+	return func(led *Ledger) {
+		if f != nil {
+			led.verify = f
+		}
+	}
+}
+
 // Open opens the ledger of genesis g in s. A fresh store is initialized
 // with the genesis state; a used one must hold the same genesis under the
 // current SchemaVersion.
@@ -61,11 +74,12 @@ func Open(s Store, g *Genesis, opts ...Option) (*Ledger, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Ledger{store: s, chain: g.Chain(), genesisID: gid, log: slog.New(slog.DiscardHandler)}
+	l := &Ledger{store: s, chain: g.Chain(), genesisID: gid, log: slog.New(slog.DiscardHandler), verify: protocols.Verify}
 	l.pool = NewMempool(l.chain, MempoolConfig{}, l.committed)
 	for _, o := range opts {
 		o(l)
 	}
+	l.pool.verify = l.verify
 	l.log = l.log.With("component", "ledger")
 	sv, err := s.Get(keySchema)
 	if err != nil {

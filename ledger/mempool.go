@@ -34,8 +34,9 @@ func (c MempoolConfig) withDefaults() MempoolConfig {
 // A Mempool is safe for concurrent use. It does no I/O: the state it checks
 // against comes from the function given to NewMempool.
 type Mempool struct {
-	chain Chain
-	state func() (View, Tip) // committed state and tip
+	chain  Chain
+	verify protocols.VerifyFunc // set once, before use
+	state  func() (View, Tip)   // committed state and tip
 
 	mu    sync.Mutex // guards all below
 	cfg   MempoolConfig
@@ -54,7 +55,7 @@ type poolEntry struct {
 // NewMempool returns an empty mempool for chain c, checking transactions
 // against the state returned by state.
 func NewMempool(c Chain, cfg MempoolConfig, state func() (View, Tip)) *Mempool {
-	m := &Mempool{chain: c, state: state, cfg: cfg.withDefaults(), byID: make(map[string]*poolEntry)}
+	m := &Mempool{chain: c, verify: protocols.Verify, state: state, cfg: cfg.withDefaults(), byID: make(map[string]*poolEntry)}
 	return m
 }
 
@@ -84,7 +85,7 @@ func (m *Mempool) reset() {
 func (m *Mempool) Add(tx *protocols.Tx) error {
 	// Stateless checks first, without the lock: the signature is the
 	// expensive part and needs no state.
-	if err := checkTx(m.chain, tx, false); err != nil {
+	if err := checkTx(m.chain, tx, m.verify); err != nil {
 		return err
 	}
 	// From here on the pool relies on these checks: deliver(tx, true)

@@ -8,8 +8,9 @@ import (
 )
 
 // checkTx runs the stateless checks of tx: shape, size, chain, signature,
-// fee floor. They are the same in the mempool and in a block.
-func checkTx(c Chain, tx *protocols.Tx, sigChecked bool) error {
+// fee floor. They are the same in the mempool and in a block. verify checks
+// the signature (protocols.Verify, or a cache that answers as it does).
+func checkTx(c Chain, tx *protocols.Tx, verify protocols.VerifyFunc) error {
 	if tx.ChainID != c.ID {
 		return fmt.Errorf("%w: it was signed for chain %q and this is %q; sign it again with the chain ID %q", ErrWrongChain, tx.ChainID, c.ID, c.ID)
 	}
@@ -22,10 +23,8 @@ func checkTx(c Chain, tx *protocols.Tx, sigChecked bool) error {
 	if _, err := protocols.EncodeTx(tx); err != nil {
 		return fmt.Errorf("%w: %v", ErrMalformedTx, err)
 	}
-	if !sigChecked {
-		if err := tx.Verify(c.ID); err != nil {
-			return fmt.Errorf("%w: %v; sign it with the coldkey whose public key is the signer, for chain %q", ErrBadSignature, err, c.ID)
-		}
+	if err := tx.VerifyWith(c.ID, verify); err != nil {
+		return fmt.Errorf("%w: %v; sign it with the coldkey whose public key is the signer, for chain %q", ErrBadSignature, err, c.ID)
 	}
 	if fee := market.Rao(tx.Fee); fee < c.Params.TxFee {
 		return fmt.Errorf("%w: fee %d rao is below the chain's fee of %d rao; set the fee to at least %d", ErrFeeTooLow, fee, c.Params.TxFee, c.Params.TxFee)

@@ -36,8 +36,13 @@ type chain struct {
 	txs     *p2p.Topic
 	genesis *ledger.Genesis
 	park    *txPark
-	wg      sync.WaitGroup // retry passes started by commits
+	sigs    *protocols.VerifyCache // shared by the gossip validators, the ledger and the core
+	wg      sync.WaitGroup         // retry passes started by commits
 }
+
+// verifyCacheSize bounds a node's cache of verified signatures: two full
+// mempools' worth of transactions, and the votes of many heights.
+const verifyCacheSize = 1 << 15
 
 // loadGenesis returns Config.Genesis, else DATA_DIR/genesis.json, else
 // nil: a node without a genesis joins the network but follows no chain.
@@ -63,7 +68,7 @@ func (n *Node) loadGenesis() (*ledger.Genesis, error) {
 }
 
 func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error) {
-	c := &chain{n: n, genesis: g, park: newTxPark()}
+	c := &chain{n: n, genesis: g, park: newTxPark(), sigs: protocols.NewVerifyCache(verifyCacheSize)}
 	var err error
 	// The ledger's state is small: modest memtables and caches keep several
 	// nodes in one process (devnet, tests) light.
@@ -74,7 +79,7 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 	if err != nil {
 		return nil, fmt.Errorf("open ledger store: %w", err)
 	}
-	if c.ledger, err = ledger.Open(c.store, g, ledger.WithLogger(n.log)); err != nil {
+	if c.ledger, err = ledger.Open(c.store, g, ledger.WithLogger(n.log), ledger.WithVerify(c.sigs.Verify)); err != nil {
 		c.store.Close()
 		return nil, err
 	}
@@ -82,12 +87,16 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 	if err != nil {
 		return nil, errors.Join(err, c.close())
 	}
+	cc := n.cfg.Consensus
+	if cc.Verify == nil {
+		cc.Verify = c.sigs.Verify
+	}
 	c.rep, err = replica.New(replica.Config{
 		Ledger:    c.ledger,
 		Key:       ed25519.PrivateKey(raw),
 		Dir:       filepath.Join(n.cfg.DataDir, "consensus"),
 		Transport: c,
-		Consensus: n.cfg.Consensus,
+		Consensus: cc,
 		Logger:    n.log,
 		OnCommit: func(*protocols.Block) {
 			c.wg.Go(c.retryParked)
@@ -133,7 +142,7 @@ func (c *chain) join() error {
 	var err error
 	c.props, err = c.n.host.Join(protocols.ProposalTopic(id), func(_ context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
 		p, err := protocols.DecodeProposal(b)
-		if err != nil || p.Verify(id) != nil {
+		if err != nil || p.VerifyWith(id, c.sigs.Verify) != nil {
 			return nil, p2p.Reject
 		}
 		return &protocols.ConsensusMessage{Proposal: p}, p2p.Accept
@@ -148,9 +157,9 @@ func (c *chain) join() error {
 		}
 		switch {
 		case m.Vote != nil:
-			err = m.Vote.Verify(id)
+			err = m.Vote.VerifyWith(id, c.sigs.Verify)
 		case m.Evidence != nil:
-			err = m.Evidence.Verify(id)
+			err = m.Evidence.VerifyWith(id, c.sigs.Verify)
 		case m.Status != nil:
 			if m.Status.ChainID != id {
 				err = protocols.ErrWrongChain
@@ -168,7 +177,7 @@ func (c *chain) join() error {
 	}
 	c.txs, err = c.n.host.Join(protocols.TxTopic(id), func(_ context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
 		tx, err := protocols.DecodeTx(b)
-		if err != nil || tx.Verify(id) != nil {
+		if err != nil || tx.VerifyWith(id, c.sigs.Verify) != nil {
 			return nil, p2p.Reject
 		}
 		// A parked transaction (nonce slightly ahead) spreads too: its

@@ -153,7 +153,10 @@ func (tx *Tx) Sign(key ed25519.PrivateKey) error {
 }
 
 // Verify checks that tx is for chainID and signed by its signer.
-func (tx *Tx) Verify(chainID string) error {
+func (tx *Tx) Verify(chainID string) error { return tx.VerifyWith(chainID, Verify) }
+
+// VerifyWith is Verify with the signature check done by verify.
+func (tx *Tx) VerifyWith(chainID string, verify VerifyFunc) error {
 	if tx.ChainID != chainID {
 		return fmt.Errorf("%w: got %q, want %q", ErrWrongChain, tx.ChainID, chainID)
 	}
@@ -161,7 +164,7 @@ func (tx *Tx) Verify(chainID string) error {
 	if err != nil {
 		return err
 	}
-	return Verify(tx.Signer, chainID, KindTx, b, tx.Sig)
+	return verify(tx.Signer, chainID, KindTx, b, tx.Sig)
 }
 
 // ID returns the transaction's CID: the CID of its encoding.
