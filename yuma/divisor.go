@@ -34,11 +34,14 @@ func newDivisor(b int64) divisor {
 
 // div returns div(a, b): 0 when b = 0 or the quotient does not fit.
 func (dv *divisor) div(a int64) int64 {
-	if a >= 0 && dv.b > 0 && a < 1<<31 {
-		// The normalization case: a small non-negative dividend, so
-		// u = a·2^32 < 2^63 and the quotient always fits.
+	if uint64(a) < 1<<32 && dv.b > 0 {
+		// The normalization case: 0 ≤ a < 2^32, so u = a·2^32 < 2^64,
+		// and the quotient fits in int64 whenever b ≥ 2.
 		u := uint64(a) << 32
 		if dv.m == 0 { // b = 1
+			if u > 1<<63-1 {
+				return 0
+			}
 			return int64(u)
 		}
 		return int64(divSmallDividend(u, uint64(dv.b), dv.m))

@@ -75,3 +75,47 @@ func TestDivSmall(t *testing.T) {
 		}
 	}
 }
+
+// TestDivColsMatchesDiv checks the per-column reciprocal of divCols against
+// div entry by entry, with edge values in entries and divisors.
+func TestDivColsMatchesDiv(t *testing.T) {
+	r := rand.New(rand.NewPCG(27, 28))
+	edge := []int64{0, 1, -1, 2, half - 1, half, one - 1, one, one + 1, maxI, minI, 65535 << 32}
+	pick := func() int64 {
+		switch r.IntN(4) {
+		case 0:
+			return edge[r.IntN(len(edge))]
+		case 1:
+			return randQ(r)
+		default:
+			return r.Int64N(one + 1)
+		}
+	}
+	for range 300 {
+		n := 1 + r.IntN(40)
+		m := newSparse(n, 0)
+		for range n {
+			for range r.IntN(3 * n) {
+				m.push(int32(r.IntN(n)), pick())
+			}
+			m.endRow()
+		}
+		by := make([]int64, n)
+		for j := range by {
+			by[j] = pick()
+		}
+		want := make([]int64, len(m.val))
+		for k, j := range m.col {
+			want[k] = m.val[k]
+			if by[j] != 0 {
+				want[k] = div(m.val[k], by[j])
+			}
+		}
+		m.divCols(by)
+		for k := range want {
+			if m.val[k] != want[k] {
+				t.Fatalf("entry %d (col %d, by %d): got %d, want %d", k, m.col[k], by[m.col[k]], m.val[k], want[k])
+			}
+		}
+	}
+}

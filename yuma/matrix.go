@@ -58,11 +58,12 @@ func (m *sparse) colMaxUpscale(n int) {
 }
 
 // divCols replaces every entry v of column j by div(v, by[j]) unless by[j]
-// is 0. With several entries per column on average, a reciprocal per column
-// (divisor) is cheaper than a hardware divide per entry; the results are the
-// same.
+// is 0. With at least one entry per column on average, a reciprocal per
+// column is cheaper than a hardware divide per entry. Normalized entries
+// are in [0, ONE] and sums positive: those take divSmallDividend (exact
+// trunc(v·2^32/b), which fits for b ≥ 2); any other pair takes div.
 func (m *sparse) divCols(by []int64) {
-	if len(m.col) < 4*len(by) {
+	if len(m.col) < len(by) {
 		for k, j := range m.col {
 			if by[j] != 0 {
 				m.val[k] = div(m.val[k], by[j])
@@ -70,13 +71,20 @@ func (m *sparse) divCols(by []int64) {
 		}
 		return
 	}
-	dv := make([]divisor, len(by))
+	rm := make([]uint64, len(by))
 	for j, b := range by {
-		dv[j] = newDivisor(b)
+		if b >= 2 {
+			rm[j] = ^uint64(0) / uint64(b)
+		}
 	}
+	val := m.val[:len(m.col)]
 	for k, j := range m.col {
-		if by[j] != 0 {
-			m.val[k] = dv[j].div(m.val[k])
+		b, a := by[j], val[k]
+		switch {
+		case b >= 2 && uint64(a) < 1<<32:
+			val[k] = int64(divSmallDividend(uint64(a)<<32, uint64(b), rm[j]))
+		case b != 0:
+			val[k] = div(a, b)
 		}
 	}
 }
