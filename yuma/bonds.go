@@ -79,5 +79,6 @@ func yuma2Bonds(in *Input, wb *sparse, a, inc, ws []int64) ([]int64, sparse) {
 	normalize(d)
 
 	ema.colMaxUpscale(n) // §3.11.7
+	releaseSparse(&b)
 	return d, ema
 }

@@ -27,6 +27,8 @@ func yuma3Bonds(in *Input, wb *sparse, a, c, inc []int64) ([]int64, sparse) {
 		}
 	}
 	normalize(d)
+	putBuf(&i64Pool, norm.val) // norm shares ema's structure
+	releaseSparse(&b)
 	return d, ema // §3.12.6
 }
 

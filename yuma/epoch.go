@@ -17,7 +17,9 @@ func Epoch(in Input) (Output, error) {
 		return Output{}, err
 	}
 	st := run(&in)
-	return st.output(&in), nil
+	out := st.output(&in)
+	st.release()
+	return out, nil
 }
 
 // state holds the intermediate results of one epoch, named as in §3.
@@ -29,6 +31,15 @@ type state struct {
 	d                         []int64
 	emaOut                    sparse // bonds to store (§3.11.7, §3.12.6)
 	nse, nve, nce             []int64
+	ws                        []int64 // scratch of §3.6 and §3.11.2
+}
+
+// release hands the epoch's scratch back to the pools (pool.go); st must
+// not be used afterwards. Nothing it releases is part of an Output.
+func (st *state) release() {
+	releaseSparse(&st.w, &st.wbar, &st.wb, &st.emaOut)
+	putBuf(&i64Pool, st.ws)
+	st.ws = nil
 }
 
 // run computes §3.1–§3.13 for a validated input.
@@ -58,7 +69,8 @@ func run(in *Input) *state {
 
 	st.w = weights(in, st.permit) // §3.5
 	// Scratch for consensus keys, then for Yuma2's ΔB values.
-	ws := make([]int64, len(st.w.col))
+	ws := getBuf[int64](&i64Pool, len(st.w.col))[:len(st.w.col)]
+	st.ws = ws
 	st.c = consensus(&st.w, st.a, in.Hyper.Kappa, ws) // §3.6
 	st.wbar, st.vt = clip(&st.w, st.c)                // §3.7
 

@@ -13,8 +13,8 @@ type sparse struct {
 
 // newSparse returns an empty matrix ready for n rows and about nnz entries.
 func newSparse(n, nnz int) sparse {
-	p := make([]int, 1, n+1)
-	return sparse{ptr: p, col: make([]int32, 0, nnz), val: make([]int64, 0, nnz)}
+	p := append(getBuf[int](&intPool, n+1), 0)
+	return sparse{ptr: p, col: getBuf[int32](&i32Pool, nnz), val: getBuf[int64](&i64Pool, nnz)}
 }
 
 func (m *sparse) rows() int { return len(m.ptr) - 1 }
@@ -34,7 +34,7 @@ func (m *sparse) endRow() { m.ptr = append(m.ptr, len(m.col)) }
 // clone returns a copy with its own values (the structure is shared: it is
 // never modified in place).
 func (m *sparse) clone() sparse {
-	return sparse{ptr: m.ptr, col: m.col, val: slices.Clone(m.val)}
+	return sparse{ptr: m.ptr, col: m.col, val: append(getBuf[int64](&i64Pool, len(m.val)), m.val...)}
 }
 
 // colNormalize divides every entry by its column sum where that sum is not 0

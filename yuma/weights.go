@@ -75,7 +75,7 @@ func clip(w *sparse, c []int64) (sparse, []int64) {
 	}
 	if !drops {
 		// Same structure as W: share it and clip the values only.
-		out := sparse{ptr: w.ptr, col: w.col, val: make([]int64, len(w.val))}
+		out := sparse{ptr: w.ptr, col: w.col, val: getBuf[int64](&i64Pool, len(w.val))[:len(w.val)]}
 		for i := range n {
 			var s int64
 			for k := w.ptr[i]; k < w.ptr[i+1]; k++ {
