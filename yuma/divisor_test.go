@@ -101,8 +101,15 @@ func TestDivColsMatchesDiv(t *testing.T) {
 			m.endRow()
 		}
 		by := make([]int64, n)
+		scaled := r.IntN(2) == 0 // divisors B·2^32 (divColsScaled)
 		for j := range by {
 			by[j] = pick()
+			if scaled {
+				by[j] = max(0, by[j]) &^ fracMask
+				if r.IntN(4) == 0 {
+					by[j] = int64(r.IntN(4)) << 32
+				}
+			}
 		}
 		want := make([]int64, len(m.val))
 		for k, j := range m.col {

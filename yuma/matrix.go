@@ -71,6 +71,9 @@ func (m *sparse) divCols(by []int64) {
 		}
 		return
 	}
+	if m.divColsScaled(by) {
+		return
+	}
 	rm := make([]uint64, len(by))
 	for j, b := range by {
 		if b >= 2 {
@@ -87,6 +90,36 @@ func (m *sparse) divCols(by []int64) {
 			val[k] = div(a, b)
 		}
 	}
+}
+
+// divColsScaled is divCols where every divisor is B·2^32 with B ≥ 0 (the
+// sums of Q32 integers: stored Yuma2 bonds): then div(a, B·2^32) =
+// trunc(a·2^32/(B·2^32)) = trunc(a/B), a 64-by-64 division by the column's
+// integer B, done by reciprocal for a ≥ 0. It reports false, changing
+// nothing, where the divisors are not all of that form.
+func (m *sparse) divColsScaled(by []int64) bool {
+	for _, b := range by {
+		if b < 0 || b&fracMask != 0 {
+			return false
+		}
+	}
+	rm := make([]uint64, len(by))
+	for j, b := range by {
+		if b >= 2<<32 {
+			rm[j] = ^uint64(0) / uint64(b>>32)
+		}
+	}
+	val := m.val[:len(m.col)]
+	for k, j := range m.col {
+		b, a := by[j], val[k]
+		switch {
+		case b >= 2<<32 && a >= 0:
+			val[k] = int64(divSmallDividend(uint64(a), uint64(b>>32), rm[j]))
+		case b != 0:
+			val[k] = div(a, b)
+		}
+	}
+	return true
 }
 
 // denseEMA is mat_ema_sparse (§3.11.4): for each row an accumulator over all

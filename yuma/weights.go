@@ -41,10 +41,12 @@ func weights(in *Input, permit []bool) sparse {
 					s += v // ≤ 4096·65535·2^32: no overflow
 				}
 			}
-			if s > 0 { // step 5
-				dv := newDivisor(s)
+			// Step 5. s = S·2^32 and v = x·2^32, so div(v, s) =
+			// trunc(v/S): by reciprocal (x·2^32 < 2^48), or v for S = 1.
+			if S := uint64(s >> 32); S >= 2 {
+				m := ^uint64(0) / S
 				for k := start; k < len(w.val); k++ {
-					w.val[k] = dv.div(w.val[k])
+					w.val[k] = int64(divSmallDividend(uint64(w.val[k]), S, m))
 				}
 			}
 		}
