@@ -29,9 +29,17 @@ type AccountInfo struct {
 // TxInfo is GET /tx/{cid} and the answer of POST /tx.
 type TxInfo struct {
 	ID     string `json:"tx"`
-	State  string `json:"state"` // unknown, pending, committed; "parked" from POST /tx: waits for earlier nonces
+	State  string `json:"state"` // unknown, pending, committed; "parked" from POST /tx(s): waits for earlier nonces; "rejected" from POST /txs
 	Height uint64 `json:"height,omitempty"`
 	Fee    uint64 `json:"fee_rao,omitempty"`
+	Error  string `json:"error,omitempty"` // why POST /txs rejected it
+}
+
+// TxBatchInfo is the answer of POST /txs: one TxInfo per transaction, in
+// the batch's order.
+type TxBatchInfo struct {
+	Txs      []TxInfo `json:"txs"`
+	Accepted int      `json:"accepted"` // pending or parked
 }
 
 // apiError is the chain API's error body.
@@ -42,6 +50,7 @@ type apiError struct {
 func (n *Node) registerChainAPI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /account/{address}", n.handleAccount)
 	mux.HandleFunc("POST /tx", n.handleSubmitTx)
+	mux.HandleFunc("POST /txs", n.handleSubmitTxs)
 	mux.HandleFunc("GET /tx/{cid}", n.handleTx)
 	mux.HandleFunc("GET /validators", func(w http.ResponseWriter, r *http.Request) {
 		if n.chain == nil {
@@ -122,6 +131,46 @@ func (n *Node) handleSubmitTx(w http.ResponseWriter, r *http.Request) {
 		n.log.Warn("gossip transaction", "tx", id, "err", err)
 	}
 	writeJSON(w, http.StatusAccepted, TxInfo{ID: id.String(), State: state})
+}
+
+// handleSubmitTxs takes a batch of transactions (protocols.EncodeTxBatch,
+// application/cbor), admits them in order as POST /tx does, and gossips
+// those admitted. A malformed batch is refused whole; a transaction the
+// ledger rejects is reported and the rest still go in.
+func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
+	if n.chain == nil {
+		writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
+		return
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, protocols.MaxTxBatchSize+1))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	txs, raw, err := protocols.DecodeTxBatch(b)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("not a transaction batch (a CBOR array of at most %d encoded transactions, %d bytes): %v", protocols.MaxTxBatchLen, protocols.MaxTxBatchSize, err)})
+		return
+	}
+	out := TxBatchInfo{Txs: make([]TxInfo, len(txs))}
+	for i, tx := range txs {
+		info := &out.Txs[i]
+		info.ID = protocols.CID(raw[i]).String() // DecodeTx checked raw[i] is canonical: the ID's bytes
+		switch a, err := n.chain.admit(tx); a {
+		case rejected:
+			info.State, info.Error = "rejected", err.Error()
+			continue
+		case parked:
+			info.State = "parked"
+		default:
+			info.State = ledger.TxPending.String()
+		}
+		out.Accepted++
+		if err := n.chain.txs.Publish(r.Context(), raw[i]); err != nil {
+			n.log.Warn("gossip transaction", "tx", info.ID, "err", err)
+		}
+	}
+	writeJSON(w, http.StatusAccepted, out)
 }
 
 func (n *Node) handleTx(w http.ResponseWriter, r *http.Request) {

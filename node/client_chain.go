@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/taonet/tao/protocols"
 )
 
 // Account returns GET /account/{address}.
@@ -27,31 +29,51 @@ func (c *Client) Tx(ctx context.Context, id string) (TxInfo, error) {
 
 // SubmitTx posts an encoded transaction (POST /tx).
 func (c *Client) SubmitTx(ctx context.Context, encoded []byte) (TxInfo, error) {
-	base := strings.TrimRight(c.baseURL(), "/")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/tx", bytes.NewReader(encoded))
+	var t TxInfo
+	err := c.postCBOR(ctx, "/tx", encoded, &t)
+	return t, err
+}
+
+// SubmitTxs posts encoded transactions as one batch (POST /txs), at most
+// protocols.MaxTxBatchLen of them; the node admits them in order. The
+// answer has one TxInfo per transaction; those the node refused have
+// State "rejected" and an Error.
+func (c *Client) SubmitTxs(ctx context.Context, encoded [][]byte) (TxBatchInfo, error) {
+	var t TxBatchInfo
+	b, err := protocols.EncodeTxBatch(encoded)
 	if err != nil {
-		return TxInfo{}, err
+		return t, err
+	}
+	err = c.postCBOR(ctx, "/txs", b, &t)
+	return t, err
+}
+
+// postCBOR posts body to path and decodes the 202 answer into v.
+func (c *Client) postCBOR(ctx context.Context, path string, payload []byte, v any) error {
+	base := strings.TrimRight(c.baseURL(), "/")
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(payload))
+	if err != nil {
+		return err
 	}
 	req.Header.Set("Content-Type", "application/cbor")
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		return TxInfo{}, fmt.Errorf("no tao node answers at %s (%v); start one with `tao node` or pass --api URL", base, err)
+		return fmt.Errorf("no tao node answers at %s (%v); start one with `tao node` or pass --api URL", base, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAPIResponse))
 	if err != nil {
-		return TxInfo{}, err
+		return err
 	}
 	if resp.StatusCode != http.StatusAccepted {
 		var e apiError
 		if json.Unmarshal(body, &e) == nil && e.Error != "" {
-			return TxInfo{}, fmt.Errorf("transaction rejected: %s", e.Error)
+			return fmt.Errorf("transaction rejected: %s", e.Error)
 		}
-		return TxInfo{}, fmt.Errorf("POST /tx: %s: %s", resp.Status, strings.TrimSpace(string(body)))
+		return fmt.Errorf("POST %s: %s: %s", path, resp.Status, strings.TrimSpace(string(body)))
 	}
-	var t TxInfo
-	if err := json.Unmarshal(body, &t); err != nil {
-		return TxInfo{}, fmt.Errorf("POST /tx answered something that is not a tao API response: %w", err)
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("POST %s answered something that is not a tao API response: %w", path, err)
 	}
-	return t, nil
+	return nil
 }
