@@ -59,7 +59,7 @@ func yuma2Bonds(in *Input, wb *sparse, a, inc, ws []int64) ([]int64, sparse) {
 	for i := range n {
 		lo, hi := delta.ptr[i], delta.ptr[i+1]
 		for k := lo; k < hi; k++ {
-			delta.val[k] = mul(wb.val[k], a[i])
+			delta.val[k] = mulFast(wb.val[k], a[i])
 		}
 	}
 	delta.colNormalize(n)
@@ -72,7 +72,7 @@ func yuma2Bonds(in *Input, wb *sparse, a, inc, ws []int64) ([]int64, sparse) {
 		cols, vals := ema.row(i)
 		var s int64
 		for k, j := range cols {
-			s = add(s, mul(inc[j], vals[k]))
+			s = add(s, mulFast(inc[j], vals[k]))
 		}
 		d[i] = s
 	}

@@ -20,7 +20,7 @@ func yuma3Bonds(in *Input, wb *sparse, a, c, inc []int64) ([]int64, sparse) {
 		cols, vals := norm.row(i)
 		var t int64
 		for k, j := range cols {
-			t = add(t, mul(vals[k], inc[j]))
+			t = add(t, mulFast(vals[k], inc[j]))
 		}
 		if p, ok := mulFloor(t, a[i]); ok {
 			d[i] = p
@@ -90,11 +90,11 @@ func liquidAlphaEMA(wb, b *sparse, c []int64, sg sigmoid, n int) sparse {
 		// columns are read below (alpha[j] of other columns may be stale).
 		for k, j := range bcols {
 			if inRow[j] == stamp {
-				dec[j] = mul(sub(one, alpha[j]), bvals[k])
+				dec[j] = mulFast(sub(one, alpha[j]), bvals[k])
 			}
 		}
 		for k, j := range wcols { // WB order
-			e := min(one, add(dec[j], max(0, mul(alpha[j], wvals[k]))))
+			e := min(one, add(dec[j], max(0, mulFast(alpha[j], wvals[k]))))
 			if e > 0 {
 				out.push(j, e)
 			}

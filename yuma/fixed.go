@@ -173,7 +173,22 @@ func toU16(a int64) uint16 {
 }
 
 // prop is fixed_proportion_to_u16 (§1 prop): to_u16(mul(a, q(65535))).
-func prop(a int64) uint16 { return toU16(mul(a, 65535<<32)) }
+func prop(a int64) uint16 {
+	if uint64(a) <= 1<<32 { // 0 ≤ a ≤ ONE: mul is a·65535, below 2^48
+		return uint16(uint64(a) * 65535 >> 32)
+	}
+	return toU16(mul(a, 65535<<32))
+}
+
+// mulFast is mul for the common case of two factors in [0, ONE): then the
+// product is below 2^64 and floor(a·b/2^32) needs no 128-bit arithmetic
+// or overflow checks. Other factors take mul.
+func mulFast(a, b int64) int64 {
+	if uint64(a)|uint64(b) < 1<<32 {
+		return int64(uint64(a) * uint64(b) >> 32)
+	}
+	return mul(a, b)
+}
 
 // frac is u16_proportion_to_fixed (§1 frac): floor(v·2^32/65535).
 func frac(v uint16) int64 { return int64(uint64(v) << 32 / 65535) }

@@ -279,3 +279,30 @@ func TestFixedRatio(t *testing.T) {
 		}
 	}
 }
+
+// TestMulFastAndProp checks mulFast against mul and prop's fast path against
+// its definition, on edge and random values.
+func TestMulFastAndProp(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 43))
+	edge := []int64{0, 1, -1, 2, half - 1, half, one - 1, one, one + 1, maxI, minI, 65535 << 32}
+	check := func(a, b int64) {
+		if got, want := mulFast(a, b), mul(a, b); got != want {
+			t.Fatalf("mulFast(%d, %d) = %d, want %d", a, b, got, want)
+		}
+		if got, want := prop(a), toU16(mul(a, 65535<<32)); got != want {
+			t.Fatalf("prop(%d) = %d, want %d", a, got, want)
+		}
+	}
+	for _, a := range edge {
+		for _, b := range edge {
+			check(a, b)
+		}
+	}
+	for range 200000 {
+		a, b := randQ(r), randQ(r)
+		if r.IntN(2) == 0 {
+			a, b = r.Int64N(one+2), r.Int64N(one+2)
+		}
+		check(a, b)
+	}
+}

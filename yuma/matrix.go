@@ -184,13 +184,13 @@ func emaMerge(out *sparse, ncols []int32, nvals []int64, ocols []int32, ovals []
 		var v int64
 		switch {
 		case b == len(ocols) || (a < len(ncols) && ncols[a] < ocols[b]):
-			j, v = ncols[a], mul(alpha, nvals[a])
+			j, v = ncols[a], mulFast(alpha, nvals[a])
 			a++
 		case a == len(ncols) || ocols[b] < ncols[a]:
-			j, v = ocols[b], mul(oneMinus, ovals[b])
+			j, v = ocols[b], mulFast(oneMinus, ovals[b])
 			b++
 		default: // same column
-			j, v = ncols[a], add(mul(alpha, nvals[a]), mul(oneMinus, ovals[b]))
+			j, v = ncols[a], add(mulFast(alpha, nvals[a]), mulFast(oneMinus, ovals[b]))
 			a, b = a+1, b+1
 		}
 		if v > 0 {

@@ -119,7 +119,7 @@ func ranks(m *sparse, a []int64, n int) []int64 {
 		}
 		cols, vals := m.row(i)
 		for k, j := range cols {
-			r[j] = add(r[j], mul(a[i], vals[k]))
+			r[j] = add(r[j], mulFast(a[i], vals[k]))
 		}
 	}
 	return r
