@@ -126,3 +126,38 @@ func TestDivColsMatchesDiv(t *testing.T) {
 		}
 	}
 }
+
+// TestColSums checks the unchecked column sums against add, with entries
+// that overflow, saturate or are negative.
+func TestColSums(t *testing.T) {
+	r := rand.New(rand.NewPCG(29, 30))
+	for it := range 500 {
+		n := 1 + r.IntN(30)
+		m := newSparse(n, 0)
+		for range n {
+			for range r.IntN(2 * n) {
+				v := r.Int64N(one + 1)
+				switch r.IntN(20 + it%7*10) {
+				case 0:
+					v = randQ(r)
+				case 1:
+					v = maxI - r.Int64N(3)
+				case 2:
+					v = 1 << (40 + r.IntN(20))
+				}
+				m.push(int32(r.IntN(n)), v)
+			}
+			m.endRow()
+		}
+		want := make([]int64, n)
+		for k, j := range m.col {
+			want[j] = add(want[j], m.val[k])
+		}
+		got := m.colSums(n)
+		for j := range want {
+			if got[j] != want[j] {
+				t.Fatalf("case %d col %d: got %d, want %d", it, j, got[j], want[j])
+			}
+		}
+	}
+}

@@ -40,11 +40,29 @@ func (m *sparse) clone() sparse {
 // colNormalize divides every entry by its column sum where that sum is not 0
 // (§3.11.1 column-normalize), in place.
 func (m *sparse) colNormalize(n int) {
+	m.divCols(m.colSums(n))
+}
+
+// colSums returns the column sums by add. When every entry is non-negative
+// and they are too small for even their total to overflow, those are plain
+// sums, taken without add's checks (the OR of the entries bounds each); else
+// it sums again with add.
+func (m *sparse) colSums(n int) []int64 {
 	colsum := make([]int64, n)
+	val := m.val[:len(m.col)]
+	var or uint64
 	for k, j := range m.col {
-		colsum[j] = add(colsum[j], m.val[k])
+		colsum[j] += val[k]
+		or |= uint64(val[k])
 	}
-	m.divCols(colsum)
+	if or < (1<<62)/uint64(max(len(val), 1)) {
+		return colsum
+	}
+	clear(colsum)
+	for k, j := range m.col {
+		colsum[j] = add(colsum[j], val[k])
+	}
+	return colsum
 }
 
 // colMaxUpscale divides every entry by its column maximum where that is not
