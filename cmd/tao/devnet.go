@@ -91,7 +91,7 @@ func printDevnet(w io.Writer, m node.DevnetManifest, took time.Duration) {
 	for _, n := range m.Nodes {
 		fmt.Fprintf(w, "  %-6s %-10s %s\n         api %s\n         p2p %s\n", n.Name, n.Role, n.PeerID, n.API, n.Addrs[0])
 	}
-	fmt.Fprintf(w, "\nTry:\n  tao status --api %s\n  tao peers --api %s\n  curl %s/metrics\n", m.Nodes[0].API, m.Nodes[0].API, m.Nodes[0].API)
+	fmt.Fprintf(w, "\nOpen %s/ in a browser for the network page, or try:\n  tao status --api %s\n  tao peers --api %s\n  curl %s/metrics\n", m.Nodes[0].API, m.Nodes[0].API, m.Nodes[0].API, m.Nodes[0].API)
 	fmt.Fprintf(w, "Send TAO from the faucet (%s):\n  tao transfer --home %s --wallet devnet --password-file %s --api %s --to ADDRESS --amount 1.5\n", m.Faucet, m.Dir, m.PasswordFile, m.Nodes[len(m.Nodes)-1].API)
 	fmt.Fprintf(w, "Join it from another terminal:\n  tao node --home /tmp/tao-extra --http 127.0.0.1:0 --no-mdns --network %s --genesis %s/genesis.json --bootstrap %s\n", m.Network, m.Dir, m.Nodes[0].Addrs[0])
 	fmt.Fprintf(w, "\nFiles: %s (devnet.json lists every node). Stop with Ctrl-C.\n", m.Dir)
