@@ -1,7 +1,10 @@
 package yuma
 
 import (
+	"cmp"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -47,5 +50,34 @@ func TestEpochPooledConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Fatal(e)
+	}
+}
+
+// TestLowestStakes checks the key sort against the stable sort by stake,
+// with many ties and stakes too large for keys.
+func TestLowestStakes(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 52))
+	for it := range 2000 {
+		n := 1 + r.IntN(300)
+		if it%100 == 0 {
+			n = 4096 + r.IntN(2)
+		}
+		s := make([]int64, n)
+		span := int64(1 + r.IntN(1<<r.IntN(34)))
+		for i := range s {
+			s[i] = r.Int64N(span)
+			if it%10 == 1 && r.IntN(50) == 0 {
+				s[i] = 1<<51 + r.Int64N(5)
+			}
+		}
+		order := make([]int32, n)
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortStableFunc(order, func(x, y int32) int { return cmp.Compare(s[x], s[y]) })
+		m := r.IntN(n + 1)
+		if got := lowestStakes(s, m); !slices.Equal(got, order[:m]) {
+			t.Fatalf("case %d: lowestStakes = %v, want %v", it, got, order[:m])
+		}
 	}
 }

@@ -108,20 +108,7 @@ func permits(in *Input, s []int64) (now, next []bool) {
 	if k := int(in.Hyper.MaxAllowedValidators); n >= k {
 		// is_topk_nonzero: a stable ascending sort by stake; the first n−K
 		// lose their permit (equal stakes keep uid order).
-		order := make([]int32, n)
-		for i := range order {
-			order[i] = int32(i)
-		}
-		slices.SortStableFunc(order, func(x, y int32) int {
-			switch {
-			case s[x] < s[y]:
-				return -1
-			case s[x] > s[y]:
-				return 1
-			}
-			return 0
-		})
-		for _, i := range order[:n-k] {
+		for _, i := range lowestStakes(s, n-k) {
 			next[i] = false
 		}
 	}
@@ -130,4 +117,36 @@ func permits(in *Input, s []int64) (now, next []bool) {
 		next[in.OwnerUID] = true
 	}
 	return now, next
+}
+
+// lowestStakes returns the uids of the first m of a stable ascending sort of
+// s by value (equal stakes in uid order). Stakes in [0, 2^51) sort as keys
+// stake<<12 | uid, which orders exactly so, without a comparator; others
+// take the stable sort.
+func lowestStakes(s []int64, m int) []int32 {
+	order := make([]int32, len(s))
+	if len(s) <= 1<<keyBits && !slices.ContainsFunc(s, func(x int64) bool { return uint64(x) >= 1<<51 }) {
+		keys := make([]int64, len(s))
+		for i, x := range s {
+			keys[i] = x<<keyBits | int64(i)
+		}
+		slices.Sort(keys)
+		for p, key := range keys {
+			order[p] = int32(key & keyMask)
+		}
+		return order[:m]
+	}
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(x, y int32) int {
+		switch {
+		case s[x] < s[y]:
+			return -1
+		case s[x] > s[y]:
+			return 1
+		}
+		return 0
+	})
+	return order[:m]
 }
