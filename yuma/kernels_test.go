@@ -224,3 +224,35 @@ func TestWeightedSelect(t *testing.T) {
 		}
 	}
 }
+
+// TestEMASameColumns checks denseEMA against naiveEMA where the rows of
+// both matrices hold the same sorted uids (emaMerge's no-merge path), with
+// edge values and α.
+func TestEMASameColumns(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 67))
+	edge := []int64{0, 1, -1, half, one - 1, one, one + 1, maxI, minI, 65535 << 32}
+	pick := func() int64 {
+		if r.IntN(6) == 0 {
+			return edge[r.IntN(len(edge))]
+		}
+		return r.Int64N(one)
+	}
+	for range 500 {
+		n := 1 + r.IntN(20)
+		next, old := newSparse(n, 0), newSparse(n, 0)
+		for range n {
+			for j := range n {
+				if r.IntN(3) > 0 {
+					next.push(int32(j), pick())
+					old.push(int32(j), pick())
+				}
+			}
+			next.endRow()
+			old.endRow()
+		}
+		alpha := pick()
+		if got, want := rowsOf(ptr(denseEMA(&next, &old, alpha, n))), naiveEMA(&next, &old, alpha, n); !equalRows(got, want) {
+			t.Fatalf("denseEMA = %v, want %v", got, want)
+		}
+	}
+}

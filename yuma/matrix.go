@@ -196,6 +196,15 @@ func denseEMA(next, old *sparse, alpha int64, n int) sparse {
 // emaMerge is one row of denseEMA for rows sorted by uid without repeats:
 // acc_j = add(add(0, mul(α, new_j)), mul(ONE−α, old_j)) in one pass.
 func emaMerge(out *sparse, ncols []int32, nvals []int64, ocols []int32, ovals []int64, alpha, oneMinus int64) {
+	if slices.Equal(ncols, ocols) { // the same uids: no merge
+		nvals, ovals = nvals[:len(ncols)], ovals[:len(ncols)]
+		for k, j := range ncols {
+			if v := add(mulFast(alpha, nvals[k]), mulFast(oneMinus, ovals[k])); v > 0 {
+				out.push(j, v)
+			}
+		}
+		return
+	}
 	a, b := 0, 0
 	for a < len(ncols) || b < len(ocols) {
 		var j int32
