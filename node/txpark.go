@@ -2,7 +2,6 @@ package node
 
 import (
 	"errors"
-	"sort"
 	"sync"
 	"time"
 
@@ -12,9 +11,10 @@ import (
 
 // Gossip does not keep order: an account's transactions with nonces n and
 // n+1 may arrive n+1 first, and the mempool takes only the next nonce. A
-// transaction slightly ahead of its account's next nonce is parked here
-// and retried after each transaction that enters the mempool and after
-// each block.
+// transaction slightly ahead of its account's next nonce is parked here,
+// by account and nonce; after a transaction of an account enters the
+// mempool its parked successors are offered in turn, and after each block
+// every account's are.
 const (
 	maxParked      = 1024
 	maxNonceAhead  = 64
@@ -27,12 +27,13 @@ type parkedTx struct {
 }
 
 type txPark struct {
-	mu    sync.Mutex // guards txs
-	txs   map[string]parkedTx
-	retry sync.Mutex // one retry pass at a time
+	mu     sync.Mutex // guards byAcct, n
+	byAcct map[ledger.Account]map[uint64]parkedTx
+	n      int        // parked transactions
+	retry  sync.Mutex // one full pass at a time
 }
 
-func newTxPark() *txPark { return &txPark{txs: make(map[string]parkedTx)} }
+func newTxPark() *txPark { return &txPark{byAcct: make(map[ledger.Account]map[uint64]parkedTx)} }
 
 // admission is what became of a transaction offered to the node.
 type admission int
@@ -47,73 +48,104 @@ const (
 // little ahead of its account's next one.
 func (c *chain) admit(tx *protocols.Tx) (admission, error) {
 	err := c.ledger.SubmitTx(tx)
+	acct, aerr := ledger.AccountOf(tx.Signer)
 	switch {
 	case err == nil:
-		c.retryParked()
+		if aerr == nil {
+			c.retryAccount(acct)
+		}
 		return pooled, nil
 	case errors.Is(err, ledger.ErrTxKnown):
 		return pooled, nil
 	case errors.Is(err, ledger.ErrBadNonce):
-		acct, aerr := ledger.AccountOf(tx.Signer)
 		if aerr != nil {
 			return rejected, err
 		}
 		next, nerr := c.ledger.Mempool().NextNonce(acct)
-		if nerr == nil && tx.Nonce > next && tx.Nonce <= next+maxNonceAhead && c.park.add(tx) {
+		if nerr == nil && tx.Nonce > next && tx.Nonce <= next+maxNonceAhead && c.park.add(acct, tx) {
 			return parked, nil
 		}
 	}
 	return rejected, err
 }
 
-func (p *txPark) add(tx *protocols.Tx) bool {
-	id, err := tx.ID()
-	if err != nil {
-		return false
-	}
+func (p *txPark) add(acct ledger.Account, tx *protocols.Tx) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.txs) >= maxParked {
+	txs := p.byAcct[acct]
+	if _, ok := txs[tx.Nonce]; ok {
+		return true // one per nonce: the first stays
+	}
+	if p.n >= maxParked {
 		return false
 	}
-	p.txs[id.KeyString()] = parkedTx{tx: tx, at: time.Now()}
+	if txs == nil {
+		txs = make(map[uint64]parkedTx)
+		p.byAcct[acct] = txs
+	}
+	txs[tx.Nonce] = parkedTx{tx: tx, at: time.Now()}
+	p.n++
 	return true
 }
 
-// retryParked offers every parked transaction to the mempool again, in
-// nonce order, until none enters; expired ones are dropped.
+// take removes and returns acct's parked transaction with nonce next,
+// dropping those below next (their nonces are used) and expired ones.
+func (p *txPark) take(acct ledger.Account, next uint64) (*protocols.Tx, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	txs := p.byAcct[acct]
+	if txs == nil {
+		return nil, false
+	}
+	for n, pt := range txs {
+		if n < next || time.Since(pt.at) > parkedLifetime {
+			delete(txs, n)
+			p.n--
+		}
+	}
+	pt, ok := txs[next]
+	if ok {
+		delete(txs, next)
+		p.n--
+	}
+	if len(txs) == 0 {
+		delete(p.byAcct, acct)
+	}
+	return pt.tx, ok
+}
+
+// retryAccount offers acct's parked transactions to the mempool in nonce
+// order while the next one is parked and enters.
+func (c *chain) retryAccount(acct ledger.Account) {
+	for {
+		next, err := c.ledger.Mempool().NextNonce(acct)
+		if err != nil {
+			return
+		}
+		tx, ok := c.park.take(acct, next)
+		if !ok {
+			return
+		}
+		if err := c.ledger.SubmitTx(tx); err != nil && !errors.Is(err, ledger.ErrTxKnown) {
+			return // invalid for good (the nonce was the next one): dropped
+		}
+	}
+}
+
+// retryParked runs retryAccount for every account with parked
+// transactions (after a block: committed nonces may have moved).
 func (c *chain) retryParked() {
 	if !c.park.retry.TryLock() {
 		return
 	}
 	defer c.park.retry.Unlock()
-	for {
-		c.park.mu.Lock()
-		var list []parkedTx
-		for id, p := range c.park.txs {
-			if time.Since(p.at) > parkedLifetime {
-				delete(c.park.txs, id)
-				continue
-			}
-			list = append(list, p)
-		}
-		c.park.mu.Unlock()
-		sort.Slice(list, func(i, j int) bool { return list[i].tx.Nonce < list[j].tx.Nonce })
-		progress := false
-		for _, p := range list {
-			err := c.ledger.SubmitTx(p.tx)
-			if err == nil || errors.Is(err, ledger.ErrTxKnown) || !errors.Is(err, ledger.ErrBadNonce) {
-				// Entered, known, or invalid for good: no longer parked.
-				if id, ierr := p.tx.ID(); ierr == nil {
-					c.park.mu.Lock()
-					delete(c.park.txs, id.KeyString())
-					c.park.mu.Unlock()
-				}
-				progress = progress || err == nil
-			}
-		}
-		if !progress {
-			return
-		}
+	c.park.mu.Lock()
+	accts := make([]ledger.Account, 0, len(c.park.byAcct))
+	for a := range c.park.byAcct {
+		accts = append(accts, a)
+	}
+	c.park.mu.Unlock()
+	for _, a := range accts {
+		c.retryAccount(a)
 	}
 }

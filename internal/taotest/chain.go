@@ -26,7 +26,8 @@ func newKey(t testing.TB) crypto.PrivKey {
 }
 
 // makeGenesis builds the dev-preset genesis: the first Validators nodes
-// validate with equal power; the faucet holds the TAO.
+// validate with equal power; the faucet (and Options.Accounts-1 more
+// accounts) hold the TAO.
 func (nw *Network) makeGenesis(t testing.TB) {
 	t.Helper()
 	nw.Faucet = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0xfa}, ed25519.SeedSize))
@@ -36,6 +37,15 @@ func (nw *Network) makeGenesis(t testing.TB) {
 		Time:     time.Now().UnixMilli(),
 		Params:   ledger.DevParams(),
 		Balances: map[ledger.Account]market.Rao{faucet: 1_000_000 * market.RaoPerTAO},
+	}
+	nw.Accounts = []ed25519.PrivateKey{nw.Faucet}
+	for i := 1; i < nw.opts.Accounts; i++ {
+		seed := make([]byte, ed25519.SeedSize)
+		seed[0], seed[1], seed[2] = 0xac, byte(i>>8), byte(i)
+		k := ed25519.NewKeyFromSeed(seed)
+		a, _ := ledger.AccountOf(k.Public().(ed25519.PublicKey))
+		g.Balances[a] = 1_000_000 * market.RaoPerTAO
+		nw.Accounts = append(nw.Accounts, k)
 	}
 	if nw.opts.Params != nil {
 		g.Params = *nw.opts.Params
@@ -93,11 +103,18 @@ func (nw *Network) AssertSameChain(t testing.TB, h uint64) {
 // nonce.
 func (nw *Network) Transfer(t testing.TB, nonce uint64, to ed25519.PublicKey, amount market.Rao) []byte {
 	t.Helper()
+	return nw.TransferFrom(t, 0, nonce, to, amount)
+}
+
+// TransferFrom returns an encoded transfer from Accounts[from] with the
+// given nonce.
+func (nw *Network) TransferFrom(t testing.TB, from int, nonce uint64, to ed25519.PublicKey, amount market.Rao) []byte {
+	t.Helper()
 	tx, err := protocols.NewTx(nw.Genesis.ChainID, nonce, uint64(nw.Genesis.Params.TxFee), &protocols.Transfer{To: to, Amount: uint64(amount)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Sign(nw.Faucet); err != nil {
+	if err := tx.Sign(nw.Accounts[from]); err != nil {
 		t.Fatal(err)
 	}
 	b, err := protocols.EncodeTx(tx)

@@ -38,6 +38,11 @@ type Options struct {
 	Validators int
 	// Params overrides the dev preset of the genesis (with Validators).
 	Params *ledger.Params
+	// Accounts is how many funded accounts the genesis holds
+	// (Network.Accounts, the first being the faucet), 1,000,000 TAO each.
+	// Zero: 1. Several let concurrent clients send without sharing a
+	// nonce sequence.
+	Accounts int
 	// DiscoveryInterval bounds the nodes' DHT discovery rounds. Zero: 2 s
 	// (quick discovery for tests); benchmarks of gossip raise it so that
 	// DHT traffic does not share the cores.
@@ -51,10 +56,13 @@ type Network struct {
 	Genesis *ledger.Genesis
 	// Faucet is the coldkey of the genesis account holding the TAO.
 	Faucet ed25519.PrivateKey
-	opts   Options
-	dirs   []string
-	keys   []crypto.PrivKey
-	boot   []string
+	// Accounts are the coldkeys of the funded genesis accounts
+	// (Options.Accounts); Accounts[0] is Faucet.
+	Accounts []ed25519.PrivateKey
+	opts     Options
+	dirs     []string
+	keys     []crypto.PrivKey
+	boot     []string
 }
 
 // NewNetwork starts n nodes: node 0 first, then the others with node 0 as
