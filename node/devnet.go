@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -31,7 +32,7 @@ type DevnetConfig struct {
 	// removed by Close.
 	Dir string
 	// Procs runs each node as its own OS process (Exe node ...) instead of
-	// in this process.
+	// in this process; a node process that dies is restarted.
 	Procs bool
 	// Exe is the tao binary for Procs. Zero: this executable.
 	Exe string
@@ -82,8 +83,10 @@ type Devnet struct {
 
 	closeOnce sync.Once
 	nodes     []*Node
-	procs     []*exec.Cmd
-	waitErrs  chan error
+	procs     []*devnetProc
+	waitErrs  chan error    // a node process that could not be kept running
+	exited    chan struct{} // one per node process that has stopped for good
+	closing   atomic.Bool
 }
 
 // NewDevnet validates cfg and plans the nodes; it starts nothing.
@@ -223,6 +226,7 @@ func (d *Devnet) startInProcess(ctx context.Context, i int) error {
 
 func (d *Devnet) startProcs() error {
 	d.waitErrs = make(chan error, len(d.plan))
+	d.exited = make(chan struct{}, len(d.plan))
 	for i, p := range d.plan {
 		listen, boot, httpAddr := d.nodeArgs(i)
 		args := []string{"node", "--network", d.cfg.Network, "--data-dir", p.DataDir,
@@ -233,24 +237,81 @@ func (d *Devnet) startProcs() error {
 			args = append(args, "--bootstrap", b)
 		}
 		args = d.inferenceArgs(i, args)
-		logf, err := os.OpenFile(filepath.Join(p.DataDir, "node.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			return fmt.Errorf("devnet: %w", err)
+		pr := &devnetProc{name: p.Name, args: args, log: filepath.Join(p.DataDir, "node.log")}
+		if err := d.startProc(pr); err != nil {
+			return err
 		}
-		cmd := exec.Command(d.cfg.Exe, args...)
-		cmd.Stdout, cmd.Stderr = logf, logf
-		if err := cmd.Start(); err != nil {
-			logf.Close()
-			return fmt.Errorf("devnet: start %s as a process: %w", p.Name, err)
-		}
-		d.procs = append(d.procs, cmd)
-		go func() {
-			err := cmd.Wait()
-			logf.Close()
-			d.waitErrs <- fmt.Errorf("%s exited: %v (log: %s)", p.Name, err, logf.Name())
-		}()
+		d.procs = append(d.procs, pr)
+		go d.supervise(pr)
 	}
 	return nil
+}
+
+// devnetProc is one node run as its own process.
+type devnetProc struct {
+	name, log string
+	args      []string
+
+	mu  sync.Mutex // guards cmd
+	cmd *exec.Cmd
+}
+
+func (p *devnetProc) signal(sig os.Signal) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd != nil && p.cmd.Process != nil {
+		_ = p.cmd.Process.Signal(sig)
+	}
+}
+
+func (d *Devnet) startProc(p *devnetProc) error {
+	logf, err := os.OpenFile(p.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("devnet: %w", err)
+	}
+	cmd := exec.Command(d.cfg.Exe, p.args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return fmt.Errorf("devnet: start %s as a process: %w", p.name, err)
+	}
+	p.mu.Lock()
+	p.cmd = cmd
+	p.mu.Unlock()
+	return nil
+}
+
+// maxRestarts bounds how often a crashing node is restarted.
+const maxRestarts = 5
+
+// supervise restarts a node process that dies (kill -9, a crash) while the
+// devnet runs, as a service manager would: the node resumes from its data
+// directory, WAL and signing guard. After maxRestarts it gives up and
+// reports on Exited.
+func (d *Devnet) supervise(p *devnetProc) {
+	defer func() { d.exited <- struct{}{} }()
+	for restarts := 0; ; restarts++ {
+		p.mu.Lock()
+		cmd := p.cmd
+		p.mu.Unlock()
+		err := cmd.Wait()
+		if d.closing.Load() {
+			return
+		}
+		if restarts == maxRestarts {
+			d.waitErrs <- fmt.Errorf("%s exited %d times, last: %v (log: %s)", p.name, restarts+1, err, p.log)
+			return
+		}
+		d.cfg.Logger.Warn("devnet node exited; restarting it", "node", p.name, "err", err)
+		time.Sleep(time.Second)
+		if d.closing.Load() {
+			return
+		}
+		if err := d.startProc(p); err != nil {
+			d.waitErrs <- err
+			return
+		}
+	}
 }
 
 // AwaitReady waits until every node is connected to every other and has
@@ -292,7 +353,8 @@ func (d *Devnet) AwaitReady(ctx context.Context) error {
 	}
 }
 
-// Exited reports a node process that stopped (Procs mode only).
+// Exited reports a node process that could not be kept running (Procs
+// mode only; a node that dies is restarted up to 5 times).
 func (d *Devnet) Exited() <-chan error { return d.waitErrs }
 
 // Manifest describes the running nodes.
@@ -317,16 +379,17 @@ func (d *Devnet) Close() error {
 		for i := len(d.nodes) - 1; i >= 0; i-- {
 			errs = append(errs, d.nodes[i].Close())
 		}
+		d.closing.Store(true)
 		for _, p := range d.procs {
-			_ = p.Process.Signal(os.Interrupt)
+			p.signal(os.Interrupt)
 		}
 		deadline := time.After(10 * time.Second)
 		for range d.procs {
 			select {
-			case <-d.waitErrs:
+			case <-d.exited:
 			case <-deadline:
 				for _, p := range d.procs {
-					_ = p.Process.Kill()
+					p.signal(os.Kill)
 				}
 			}
 		}

@@ -30,7 +30,8 @@ reaches all, prints how to talk to them, and runs until Ctrl-C.
 
 With --dir D the files stay in D, and D/devnet.json lists each node (name,
 role, peer ID, multiaddrs, API URL) for scripts. --procs runs each node as
-its own OS process.`,
+its own OS process, restarted (from its data directory, WAL and signing
+guard) if it dies.`,
 		Example: `  tao devnet
   tao devnet --nodes 6 --dir ./devnet --procs`,
 		Args: noArgs,
