@@ -49,7 +49,8 @@ func liquidAlphaEMA(wb, b *sparse, c []int64, sg sigmoid, n int) sparse {
 	dec := make([]int64, n)   // dec_j for the columns of the current row
 	inRow := make([]int32, n) // inRow[j] = i+1 when j is in WB row i
 	alpha0 := sg.alphaOf(0)   // d = 0 is common (w ≤ C_j, or no bond)
-	var sorted []int32
+	var sorted, pendJ []int32 // pendJ, pendD: the columns with d ≠ 0
+	var pendD []int64
 	for i := range rows {
 		wcols, wvals := wb.row(i)
 		bcols, bvals := b.row(i)
@@ -65,6 +66,7 @@ func liquidAlphaEMA(wb, b *sparse, c []int64, sg sigmoid, n int) sparse {
 		}
 		stamp := int32(i + 1)
 		pw, pb := 0, 0
+		pendJ, pendD = pendJ[:0], pendD[:0]
 		for _, j := range qs {
 			for pw < len(wcols) && wcols[pw] < j {
 				pw++
@@ -82,10 +84,11 @@ func liquidAlphaEMA(wb, b *sparse, c []int64, sg sigmoid, n int) sparse {
 			if d := diff(c[j], wt, bt); d == 0 {
 				alpha[j] = alpha0
 			} else {
-				alpha[j] = sg.alphaOf(d)
+				pendJ, pendD = append(pendJ, j), append(pendD, d)
 			}
 			dec[j], inRow[j] = 0, stamp
 		}
+		sg.alphaOfMany(pendD, pendJ, alpha)
 		// dec_j = mul(ONE−α_ij, v) for the B entries; only those at WB
 		// columns are read below (alpha[j] of other columns may be stale).
 		for k, j := range bcols {

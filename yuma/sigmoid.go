@@ -123,9 +123,14 @@ func diff(c, w, bo int64) int64 {
 }
 
 // alphaOf is alpha_sigmoid as a function of d = diff(c, w, bo).
-func (s sigmoid) alphaOf(d int64) int64 {
-	x := mul(s.kdiv, sub(d, half))
-	sg := sdiv(one, add(one, expSafe(x)))
+func (s sigmoid) alphaOf(d int64) int64 { return s.alphaOfExp(expSafe(s.expArg(d))) }
+
+// expArg is the exponent of alpha_sigmoid at d.
+func (s sigmoid) expArg(d int64) int64 { return mul(s.kdiv, sub(d, half)) }
+
+// alphaOfExp is alpha_sigmoid given e = expSafe(s.expArg(d)).
+func (s sigmoid) alphaOfExp(e int64) int64 {
+	sg := sdiv(one, add(one, e))
 	return max(min(add(s.lo, mul(sg, sub(s.hi, s.lo))), s.hi), s.lo)
 }
 

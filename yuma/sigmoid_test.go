@@ -3,6 +3,7 @@ package yuma
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -123,6 +124,55 @@ func TestAlphaSigmoidBounds(t *testing.T) {
 						t.Fatalf("steepness %d: alpha(%d,%d,%d) = %d outside [%d, %d]", steep, c, w, bo, a, sg.lo, sg.hi)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestExpSafePair checks the two-lane series against expSafe and
+// alphaOfMany against alphaOf, on edge and random arguments.
+func TestExpSafePair(t *testing.T) {
+	r := rand.New(rand.NewPCG(71, 73))
+	edge := []int64{0, 1, -1, one, -one, half, -half, 20 << 32, -20 << 32, 20<<32 + 1, -20<<32 - 1,
+		5 << 32, -5 << 32, 19<<32 + 12345, math.MaxInt64, math.MinInt64, 1 << 40, -(1 << 40)}
+	pick := func() int64 {
+		switch r.IntN(3) {
+		case 0:
+			return edge[r.IntN(len(edge))]
+		case 1:
+			return r.Int64N(41<<32) - 20<<32
+		}
+		return r.Int64N(11<<32) - 5<<32
+	}
+	for range 20000 {
+		x1, x2 := pick(), pick()
+		g1, g2 := expSafePair(x1, x2)
+		if w1, w2 := expSafe(x1), expSafe(x2); g1 != w1 || g2 != w2 {
+			t.Fatalf("expSafePair(%d, %d) = %d, %d; want %d, %d", x1, x2, g1, g2, w1, w2)
+		}
+	}
+	h := DefaultHyper()
+	for it := range 300 {
+		h.AlphaSigmoidSteepness = int16(r.IntN(1<<16) - 1<<15)
+		if it%3 == 0 {
+			h.AlphaSigmoidSteepness = 1000
+		}
+		h.AlphaLow = uint16(r.IntN(1 << 16))
+		h.AlphaHigh = uint16(r.IntN(1 << 16))
+		sg := newSigmoid(h)
+		n := r.IntN(9)
+		ds, js := make([]int64, n), make([]int32, n)
+		for k := range ds {
+			ds[k], js[k] = r.Int64N(one+1), int32(k)
+			if r.IntN(5) == 0 {
+				ds[k] = []int64{0, 1, half, one}[r.IntN(4)]
+			}
+		}
+		got := make([]int64, n)
+		sg.alphaOfMany(ds, js, got)
+		for k, d := range ds {
+			if want := sg.alphaOf(d); got[k] != want {
+				t.Fatalf("steepness %d: alphaOfMany at d=%d = %d, want %d", h.AlphaSigmoidSteepness, d, got[k], want)
 			}
 		}
 	}
