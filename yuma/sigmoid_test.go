@@ -150,6 +150,11 @@ func TestExpSafePair(t *testing.T) {
 		if w1, w2 := expSafe(x1), expSafe(x2); g1 != w1 || g2 != w2 {
 			t.Fatalf("expSafePair(%d, %d) = %d, %d; want %d, %d", x1, x2, g1, g2, w1, w2)
 		}
+		x3, x4 := pick(), pick()
+		q1, q2, q3, q4 := expSafeQuad(x1, x2, x3, x4)
+		if q1 != g1 || q2 != g2 || q3 != expSafe(x3) || q4 != expSafe(x4) {
+			t.Fatalf("expSafeQuad(%d, %d, %d, %d) differs from expSafe", x1, x2, x3, x4)
+		}
 	}
 	h := DefaultHyper()
 	for it := range 300 {
@@ -160,7 +165,7 @@ func TestExpSafePair(t *testing.T) {
 		h.AlphaLow = uint16(r.IntN(1 << 16))
 		h.AlphaHigh = uint16(r.IntN(1 << 16))
 		sg := newSigmoid(h)
-		n := r.IntN(9)
+		n := r.IntN(12)
 		ds, js := make([]int64, n), make([]int32, n)
 		for k := range ds {
 			ds[k], js[k] = r.Int64N(one+1), int32(k)
