@@ -38,6 +38,7 @@ Start a whole local network with:  tao devnet`,
 		newTransferCmd(),
 		newBalanceCmd(),
 		newTxCmd(),
+		newBenchCmd(),
 	)
 	return root
 }

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/taonet/tao/inference"
+)
+
+func newBenchCmd() *cobra.Command {
+	c := &cobra.Command{Use: "bench", Short: "Measure this machine: inference speed"}
+	c.AddCommand(newBenchInferenceCmd())
+	return c
+}
+
+func newBenchInferenceCmd() *cobra.Command {
+	var (
+		presets, quants, threads string
+		llamaDir                 string
+		asJSON                   bool
+	)
+	c := &cobra.Command{
+		Use:   "inference",
+		Short: "Prefill and decode tokens/s (batch 1 and 8) and peak memory of the builtin engine, beside llama.cpp",
+		Long: `Measure the builtin CPU engine on synthetic models (written once into the model
+cache): prefill of a 128-token prompt, greedy decode at batch 1, aggregate
+decode of 8 concurrent requests, and the process's peak memory. When
+node-llama-cpp is installed (scripts/llamacpp-install.sh puts it in
+build/llamacpp), llama.cpp runs on the same file with the same thread count
+and the table shows the decode ratio.`,
+		Example: `  tao bench inference
+  tao bench inference --preset stories15m,tinyllama1b --quant q8_0,q4_0 --threads 1,2`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := modelCacheDir()
+			if err != nil {
+				return err
+			}
+			th, err := parseInts(threads)
+			if err != nil {
+				return usageError(fmt.Errorf("--threads: %w", err))
+			}
+			out := cmd.OutOrStdout()
+			script, nodePath := llamaCppBench(llamaDir)
+			if !asJSON {
+				if script == "" {
+					fmt.Fprintln(out, "(llama.cpp not installed: run scripts/llamacpp-install.sh from the repository for the comparison)")
+				}
+				fmt.Fprintf(out, "%-44s %2s  %9s  %9s  %9s %9s  %9s  %9s  %9s  %s\n", "MODEL", "TH", "PREFILL", "DECODE", "BATCH", "", "PEAK RSS", "CPP PRE", "CPP DEC", "RATIO")
+			}
+			var rows []*inference.BenchResult
+			for _, p := range strings.Split(presets, ",") {
+				for _, q := range strings.Split(quants, ",") {
+					path, _, err := inference.Cache{Dir: dir}.Synth(inference.SynthOptions{Preset: p, Quant: q, Seed: 1})
+					if err != nil {
+						return usageError(fmt.Errorf("synthesize %s %s: %w", p, q, err))
+					}
+					for _, t := range th {
+						r, err := inference.Bench(cmd.Context(), inference.BenchOptions{Model: path, Threads: t})
+						if err != nil {
+							return err
+						}
+						r.Model = p + "-" + q
+						if script != "" {
+							if o, err := runLlamaCpp(script, nodePath, path, t); err == nil {
+								r.LlamaCpp = o
+								if o.DecodeTokS > 0 {
+									r.Ratio = r.DecodeTokS / o.DecodeTokS
+								}
+							} else {
+								fmt.Fprintf(cmd.ErrOrStderr(), "llama.cpp on %s: %v\n", r.Model, err)
+							}
+						}
+						rows = append(rows, r)
+						if !asJSON {
+							fmt.Fprintln(out, r)
+						}
+					}
+				}
+			}
+			if asJSON {
+				return printJSON(out, rows)
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&presets, "preset", "stories15m", "synthetic model presets, comma-separated (stories15m, tinyllama1b)")
+	f.StringVar(&quants, "quant", "q8_0,q4_0", "quantizations, comma-separated (f32, f16, q8_0, q4_0)")
+	f.StringVar(&threads, "threads", "1,2", "CPU thread counts, comma-separated")
+	f.StringVar(&llamaDir, "llama-cpp", "build/llamacpp", "directory where scripts/llamacpp-install.sh put node-llama-cpp")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return c
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive integer", p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// llamaCppBench finds scripts/llamacpp-bench.mjs and node-llama-cpp; empty
+// when either is missing.
+func llamaCppBench(dir string) (script, nodePath string) {
+	nodePath = filepath.Join(dir, "node_modules")
+	if _, err := os.Stat(filepath.Join(nodePath, "node-llama-cpp")); err != nil {
+		return "", ""
+	}
+	script = filepath.Join("scripts", "llamacpp-bench.mjs")
+	if _, err := os.Stat(script); err != nil {
+		return "", ""
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		return "", ""
+	}
+	abs, _ := filepath.Abs(nodePath)
+	return script, abs
+}
+
+func runLlamaCpp(script, nodePath, model string, threads int) (*inference.Other, error) {
+	cmd := exec.Command("node", script, model, strconv.Itoa(threads))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+nodePath)
+	b, err := cmd.Output()
+	if err != nil {
+		return nil, err
+	}
+	var o inference.Other
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &o); err != nil {
+		return nil, fmt.Errorf("llama.cpp bench output: %w", err)
+	}
+	return &o, nil
+}

@@ -1,0 +1,141 @@
+package inference
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// BenchOptions configures Bench (tao bench inference).
+type BenchOptions struct {
+	Model   string // GGUF file
+	Threads int
+	// Prompt tokens for prefill and tokens to decode. Zero: 128 and 64.
+	PromptTokens, DecodeTokens int
+	// Batch is the number of concurrent requests of the batched row. Zero: 8.
+	Batch int
+}
+
+// BenchResult is one row of tao bench inference.
+type BenchResult struct {
+	Model        string  `json:"model"`
+	Threads      int     `json:"threads"`
+	PrefillTokS  float64 `json:"prefill_tok_s"`
+	DecodeTokS   float64 `json:"decode_tok_s"`       // batch 1
+	BatchTokS    float64 `json:"batch_decode_tok_s"` // Batch concurrent requests, aggregate
+	Batch        int     `json:"batch"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes"`      // of this process so far (VmHWM)
+	BatchSpeedup float64 `json:"batch_speedup"`       // BatchTokS / DecodeTokS
+	LlamaCpp     *Other  `json:"llama_cpp,omitempty"` // filled by the caller when measured
+	Ratio        float64 `json:"decode_vs_llama_cpp,omitempty"`
+}
+
+// Other is another engine's figures on the same file and threads.
+type Other struct {
+	PrefillTokS float64 `json:"prefill_tok_s"`
+	DecodeTokS  float64 `json:"decode_tok_s"`
+}
+
+// Bench measures the builtin engine on o.Model: prefill tokens/s of one
+// prompt, greedy decode tokens/s of one request, and aggregate decode
+// tokens/s of o.Batch concurrent requests. Each figure is the best of three
+// runs, as llama.cpp's bench reports best-of too.
+func Bench(ctx context.Context, o BenchOptions) (*BenchResult, error) {
+	if o.PromptTokens == 0 {
+		o.PromptTokens = 128
+	}
+	if o.DecodeTokens == 0 {
+		o.DecodeTokens = 64
+	}
+	if o.Batch == 0 {
+		o.Batch = 8
+	}
+	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, MaxBatch: o.Batch})
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+	prompt := make([]int32, o.PromptTokens)
+	for i := range prompt {
+		prompt[i] = int32(100 + i)
+	}
+	r := &BenchResult{Model: o.Model, Threads: o.Threads, Batch: o.Batch}
+	one := func(tokens []int32, max int) (Result, error) {
+		return eng.Generate(ctx, Request{PromptTokens: tokens, MaxTokens: max}, func(Token) error { return nil })
+	}
+	for range 3 {
+		res, err := one(prompt, 1)
+		if err != nil {
+			return nil, err
+		}
+		r.PrefillTokS = max(r.PrefillTokS, float64(len(prompt))/res.Prefill.Seconds())
+		res, err = one(prompt[:8], o.DecodeTokens)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(res.Tokens) - 1; n > 0 && res.Decode > 0 {
+			r.DecodeTokS = max(r.DecodeTokS, float64(n)/res.Decode.Seconds())
+		}
+		began := time.Now()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		total := 0
+		var firstErr error
+		for i := range o.Batch {
+			wg.Go(func() {
+				res, err := one([]int32{prompt[i], prompt[i+1]}, o.DecodeTokens)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				total += len(res.Tokens)
+			})
+		}
+		wg.Wait()
+		if firstErr != nil {
+			return nil, firstErr
+		}
+		r.BatchTokS = max(r.BatchTokS, float64(total)/time.Since(began).Seconds())
+	}
+	if r.DecodeTokS > 0 {
+		r.BatchSpeedup = r.BatchTokS / r.DecodeTokS
+	}
+	r.PeakRSSBytes = peakRSS()
+	return r, nil
+}
+
+// peakRSS reads this process's resident-set high-water mark (Linux);
+// 0 elsewhere.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if len(f) == 2 && f[1] == "kB" {
+				n, err := strconv.ParseInt(f[0], 10, 64)
+				if err == nil {
+					return n << 10
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// String formats a row for a terminal table.
+func (r *BenchResult) String() string {
+	s := fmt.Sprintf("%-44s %2d  %9.0f  %9.0f  %9.0f (%d, ×%.1f)  %6.0f MiB",
+		r.Model, r.Threads, r.PrefillTokS, r.DecodeTokS, r.BatchTokS, r.Batch, r.BatchSpeedup, float64(r.PeakRSSBytes)/(1<<20))
+	if r.LlamaCpp != nil {
+		s += fmt.Sprintf("  %9.0f  %9.0f  ×%.2f", r.LlamaCpp.PrefillTokS, r.LlamaCpp.DecodeTokS, r.Ratio)
+	}
+	return s
+}
