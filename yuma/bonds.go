@@ -16,10 +16,10 @@ func lastTempo(in *Input) uint64 {
 	return in.CurrentBlock - uint64(in.Tempo)
 }
 
-// storedBonds converts the stored bond rows with conv (q for Yuma2, frac for
-// Yuma3) and applies the bond mask of §3.10: bonds to a uid registered at or
+// storedBonds converts the stored bond rows (q for Yuma2, frac for Yuma3)
+// and applies the bond mask of §3.10: bonds to a uid registered at or
 // after last_tempo are dropped.
-func storedBonds(in *Input, conv func(uint16) int64) sparse {
+func storedBonds(in *Input, yuma3 bool) sparse {
 	n := in.N
 	nnz := 0
 	for _, r := range in.Bonds {
@@ -33,7 +33,11 @@ func storedBonds(in *Input, conv func(uint16) int64) sparse {
 				if lt <= at(in.BlockAtRegistration, int(e.UID)) {
 					continue
 				}
-				b.push(int32(e.UID), conv(e.Value))
+				v := qU16(e.Value)
+				if yuma3 {
+					v = frac(e.Value)
+				}
+				b.push(int32(e.UID), v)
 			}
 		}
 		b.endRow()
@@ -52,7 +56,7 @@ func emaAlpha(h *Hyper) int64 {
 // scratch space for at least len(wb.col) values.
 func yuma2Bonds(in *Input, wb *sparse, a, inc, ws []int64) ([]int64, sparse) {
 	n := in.N
-	b := storedBonds(in, qU16) // §3.11.1
+	b := storedBonds(in, false) // §3.11.1
 	b.colNormalize(n)
 
 	delta := sparse{ptr: wb.ptr, col: wb.col, val: ws[:len(wb.val)]} // §3.11.2

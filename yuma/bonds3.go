@@ -5,7 +5,7 @@ import "slices"
 // yuma3Bonds runs §3.12 and returns D (normalized) and EMA_out (= the EMA).
 func yuma3Bonds(in *Input, wb *sparse, a, c, inc []int64) ([]int64, sparse) {
 	n := in.N
-	b := storedBonds(in, frac) // §3.12.1
+	b := storedBonds(in, true) // §3.12.1
 	var ema sparse
 	if in.Hyper.LiquidAlpha && slices.ContainsFunc(c, func(x int64) bool { return x != 0 }) {
 		ema = liquidAlphaEMA(wb, &b, c, newSigmoid(in.Hyper), n) // §3.12.3

@@ -169,7 +169,7 @@ func TestKernelsAgainstNaive(t *testing.T) {
 				t.Fatalf("case %d: interpolate %v, naive %v", it, got, want)
 			}
 		}
-		b := storedBonds(&in, frac)
+		b := storedBonds(&in, true)
 		sg := newSigmoid(in.Hyper)
 		if got, want := rowsOf(ptr(liquidAlphaEMA(&st.wb, &b, st.c, sg, n))), naiveLiquidAlpha(&st.wb, &b, st.c, sg, n); !equalRows(got, want) {
 			t.Fatalf("case %d: liquid alpha %v, naive %v", it, got, want)
