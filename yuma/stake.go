@@ -29,20 +29,7 @@ func fixedRatio(f, d u128) int64 {
 		qu, _ := bits.Div64(f.lo>>32, f.lo<<32, d.lo)
 		return int64(qu)
 	}
-	// Long division, one quotient bit at a time: the integer bit, then 32
-	// fractional bits. rem < d < 2^97 never overflows when doubled.
-	var qu int64
-	rem := f
-	if !rem.less(d) {
-		rem, qu = rem.sub(d), 1
-	}
-	for range 32 {
-		rem, qu = rem.shl1(), qu<<1
-		if !rem.less(d) {
-			rem, qu = rem.sub(d), qu|1
-		}
-	}
-	return qu
+	return fixedRatioWide(f, d)
 }
 
 // rawStakes returns F'_i = R_i/2^32 for every uid (§3.2: R_i is a multiple of
