@@ -72,12 +72,10 @@ func run(in *Input) *state {
 	ws := getBuf[int64](&i64Pool, len(st.w.col))[:len(st.w.col)]
 	st.ws = ws
 	st.c = consensus(&st.w, st.a, in.Hyper.Kappa, ws) // §3.6
-	st.wbar, st.vt = clip(&st.w, st.c)                // §3.7
-
-	st.r = ranks(&st.wbar, st.a, n) // §3.8
+	// §3.7, §3.8
+	st.wbar, st.vt, st.r, st.pr = clipRanks(&st.w, st.c, st.a, n)
 	st.inc = slices.Clone(st.r)
 	normalize(st.inc)
-	st.pr = ranks(&st.w, st.a, n)
 
 	st.wb = bondWeights(&st.w, &st.wbar, st.c, in.Hyper.BondsPenalty) // §3.9
 	if in.Hyper.Yuma3 {

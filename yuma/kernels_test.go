@@ -256,3 +256,32 @@ func TestEMASameColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestClipRanks checks the fused clip and ranks against clip and ranks, with
+// and without dropped entries.
+func TestClipRanks(t *testing.T) {
+	r := rand.New(rand.NewPCG(91, 97))
+	for it := range 400 {
+		in := genInput(r, genOpts{maxN: 20, sortedRows: it%3 == 0})
+		st := run(&in)
+		n := in.N
+		c := slices.Clone(st.c)
+		if it%2 == 0 { // no drops: the fused pass
+			for j := range c {
+				if c[j] == 0 {
+					c[j] = int64(1 + r.IntN(1<<33))
+				}
+			}
+		}
+		a := slices.Clone(st.a)
+		if it%5 == 0 && n > 0 {
+			a[r.IntN(n)] = []int64{maxI, one, minI}[r.IntN(3)]
+		}
+		wbar, vt, rk, pr := clipRanks(&st.w, c, a, n)
+		wbar2, vt2 := clip(&st.w, c)
+		if !equalRows(rowsOf(&wbar), rowsOf(&wbar2)) || !slices.Equal(vt, vt2) ||
+			!slices.Equal(rk, ranks(&wbar2, a, n)) || !slices.Equal(pr, ranks(&st.w, a, n)) {
+			t.Fatalf("case %d: clipRanks differs from clip and ranks", it)
+		}
+	}
+}
