@@ -59,30 +59,42 @@ func yuma2Bonds(in *Input, wb *sparse, a, inc, ws []int64) ([]int64, sparse) {
 	b := storedBonds(in, false) // §3.11.1
 	b.colNormalize(n)
 
-	delta := sparse{ptr: wb.ptr, col: wb.col, val: ws[:len(wb.val)]} // §3.11.2
+	// §3.11.2, with the column sums of the normalization on the way.
+	delta := sparse{ptr: wb.ptr, col: wb.col, val: ws[:len(wb.val)]}
+	colsum := make([]int64, n)
+	var or uint64
 	for i := range n {
 		lo, hi := delta.ptr[i], delta.ptr[i+1]
-		for k := lo; k < hi; k++ {
-			delta.val[k] = mulFast(wb.val[k], a[i])
+		cols, vals, out := delta.col[lo:hi], wb.val[lo:hi], delta.val[lo:hi]
+		for k, j := range cols {
+			v := mulFast(vals[k], a[i])
+			out[k] = v
+			colsum[j] += v
+			or |= uint64(v)
 		}
 	}
-	delta.colNormalize(n)
+	if !plainSumsExact(or, len(delta.val)) {
+		colsum = delta.colSums(n)
+	}
+	delta.divCols(colsum)
 
 	ema := denseEMA(&delta, &b, emaAlpha(&in.Hyper), n) // §3.11.3-4
 	ema.colNormalize(n)                                 // §3.11.5: B*
 
-	d := make([]int64, n) // §3.11.6
+	d := make([]int64, n) // §3.11.6, and the column maxima of §3.11.7
+	mx := make([]int64, n)
 	for i := range n {
 		cols, vals := ema.row(i)
 		var s int64
 		for k, j := range cols {
 			s = add(s, mulFast(inc[j], vals[k]))
+			mx[j] = max(mx[j], vals[k])
 		}
 		d[i] = s
 	}
 	normalize(d)
 
-	ema.colMaxUpscale(n) // §3.11.7
+	ema.divCols(mx) // §3.11.7: colMaxUpscale
 	releaseSparse(&b)
 	return d, ema
 }

@@ -55,7 +55,7 @@ func (m *sparse) colSums(n int) []int64 {
 		colsum[j] += val[k]
 		or |= uint64(val[k])
 	}
-	if or < (1<<62)/uint64(max(len(val), 1)) {
+	if plainSumsExact(or, len(val)) {
 		return colsum
 	}
 	clear(colsum)
@@ -73,6 +73,12 @@ func (m *sparse) colMaxUpscale(n int) {
 		mx[j] = max(mx[j], m.val[k])
 	}
 	m.divCols(mx)
+}
+
+// plainSumsExact reports whether plain sums of count non-negative entries
+// whose OR is or equal add's sums: their total stays below 2^62.
+func plainSumsExact(or uint64, count int) bool {
+	return or < (1<<62)/uint64(max(count, 1))
 }
 
 // divCols replaces every entry v of column j by div(v, by[j]) unless by[j]
