@@ -73,6 +73,13 @@ func consensus(w *sparse, a []int64, kappa uint16, ws []int64) []int64 {
 // medianColumn returns C_j for one column whose non-zero entries are col
 // (keys value<<12 | k), given s', Σ', μ and m (§3.6). It reorders col.
 func medianColumn(col []int64, sp []int64, total, mu int64, m int) int64 {
+	if len(col) == m && mu < total {
+		// Every row has an entry (uids are unique within a row), so F(0) =
+		// total − Σ s' = 0 and the entries' stake, total, exceeds μ: the
+		// selection below always succeeds, and needs no pass for F(0).
+		x, _ := weightedSelect(col, sp, mu)
+		return x
+	}
 	// F(0): the stake of the rows with x_k = 0.
 	cum := total
 	var top int64
