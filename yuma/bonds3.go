@@ -13,21 +13,21 @@ func yuma3Bonds(in *Input, wb *sparse, a, c, inc []int64) ([]int64, sparse) {
 		ema = denseEMA(wb, &b, emaAlpha(&in.Hyper), n) // §3.12.2
 	}
 
-	norm := ema.clone() // §3.12.4: B̂
-	norm.colNormalize(n)
-	d := make([]int64, n) // §3.12.5
+	// §3.12.4-5: B̂ = the column-normalized EMA, each entry used once here,
+	// so computed on the fly instead of stored.
+	norm := newColDivider(ema.colSums(n))
+	d := make([]int64, n)
 	for i := range n {
-		cols, vals := norm.row(i)
+		cols, vals := ema.row(i)
 		var t int64
 		for k, j := range cols {
-			t = add(t, mulFast(vals[k], inc[j]))
+			t = add(t, mulFast(norm.div(vals[k], j), inc[j]))
 		}
 		if p, ok := mulFloor(t, a[i]); ok {
 			d[i] = p
 		}
 	}
 	normalize(d)
-	putBuf(&i64Pool, norm.val) // norm shares ema's structure
 	releaseSparse(&b)
 	return d, ema // §3.12.6
 }
