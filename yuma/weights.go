@@ -19,6 +19,10 @@ func weights(in *Input, permit []bool) sparse {
 	if in.Hyper.CommitReveal {
 		cutoff = in.CommitBlocks
 	}
+	var maxRB uint64 // the latest registration block
+	for _, b := range in.BlockAtRegistration {
+		maxRB = max(maxRB, b)
+	}
 	for i := range n {
 		start := len(w.col)
 		if in.Weights != nil && permit[i] {
@@ -28,13 +32,15 @@ func weights(in *Input, permit []bool) sparse {
 				c = cutoff[i]
 			}
 			var s int64
+			keepSelf := in.HasOwner && i == in.OwnerUID
+			// After every registration: steps 3 and 4 keep all entries.
+			current := maxRB < lu && (!c.Valid || maxRB <= c.Block)
 			for _, e := range in.Weights[i] {
 				j := int(e.UID)
-				rb := at(in.BlockAtRegistration, j)
 				switch {
-				case j == i && !(in.HasOwner && i == in.OwnerUID): // step 2
-				case lu <= rb: // step 3: set before j's latest registration
-				case c.Valid && c.Block < rb: // step 4
+				case j == i && !keepSelf: // step 2
+				case !current && lu <= at(in.BlockAtRegistration, j): // step 3: set before j's latest registration
+				case !current && c.Valid && c.Block < at(in.BlockAtRegistration, j): // step 4
 				default:
 					v := int64(e.Value) << 32
 					w.push(int32(j), v)
