@@ -58,24 +58,6 @@ func TestDivSmallDividend(t *testing.T) {
 	}
 }
 
-// TestDivSmall checks expFixed's divisions by 2…31 against t/i.
-func TestDivSmall(t *testing.T) {
-	r := rand.New(rand.NewPCG(25, 26))
-	for i := uint64(2); i <= 31; i++ {
-		for _, x := range []uint64{0, 1, i - 1, i, i + 1, 1<<63 - 1, 1 << 63, ^uint64(0)} {
-			if got := divSmall(x, i); got != x/i {
-				t.Fatalf("divSmall(%d, %d) = %d, want %d", x, i, got, x/i)
-			}
-		}
-		for range 20000 {
-			x := r.Uint64() >> r.UintN(64)
-			if got := divSmall(x, i); got != x/i {
-				t.Fatalf("divSmall(%d, %d) = %d, want %d", x, i, got, x/i)
-			}
-		}
-	}
-}
-
 // TestDivColsMatchesDiv checks the per-column reciprocal of divCols against
 // div entry by entry, with edge values in entries and divisors.
 func TestDivColsMatchesDiv(t *testing.T) {
@@ -157,6 +139,24 @@ func TestColSums(t *testing.T) {
 		for j := range want {
 			if got[j] != want[j] {
 				t.Fatalf("case %d col %d: got %d, want %d", it, j, got[j], want[j])
+			}
+		}
+	}
+}
+
+// TestDivSmall63 checks the correction-free magic division against t/i for
+// dividends below 2^63, with the edges of each quotient.
+func TestDivSmall63(t *testing.T) {
+	r := rand.New(rand.NewPCG(87, 89))
+	for i := uint64(2); i <= 31; i++ {
+		xs := []uint64{0, 1, i - 1, i, i + 1, 1<<63 - 1, 1<<63 - i, (1<<63 - 1) / i * i, (1<<63-1)/i*i - 1}
+		for range 50000 {
+			x := r.Uint64() >> (1 + r.UintN(63))
+			xs = append(xs, x, x/i*i, max(x/i*i, 1)-1)
+		}
+		for _, x := range xs {
+			if got := divSmall63(x, i); got != x/i {
+				t.Fatalf("divSmall63(%d, %d) = %d, want %d", x, i, got, x/i)
 			}
 		}
 	}

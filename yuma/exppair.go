@@ -20,12 +20,11 @@ func expSafePair(x1, x2 int64) (int64, int64) {
 	t1, t2 := y1, y2
 	var bad uint64 // high words of the products; ≥ 2^31 means overflow
 	for i := uint64(2); i <= 31 && t1|t2 != 0; i++ {
-		m := smallRecip[i]
 		h1, l1 := bits.Mul64(t1, y1)
 		h2, l2 := bits.Mul64(t2, y2)
 		bad |= h1 | h2
-		t1 = divSmallDividend(h1<<32|l1>>32, i, m)
-		t2 = divSmallDividend(h2<<32|l2>>32, i, m)
+		t1 = divSmall63(h1<<32|l1>>32, i)
+		t2 = divSmall63(h2<<32|l2>>32, i)
 		r1 += int64(t1) // terms and sums stay below e^20·2^32 < 2^61
 		r2 += int64(t2)
 	}
@@ -58,16 +57,15 @@ func expSafeQuad(x1, x2, x3, x4 int64) (int64, int64, int64, int64) {
 	t1, t2, t3, t4 := y1, y2, y3, y4
 	var bad uint64
 	for i := uint64(2); i <= 31 && t1|t2|t3|t4 != 0; i++ {
-		m := smallRecip[i]
 		h1, l1 := bits.Mul64(t1, y1)
 		h2, l2 := bits.Mul64(t2, y2)
 		h3, l3 := bits.Mul64(t3, y3)
 		h4, l4 := bits.Mul64(t4, y4)
 		bad |= h1 | h2 | h3 | h4
-		t1 = divSmallDividend(h1<<32|l1>>32, i, m)
-		t2 = divSmallDividend(h2<<32|l2>>32, i, m)
-		t3 = divSmallDividend(h3<<32|l3>>32, i, m)
-		t4 = divSmallDividend(h4<<32|l4>>32, i, m)
+		t1 = divSmall63(h1<<32|l1>>32, i)
+		t2 = divSmall63(h2<<32|l2>>32, i)
+		t3 = divSmall63(h3<<32|l3>>32, i)
+		t4 = divSmall63(h4<<32|l4>>32, i)
 		r1 += int64(t1)
 		r2 += int64(t2)
 		r3 += int64(t3)

@@ -73,7 +73,7 @@ func expFixed(x int64) (int64, error) {
 		}
 		t = hi<<32 | lo>>32
 		// div(t, q(i)) = trunc(t·2^32/(i·2^32)) = floor(t/i) for t ≥ 0.
-		t = divSmall(t, i)
+		t = divSmall63(t, i) // t < 2^63: hi < 2^31
 		if r, err = checkedAdd(r, int64(t)); err != nil {
 			return 0, err
 		}
