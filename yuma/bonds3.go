@@ -15,13 +15,20 @@ func yuma3Bonds(in *Input, wb *sparse, a, c, inc []int64) ([]int64, sparse) {
 
 	// §3.12.4-5: B̂ = the column-normalized EMA, each entry used once here,
 	// so computed on the fly instead of stored.
-	norm := newColDivider(ema.colSums(n))
+	colsum := ema.colSums(n)
+	rm := colRecips(colsum)
 	d := make([]int64, n)
 	for i := range n {
 		cols, vals := ema.row(i)
 		var t int64
 		for k, j := range cols {
-			t = add(t, mulFast(norm.div(vals[k], j), inc[j]))
+			v := vals[k] // as divCols does
+			if r := rm[j]; r != 0 && uint64(v) < 1<<32 {
+				v = int64(divSmallDividend(uint64(v)<<32, uint64(colsum[j]), r))
+			} else if colsum[j] != 0 {
+				v = div(v, colsum[j])
+			}
+			t = add(t, mulFast(v, inc[j]))
 		}
 		if p, ok := mulFloor(t, a[i]); ok {
 			d[i] = p

@@ -98,39 +98,29 @@ func (m *sparse) divCols(by []int64) {
 	if m.divColsScaled(by) {
 		return
 	}
-	cd := newColDivider(by)
+	rm := colRecips(by)
 	val := m.val[:len(m.col)]
 	for k, j := range m.col {
-		val[k] = cd.div(val[k], j)
+		a := val[k]
+		if r := rm[j]; r != 0 && uint64(a) < 1<<32 {
+			val[k] = int64(divSmallDividend(uint64(a)<<32, uint64(by[j]), r))
+		} else if by[j] != 0 {
+			val[k] = div(a, by[j])
+		}
 	}
 }
 
-// colDivider is divCols one entry at a time, for a caller that needs the
-// quotients once and need not store them.
-type colDivider struct {
-	by []int64
-	rm []uint64 // floor((2^64−1)/by[j]) where by[j] ≥ 2
-}
-
-func newColDivider(by []int64) colDivider {
+// colRecips returns floor((2^64−1)/by[j]) where by[j] ≥ 2, else 0: the
+// reciprocals with which divCols (and the Yuma3 dividends, on the fly)
+// divide entries in [0, 2^32) by divSmallDividend.
+func colRecips(by []int64) []uint64 {
 	rm := make([]uint64, len(by))
 	for j, b := range by {
 		if b >= 2 {
 			rm[j] = ^uint64(0) / uint64(b)
 		}
 	}
-	return colDivider{by: by, rm: rm}
-}
-
-// div returns div(a, by[j]), or a where by[j] = 0.
-func (cd *colDivider) div(a int64, j int32) int64 {
-	switch b := cd.by[j]; {
-	case b >= 2 && uint64(a) < 1<<32:
-		return int64(divSmallDividend(uint64(a)<<32, uint64(b), cd.rm[j]))
-	case b != 0:
-		return div(a, b)
-	}
-	return a
+	return rm
 }
 
 // divColsScaled is divCols where every divisor is B·2^32 with B ≥ 0 (the
