@@ -136,7 +136,8 @@ func (n *Node) handleSubmitTx(w http.ResponseWriter, r *http.Request) {
 // handleSubmitTxs takes a batch of transactions (protocols.EncodeTxBatch,
 // application/cbor), admits them in order as POST /tx does, and gossips
 // those admitted. A malformed batch is refused whole; a transaction the
-// ledger rejects is reported and the rest still go in.
+// ledger rejects is reported and the rest still go in. The admitted ones
+// are gossiped as one batch (protocols.TxBatchTopic).
 func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 	if n.chain == nil {
 		writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
@@ -153,6 +154,7 @@ func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := TxBatchInfo{Txs: make([]TxInfo, len(txs))}
+	var admitted [][]byte
 	for i, tx := range txs {
 		info := &out.Txs[i]
 		info.ID = protocols.CID(raw[i]).String() // DecodeTx checked raw[i] is canonical: the ID's bytes
@@ -166,8 +168,17 @@ func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 			info.State = ledger.TxPending.String()
 		}
 		out.Accepted++
-		if err := n.chain.txs.Publish(r.Context(), raw[i]); err != nil {
-			n.log.Warn("gossip transaction", "tx", info.ID, "err", err)
+		admitted = append(admitted, raw[i])
+	}
+	// One gossip message for the batch: per-message costs (pubsub's own
+	// signature, queues) are paid once.
+	if len(admitted) > 0 {
+		gb, err := protocols.EncodeTxBatch(admitted)
+		if err == nil {
+			err = n.chain.batches.Publish(r.Context(), gb)
+		}
+		if err != nil {
+			n.log.Warn("gossip transaction batch", "txs", len(admitted), "err", err)
 		}
 	}
 	writeJSON(w, http.StatusAccepted, out)

@@ -3,6 +3,7 @@ package node_test
 import (
 	"context"
 	"crypto/ed25519"
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -17,7 +18,7 @@ import (
 // (BlockTimeMs 1): blocks per second and the interval between consecutive
 // commits (p50, p99), for empty blocks and for full ones. For full blocks,
 // benchClients clients, each with its own funded account, submit
-// pre-signed transfers in batches of benchBatch (POST /txs) through the 4
+// transfers in batches of benchBatch (POST /txs) through the 4
 // nodes in turn, each keeping at most benchAhead transfers uncommitted;
 // transfers/s counts those committed.
 func BenchmarkChain(b *testing.B) {
@@ -29,7 +30,7 @@ func BenchmarkChain(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			p := ledger.DevParams()
 			p.BlockTimeMs = 1
-			nw := taotest.NewNetwork(b, 4, &taotest.Options{Validators: 4, Params: &p, Accounts: benchClients})
+			nw := taotest.NewNetwork(b, 4, &taotest.Options{Validators: 4, Params: &p, Accounts: benchClients, Verbose: os.Getenv("BENCH_VERBOSE") != ""})
 			nw.AwaitHeight(b, 2, time.Minute)
 			l := nw.Nodes[0].Ledger()
 			ctx, cancel := context.WithCancel(context.Background())
@@ -37,20 +38,12 @@ func BenchmarkChain(b *testing.B) {
 			defer wg.Wait()
 			defer cancel()
 			if full {
-				// Pre-sign enough for b.N full blocks, then send.
 				to := ed25519.NewKeyFromSeed(make([]byte, 32)).Public().(ed25519.PublicKey)
-				perClient := b.N*benchFullBlock/benchClients + benchAhead
-				signed := make([][][]byte, benchClients)
-				for c := range signed {
-					signed[c] = make([][]byte, perClient)
-					for i := range signed[c] {
-						signed[c][i] = nw.TransferFrom(b, c, uint64(i), to, 1)
-					}
-				}
 				for c := range benchClients {
 					acct, _ := ledger.AccountOf(nw.Accounts[c].Public().(ed25519.PublicKey))
 					cl := &node.Client{BaseURL: nw.Nodes[c%len(nw.Nodes)].HTTPURL()}
-					wg.Go(func() { benchClient(ctx, l, cl, acct, signed[c]) })
+					sign := func(nonce uint64) []byte { return nw.TransferFrom(b, c, nonce, to, 1) }
+					wg.Go(func() { benchClient(ctx, l, cl, acct, sign) })
 				}
 			}
 			var gaps []time.Duration
@@ -85,48 +78,32 @@ func BenchmarkChain(b *testing.B) {
 }
 
 const (
-	benchClients   = 16   // concurrent clients, one account each
-	benchBatch     = 64   // transfers per POST /txs
-	benchAhead     = 512  // transfers a client keeps uncommitted
-	benchFullBlock = 1000 // transfers pre-signed per measured block
+	benchClients = 16  // concurrent clients, one account each
+	benchBatch   = 64  // transfers per POST /txs
+	benchAhead   = 512 // transfers a client keeps uncommitted
 )
 
-// benchClient submits signed (nonces 0, 1, ...) in batches, waiting while
-// more than benchAhead are uncommitted (l is one node's ledger).
-func benchClient(ctx context.Context, l *ledger.Ledger, cl *node.Client, acct ledger.Account, signed [][]byte) {
-	for next := 0; next < len(signed) && ctx.Err() == nil; {
+// benchClient submits transfers signed by sign (nonces 0, 1, ...) in
+// batches until ctx ends, waiting while more than benchAhead are
+// uncommitted (l is one node's ledger). It signs each batch before sending
+// it (b.N is not known before b.Loop ends, so nothing is pre-signed).
+func benchClient(ctx context.Context, l *ledger.Ledger, cl *node.Client, acct ledger.Account, sign func(nonce uint64) []byte) {
+	batch := make([][]byte, benchBatch)
+	for next := uint64(0); ctx.Err() == nil; {
 		done, _ := l.Nonce(acct)
-		if next-int(done) >= benchAhead {
+		if next-done >= benchAhead {
 			time.Sleep(time.Millisecond)
 			continue
 		}
-		end := min(next+benchBatch, len(signed))
-		if _, err := cl.SubmitTxs(ctx, signed[next:end]); err != nil {
-			if ctx.Err() == nil {
-				time.Sleep(10 * time.Millisecond) // retry the same batch
-			}
-			continue
+		for i := range batch {
+			batch[i] = sign(next + uint64(i))
 		}
-		next = end
+		for ctx.Err() == nil {
+			if _, err := cl.SubmitTxs(ctx, batch); err == nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond) // retry the same batch
+		}
+		next += benchBatch
 	}
-}
-
-// BenchmarkSync measures a new full node fetching, verifying and executing
-// a chain of b.N blocks from 4 validators (run with -benchtime=10000x for
-// the figure).
-func BenchmarkSync(b *testing.B) {
-	p := ledger.DevParams()
-	p.BlockTimeMs = 1
-	nw := taotest.NewNetwork(b, 4, &taotest.Options{Validators: 4, Params: &p})
-	target := uint64(b.N)
-	nw.AwaitHeight(b, target, time.Hour)
-	b.ResetTimer()
-	began := time.Now()
-	late := nw.Add(b)
-	for late.Ledger().Height() < target {
-		time.Sleep(10 * time.Millisecond)
-	}
-	el := time.Since(began)
-	b.ReportMetric(float64(target)/el.Seconds(), "blocks/s")
-	b.ReportMetric(el.Seconds(), "s-total")
 }

@@ -34,6 +34,7 @@ type chain struct {
 	props   *p2p.Topic
 	votes   *p2p.Topic
 	txs     *p2p.Topic
+	batches *p2p.Topic // POST /txs batches
 	genesis *ledger.Genesis
 	park    *txPark
 	sigs    *protocols.VerifyCache // shared by the gossip validators, the ledger and the core
@@ -118,6 +119,7 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 	n.wg.Go(func() { c.receive(ctx, c.props) })
 	n.wg.Go(func() { c.receive(ctx, c.votes) })
 	n.wg.Go(func() { c.receive(ctx, c.txs) })
+	n.wg.Go(func() { c.receive(ctx, c.batches) })
 	return c, nil
 }
 
@@ -188,6 +190,32 @@ func (c *chain) join() error {
 		// Stale nonces and spent balances race honestly across nodes: no
 		// penalty.
 		return nil, p2p.Ignore
+	})
+	if err != nil {
+		return err
+	}
+	c.batches, err = c.n.host.Join(protocols.TxBatchTopic(id), func(_ context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+		txs, _, err := protocols.DecodeTxBatch(b)
+		if err != nil {
+			return nil, p2p.Reject
+		}
+		for _, tx := range txs {
+			if tx.VerifyWith(id, c.sigs.Verify) != nil {
+				return nil, p2p.Reject
+			}
+		}
+		// In order, as POST /txs admits them; the batch spreads if any of
+		// it is new here or waits for earlier nonces.
+		spread := false
+		for _, tx := range txs {
+			if a, _ := c.admit(tx); a != rejected {
+				spread = true
+			}
+		}
+		if !spread {
+			return nil, p2p.Ignore
+		}
+		return txs, p2p.Accept
 	})
 	return err
 }

@@ -53,6 +53,7 @@ func CatchupProtocol(chainID string) protocol.ID {
 
 // Gossip topics of a chain (DESIGN §3).
 func TxTopic(chainID string) string       { return "tao/" + chainID + "/tx" }
+func TxBatchTopic(chainID string) string  { return "tao/" + chainID + "/txs" } // EncodeTxBatch: POST /txs batches, one message each
 func ProposalTopic(chainID string) string { return "tao/" + chainID + "/consensus/proposal" }
 func VoteTopic(chainID string) string     { return "tao/" + chainID + "/consensus/vote" }
 

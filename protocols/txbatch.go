@@ -7,8 +7,9 @@ const (
 	// MaxTxBatchLen bounds the transactions in one batch: about a full
 	// block of transfers.
 	MaxTxBatchLen = 1024
-	// MaxTxBatchSize bounds an encoded batch.
-	MaxTxBatchSize = MaxGossipSize
+	// MaxTxBatchSize bounds an encoded batch; a batch is gossiped as one
+	// message, so it leaves room in MaxGossipSize as a block does.
+	MaxTxBatchSize = MaxBlockSize
 )
 
 // EncodeTxBatch returns the canonical encoding of a batch of encoded
