@@ -44,6 +44,8 @@ type Mempool struct {
 	byID  map[string]*poolEntry
 	bytes int
 	check *Exec // committed state + txs
+
+	advanced int // blocks advance moved check over since the last reset
 }
 
 type poolEntry struct {
@@ -65,6 +67,7 @@ func NewMempool(c Chain, cfg MempoolConfig, state func() (View, Tip)) *Mempool {
 func (m *Mempool) reset() {
 	v, tip := m.state()
 	m.check = newCheckExec(v, m.chain, tip)
+	m.advanced = 0
 	kept := m.txs[:0]
 	for _, e := range m.txs {
 		if _, err := m.check.deliver(e.tx, true); err != nil {
@@ -141,6 +144,14 @@ func (m *Mempool) Update(b *protocols.Block) {
 			committed[string(protocols.CID(enc).Bytes())] = true
 		}
 	}
+	// The block is the pool's oldest transactions in pool order (the
+	// proposer reaped this pool, or it saw the same arrivals): the new
+	// committed state followed by the rest is the check state already
+	// held, so the rest need no re-check. Only the height moves.
+	prefix := len(b.Txs) <= len(m.txs) && m.advanced < maxAdvances
+	for i := 0; prefix && i < len(b.Txs); i++ {
+		prefix = committed[m.txs[i].id]
+	}
 	kept := m.txs[:0]
 	for _, e := range m.txs {
 		if committed[e.id] {
@@ -152,7 +163,28 @@ func (m *Mempool) Update(b *protocols.Block) {
 	}
 	clear(m.txs[len(kept):])
 	m.txs = kept
+	if prefix && len(committed) == len(b.Txs) && m.check != nil {
+		m.advance()
+		return
+	}
 	m.reset()
+}
+
+// maxAdvances bounds the blocks Update advances the check state
+// over without a reset, so the writes of committed transactions it keeps
+// do not pile up.
+const maxAdvances = 16
+
+// advance moves the check state to the new committed tip without
+// re-executing the pending transactions. The check state's base reads
+// the store, which now holds the block; its writes are those of the
+// block's transactions (now committed, same values) and the rest.
+func (m *Mempool) advance() {
+	v, tip := m.state()
+	m.check.base, m.check.tip = v, tip
+	m.check.header = &protocols.Header{Version: protocols.BlockVersion, ChainID: m.chain.ID, Height: tip.Height + 1, Time: tip.Time + 1}
+	m.check.results = nil
+	m.advanced++
 }
 
 // remove drops tx and re-checks the rest (a proposer found it no longer

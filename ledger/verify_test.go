@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/taonet/tao/market"
 	"github.com/taonet/tao/protocols"
 )
 
@@ -49,4 +50,50 @@ func TestWithVerify(t *testing.T) {
 	if err := b.ValidateBlock(raw); !errors.Is(err, ErrBadSignature) {
 		t.Fatalf("block with a tampered signature: got %v, want ErrBadSignature", err)
 	}
+}
+
+// TestMempoolAdvancesOverItsPrefix: a committed block made of the pool's
+// oldest transactions moves the check state without re-executing the
+// rest, and the pool goes on accepting and proposing as if it had.
+func TestMempoolAdvancesOverItsPrefix(t *testing.T) {
+	l := openMem(t, testGenesis(3))
+	for n := range uint64(4) {
+		if err := l.SubmitTx(transfer(t, 1, n, 2, 7)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.SubmitTx(transfer(t, 3, 0, 2, 7)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxAdvances + 2 { // past the forced reset too
+		h := l.Height() + 1
+		b, err := l.ProposeBlock(h, blockTime(h), proposer(), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.CommitBlock(b, []byte("cert")); err != nil {
+			t.Fatal(err)
+		}
+		if l.pool.advanced != (i+1)%(maxAdvances+1) {
+			t.Fatalf("height %d: advanced %d times since a reset, want %d", h, l.pool.advanced, (i+1)%(maxAdvances+1))
+		}
+		next, err := l.Mempool().NextNonce(acct(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.SubmitTx(transfer(t, 1, next, 2, 7)); err != nil {
+			t.Fatalf("height %d: nonce %d: %v", h, next, err)
+		}
+		if err := l.SubmitTx(transfer(t, 1, next-1, 2, 7)); err == nil {
+			t.Fatalf("height %d: nonce %d taken twice", h, next-1)
+		}
+	}
+	for n, _ := l.Mempool().Size(); n > 0; n, _ = l.Mempool().Size() {
+		step(t, l)
+	}
+	n, _ := l.Nonce(acct(1))
+	if got := balance(t, l, 2); got != 1000*market.RaoPerTAO+market.Rao(7*(n+1)) {
+		t.Fatalf("recipient holds %v after %d+1 transfers of 7 rao", got, n)
+	}
+	checkSupply(t, l)
 }

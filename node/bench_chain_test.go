@@ -30,6 +30,7 @@ func BenchmarkChain(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			p := ledger.DevParams()
 			p.BlockTimeMs = 1
+			p.MaxBlockTxs = benchFullBlock
 			nw := taotest.NewNetwork(b, 4, &taotest.Options{Validators: 4, Params: &p, Accounts: benchClients, Verbose: os.Getenv("BENCH_VERBOSE") != ""})
 			nw.AwaitHeight(b, 2, time.Minute)
 			l := nw.Nodes[0].Ledger()
@@ -80,7 +81,11 @@ func BenchmarkChain(b *testing.B) {
 const (
 	benchClients = 16  // concurrent clients, one account each
 	benchBatch   = 64  // transfers per POST /txs
-	benchAhead   = 512 // transfers a client keeps uncommitted
+	benchAhead   = 128 // transfers a client keeps uncommitted
+
+	// benchFullBlock is Params.MaxBlockTxs: a full block (the issue's
+	// target is 1,000 transfers per block in at most 100 ms).
+	benchFullBlock = 1000
 )
 
 // benchClient submits transfers signed by sign (nonces 0, 1, ...) in
