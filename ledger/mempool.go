@@ -147,7 +147,10 @@ func (m *Mempool) Update(b *protocols.Block) {
 	// The block is the pool's oldest transactions in pool order (the
 	// proposer reaped this pool, or it saw the same arrivals): the new
 	// committed state followed by the rest is the check state already
-	// held, so the rest need no re-check. Only the height moves.
+	// held, so the rest need no re-check. Only the height moves. This
+	// holds while a block changes state only through its transactions:
+	// block-level writes (emission, epochs, payouts — the market's) must
+	// force a reset, or the check state shadows them.
 	prefix := len(b.Txs) <= len(m.txs) && m.advanced < maxAdvances
 	for i := 0; prefix && i < len(b.Txs); i++ {
 		prefix = committed[m.txs[i].id]
