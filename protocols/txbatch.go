@@ -45,6 +45,11 @@ func DecodeTxBatch(b []byte) ([]*Tx, [][]byte, error) {
 	if err := Unmarshal(b, &raw, MaxTxBatchSize); err != nil {
 		return nil, nil, err
 	}
+	if raw == nil {
+		// CBOR null decodes to a nil slice; the one encoding of an empty
+		// batch is the empty array.
+		return nil, nil, fmt.Errorf("%w: a batch must be an array", ErrNotCanonical)
+	}
 	if len(raw) > MaxTxBatchLen {
 		return nil, nil, fmt.Errorf("%w: %d transactions in a batch, limit %d", ErrTooLarge, len(raw), MaxTxBatchLen)
 	}

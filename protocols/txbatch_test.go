@@ -1,6 +1,7 @@
 package protocols
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -72,4 +73,27 @@ func TestTxBatchRejects(t *testing.T) {
 			t.Errorf("%s: decoded", name)
 		}
 	}
+}
+
+func FuzzDecodeTxBatch(f *testing.F) {
+	empty, _ := EncodeTxBatch(nil)
+	f.Add(empty)
+	f.Add([]byte{0x81, 0x40})
+	f.Add([]byte{0x9f})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		txs, raw, err := DecodeTxBatch(b)
+		if err != nil {
+			return
+		}
+		if len(txs) != len(raw) {
+			t.Fatalf("%d transactions for %d encodings", len(txs), len(raw))
+		}
+		again, err := EncodeTxBatch(raw)
+		if err != nil {
+			t.Fatalf("accepted batch does not re-encode: %v", err)
+		}
+		if !bytes.Equal(again, b) {
+			t.Fatal("Encode(Decode(b)) != b")
+		}
+	})
 }
