@@ -110,7 +110,11 @@ func (m *Miner) serve(ctx context.Context, s network.Stream, w *bufio.Writer, re
 	if err := rc.Sign(m.cfg.Key); err != nil {
 		return err
 	}
-	return m.writeFrame(s, w, &protocols.Frame{Type: protocols.FrameReceipt, Receipt: rc})
+	if err := m.writeFrame(s, w, &protocols.Frame{Type: protocols.FrameReceipt, Receipt: rc}); err != nil {
+		return err
+	}
+	m.publishReceipt(rc)
+	return nil
 }
 
 // stopFilter releases the text of a resumed stream: the resumed tokens'

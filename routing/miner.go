@@ -107,6 +107,8 @@ type Miner struct {
 	metrics *metrics
 	ttft    *window // recent times to first token
 	speed   *window // recent per-token decode times
+	// receipts is the subnet's receipt topic, joined by Start.
+	receipts *p2p.Topic
 
 	startOnce, closeOnce sync.Once
 	ctx                  context.Context
@@ -160,6 +162,9 @@ func (m *Miner) Start() error {
 		}
 		var t *p2p.Topic
 		if t, err = joinHeartbeats(m.cfg.Host, m.cfg.NetUID, m.cfg.Clock); err != nil {
+			return
+		}
+		if m.receipts, err = joinReceipts(m.cfg.Host, m.cfg.NetUID); err != nil {
 			return
 		}
 		lh.SetStreamHandler(protocols.InferProtocol(m.cfg.Host.ChainID()), m.handle)

@@ -267,3 +267,32 @@ func TestConcurrentRequestsWithMinerKilled(t *testing.T) {
 		t.Fatalf("only %d of %d requests completed; failures: %v", done, n, failures[:min(len(failures), 5)])
 	}
 }
+
+// TestReceiptsGossiped: a served request's signed receipt reaches a node
+// watching the subnet's receipt topic, credited to the miner that signed it.
+func TestReceiptsGossiped(t *testing.T) {
+	eng := newTestEngine(t)
+	tn := newTestNet(t, 3, eng.Info().CID, ClientConfig{})
+	rs, err := WatchReceipts(t.Context(), tn.hosts[2], 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.startMiner(t, 1, eng, MinerConfig{})
+	tn.awaitLive(t, 0, 1)
+	// The receipt topic's mesh forms in a heartbeat or two; retry until a
+	// receipt arrives.
+	deadline := time.Now().Add(20 * time.Second)
+	for rs.Count(tn.hosts[1].ID()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no receipt gossiped within 20 s")
+		}
+		if _, err := tn.clients[0].Infer(t.Context(), 1, Request{Prompt: "receipt please", MaxTokens: 4}, func(Chunk) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	got := rs.Recent()
+	if len(got) == 0 || got[0].NetUID != 1 || got[0].Verify(testChain) != nil || got[0].CompletionTokens == 0 {
+		t.Fatalf("recent receipts %+v", got)
+	}
+}
