@@ -7,7 +7,8 @@ import (
 	"io"
 )
 
-// maxSSELine bounds one server-sent event line from an upstream server.
+// maxSSELine bounds one server-sent event line, and one event's data,
+// from an upstream server.
 const maxSSELine = 1 << 20
 
 // readSSE calls fn with the data of each server-sent event until
@@ -32,6 +33,11 @@ func readSSE(r io.Reader, fn func(data []byte) error) error {
 		}
 		if v, ok := bytes.CutPrefix(line, []byte("data:")); ok {
 			v = bytes.TrimPrefix(v, []byte(" "))
+			if len(data)+1+len(v) > maxSSELine {
+				// Lines are bounded by the scanner; an event of endless
+				// data lines must be too.
+				return fmt.Errorf("%w: an event exceeds %d bytes", ErrUpstream, maxSSELine)
+			}
 			if len(data) > 0 {
 				data = append(data, '\n')
 			}
