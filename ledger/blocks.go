@@ -181,7 +181,7 @@ func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
 	l.tip = tip
 	l.executed = nil
 	l.mu.Unlock()
-	l.pool.Update(b)
+	l.pool.update(b, out.BlockWrites)
 	if l.chain.Params.isSnapshotHeight(tip.Height) {
 		if err := l.writeSnapshot(tip.Height); err != nil {
 			// The block is committed; a missing snapshot only means

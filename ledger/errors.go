@@ -59,3 +59,51 @@ var (
 	// damaged.
 	ErrCorrupt = errors.New("ledger: store is corrupt (restore the data dir from a snapshot or resync)")
 )
+
+// Market rejections (subnets, registration, stake, weights). Swap
+// rejections wrap market's errors (market.ErrLimitPriceCrossed, ...) and
+// test with errors.Is against those.
+var (
+	// ErrUnknownSubnet: no subnet has that netuid.
+	ErrUnknownSubnet = errors.New("ledger: unknown subnet")
+	// ErrNotOwner: the signer does not own the subnet or hotkey it acts on.
+	ErrNotOwner = errors.New("ledger: signer is not the owner")
+	// ErrHotkeyOwned: the hotkey belongs to another coldkey.
+	ErrHotkeyOwned = errors.New("ledger: hotkey is owned by another coldkey")
+	// ErrUnknownHotkey: the hotkey was never registered.
+	ErrUnknownHotkey = errors.New("ledger: unknown hotkey")
+	// ErrAlreadyRegistered: the hotkey already holds a uid on the subnet.
+	ErrAlreadyRegistered = errors.New("ledger: hotkey already registered on the subnet")
+	// ErrNotRegistered: the hotkey holds no uid on the subnet.
+	ErrNotRegistered = errors.New("ledger: hotkey not registered on the subnet")
+	// ErrRateLimited: the action is allowed again at a later block.
+	ErrRateLimited = errors.New("ledger: rate-limited")
+	// ErrPriceAboveMax: the lock cost or burn exceeds the bound the
+	// transaction gave.
+	ErrPriceAboveMax = errors.New("ledger: price above the transaction's maximum")
+	// ErrSubnetFull: every replaceable uid of a full subnet is immune.
+	ErrSubnetFull = errors.New("ledger: subnet full")
+	// ErrRegistrationClosed: the subnet's owner disabled registration.
+	ErrRegistrationClosed = errors.New("ledger: registration closed")
+	// ErrBadWeights: weights that name unknown uids, are all zero, too
+	// few, or carry an old version key.
+	ErrBadWeights = errors.New("ledger: bad weights")
+	// ErrCommitReveal: a set-weights on a commit-reveal subnet, or a
+	// commit or reveal on a subnet without it.
+	ErrCommitReveal = errors.New("ledger: wrong weights mode for the subnet")
+	// ErrNoCommit: a reveal without a pending commit.
+	ErrNoCommit = errors.New("ledger: no pending weights commit")
+	// ErrRevealTooEarly: the commit's reveal period has not passed.
+	ErrRevealTooEarly = errors.New("ledger: reveal too early")
+	// ErrCommitExpired: the commit was not revealed in time.
+	ErrCommitExpired = errors.New("ledger: weights commit expired")
+	// ErrBadReveal: the revealed weights, salt or version key do not hash
+	// to the commit.
+	ErrBadReveal = errors.New("ledger: reveal does not match the commit")
+	// ErrStakeTooLow: a stake below the minimum.
+	ErrStakeTooLow = errors.New("ledger: stake below the minimum")
+	// ErrInsufficientStake: unstaking or moving more than is staked.
+	ErrInsufficientStake = errors.New("ledger: insufficient stake")
+	// ErrBadParam: an unknown hyperparameter or a value out of its bounds.
+	ErrBadParam = errors.New("ledger: bad subnet parameter")
+)

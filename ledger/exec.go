@@ -60,6 +60,9 @@ type Outcome struct {
 	// ValidatorUpdates are changes to the validator set taking effect at
 	// the next height (power 0 removes); none until staking epochs exist.
 	ValidatorUpdates []Validator
+	// BlockWrites reports that the block changed state outside its
+	// transactions (the market's block step ran over some subnet).
+	BlockWrites bool
 }
 
 // Exec executes one block over a View in the ABCI order: BeginBlock, then
@@ -74,7 +77,8 @@ type Exec struct {
 	block   *overlay
 	header  *protocols.Header
 	results []Result
-	state   int // 0 new, 1 begun, 2 ended, 3 committed
+	stepped bool // the market's block step wrote
+	state   int  // 0 new, 1 begun, 2 ended, 3 committed
 }
 
 // NewExec returns an executor of the block after tip over v, the state at
@@ -122,6 +126,13 @@ func (e *Exec) BeginBlock(h *protocols.Header) error {
 	}
 	e.header = h
 	e.state = 1
+	// The market's block step (spec/dtao.md §2) runs before the
+	// transactions, as a chain's on-initialize does.
+	n := len(e.block.writes)
+	if err := e.blockStep(); err != nil {
+		return err
+	}
+	e.stepped = len(e.block.writes) != n
 	return nil
 }
 
@@ -184,7 +195,7 @@ func (e *Exec) Commit() (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Outcome{Height: e.header.Height, Writes: ws, WriteSetCID: wsCID, PrevRoot: e.tip.Root, Results: e.results}
+	out := &Outcome{Height: e.header.Height, Writes: ws, WriteSetCID: wsCID, PrevRoot: e.tip.Root, Results: e.results, BlockWrites: e.stepped}
 	if e.chain.Params.isSnapshotHeight(out.Height) {
 		d, err := StateDigest(e.block)
 		if err != nil {

@@ -5,7 +5,7 @@ import "encoding/binary"
 // SchemaVersion is the version of the store's key schema below. A store
 // written under another version is refused by Open (ErrSchemaVersion):
 // a change to any key or record layout bumps it.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Store keys. The first byte is the namespace; heights are 8-byte
 // big-endian so that byte order is height order.
@@ -23,13 +23,20 @@ const SchemaVersion = 1
 //
 // State keys (the keys of View, the write set and the digest):
 //
-//	'a' coldkey(32)          accountRecord: balance and nonce
-//	'i'                      supplyRecord: issuance and burned
-//	'v'                      the validator set (validatorSet)
+//	'H' hotkey(32)                  hotkeyRecord: owner coldkey, delegate take
+//	'K' coldkey hotkey netuid(2)    index of a coldkey's stakes (value 0x01)
+//	'N' netuid(2) uid(2)            neuronRecord
+//	'P' hotkey netuid(2)            stakePool: a hotkey's alpha and shares on a subnet
+//	'S' netuid(2)                   subnetRecord
+//	'W' netuid(2) hotkey            commitRecord: a pending weights commit
+//	'a' coldkey(32)                 accountRecord: balance and nonce
+//	'e'                             economyRecord: lock price, root TAO
+//	'i'                             supplyRecord: issuance and burned
+//	'k' hotkey netuid(2) coldkey    a staker's shares in a stake pool (u64 CBOR)
+//	'u' netuid(2) hotkey            a hotkey's uid on a subnet (u16 CBOR)
+//	'v'                             the validator set (validatorSet)
 //
-// Reserved for the market wiring (DESIGN §4): 'S' netuid subnets, 'N'
-// netuid uid neurons, 'k' coldkey hotkey netuid stake, 'w' weights, 'W'
-// weight commits, 't' delegate takes. Add them here, in key order.
+// Integers in keys are big-endian, so byte order is numeric order.
 var (
 	keySchema  = []byte{0x00, 'V'}
 	keyGenesis = []byte{0x00, 'G'}
@@ -50,6 +57,15 @@ const (
 	skAccount    = 'a'
 	skSupply     = 'i'
 	skValidators = 'v'
+	skHotkey     = 'H'
+	skStakeIndex = 'K'
+	skNeuron     = 'N'
+	skStakePool  = 'P'
+	skSubnet     = 'S'
+	skCommit     = 'W'
+	skEconomy    = 'e'
+	skShares     = 'k'
+	skUID        = 'u'
 )
 
 func heightKey(ns byte, h uint64) []byte {
@@ -70,4 +86,37 @@ func accountKey(a Account) []byte { return append([]byte{skAccount}, a[:]...) }
 var (
 	supplyKey     = []byte{skSupply}
 	validatorsKey = []byte{skValidators}
+	economyKey    = []byte{skEconomy}
 )
+
+func u16(b []byte, v uint16) []byte { return binary.BigEndian.AppendUint16(b, v) }
+
+func subnetKey(netuid uint16) []byte { return u16([]byte{skSubnet}, netuid) }
+
+func neuronKey(netuid, uid uint16) []byte { return u16(u16([]byte{skNeuron}, netuid), uid) }
+
+func neuronPrefix(netuid uint16) []byte { return u16([]byte{skNeuron}, netuid) }
+
+func uidKey(netuid uint16, h Hotkey) []byte { return append(u16([]byte{skUID}, netuid), h[:]...) }
+
+func hotkeyKey(h Hotkey) []byte { return append([]byte{skHotkey}, h[:]...) }
+
+func stakePoolKey(h Hotkey, netuid uint16) []byte {
+	return u16(append([]byte{skStakePool}, h[:]...), netuid)
+}
+
+func sharesKey(h Hotkey, netuid uint16, c Account) []byte {
+	return append(u16(append([]byte{skShares}, h[:]...), netuid), c[:]...)
+}
+
+func sharesPrefix(h Hotkey, netuid uint16) []byte {
+	return u16(append([]byte{skShares}, h[:]...), netuid)
+}
+
+func stakeIndexKey(c Account, h Hotkey, netuid uint16) []byte {
+	return u16(append(append([]byte{skStakeIndex}, c[:]...), h[:]...), netuid)
+}
+
+func stakeIndexPrefix(c Account) []byte { return append([]byte{skStakeIndex}, c[:]...) }
+
+func commitKey(netuid uint16, h Hotkey) []byte { return append(u16([]byte{skCommit}, netuid), h[:]...) }

@@ -135,7 +135,12 @@ func (m *Mempool) Reap(maxBytes, maxTxs int) []*protocols.Tx {
 
 // Update removes the transactions of a committed block and re-checks the
 // rest against the new committed state.
-func (m *Mempool) Update(b *protocols.Block) {
+func (m *Mempool) Update(b *protocols.Block) { m.update(b, true) }
+
+// update is Update; blockWrites reports that the block changed state
+// outside its transactions (the market's block step), which rules out the
+// prefix fast path below.
+func (m *Mempool) update(b *protocols.Block, blockWrites bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	committed := make(map[string]bool, len(b.Txs))
@@ -148,10 +153,10 @@ func (m *Mempool) Update(b *protocols.Block) {
 	// proposer reaped this pool, or it saw the same arrivals): the new
 	// committed state followed by the rest is the check state already
 	// held, so the rest need no re-check. Only the height moves. This
-	// holds while a block changes state only through its transactions:
-	// block-level writes (emission, epochs, payouts — the market's) must
-	// force a reset, or the check state shadows them.
-	prefix := len(b.Txs) <= len(m.txs) && m.advanced < maxAdvances
+	// holds only while a block changes state through its transactions:
+	// block-level writes (emission, epochs, payouts — the market's) force
+	// a reset, or the check state would shadow them.
+	prefix := !blockWrites && len(b.Txs) <= len(m.txs) && m.advanced < maxAdvances
 	for i := 0; prefix && i < len(b.Txs); i++ {
 		prefix = committed[m.txs[i].id]
 	}

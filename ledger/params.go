@@ -5,6 +5,7 @@ import (
 
 	"github.com/taonet/tao/market"
 	"github.com/taonet/tao/protocols"
+	"github.com/taonet/tao/yuma"
 )
 
 // Params are a chain's consensus parameters, fixed in its genesis. They are
@@ -13,8 +14,8 @@ import (
 // DevParams and change fields. Every replica must use identical Params, so
 // they are part of the genesis hash.
 //
-// The economy's parameters (market.Params) are derived from the preset by
-// the market wiring; they are not part of this struct yet.
+// The economy's parameters (market.Params) are spec/dtao.md §11's
+// defaults with the fields below laid over them (Market).
 type Params struct {
 	// BlockTimeMs is the target interval between blocks in milliseconds.
 	// The consensus driver paces proposals by it; block execution never
@@ -29,6 +30,11 @@ type Params struct {
 	ImmunityPeriod      uint64 `json:"immunity_period"`       // blocks a new neuron is immune from pruning
 	WeightsRateLimit    uint64 `json:"weights_rate_limit"`    // blocks between weight sets of a hotkey
 	CommitReveal        bool   `json:"commit_reveal"`         // weights are committed, then revealed
+
+	// MinLockCost is the smallest subnet lock (NetworkMinLockCost) and
+	// NetworkRateLimit the blocks between two subnet creations.
+	MinLockCost      market.Rao `json:"min_lock_cost"`
+	NetworkRateLimit uint64     `json:"network_rate_limit"`
 
 	// TxFee is the fee every transaction pays at least; all of Tx.Fee is
 	// burned (DESIGN §4: "small fee burned").
@@ -64,6 +70,8 @@ func MainParams() Params {
 		ImmunityPeriod:      4096,
 		WeightsRateLimit:    100,
 		CommitReveal:        true,
+		MinLockCost:         1_000 * market.RaoPerTAO,
+		NetworkRateLimit:    7_200,
 		TxFee:               DefaultTxFee,
 		MaxValidators:       32,
 		SnapshotInterval:    1000, // 3 h 20 min at 12 s
@@ -80,6 +88,8 @@ func DevParams() Params {
 	p.ImmunityPeriod = 20
 	p.WeightsRateLimit = 1
 	p.SnapshotInterval = 100 // 25 s at 250 ms
+	p.MinLockCost = 100 * market.RaoPerTAO
+	p.NetworkRateLimit = 1
 	return p
 }
 
@@ -98,8 +108,12 @@ func (p Params) Validate() error {
 		return bad("max_uids", p.MaxUIDs, "> 0")
 	case p.MaxValidatorPermits == 0 || p.MaxValidatorPermits > p.MaxUIDs:
 		return bad("max_validator_permits", p.MaxValidatorPermits, fmt.Sprintf("1..max_uids (%d)", p.MaxUIDs))
-	case p.SubnetLimit == 0:
-		return bad("subnet_limit", p.SubnetLimit, "> 0")
+	case p.SubnetLimit == 0 || p.SubnetLimit > 4096:
+		return bad("subnet_limit", p.SubnetLimit, "1..4096")
+	case p.MaxUIDs > 4096:
+		return bad("max_uids", p.MaxUIDs, "at most 4096")
+	case p.MinLockCost == 0 || p.MinLockCost > market.SupplyCap:
+		return bad("min_lock_cost", p.MinLockCost, "> 0 and within the supply cap")
 	case p.TxFee > market.RaoPerTAO:
 		return bad("tx_fee", p.TxFee, "at most 1 TAO")
 	case p.MaxValidators < 1 || p.MaxValidators > 1000:
@@ -112,4 +126,46 @@ func (p Params) Validate() error {
 		return bad("max_block_bytes", p.MaxBlockBytes, fmt.Sprintf("4096..%d", protocols.MaxBlockSize))
 	}
 	return nil
+}
+
+// Market returns the economy's parameters: spec/dtao.md §11's defaults
+// with this preset's tempo, immunity, subnet limit and lock cost.
+func (p Params) Market() market.Params {
+	m := market.DefaultParams()
+	m.Tempo = p.Tempo
+	m.ImmunityPeriod = p.ImmunityPeriod
+	m.NewSubnetImmunity = p.ImmunityPeriod
+	m.SubnetLimit = int(p.SubnetLimit)
+	m.NetworkMinLockCost = p.MinLockCost
+	m.NetworkRateLimit = p.NetworkRateLimit
+	return m
+}
+
+// DefaultSubnetHyper returns the hyperparameters of a new subnet: the
+// preset's tempo, uids, permits, immunity, weights rate limit and
+// commit-reveal, and yuma's storage defaults (spec/yuma.md §5).
+func (p Params) DefaultSubnetHyper() SubnetHyper {
+	m := p.Market()
+	y := yuma.DefaultHyper()
+	return SubnetHyper{
+		Tempo:               p.Tempo,
+		MaxUIDs:             p.MaxUIDs,
+		MaxValidators:       p.MaxValidatorPermits,
+		ImmunityPeriod:      p.ImmunityPeriod,
+		WeightsRateLimit:    p.WeightsRateLimit,
+		CommitReveal:        p.CommitReveal,
+		RevealPeriod:        uint64(p.Tempo),
+		MinAllowedWeights:   1,
+		RegistrationAllowed: true,
+		MinBurn:             m.MinBurn,
+		MaxBurn:             m.MaxBurn,
+		Kappa:               y.Kappa,
+		BondsMovingAverage:  y.BondsMovingAverage,
+		BondsPenalty:        y.BondsPenalty,
+		Yuma3:               true,
+		LiquidAlpha:         false,
+		AlphaLow:            y.AlphaLow,
+		AlphaHigh:           y.AlphaHigh,
+		ActivityCutoffMilli: y.ActivityCutoffFactorMilli,
+	}
 }

@@ -52,8 +52,13 @@ func (c *txContext) emit(typ string, kv ...string) {
 }
 
 // chargeFee checks the nonce, takes and burns the fee and advances the
-// nonce: the part every kind shares.
+// nonce: the part every kind shares. The fee is the signer's, or for a
+// hotkey-signed kind its owner coldkey's (feePayer).
 func (c *txContext) chargeFee() error {
+	payer, err := c.feePayer()
+	if err != nil {
+		return err
+	}
 	acct, err := getAccount(c.o, c.signer)
 	if err != nil {
 		return err
@@ -64,13 +69,19 @@ func (c *txContext) chargeFee() error {
 	case c.tx.Nonce > acct.Nonce:
 		return fmt.Errorf("%w: nonce %d is ahead; the account's next nonce is %d (send the missing transactions first, or query it with `tao balance`)", ErrBadNonce, c.tx.Nonce, acct.Nonce)
 	}
-	fee := market.Rao(c.tx.Fee)
-	if acct.Balance < fee {
-		return fmt.Errorf("%w: balance %v TAO cannot pay the fee of %v TAO; fund the account first", ErrInsufficientFunds, acct.Balance, fee)
-	}
-	acct.Balance -= fee
 	acct.Nonce++
 	if err := putAccount(c.o, c.signer, acct); err != nil {
+		return err
+	}
+	if acct, err = getAccount(c.o, payer); err != nil {
+		return err
+	}
+	fee := market.Rao(c.tx.Fee)
+	if acct.Balance < fee {
+		return fmt.Errorf("%w: balance %v TAO of %s cannot pay the fee of %v TAO; fund the account first", ErrInsufficientFunds, acct.Balance, payer, fee)
+	}
+	acct.Balance -= fee
+	if err := putAccount(c.o, payer, acct); err != nil {
 		return err
 	}
 	sup, err := getSupply(c.o)
@@ -89,6 +100,26 @@ func (c *txContext) run(body protocols.TxBody) error {
 	switch b := body.(type) {
 	case *protocols.Transfer:
 		return c.transfer(b)
+	case *protocols.CreateSubnet:
+		return c.createSubnetTx(b)
+	case *protocols.SetSubnetParams:
+		return c.setSubnetParamsTx(b)
+	case *protocols.Register:
+		return c.registerTx(b)
+	case *protocols.AddStake:
+		return c.addStakeTx(b)
+	case *protocols.RemoveStake:
+		return c.removeStakeTx(b)
+	case *protocols.MoveStake:
+		return c.moveStakeTx(b)
+	case *protocols.SetTake:
+		return c.setTakeTx(b)
+	case *protocols.SetWeights:
+		return c.setWeightsTx(b)
+	case *protocols.CommitWeights:
+		return c.commitWeightsTx(b)
+	case *protocols.RevealWeights:
+		return c.revealWeightsTx(b)
 	default:
 		return fmt.Errorf("%w: %s transactions are not executable yet", ErrMalformedTx, body.TxKind())
 	}

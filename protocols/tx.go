@@ -21,21 +21,20 @@ const MaxTxSize = 64 << 10
 // decoder rejects kinds it does not know.
 type TxKind uint8
 
-// Transaction kinds (DESIGN §4). Only TxTransfer is executable today; the
-// numbers of the later kinds are reserved here so that they keep their
-// place when their payloads are defined.
+// Transaction kinds (DESIGN §4). TxSwapColdkey is reserved: its number
+// keeps its place until its payload is defined.
 const (
 	TxTransfer        TxKind = 1  // move TAO between coldkeys
-	TxCreateSubnet    TxKind = 2  // reserved: create a subnet (lock cost)
-	TxSetSubnetParams TxKind = 3  // reserved: owner sets hyperparameters
-	TxRegister        TxKind = 4  // reserved: register a neuron (burn)
-	TxAddStake        TxKind = 5  // reserved
-	TxRemoveStake     TxKind = 6  // reserved
-	TxMoveStake       TxKind = 7  // reserved
-	TxSetTake         TxKind = 8  // reserved: delegate take
-	TxSetWeights      TxKind = 9  // reserved
-	TxCommitWeights   TxKind = 10 // reserved
-	TxRevealWeights   TxKind = 11 // reserved
+	TxCreateSubnet    TxKind = 2  // create a subnet (lock cost)
+	TxSetSubnetParams TxKind = 3  // owner sets hyperparameters
+	TxRegister        TxKind = 4  // register a neuron (burn)
+	TxAddStake        TxKind = 5  // stake TAO on a hotkey in a subnet
+	TxRemoveStake     TxKind = 6  // unstake alpha for TAO
+	TxMoveStake       TxKind = 7  // move stake between hotkeys and subnets
+	TxSetTake         TxKind = 8  // delegate take
+	TxSetWeights      TxKind = 9  // signed by the hotkey
+	TxCommitWeights   TxKind = 10 // signed by the hotkey
+	TxRevealWeights   TxKind = 11 // signed by the hotkey
 	TxSwapColdkey     TxKind = 12 // reserved: schedule a coldkey swap
 )
 
@@ -120,8 +119,28 @@ func (tx *Tx) Body() (TxBody, error) {
 	switch tx.Kind {
 	case TxTransfer:
 		b = new(Transfer)
+	case TxCreateSubnet:
+		b = new(CreateSubnet)
+	case TxSetSubnetParams:
+		b = new(SetSubnetParams)
+	case TxRegister:
+		b = new(Register)
+	case TxAddStake:
+		b = new(AddStake)
+	case TxRemoveStake:
+		b = new(RemoveStake)
+	case TxMoveStake:
+		b = new(MoveStake)
+	case TxSetTake:
+		b = new(SetTake)
+	case TxSetWeights:
+		b = new(SetWeights)
+	case TxCommitWeights:
+		b = new(CommitWeights)
+	case TxRevealWeights:
+		b = new(RevealWeights)
 	default:
-		return nil, fmt.Errorf("%w: unknown transaction kind %s (this node executes transfer; upgrade tao if the network is newer)", ErrBadTx, tx.Kind)
+		return nil, fmt.Errorf("%w: unknown transaction kind %s (upgrade tao if the network is newer)", ErrBadTx, tx.Kind)
 	}
 	if err := Unmarshal(tx.Payload, b, MaxTxSize); err != nil {
 		return nil, fmt.Errorf("%w: %s payload: %v", ErrBadTx, tx.Kind, err)
