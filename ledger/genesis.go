@@ -19,6 +19,31 @@ type Genesis struct {
 	Params     Params                 `json:"params"`
 	Balances   map[Account]market.Rao `json:"balances"` // coldkey (hex) → rao
 	Validators []Validator            `json:"validators"`
+	// Subnets are created at genesis, as netuids 1, 2, … in order.
+	Subnets []GenesisSubnet `json:"subnets,omitempty"`
+}
+
+// GenesisSubnet is a subnet that exists from genesis: its lock is minted
+// into its pool, its owner hotkey is uid 0, and its neurons take the next
+// uids with their stake bought from the pool without a fee.
+type GenesisSubnet struct {
+	_           struct{}        `cbor:",toarray"`
+	Owner       Account         `json:"owner"`
+	OwnerHotkey Hotkey          `json:"owner_hotkey"`
+	Name        string          `json:"name"`
+	Task        string          `json:"task"`
+	Model       string          `json:"model"`
+	Lock        market.Rao      `json:"lock"`
+	Neurons     []GenesisNeuron `json:"neurons"`
+}
+
+// GenesisNeuron is a neuron registered at genesis; Stake TAO is staked on
+// the hotkey by its coldkey.
+type GenesisNeuron struct {
+	_       struct{}   `cbor:",toarray"`
+	Hotkey  Hotkey     `json:"hotkey"`
+	Coldkey Account    `json:"coldkey"`
+	Stake   market.Rao `json:"stake"`
 }
 
 // genesisWire is the hashed form: maps become sorted lists.
@@ -29,6 +54,7 @@ type genesisWire struct {
 	Params     Params
 	Balances   []balanceEntry
 	Validators ValidatorSet
+	Subnets    []GenesisSubnet
 }
 
 type balanceEntry struct {
@@ -64,6 +90,24 @@ func (g *Genesis) Validate() error {
 	if err := ValidatorSet(g.Validators).validate(g.Params.MaxValidators); err != nil {
 		return bad("validators: %v", err)
 	}
+	if len(g.Subnets) > int(g.Params.SubnetLimit) {
+		return bad("%d subnets, subnet_limit is %d", len(g.Subnets), g.Params.SubnetLimit)
+	}
+	for i, sn := range g.Subnets {
+		if sn.Lock < g.Params.MinLockCost {
+			return bad("subnet %d: lock %v TAO is below min_lock_cost %v TAO", i+1, sn.Lock, g.Params.MinLockCost)
+		}
+		if len(sn.Neurons)+1 > int(g.Params.MaxUIDs) {
+			return bad("subnet %d: %d neurons and the owner, max_uids is %d", i+1, len(sn.Neurons), g.Params.MaxUIDs)
+		}
+		total += sn.Lock
+		for _, n := range sn.Neurons {
+			total += n.Stake
+		}
+		if total > market.SupplyCap {
+			return bad("balances, locks and stakes add up to more than the supply cap of %v TAO", market.SupplyCap)
+		}
+	}
 	return nil
 }
 
@@ -86,7 +130,7 @@ func (g *Genesis) Hash() (cid.Cid, error) {
 	}
 	b, err := protocols.Marshal(&genesisWire{
 		ChainID: g.ChainID, Time: g.Time, Params: g.Params,
-		Balances: g.sortedBalances(), Validators: vs,
+		Balances: g.sortedBalances(), Validators: vs, Subnets: g.Subnets,
 	})
 	if err != nil {
 		return cid.Undef, err
@@ -115,6 +159,9 @@ func (g *Genesis) state() (*Outcome, Tip, error) {
 		return nil, Tip{}, err
 	}
 	if err := putValidators(o, g.Validators); err != nil {
+		return nil, Tip{}, err
+	}
+	if err := g.createSubnets(o); err != nil {
 		return nil, Tip{}, err
 	}
 	id, err := g.Hash()
