@@ -31,6 +31,16 @@ var allowed = map[string][]string{
 	"scripts":   {"*"},
 }
 
+// external lists, for packages whose third-party imports DESIGN §1
+// restricts, the module paths they may import besides the standard
+// library. gpu loads NVIDIA's libraries at run time so that one binary,
+// even built with CGO_ENABLED=0, runs with or without a GPU: go-nvml for
+// NVML (device discovery and capacity), purego for dlopen and calls into
+// libcuda, cuBLAS and NVRTC (the builtin engine's CUDA backend).
+var external = map[string][]string{
+	"gpu": {"github.com/NVIDIA/go-nvml/", "github.com/ebitengine/purego"},
+}
+
 // pure packages do no I/O, read no clock and draw no randomness
 // (STYLE §1): consensus results must not depend on the machine.
 var pure = map[string]bool{"yuma": true, "market": true}
@@ -68,6 +78,10 @@ func TestImportDirection(t *testing.T) {
 			}
 			if pure[from] && !strings.HasPrefix(imp, module) && strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
 				t.Errorf("%s imports %s: pure packages use the standard library only", pkg, imp)
+			}
+			if ext, ok := external[from]; ok && !strings.HasPrefix(imp, module) && strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") &&
+				!slices.ContainsFunc(ext, func(p string) bool { return strings.HasPrefix(imp, p) }) {
+				t.Errorf("%s imports %s: %s may import only the standard library and %v (DESIGN §1)", pkg, imp, from, ext)
 			}
 			if !strings.HasPrefix(imp, module+"/") {
 				continue

@@ -8,6 +8,6 @@
 //	if errors.Is(err, gpu.ErrNoGPU) { ... }   // CPU path; err says why
 //	for _, d := range info.Devices { fmt.Println(d.Name, d.MemoryFree()) }
 //
-// The CUDA backend of the builtin inference engine will live here too;
-// it is not written yet.
+// The CUDA backend of the builtin inference engine is in gpu/cuda: the
+// driver API, cuBLAS and NVRTC, loaded with dlopen (purego, no cgo).
 package gpu

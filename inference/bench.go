@@ -18,6 +18,16 @@ type BenchOptions struct {
 	PromptTokens, DecodeTokens int
 	// Batch is the number of concurrent requests of the batched row. Zero: 8.
 	Batch int
+	// Batches are extra concurrency levels to measure (BenchResult.Batches).
+	Batches []int
+	// Device is where the engine runs (BuiltinOptions.Device).
+	Device string
+}
+
+// BatchFigure is the aggregate decode speed of Batch concurrent requests.
+type BatchFigure struct {
+	Batch int     `json:"batch"`
+	TokS  float64 `json:"tok_s"`
 }
 
 // BenchResult is one row of tao bench inference.
@@ -32,6 +42,12 @@ type BenchResult struct {
 	BatchSpeedup float64 `json:"batch_speedup"`       // BatchTokS / DecodeTokS
 	LlamaCpp     *Other  `json:"llama_cpp,omitempty"` // filled by the caller when measured
 	Ratio        float64 `json:"decode_vs_llama_cpp,omitempty"`
+	// Device is "cpu" or the GPU's name; Batches the figures of
+	// BenchOptions.Batches.
+	Device  string        `json:"device"`
+	Batches []BatchFigure `json:"batches,omitempty"`
+	// WeightBytes are the weights resident on the GPU (0 on the CPU).
+	WeightBytes int64 `json:"gpu_weight_bytes,omitempty"`
 }
 
 // Other is another engine's figures on the same file and threads.
@@ -54,7 +70,11 @@ func Bench(ctx context.Context, o BenchOptions) (*BenchResult, error) {
 	if o.Batch == 0 {
 		o.Batch = 8
 	}
-	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, MaxBatch: o.Batch})
+	maxBatch := o.Batch
+	for _, b := range o.Batches {
+		maxBatch = max(maxBatch, b)
+	}
+	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, MaxBatch: maxBatch, Device: o.Device})
 	if err != nil {
 		return nil, err
 	}
@@ -63,9 +83,31 @@ func Bench(ctx context.Context, o BenchOptions) (*BenchResult, error) {
 	for i := range prompt {
 		prompt[i] = int32(100 + i)
 	}
-	r := &BenchResult{Model: o.Model, Threads: o.Threads, Batch: o.Batch}
+	r := &BenchResult{Model: o.Model, Threads: o.Threads, Batch: o.Batch, Device: eng.Device(), WeightBytes: eng.Model().GPUWeightBytes()}
 	one := func(tokens []int32, max int) (Result, error) {
 		return eng.Generate(ctx, Request{PromptTokens: tokens, MaxTokens: max}, func(Token) error { return nil })
+	}
+	// batched runs n concurrent requests of two prompt tokens and returns
+	// their aggregate tokens/s.
+	batched := func(n int) (float64, error) {
+		began := time.Now()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		total := 0
+		var firstErr error
+		for i := range n {
+			wg.Go(func() {
+				res, err := one([]int32{int32(100 + i), int32(101 + i)}, o.DecodeTokens)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				total += len(res.Tokens)
+			})
+		}
+		wg.Wait()
+		return float64(total) / time.Since(began).Seconds(), firstErr
 	}
 	for range 3 {
 		res, err := one(prompt, 1)
@@ -80,27 +122,22 @@ func Bench(ctx context.Context, o BenchOptions) (*BenchResult, error) {
 		if n := len(res.Tokens) - 1; n > 0 && res.Decode > 0 {
 			r.DecodeTokS = max(r.DecodeTokS, float64(n)/res.Decode.Seconds())
 		}
-		began := time.Now()
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		total := 0
-		var firstErr error
-		for i := range o.Batch {
-			wg.Go(func() {
-				res, err := one([]int32{prompt[i], prompt[i+1]}, o.DecodeTokens)
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				total += len(res.Tokens)
-			})
+		tps, err := batched(o.Batch)
+		if err != nil {
+			return nil, err
 		}
-		wg.Wait()
-		if firstErr != nil {
-			return nil, firstErr
+		r.BatchTokS = max(r.BatchTokS, tps)
+	}
+	for _, b := range o.Batches {
+		f := BatchFigure{Batch: b}
+		for range 3 {
+			tps, err := batched(b)
+			if err != nil {
+				return nil, err
+			}
+			f.TokS = max(f.TokS, tps)
 		}
-		r.BatchTokS = max(r.BatchTokS, float64(total)/time.Since(began).Seconds())
+		r.Batches = append(r.Batches, f)
 	}
 	if r.DecodeTokS > 0 {
 		r.BatchSpeedup = r.BatchTokS / r.DecodeTokS

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ipfs/go-cid"
 
+	"github.com/taonet/tao/gpu/cuda"
 	"github.com/taonet/tao/inference/llama"
 )
 
@@ -22,16 +23,22 @@ type BuiltinOptions struct {
 	// PrefillChunk bounds the prompt tokens evaluated per step, so a long
 	// prompt does not stall other requests; 0 means 256.
 	PrefillChunk int
+	// Device is where the model runs: "cpu" (also ""), "cuda" (an NVIDIA
+	// GPU, loaded at run time; an error without one) or "auto" (CUDA where
+	// usable, else the CPU). See ParseDevice.
+	Device string
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
 }
 
-// Builtin is the pure-Go CPU engine for llama-family GGUF models. Requests
+// Builtin is the builtin engine for llama-family GGUF models: pure-Go CPU
+// kernels, or CUDA on an NVIDIA GPU (BuiltinOptions.Device). Requests
 // share one scheduler goroutine (started by the first request) that steps
 // all active requests together, so concurrent requests are batched: one
 // pass over the weights serves every sequence.
 type Builtin struct {
 	m    *llama.Model
+	gpu  *cuda.Device // nil on the CPU; closed after the model
 	info ModelInfo
 	opts BuiltinOptions
 	log  *slog.Logger
@@ -63,7 +70,7 @@ func OpenBuiltin(path string, opts BuiltinOptions) (*Builtin, error) {
 		m.Close()
 		return nil, err
 	}
-	return newBuiltin(m, c, opts), nil
+	return newBuiltin(m, c, opts)
 }
 
 // LoadBuiltin loads a model from the bytes of a GGUF file, which must not
@@ -73,10 +80,10 @@ func LoadBuiltin(b []byte, opts BuiltinOptions) (*Builtin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
 	}
-	return newBuiltin(m, CIDOf(b), opts), nil
+	return newBuiltin(m, CIDOf(b), opts)
 }
 
-func newBuiltin(m *llama.Model, c cid.Cid, opts BuiltinOptions) *Builtin {
+func newBuiltin(m *llama.Model, c cid.Cid, opts BuiltinOptions) (*Builtin, error) {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 8
 	}
@@ -87,13 +94,19 @@ func newBuiltin(m *llama.Model, c cid.Cid, opts BuiltinOptions) *Builtin {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = log.With("component", "inference")
+	d, err := placeModel(m, opts.Device, log)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
 	name, _ := m.File.String("general.name")
 	v := m.Tok.Vocab()
 	return &Builtin{
-		m: m, opts: opts, log: log.With("component", "inference"),
+		m: m, gpu: d, opts: opts, log: log,
 		info:   ModelInfo{Name: name, CID: c, ContextLength: m.Ctx, VocabSize: m.Vocab, BOS: v.BOS, EOS: v.EOS},
 		submit: make(chan *job), quit: make(chan struct{}), done: make(chan struct{}),
-	}
+	}, nil
 }
 
 // start launches the scheduler on first use.
@@ -126,7 +139,19 @@ func (e *Builtin) Close() error {
 		<-e.done
 	}
 	e.busy.Wait() // the weights may be unmapped only when nobody reads them
-	return e.m.Close()
+	err := e.m.Close()
+	if e.gpu != nil {
+		err = errors.Join(err, e.gpu.Close())
+	}
+	return err
+}
+
+// Device is "cpu" or the name of the GPU the model runs on.
+func (e *Builtin) Device() string {
+	if name, ok := e.m.OnGPU(); ok {
+		return name
+	}
+	return DeviceCPU
 }
 
 // Info describes the model.

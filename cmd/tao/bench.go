@@ -25,6 +25,8 @@ func newBenchInferenceCmd() *cobra.Command {
 		presets, quants, threads string
 		llamaDir                 string
 		asJSON                   bool
+		device, batches          string
+		promptN, decodeN         int
 	)
 	c := &cobra.Command{
 		Use:   "inference",
@@ -47,6 +49,15 @@ and the table shows the decode ratio.`,
 			if err != nil {
 				return usageError(fmt.Errorf("--threads: %w", err))
 			}
+			if _, err := inference.ParseDevice(device); err != nil {
+				return usageError(fmt.Errorf("--device: %w", err))
+			}
+			var bs []int
+			if batches != "" {
+				if bs, err = parseInts(batches); err != nil {
+					return usageError(fmt.Errorf("--batches: %w", err))
+				}
+			}
 			out := cmd.OutOrStdout()
 			script, nodePath := llamaCppBench(llamaDir)
 			if !asJSON {
@@ -63,7 +74,8 @@ and the table shows the decode ratio.`,
 						return usageError(fmt.Errorf("synthesize %s %s: %w", p, q, err))
 					}
 					for _, t := range th {
-						r, err := inference.Bench(cmd.Context(), inference.BenchOptions{Model: path, Threads: t})
+						r, err := inference.Bench(cmd.Context(), inference.BenchOptions{Model: path, Threads: t, Device: device,
+							Batches: bs, PromptTokens: promptN, DecodeTokens: decodeN})
 						if err != nil {
 							return err
 						}
@@ -81,6 +93,9 @@ and the table shows the decode ratio.`,
 						rows = append(rows, r)
 						if !asJSON {
 							fmt.Fprintln(out, r)
+							for _, b := range r.Batches {
+								fmt.Fprintf(out, "  %s: batch %d decode %.0f tok/s\n", r.Device, b.Batch, b.TokS)
+							}
 						}
 					}
 				}
@@ -97,6 +112,10 @@ and the table shows the decode ratio.`,
 	f.StringVar(&threads, "threads", "1,2", "CPU thread counts, comma-separated")
 	f.StringVar(&llamaDir, "llama-cpp", "build/llamacpp", "directory where scripts/llamacpp-install.sh put node-llama-cpp")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
+	f.StringVar(&device, "device", "cpu", "where the builtin engine runs: cpu, cuda (an NVIDIA GPU) or auto")
+	f.StringVar(&batches, "batches", "", "extra concurrency levels to measure aggregate decode at, comma-separated (e.g. 1,8,32)")
+	f.IntVar(&promptN, "prompt", 0, "prompt tokens of the prefill figure (default 128)")
+	f.IntVar(&decodeN, "decode", 0, "tokens each request decodes (default 64)")
 	return c
 }
 

@@ -15,7 +15,9 @@ type Row struct {
 }
 
 // Forward evaluates rows and returns, for each row with Logits set and in
-// order, a fresh slice of Vocab logits. threads <= 0 uses GOMAXPROCS.
+// order, a fresh slice of Vocab logits. threads <= 0 uses GOMAXPROCS. On a
+// model moved to a GPU (ToDevice) the pass runs there and threads is
+// ignored.
 func (m *Model) Forward(rows []Row, threads int) ([][]float32, error) {
 	T := len(rows)
 	if T == 0 {
@@ -36,6 +38,16 @@ func (m *Model) Forward(rows []Row, threads int) ([][]float32, error) {
 		}
 		pos[i] = p
 		next[r.Seq] = p + 1
+	}
+	if m.gpu != nil {
+		out, err := m.gpu.forward(m, rows, pos)
+		if err != nil {
+			return nil, err
+		}
+		for s, p := range next {
+			s.n = p
+		}
+		return out, nil
 	}
 	dim, kvDim, hd := m.Dim, m.KVDim(), m.HeadDim
 	x := make([]float32, T*dim)

@@ -19,6 +19,7 @@ type Model struct {
 	layers  []layer
 	outNorm []float32
 	output  *Matrix
+	gpu     *gpuModel // non-nil after ToDevice
 
 	release   func() error
 	closeOnce sync.Once
@@ -114,12 +115,15 @@ func Load(b []byte) (*Model, error) {
 	return m, nil
 }
 
-// Close unmaps the file. The Model must not be used afterwards; a second
+// Close frees the model's GPU memory, if any, and unmaps the file. The Model must not be used afterwards; a second
 // call is a no-op.
 func (m *Model) Close() error {
 	m.closeOnce.Do(func() {
+		if g := m.gpu; g != nil {
+			m.closeErr = g.dev.Run(g.free)
+		}
 		if m.release != nil {
-			m.closeErr = m.release()
+			m.closeErr = errors.Join(m.closeErr, m.release())
 		}
 	})
 	return m.closeErr

@@ -1,17 +1,28 @@
 package llama
 
+import "github.com/taonet/tao/gpu/cuda"
+
 // Seq is one sequence's KV cache: keys and values of every layer for
-// positions [0, Len). It is used by one caller at a time.
+// positions [0, Len). It is used by one caller at a time. On a model moved
+// to a GPU the cache is in GPU memory (f16), freed when the Seq is
+// garbage collected.
 type Seq struct {
-	k, v [][]float32 // per layer, cap positions × KVDim
-	n    int         // positions filled
-	cap  int
+	k, v   [][]float32 // per layer, cap positions × KVDim (CPU)
+	n      int         // positions filled
+	cap    int
+	dev    cuda.Ptr // GPU cache: [layer][k|v][cap][KVDim] f16
+	gpuErr error    // why dev is 0 on a GPU model
 }
 
 // NewSeq allocates a KV cache for up to n positions (at most the model's
 // context length).
 func (m *Model) NewSeq(n int) *Seq {
 	n = max(1, min(n, m.Ctx))
+	if g := m.gpu; g != nil {
+		s := &Seq{cap: min(n, g.maxPos)}
+		g.newCache(s, m.Layers, m.KVDim())
+		return s
+	}
 	s := &Seq{cap: n, k: make([][]float32, m.Layers), v: make([][]float32, m.Layers)}
 	for l := range m.Layers {
 		s.k[l] = make([]float32, n*m.KVDim())

@@ -1,0 +1,52 @@
+package inference
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/taonet/tao/gpu/cuda"
+	"github.com/taonet/tao/inference/llama"
+)
+
+// Device names where the builtin engine runs a model.
+const (
+	DeviceCPU  = "cpu"  // pure-Go kernels
+	DeviceCUDA = "cuda" // NVIDIA GPU through gpu/cuda; fails without one
+	DeviceAuto = "auto" // CUDA where a GPU is usable, else the CPU
+)
+
+// ParseDevice checks a --device value; "" means cpu.
+func ParseDevice(s string) (string, error) {
+	switch s {
+	case "", DeviceCPU:
+		return DeviceCPU, nil
+	case DeviceCUDA, DeviceAuto:
+		return s, nil
+	}
+	return "", fmt.Errorf("device %q: want cpu, cuda or auto", s)
+}
+
+// placeModel moves m to the device the options ask for and returns the
+// opened GPU (nil on the CPU), which the engine closes after the model.
+func placeModel(m *llama.Model, device string, log *slog.Logger) (*cuda.Device, error) {
+	device, err := ParseDevice(device)
+	if err != nil || device == DeviceCPU {
+		return nil, err
+	}
+	d, err := cuda.Open(0)
+	if err == nil {
+		if err = m.ToDevice(d); err != nil {
+			d.Close()
+		}
+	}
+	if err != nil {
+		if device == DeviceAuto && errors.Is(err, cuda.ErrUnavailable) {
+			log.Info("no usable GPU; the builtin engine runs on the CPU", "err", err)
+			return nil, nil
+		}
+		return nil, err
+	}
+	log.Info("model on the GPU", "gpu", d.Name(), "weights_mib", m.GPUWeightBytes()>>20)
+	return d, nil
+}

@@ -1,0 +1,370 @@
+package llama
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/taonet/tao/gpu/cuda"
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// gpuModel is a model's CUDA backend: weights resident on the device in
+// f16 (or bf16), dequantized from the GGUF tensors at load, and scratch
+// activations for a batch of rows. Its fields are used inside dev.Run,
+// which serialises forward passes.
+type gpuModel struct {
+	dev *cuda.Device
+	k   *cuda.LLM
+	dt  cuda.DataType
+
+	embd, output, outNorm cuda.Ptr
+	layers                []gpuLayer
+	weights               []cuda.Ptr // every weight allocation, freed by close
+	weightBytes           int64
+
+	rows                  int      // rows the scratch buffers hold
+	x, qkv, gu, logits    cuda.Ptr // f32: residual, q|k|v, gate|up, logits
+	xb, att, hb, meta     cuda.Ptr // of type dt: normed input, attention output, silu·up; meta: rows' RowMeta, tokens, logit rows
+	host                  []byte   // staging for meta
+	freeMu                sync.Mutex
+	freed                 []cuda.Ptr // KV caches of collected sequences, freed at the next pass
+	closed                bool       // guarded by freeMu
+	maxPos                int
+	qkvWidth, wOff, kvOff int
+}
+
+type gpuLayer struct {
+	attnNorm, ffnNorm    cuda.Ptr // f32
+	wqkv, wo, wgu, wdown cuda.Ptr // of type dt; wq|wk|wv and gate|up fused
+}
+
+// ToDevice moves the model to the GPU d: weights are dequantized to f16
+// and uploaded, and from then on NewSeq makes KV caches in GPU memory and
+// Forward runs there (the CPU kernels are no longer used; the mapped file
+// stays for the tokenizer and metadata). d must outlive the model; Close
+// frees the model's GPU memory but not d.
+func (m *Model) ToDevice(d *cuda.Device) error {
+	if m.gpu != nil {
+		return errors.New("llama: model already on a GPU")
+	}
+	g := &gpuModel{dev: d, dt: cuda.F16}
+	err := d.Run(func() error {
+		var err error
+		if g.k, err = cuda.NewLLM(d, g.dt); err != nil {
+			return err
+		}
+		g.maxPos = g.k.MaxPositions()
+		return g.upload(m)
+	})
+	if err != nil {
+		_ = d.Run(func() error { return g.free() })
+		return fmt.Errorf("llama: load onto %s: %w", d.Name(), err)
+	}
+	kv := m.KVDim()
+	g.qkvWidth, g.wOff, g.kvOff = m.Dim+2*kv, m.Dim, m.Dim+kv
+	m.gpu = g
+	return nil
+}
+
+// OnGPU reports whether the model runs on a GPU, and which.
+func (m *Model) OnGPU() (string, bool) {
+	if m.gpu == nil {
+		return "", false
+	}
+	return m.gpu.dev.Name(), true
+}
+
+// GPUWeightBytes is the size of the weights resident on the GPU (0 on the
+// CPU): the bytes a decode step reads at batch 1, for rooflines.
+func (m *Model) GPUWeightBytes() int64 {
+	if m.gpu == nil {
+		return 0
+	}
+	return m.gpu.weightBytes
+}
+
+func (g *gpuModel) alloc(n int) (cuda.Ptr, error) {
+	p, err := g.dev.Alloc(n)
+	if err == nil {
+		g.weights = append(g.weights, p)
+	}
+	return p, err
+}
+
+// upload dequantizes and copies every tensor.
+func (g *gpuModel) upload(m *Model) error {
+	var err error
+	mat := func(ms ...*Matrix) (cuda.Ptr, error) {
+		rows := 0
+		for _, x := range ms {
+			rows += x.Rows
+		}
+		n := rows * ms[0].Cols * 2
+		p, err := g.alloc(n)
+		if err != nil {
+			return 0, err
+		}
+		g.weightBytes += int64(n)
+		off := 0
+		for _, x := range ms {
+			h := toHalf(x, g.dt == cuda.BF16)
+			if err := cuda.CopyIn(g.dev, p.Add(off), h); err != nil {
+				return 0, err
+			}
+			off += len(h) * 2
+		}
+		return p, nil
+	}
+	vec := func(v []float32) (cuda.Ptr, error) {
+		p, err := g.alloc(4 * len(v))
+		if err != nil {
+			return 0, err
+		}
+		return p, cuda.CopyIn(g.dev, p, v)
+	}
+	if g.embd, err = mat(m.embd); err != nil {
+		return err
+	}
+	g.output = g.embd
+	if m.output != m.embd {
+		if g.output, err = mat(m.output); err != nil {
+			return err
+		}
+	} else {
+		g.weightBytes += int64(m.Vocab * m.Dim * 2) // read again as the output layer
+	}
+	if g.outNorm, err = vec(m.outNorm); err != nil {
+		return err
+	}
+	for _, ly := range m.layers {
+		var gl gpuLayer
+		if gl.attnNorm, err = vec(ly.attnNorm); err != nil {
+			return err
+		}
+		if gl.ffnNorm, err = vec(ly.ffnNorm); err != nil {
+			return err
+		}
+		if gl.wqkv, err = mat(ly.wq, ly.wk, ly.wv); err != nil {
+			return err
+		}
+		if gl.wo, err = mat(ly.wo); err != nil {
+			return err
+		}
+		if gl.wgu, err = mat(ly.wGate, ly.wUp); err != nil {
+			return err
+		}
+		if gl.wdown, err = mat(ly.wDown); err != nil {
+			return err
+		}
+		g.layers = append(g.layers, gl)
+	}
+	return nil
+}
+
+// toHalf dequantizes x to f16 (or bf16) bits, rows in parallel.
+func toHalf(x *Matrix, bf16 bool) []uint16 {
+	out := make([]uint16, x.Rows*x.Cols)
+	parallelFor(0, x.Rows, 64, func(lo, hi int) {
+		row := make([]float32, x.Cols)
+		for r := lo; r < hi; r++ {
+			x.Row(row, r)
+			dst := out[r*x.Cols : (r+1)*x.Cols]
+			for i, v := range row {
+				if bf16 {
+					dst[i] = f32ToBF16(v)
+				} else {
+					dst[i] = gguf.F32ToF16(v)
+				}
+			}
+		}
+	})
+	return out
+}
+
+// f32ToBF16 rounds to nearest even (NaN stays NaN).
+func f32ToBF16(v float32) uint16 {
+	b := math.Float32bits(v)
+	if v != v {
+		return uint16(b>>16) | 0x40
+	}
+	b += 0x7fff + (b>>16)&1
+	return uint16(b >> 16)
+}
+
+// newCache allocates a KV cache of n positions on the GPU; its memory
+// returns to the device when the Seq is collected.
+func (g *gpuModel) newCache(s *Seq, layers, kvDim int) {
+	n := 2 * layers * s.cap * kvDim * 2
+	var p cuda.Ptr
+	err := g.dev.Run(func() error {
+		g.drainLocked()
+		var err error
+		p, err = g.dev.Alloc(n)
+		return err
+	})
+	if err != nil {
+		s.gpuErr = err
+		return
+	}
+	s.dev = p
+	runtime.AddCleanup(s, g.release, p)
+}
+
+// release queues a collected sequence's cache for freeing on a thread with
+// the context current (cleanups run on their own goroutine).
+func (g *gpuModel) release(p cuda.Ptr) {
+	g.freeMu.Lock()
+	defer g.freeMu.Unlock()
+	if !g.closed {
+		g.freed = append(g.freed, p)
+	}
+}
+
+// drainLocked frees released caches; called inside dev.Run.
+func (g *gpuModel) drainLocked() {
+	g.freeMu.Lock()
+	f := g.freed
+	g.freed = nil
+	g.freeMu.Unlock()
+	for _, p := range f {
+		_ = g.dev.Free(p)
+	}
+}
+
+// free releases the model's weights and scratch; inside dev.Run.
+func (g *gpuModel) free() error {
+	g.freeMu.Lock()
+	g.closed = true
+	g.freeMu.Unlock()
+	var err error
+	for _, p := range append(g.weights, g.x, g.qkv, g.gu, g.logits, g.xb, g.att, g.hb, g.meta) {
+		err = errors.Join(err, g.dev.Free(p))
+	}
+	g.weights = nil
+	return err
+}
+
+// ensureRows grows the scratch buffers to hold T rows.
+func (g *gpuModel) ensureRows(m *Model, T int) error {
+	if T <= g.rows {
+		return nil
+	}
+	T = max(T, 2*g.rows, 8)
+	for _, p := range []cuda.Ptr{g.x, g.qkv, g.gu, g.logits, g.xb, g.att, g.hb, g.meta} {
+		if err := g.dev.Free(p); err != nil {
+			return err
+		}
+	}
+	g.rows = 0
+	es := g.dt.Size()
+	var err error
+	for _, b := range []struct {
+		p *cuda.Ptr
+		n int
+	}{
+		{&g.x, 4 * T * m.Dim}, {&g.qkv, 4 * T * g.qkvWidth}, {&g.gu, 4 * T * 2 * m.FFN}, {&g.logits, 4 * T * m.Vocab},
+		{&g.xb, es * T * max(m.Dim, m.FFN)}, {&g.att, es * T * m.Dim}, {&g.hb, es * T * m.FFN},
+		{&g.meta, T * (cuda.RowMetaSize + 8)},
+	} {
+		if *b.p, err = g.dev.Alloc(b.n); err != nil {
+			return err
+		}
+	}
+	g.host = make([]byte, T*(cuda.RowMetaSize+8))
+	g.rows = T
+	return nil
+}
+
+// forward is Forward on the GPU; rows are validated and positioned.
+func (g *gpuModel) forward(m *Model, rows []Row, pos []int) ([][]float32, error) {
+	T := len(rows)
+	var sel []int32
+	maxPos := 0
+	for i, r := range rows {
+		if r.Seq.dev == 0 {
+			if r.Seq.gpuErr != nil {
+				return nil, fmt.Errorf("llama: sequence has no GPU KV cache: %w", r.Seq.gpuErr)
+			}
+			return nil, errors.New("llama: sequence made before the model moved to the GPU")
+		}
+		if r.Logits {
+			sel = append(sel, int32(i))
+		}
+		maxPos = max(maxPos, pos[i]+1)
+	}
+	var out [][]float32
+	err := g.dev.Run(func() error {
+		g.drainLocked()
+		if err := g.ensureRows(m, T); err != nil {
+			return err
+		}
+		h := g.host[:T*(cuda.RowMetaSize+8)]
+		for i, r := range rows {
+			e := h[i*cuda.RowMetaSize:]
+			binary.LittleEndian.PutUint64(e, uint64(r.Seq.dev))
+			binary.LittleEndian.PutUint32(e[8:], uint32(r.Seq.cap))
+			binary.LittleEndian.PutUint32(e[12:], uint32(pos[i]))
+			binary.LittleEndian.PutUint32(h[T*cuda.RowMetaSize+4*i:], uint32(r.Token))
+		}
+		for j, i := range sel {
+			binary.LittleEndian.PutUint32(h[T*(cuda.RowMetaSize+4)+4*j:], uint32(i))
+		}
+		if err := cuda.CopyIn(g.dev, g.meta, h); err != nil {
+			return err
+		}
+		meta, toks, idx := g.meta, g.meta.Add(T*cuda.RowMetaSize), g.meta.Add(T*(cuda.RowMetaSize+4))
+		return g.layersPass(m, T, meta, toks, idx, maxPos, sel, &out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (g *gpuModel) layersPass(m *Model, T int, meta, toks, idx cuda.Ptr, maxPos int, sel []int32, out *[][]float32) error {
+	k, d, dt := g.k, g.dev, g.dt
+	dim, ffn := m.Dim, m.FFN
+	if err := k.Embed(g.embd, toks, g.x, T, dim); err != nil {
+		return err
+	}
+	for l, ly := range g.layers {
+		errs := []error{
+			k.RMSNorm(g.x, ly.attnNorm, g.xb, 0, T, dim, m.NormEps),
+			d.Gemm(T, g.qkvWidth, dim, g.xb, dt, ly.wqkv, dt, g.qkv, g.qkvWidth, false),
+			k.RopeCache(g.qkv, meta, T, l, m.Heads, m.KVHeads, m.HeadDim, m.RopeDim, m.RopeBase),
+			k.Attention(g.qkv, meta, g.att, T, l, m.Heads, m.KVHeads, m.HeadDim, maxPos),
+			d.Gemm(T, dim, dim, g.att, dt, ly.wo, dt, g.x, dim, true),
+			k.RMSNorm(g.x, ly.ffnNorm, g.xb, 0, T, dim, m.NormEps),
+			d.Gemm(T, 2*ffn, dim, g.xb, dt, ly.wgu, dt, g.gu, 2*ffn, false),
+			k.SiLUMul(g.gu, g.hb, T, ffn),
+			d.Gemm(T, dim, ffn, g.hb, dt, ly.wdown, dt, g.x, dim, true),
+		}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("layer %d: %w", l, err)
+		}
+	}
+	n := len(sel)
+	if n == 0 {
+		return d.Sync()
+	}
+	if err := k.RMSNorm(g.x, g.outNorm, g.xb, idx, n, dim, m.NormEps); err != nil {
+		return err
+	}
+	if err := d.Gemm(n, m.Vocab, dim, g.xb, dt, g.output, dt, g.logits, m.Vocab, false); err != nil {
+		return err
+	}
+	logits := make([]float32, n*m.Vocab)
+	if err := cuda.CopyOut(d, logits, g.logits); err != nil {
+		return err
+	}
+	res := make([][]float32, n)
+	for i := range res {
+		res[i] = logits[i*m.Vocab : (i+1)*m.Vocab : (i+1)*m.Vocab]
+	}
+	*out = res
+	return nil
+}
