@@ -22,6 +22,10 @@ const (
 	devnetFaucetTAO = 1_000_000
 	// devnetStakeTAO is each validator's voting power at genesis.
 	devnetStakeTAO = 1_000
+	// devnetLockTAO is subnet 1's lock (its pool's TAO at genesis) and
+	// devnetSubnetStakeTAO each validator's stake on it.
+	devnetLockTAO        = 1_000
+	devnetSubnetStakeTAO = 100
 )
 
 // makeGenesis creates (or reuses) the devnet's faucet wallet and genesis:
@@ -71,9 +75,44 @@ func (d *Devnet) makeGenesis() error {
 		}
 		g.Validators = append(g.Validators, ledger.Validator{Hotkey: ledger.Hotkey(hk), Coldkey: faucet, Power: devnetStakeTAO * uint64(market.RaoPerTAO)})
 	}
+	sn, err := d.genesisSubnet(faucet)
+	if err != nil {
+		return err
+	}
+	g.Subnets = []ledger.GenesisSubnet{sn}
 	if err := g.Save(path); err != nil {
 		return fmt.Errorf("devnet: write genesis: %w", err)
 	}
 	d.genesis = g
 	return nil
+}
+
+// genesisSubnet returns subnet 1 of the devnet: owned by the faucet, the
+// validator nodes' hotkeys registered and staked by the faucet (validator
+// 0's is the owner hotkey, uid 0), and every miner node's hotkey
+// registered with the node's own key as its coldkey, so that the miners'
+// incentive is theirs (the owner's own hotkeys' incentive is burned,
+// spec/dtao.md §7).
+func (d *Devnet) genesisSubnet(faucet ledger.Account) (ledger.GenesisSubnet, error) {
+	sn := ledger.GenesisSubnet{Owner: faucet, Name: "devnet", Task: "text-generation", Model: d.infer.modelCID,
+		Lock: devnetLockTAO * market.RaoPerTAO}
+	for i := range d.plan {
+		raw, err := d.keys[i].GetPublic().(*crypto.Ed25519PublicKey).Raw()
+		if err != nil {
+			return sn, err
+		}
+		a, err := ledger.AccountOf(raw)
+		if err != nil {
+			return sn, err
+		}
+		switch {
+		case i == 0:
+			sn.OwnerHotkey = ledger.Hotkey(a)
+		case i < d.cfg.Validators:
+			sn.Neurons = append(sn.Neurons, ledger.GenesisNeuron{Hotkey: ledger.Hotkey(a), Coldkey: faucet, Stake: devnetSubnetStakeTAO * market.RaoPerTAO})
+		case d.isMiner(i):
+			sn.Neurons = append(sn.Neurons, ledger.GenesisNeuron{Hotkey: ledger.Hotkey(a), Coldkey: a})
+		}
+	}
+	return sn, nil
 }

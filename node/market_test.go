@@ -1,0 +1,148 @@
+package node_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/taonet/tao/internal/taotest"
+	"github.com/taonet/tao/ledger"
+	"github.com/taonet/tao/market"
+	"github.com/taonet/tao/node"
+	"github.com/taonet/tao/protocols"
+)
+
+// marketNet drives the market through real nodes: it signs transactions,
+// submits them to a node's HTTP API (gossip carries them to the
+// proposer) and waits for their commit.
+type marketNet struct {
+	t      *testing.T
+	nw     *taotest.Network
+	nonces map[string]uint64
+	next   int // node that takes the next submission
+}
+
+func (m *marketNet) submit(key ed25519.PrivateKey, body protocols.TxBody) string {
+	m.t.Helper()
+	k := string(key.Public().(ed25519.PublicKey))
+	tx, err := protocols.NewTx(m.nw.Genesis.ChainID, m.nonces[k], uint64(m.nw.Genesis.Params.TxFee), body)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if err := tx.Sign(key); err != nil {
+		m.t.Fatal(err)
+	}
+	b, err := protocols.EncodeTx(tx)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	nd := m.nw.Nodes[m.next%len(m.nw.Nodes)]
+	m.next++
+	info, err := (&node.Client{BaseURL: nd.HTTPURL()}).SubmitTx(context.Background(), b)
+	if err != nil {
+		m.t.Fatalf("submit %s: %v", tx.Kind, err)
+	}
+	m.nonces[k]++
+	return info.ID
+}
+
+// commit submits and waits until node 0 has committed the transaction.
+func (m *marketNet) commit(key ed25519.PrivateKey, body protocols.TxBody) {
+	m.t.Helper()
+	id := m.submit(key, body)
+	m.await(fmt.Sprintf("%s committed", body.TxKind()), func() bool {
+		info, err := (&node.Client{BaseURL: m.nw.Nodes[0].HTTPURL()}).Tx(context.Background(), id)
+		return err == nil && info.State == ledger.TxCommitted.String()
+	})
+}
+
+func (m *marketNet) await(what string, cond func() bool) {
+	m.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			m.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func pub(k ed25519.PrivateKey) []byte { return k.Public().(ed25519.PublicKey) }
+
+func seededKey(tag, i byte) ed25519.PrivateKey {
+	seed := make([]byte, ed25519.SeedSize)
+	seed[0], seed[1] = tag, i
+	return ed25519.NewKeyFromSeed(seed)
+}
+
+// TestMarketOnLoopback: 4 validators and 2 full nodes; a subnet is
+// created, 8 miners and 3 validators register, the validators stake and
+// set weights, two tempos pass, and every node holds the same chain (so
+// the same metagraph); the miner with the most weight earns the most.
+func TestMarketOnLoopback(t *testing.T) {
+	const miners, validators = 8, 3
+	nw := taotest.NewNetwork(t, 6, &taotest.Options{Validators: 4, Accounts: 1 + miners + validators})
+	nw.AwaitHeight(t, 2, time.Minute)
+	m := &marketNet{t: t, nw: nw, nonces: map[string]uint64{}}
+	owner := nw.Accounts[0]
+	m.commit(owner, &protocols.CreateSubnet{OwnerHotkey: pub(seededKey(0x0f, 0)), Name: "loopback", Task: "text-generation"})
+	m.commit(owner, &protocols.SetSubnetParams{NetUID: 1, Param: "commit_reveal", Value: 0})
+
+	var hot []ed25519.PrivateKey
+	for i := range miners + validators {
+		h := seededKey(0x1f, byte(i))
+		hot = append(hot, h)
+		m.commit(nw.Accounts[1+i], &protocols.Register{NetUID: 1, Hotkey: pub(h)})
+	}
+	for i := range validators {
+		m.submit(nw.Accounts[1+miners+i], &protocols.AddStake{Hotkey: pub(hot[miners+i]), NetUID: 1, Amount: 100 * uint64(market.RaoPerTAO)})
+	}
+	// Miner uid 1+k gets weight k+1: uid 8 is the best.
+	var uids, vals []uint16
+	for k := range miners {
+		uids, vals = append(uids, uint16(1+k)), append(vals, uint16(k+1))
+	}
+	for i := range validators {
+		m.commit(hot[miners+i], &protocols.SetWeights{NetUID: 1, UIDs: uids, Values: vals})
+	}
+	l0 := nw.Nodes[0].Ledger()
+	start, err := l0.Metagraph(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.await("two epochs", func() bool {
+		mg, err := l0.Metagraph(1)
+		return err == nil && mg.Subnet.EpochIndex >= start.Subnet.EpochIndex+2
+	})
+	h := l0.Height()
+	nw.AwaitHeight(t, h, time.Minute)
+	nw.AssertSameChain(t, h)
+	for i, nd := range nw.Nodes {
+		if err := nd.Ledger().Audit(); err != nil {
+			t.Errorf("node %d: %v", i, err)
+		}
+	}
+
+	mg, err := l0.Metagraph(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := mg.Neurons[miners]
+	for _, n := range mg.Neurons[1:miners] {
+		if n.Incentive >= best.Incentive || n.Stake >= best.Stake {
+			t.Errorf("miner uid %d: incentive %d stake %v, best uid %d: %d %v", n.UID, n.Incentive, n.Stake, best.UID, best.Incentive, best.Stake)
+		}
+	}
+	for _, n := range mg.Neurons[1+miners:] {
+		if n.Dividends == 0 {
+			t.Errorf("validator uid %d earned no dividends", n.UID)
+		}
+	}
+	if t.Failed() {
+		js, _ := json.MarshalIndent(mg, "", " ")
+		t.Logf("metagraph: %s", js)
+	}
+}
