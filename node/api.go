@@ -72,6 +72,7 @@ func (n *Node) startHTTP() error {
 		writeJSON(w, http.StatusOK, n.PeerInfos())
 	})
 	n.registerChainAPI(mux)
+	n.registerMarketAPI(mux)
 	mux.HandleFunc("GET /{$}", n.handleWeb)
 	n.registerOpenAI(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.reg, promhttp.HandlerOpts{}))
