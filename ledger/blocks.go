@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/taonet/tao/protocols"
@@ -47,8 +48,16 @@ func (l *Ledger) ProposeBlock(height uint64, timeMs int64, proposer []byte, maxT
 	if err := e.BeginBlock(&b.Header); err != nil {
 		return nil, fmt.Errorf("ledger: propose: %w", err)
 	}
+	deferred := map[string]bool{} // signers whose next transaction waits for a later block
 	for _, tx := range txs {
+		if deferred[string(tx.Signer)] {
+			continue
+		}
 		if _, err := e.deliver(tx, true); err != nil {
+			if errors.Is(err, ErrDeferred) {
+				deferred[string(tx.Signer)] = true // kept, with the signer's later nonces
+				continue
+			}
 			l.log.Debug("proposal leaves out a transaction", "err", err)
 			l.pool.remove(tx)
 			continue

@@ -154,8 +154,8 @@ func (c *txContext) registerTx(t *protocols.Register) error {
 		return fmt.Errorf("%w: the owner of subnet %d disabled registration", ErrRegistrationClosed, t.NetUID)
 	}
 	mp := subnetMarket(c.market(), s)
-	if s.LastRegBlock == b && int(s.RegsInBlock) >= mp.MaxRegsPerBlockPerS {
-		return fmt.Errorf("%w: subnet %d takes %d registration per block; next allowed at block %d", ErrRateLimited, t.NetUID, mp.MaxRegsPerBlockPerS, b+1)
+	if !c.check && s.LastRegBlock == b && int(s.RegsInBlock) >= mp.MaxRegsPerBlockPerS {
+		return fmt.Errorf("%w: subnet %d takes %d registration per block; it waits for block %d", ErrDeferred, t.NetUID, mp.MaxRegsPerBlockPerS, b+1)
 	}
 	if t.MaxBurn != 0 && s.Burn > market.Rao(t.MaxBurn) {
 		return fmt.Errorf("%w: the registration burn is %v TAO, above the maximum of %v TAO given; raise it or wait (the burn halves every %d blocks)",

@@ -264,3 +264,24 @@ func TestGenesisSubnets(t *testing.T) {
 		checkSupply(t, l)
 	}
 }
+
+func TestMarketRegistrationsWaitForTheirBlock(t *testing.T) {
+	l, s := marketChain(t, 0, 0, 0)
+	b := step(t, l, s.ok(2, &protocols.Register{NetUID: 1, Hotkey: hk(102)}), s.ok(3, &protocols.Register{NetUID: 1, Hotkey: hk(103)}),
+		s.ok(3, &protocols.Transfer{To: hk(50), Amount: 1}))
+	if len(b.Txs) != 1 {
+		t.Fatalf("block holds %d transactions, want the first registration only", len(b.Txs))
+	}
+	if n, _ := l.Mempool().Size(); n != 2 {
+		t.Fatalf("mempool holds %d, want the deferred registration and its signer's next transaction", n)
+	}
+	b = step(t, l)
+	if len(b.Txs) != 2 {
+		t.Fatalf("next block holds %d transactions, want 2", len(b.Txs))
+	}
+	for _, h := range []byte{102, 103} {
+		if _, ok, _ := l.UID(1, hotkey(h)); !ok {
+			t.Errorf("hotkey %d not registered", h)
+		}
+	}
+}

@@ -76,6 +76,10 @@ var (
 	ErrAlreadyRegistered = errors.New("ledger: hotkey already registered on the subnet")
 	// ErrNotRegistered: the hotkey holds no uid on the subnet.
 	ErrNotRegistered = errors.New("ledger: hotkey not registered on the subnet")
+	// ErrDeferred: the block has no room left for the transaction (the
+	// subnet's registrations per block); the proposer keeps it in the
+	// mempool for a later block. Users never see it.
+	ErrDeferred = errors.New("ledger: deferred to a later block")
 	// ErrRateLimited: the action is allowed again at a later block.
 	ErrRateLimited = errors.New("ledger: rate-limited")
 	// ErrPriceAboveMax: the lock cost or burn exceeds the bound the

@@ -78,6 +78,7 @@ type Exec struct {
 	header  *protocols.Header
 	results []Result
 	stepped bool // the market's block step wrote
+	check   bool // the mempool's check state: no header, per-block limits not applied
 	state   int  // 0 new, 1 begun, 2 ended, 3 committed
 }
 
@@ -158,7 +159,7 @@ func (e *Exec) deliver(tx *protocols.Tx, checked bool) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %v", ErrMalformedTx, err)
 	}
-	c := &txContext{o: newOverlay(e.block), chain: e.chain, header: e.header, tx: tx}
+	c := &txContext{o: newOverlay(e.block), chain: e.chain, header: e.header, tx: tx, check: e.check}
 	c.signer, _ = AccountOf(tx.Signer) // length checked by checkTx
 	if err := c.chargeFee(); err != nil {
 		return Result{}, err
@@ -217,5 +218,6 @@ func newCheckExec(v View, c Chain, tip Tip) *Exec {
 	e := NewExec(v, c, tip)
 	e.header = &protocols.Header{Version: protocols.BlockVersion, ChainID: c.ID, Height: tip.Height + 1, Time: tip.Time + 1}
 	e.state = 1
+	e.check = true
 	return e
 }

@@ -41,6 +41,10 @@ type txContext struct {
 	tx     *protocols.Tx
 	signer Account
 	events []Event
+	// check is set in the mempool's check state, which does not apply
+	// per-block limits (registrations per block): a transaction over
+	// such a limit waits for a later block instead (ErrDeferred).
+	check bool
 }
 
 func (c *txContext) emit(typ string, kv ...string) {
