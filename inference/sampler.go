@@ -29,6 +29,15 @@ func newSampler(p Sampling, prompt []int32) *sampler {
 	return &sampler{p: p, rng: rand.New(rand.NewPCG(p.Seed, 0x7a6f)), history: append([]int32(nil), prompt...)}
 }
 
+// plainGreedy reports whether sample is a bare argmax: greedy without a
+// repeat penalty, so a pick made elsewhere (on the GPU) is the same.
+func (s *sampler) plainGreedy() bool {
+	return s.p.Temperature <= 0 && (s.p.RepeatPenalty <= 0 || s.p.RepeatPenalty == 1)
+}
+
+// accept records a token picked outside sample.
+func (s *sampler) accept(id int32) { s.history = append(s.history, id) }
+
 // sample picks the next token from logits (modified in place) and returns
 // it with its log-probability under the unmodified distribution.
 func (s *sampler) sample(logits []float32) (int32, float32) {

@@ -103,7 +103,20 @@ func (e *Builtin) step(active []*job) []*job {
 	if len(rows) == 0 {
 		return active
 	}
-	logits, err := e.m.Forward(rows, e.opts.Threads)
+	// When every request of the step decodes greedily, the model picks the
+	// tokens itself (on a GPU, without copying logits back).
+	greedy := true
+	for _, j := range sampled {
+		greedy = greedy && j.samp.plainGreedy()
+	}
+	var logits [][]float32
+	var picks []llama.Pick
+	var err error
+	if greedy {
+		picks, err = e.m.ForwardGreedy(rows, e.opts.Threads)
+	} else {
+		logits, err = e.m.Forward(rows, e.opts.Threads)
+	}
 	if err != nil {
 		for _, j := range active {
 			j.events <- event{err: err}
@@ -113,7 +126,14 @@ func (e *Builtin) step(active []*job) []*job {
 	at := time.Now()
 	finished := map[*job]bool{}
 	for i, j := range sampled {
-		id, lp := j.samp.sample(logits[i])
+		var id int32
+		var lp float32
+		if greedy {
+			id, lp = picks[i].ID, picks[i].LogProb
+			j.samp.accept(id)
+		} else {
+			id, lp = j.samp.sample(logits[i])
+		}
 		ev := event{id: id, lp: lp, at: at}
 		j.produced++
 		switch {

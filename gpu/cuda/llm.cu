@@ -240,3 +240,44 @@ extern "C" __global__ void to_act(const float* x, u16* out, long long n) {
     long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) out[i] = f2a(x[i]);
 }
+
+// greedy: for each row of n logits, the index of the largest (the first on
+// ties) and its log-softmax, -log(sum(exp(x - max))). One block of 1024
+// per row; out holds (int id, float logprob) pairs.
+extern "C" __global__ void greedy(const float* x, int n, int* out) {
+    __shared__ float bv[1024];
+    __shared__ int bi[1024];
+    __shared__ float red[32];
+    const float* xr = x + (long long)blockIdx.x * n;
+    float best = -3.4e38f;
+    int idx = 0x7fffffff;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        float v = xr[i];
+        if (v > best) {
+            best = v;
+            idx = i;
+        }
+    }
+    bv[threadIdx.x] = best;
+    bi[threadIdx.x] = idx;
+    __syncthreads();
+    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+        if (threadIdx.x < s) {
+            float v = bv[threadIdx.x + s];
+            int j = bi[threadIdx.x + s];
+            if (v > bv[threadIdx.x] || (v == bv[threadIdx.x] && j < bi[threadIdx.x])) {
+                bv[threadIdx.x] = v;
+                bi[threadIdx.x] = j;
+            }
+        }
+        __syncthreads();
+    }
+    float mx = bv[0];
+    float sum = 0.f;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) sum += expf(xr[i] - mx);
+    sum = block_sum(sum, red);
+    if (threadIdx.x == 0) {
+        out[2 * blockIdx.x] = bi[0];
+        out[2 * blockIdx.x + 1] = __float_as_int(-logf(sum));
+    }
+}

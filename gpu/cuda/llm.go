@@ -22,7 +22,7 @@ type LLM struct {
 	Mod *Module
 	Act DataType // type of GEMM inputs: the weights' type
 	embed, rmsnorm, ropeCache, attention,
-	siluMul, argmax, toAct Func
+	siluMul, argmax, greedy, toAct Func
 	maxPos int // positions attention's shared memory holds
 }
 
@@ -51,7 +51,7 @@ func NewLLM(d *Device, act DataType) (*LLM, error) {
 		name string
 	}{
 		{&k.embed, "embed"}, {&k.rmsnorm, "rmsnorm"}, {&k.ropeCache, "rope_cache"}, {&k.attention, "attention"},
-		{&k.siluMul, "silu_mul"}, {&k.argmax, "argmax"}, {&k.toAct, "to_act"},
+		{&k.siluMul, "silu_mul"}, {&k.argmax, "argmax"}, {&k.greedy, "greedy"}, {&k.toAct, "to_act"},
 	} {
 		if *f.p, err = mod.Func(f.name); err != nil {
 			return nil, err
@@ -118,6 +118,13 @@ func (k *LLM) SiLUMul(gu, out Ptr, rows, ffn int) error {
 // f32 values, the first on ties.
 func (k *LLM) Argmax(x, out Ptr, rows, n int) error {
 	return k.d.Launch(k.argmax, Dim3{X: uint32(rows)}, Dim3{X: 1024}, 0, P(x), I(n), P(out))
+}
+
+// Greedy writes, for each of rows rows of n f32 logits at x, the index of
+// the largest (the first on ties) and its log-softmax as an (int32,
+// float32) pair at out.
+func (k *LLM) Greedy(x, out Ptr, rows, n int) error {
+	return k.d.Launch(k.greedy, Dim3{X: uint32(rows)}, Dim3{X: 1024}, 0, P(x), I(n), P(out))
 }
 
 // ToAct converts n f32 values at x to type Act at out.

@@ -19,6 +19,47 @@ type Row struct {
 // model moved to a GPU (ToDevice) the pass runs there and threads is
 // ignored.
 func (m *Model) Forward(rows []Row, threads int) ([][]float32, error) {
+	return m.forward(rows, threads, nil)
+}
+
+// Pick is a greedy choice: the most likely next token (the first on ties)
+// and its log-probability.
+type Pick struct {
+	ID      int32
+	LogProb float32
+}
+
+// ForwardGreedy is Forward followed by a greedy pick from each row's
+// logits. On a GPU the pick is made there and only the picks are copied
+// back, which saves copying and scanning Vocab logits per row on the CPU.
+func (m *Model) ForwardGreedy(rows []Row, threads int) ([]Pick, error) {
+	n := 0
+	for _, r := range rows {
+		if r.Logits {
+			n++
+		}
+	}
+	picks := make([]Pick, n)
+	if m.gpu != nil {
+		if _, err := m.forward(rows, threads, picks); err != nil {
+			return nil, err
+		}
+		return picks, nil
+	}
+	out, err := m.forward(rows, threads, nil)
+	if err != nil {
+		return nil, err
+	}
+	parallelFor(threads, len(out), 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			id := Argmax(out[i])
+			picks[i] = Pick{ID: int32(id), LogProb: float32(float64(out[i][id]) - LogSumExp(out[i]))}
+		}
+	})
+	return picks, nil
+}
+
+func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, error) {
 	T := len(rows)
 	if T == 0 {
 		return nil, nil
@@ -40,7 +81,7 @@ func (m *Model) Forward(rows []Row, threads int) ([][]float32, error) {
 		next[r.Seq] = p + 1
 	}
 	if m.gpu != nil {
-		out, err := m.gpu.forward(m, rows, pos)
+		out, err := m.gpu.forward(m, rows, pos, picks)
 		if err != nil {
 			return nil, err
 		}

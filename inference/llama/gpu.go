@@ -279,8 +279,10 @@ func (g *gpuModel) ensureRows(m *Model, T int) error {
 	return nil
 }
 
-// forward is Forward on the GPU; rows are validated and positioned.
-func (g *gpuModel) forward(m *Model, rows []Row, pos []int) ([][]float32, error) {
+// forward is Forward on the GPU; rows are validated and positioned. With
+// picks non-nil it fills picks (one per logits row) instead of returning
+// logits.
+func (g *gpuModel) forward(m *Model, rows []Row, pos []int, picks []Pick) ([][]float32, error) {
 	T := len(rows)
 	var sel []int32
 	maxPos := 0
@@ -317,7 +319,7 @@ func (g *gpuModel) forward(m *Model, rows []Row, pos []int) ([][]float32, error)
 			return err
 		}
 		meta, toks, idx := g.meta, g.meta.Add(T*cuda.RowMetaSize), g.meta.Add(T*(cuda.RowMetaSize+4))
-		return g.layersPass(m, T, meta, toks, idx, maxPos, sel, &out)
+		return g.layersPass(m, T, meta, toks, idx, maxPos, sel, &out, picks)
 	})
 	if err != nil {
 		return nil, err
@@ -325,7 +327,7 @@ func (g *gpuModel) forward(m *Model, rows []Row, pos []int) ([][]float32, error)
 	return out, nil
 }
 
-func (g *gpuModel) layersPass(m *Model, T int, meta, toks, idx cuda.Ptr, maxPos int, sel []int32, out *[][]float32) error {
+func (g *gpuModel) layersPass(m *Model, T int, meta, toks, idx cuda.Ptr, maxPos int, sel []int32, out *[][]float32, picks []Pick) error {
 	k, d, dt := g.k, g.dev, g.dt
 	dim, ffn := m.Dim, m.FFN
 	if err := k.Embed(g.embd, toks, g.x, T, dim); err != nil {
@@ -356,6 +358,14 @@ func (g *gpuModel) layersPass(m *Model, T int, meta, toks, idx cuda.Ptr, maxPos 
 	}
 	if err := d.Gemm(n, m.Vocab, dim, g.xb, dt, g.output, dt, g.logits, m.Vocab, false); err != nil {
 		return err
+	}
+	if picks != nil {
+		// Only (id, logprob) pairs cross the bus; they reuse the front of
+		// the meta buffer, whose contents this pass no longer needs.
+		if err := k.Greedy(g.logits, g.meta, n, m.Vocab); err != nil {
+			return err
+		}
+		return cuda.CopyOut(d, picks[:n], g.meta)
 	}
 	logits := make([]float32, n*m.Vocab)
 	if err := cuda.CopyOut(d, logits, g.logits); err != nil {

@@ -182,3 +182,44 @@ func top2Margin(x []float32) float64 {
 	}
 	return float64(x[b]) - second
 }
+
+// TestGPUForwardGreedy checks picks made on the GPU against the logits'
+// argmax and log-softmax.
+func TestGPUForwardGreedy(t *testing.T) {
+	d := gputest.RequireCUDA(t)
+	b := synthBytes(t, gguf.Q8_0, 1)
+	var models [2]*Model
+	for i := range models {
+		m, err := Load(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ToDevice(d); err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		models[i] = m
+	}
+	rowsOf := func(m *Model) []Row {
+		s1, s2 := m.NewSeq(8), m.NewSeq(8)
+		return []Row{{Seq: s1, Token: 1}, {Seq: s1, Token: 450, Logits: true}, {Seq: s2, Token: 1}, {Seq: s2, Token: 306, Logits: true}}
+	}
+	picks, err := models[0].ForwardGreedy(rowsOf(models[0]), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits, err := models[1].Forward(rowsOf(models[1]), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(picks) != len(logits) {
+		t.Fatalf("%d picks for %d logits rows", len(picks), len(logits))
+	}
+	for i, lg := range logits {
+		lp := LogSoftmax(lg)
+		want := Argmax(lg)
+		if int(picks[i].ID) != want || math.Abs(float64(picks[i].LogProb-lp[want])) > 1e-4 {
+			t.Errorf("row %d: pick %+v, want id %d logprob %.6f", i, picks[i], want, lp[want])
+		}
+	}
+}
