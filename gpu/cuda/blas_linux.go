@@ -15,6 +15,8 @@ type blas struct {
 	createFn  func(h *uintptr) int32
 	destroyFn func(h uintptr) int32
 	statusStr func(s int32) string
+	setStream func(h, s uintptr) int32
+	setWork   func(h uintptr, p Ptr, n uint64) int32
 	gemmEx    uintptr // cublasGemmEx, 19 arguments, through SyscallN
 	h         uintptr
 	alpha     *[3]float32 // host scalars handed to cuBLAS: alpha 1, beta 0 or 1
@@ -32,6 +34,7 @@ func loadBLAS() (*blas, string, error) {
 		name string
 	}{
 		{&b.createFn, "cublasCreate_v2"}, {&b.destroyFn, "cublasDestroy_v2"}, {&b.statusStr, "cublasGetStatusString"},
+		{&b.setStream, "cublasSetStream_v2"}, {&b.setWork, "cublasSetWorkspace_v2"},
 	} {
 		if err := register(f.p, h, f.name); err != nil {
 			return nil, "", err
@@ -48,9 +51,16 @@ func (b *blas) err(call string, s int32) error {
 	return &Error{Call: call, Code: s, Msg: b.statusStr(s)}
 }
 
-func (b *blas) create() error {
+// create makes the handle, working on stream with the given workspace.
+func (b *blas) create(stream uintptr, work Ptr, n int) error {
 	if s := b.createFn(&b.h); s != 0 {
 		return b.err("cublasCreate", s)
+	}
+	if s := b.setStream(b.h, stream); s != 0 {
+		return b.err("cublasSetStream", s)
+	}
+	if s := b.setWork(b.h, work, uint64(n)); s != 0 {
+		return b.err("cublasSetWorkspace", s)
 	}
 	return nil
 }

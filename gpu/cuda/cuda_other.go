@@ -33,7 +33,6 @@ func (d *Device) Run(fn func() error) error                     { return ErrUnav
 func (d *Device) Alloc(int) (Ptr, error)                        { return 0, ErrUnavailable }
 func (d *Device) Free(Ptr) error                                { return ErrUnavailable }
 func (d *Device) MemInfo() (uint64, uint64, error)              { return 0, 0, ErrUnavailable }
-func (d *Device) Memset(Ptr, byte, int) error                   { return ErrUnavailable }
 func (d *Device) Copy(Ptr, Ptr, int) error                      { return ErrUnavailable }
 func (d *Device) Sync() error                                   { return ErrUnavailable }
 func (d *Device) Compile(string, ...string) (*Module, error)    { return nil, ErrUnavailable }
@@ -50,3 +49,10 @@ func CopyIn[T any](*Device, Ptr, []T) error { return ErrUnavailable }
 
 // CopyOut is unavailable on this platform.
 func CopyOut[T any](*Device, []T, Ptr) error { return ErrUnavailable }
+
+// Graph is unavailable on this platform.
+type Graph struct{}
+
+func (d *Device) Capture(func() error) (*Graph, error) { return nil, ErrUnavailable }
+func (g *Graph) Launch() error                         { return ErrUnavailable }
+func (g *Graph) Destroy() error                        { return ErrUnavailable }

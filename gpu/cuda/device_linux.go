@@ -22,21 +22,28 @@ type driver struct {
 	primaryRetain  func(ctx *uintptr, dev int32) int32
 	primaryRelease func(dev int32) int32
 	ctxSetCurrent  func(ctx uintptr) int32
-	ctxSynchronize func() int32
 	memAlloc       func(p *Ptr, n uint64) int32
 	memFree        func(p Ptr) int32
 	memGetInfo     func(free, total *uint64) int32
-	memsetD8       func(p Ptr, v uint8, n uint64) int32
 	moduleLoadData func(mod *uintptr, image *byte) int32
 	moduleUnload   func(mod uintptr) int32
 	moduleGetFunc  func(f *uintptr, mod uintptr, name string) int32
 	funcSetAttr    func(f uintptr, attr int32, v int32) int32
 	getErrorString func(res int32, s **byte) int32
 	driverGetVer   func(v *int32) int32
+	streamCreate   func(s *uintptr, flags uint32) int32
+	streamDestroy  func(s uintptr) int32
+	streamSync     func(s uintptr) int32
+	beginCapture   func(s uintptr, mode int32) int32
+	endCapture     func(s uintptr, g *uintptr) int32
+	graphInst      func(e *uintptr, g uintptr, flags uint64) int32
+	graphDestroy   func(g uintptr) int32
+	graphExecDestr func(e uintptr) int32
 	launchKernel   uintptr // cuLaunchKernel, through SyscallN
-	memcpyHtoD     uintptr // cuMemcpyHtoD_v2
-	memcpyDtoH     uintptr // cuMemcpyDtoH_v2
-	memcpyDtoD     uintptr // cuMemcpyDtoD_v2
+	memcpyHtoD     uintptr // cuMemcpyHtoDAsync_v2
+	memcpyDtoH     uintptr // cuMemcpyDtoHAsync_v2
+	memcpyDtoD     uintptr // cuMemcpyDtoDAsync_v2
+	graphLaunch    uintptr // cuGraphLaunch
 }
 
 func loadDriver() (*driver, string, error) {
@@ -52,12 +59,15 @@ func loadDriver() (*driver, string, error) {
 		{&d.init, "cuInit"}, {&d.deviceGetCount, "cuDeviceGetCount"}, {&d.deviceGet, "cuDeviceGet"},
 		{&d.deviceGetName, "cuDeviceGetName"}, {&d.deviceGetAttr, "cuDeviceGetAttribute"},
 		{&d.primaryRetain, "cuDevicePrimaryCtxRetain"}, {&d.primaryRelease, "cuDevicePrimaryCtxRelease_v2"},
-		{&d.ctxSetCurrent, "cuCtxSetCurrent"}, {&d.ctxSynchronize, "cuCtxSynchronize"},
+		{&d.ctxSetCurrent, "cuCtxSetCurrent"},
 		{&d.memAlloc, "cuMemAlloc_v2"}, {&d.memFree, "cuMemFree_v2"}, {&d.memGetInfo, "cuMemGetInfo_v2"},
-		{&d.memsetD8, "cuMemsetD8_v2"},
 		{&d.moduleLoadData, "cuModuleLoadData"}, {&d.moduleUnload, "cuModuleUnload"},
 		{&d.moduleGetFunc, "cuModuleGetFunction"}, {&d.funcSetAttr, "cuFuncSetAttribute"},
 		{&d.getErrorString, "cuGetErrorString"}, {&d.driverGetVer, "cuDriverGetVersion"},
+		{&d.streamCreate, "cuStreamCreate"}, {&d.streamDestroy, "cuStreamDestroy_v2"},
+		{&d.streamSync, "cuStreamSynchronize"}, {&d.beginCapture, "cuStreamBeginCapture_v2"},
+		{&d.endCapture, "cuStreamEndCapture"}, {&d.graphInst, "cuGraphInstantiateWithFlags"},
+		{&d.graphDestroy, "cuGraphDestroy"}, {&d.graphExecDestr, "cuGraphExecDestroy"},
 	} {
 		if err := register(f.p, h, f.name); err != nil {
 			return nil, "", err
@@ -68,8 +78,9 @@ func loadDriver() (*driver, string, error) {
 		p    *uintptr
 		name string
 	}{
-		{&d.launchKernel, "cuLaunchKernel"}, {&d.memcpyHtoD, "cuMemcpyHtoD_v2"},
-		{&d.memcpyDtoH, "cuMemcpyDtoH_v2"}, {&d.memcpyDtoD, "cuMemcpyDtoD_v2"},
+		{&d.launchKernel, "cuLaunchKernel"}, {&d.memcpyHtoD, "cuMemcpyHtoDAsync_v2"},
+		{&d.memcpyDtoH, "cuMemcpyDtoHAsync_v2"}, {&d.memcpyDtoD, "cuMemcpyDtoDAsync_v2"},
+		{&d.graphLaunch, "cuGraphLaunch"},
 	} {
 		if *s.p, err = sym(h, s.name); err != nil {
 			return nil, "", err
@@ -79,18 +90,21 @@ func loadDriver() (*driver, string, error) {
 }
 
 // Device is one GPU with its primary context, a cuBLAS handle and NVRTC.
-// All work goes to the default (legacy) stream, so operations run in the
-// order they are issued.
+// All work goes to one stream of the device's, so operations run in the
+// order they are issued; the stream can be captured into a CUDA graph
+// (Capture).
 type Device struct {
-	drv   *driver
-	blas  *blas
-	rtc   *nvrtc
-	libs  Libraries
-	ord   int32
-	ctx   uintptr
-	name  string
-	major int
-	minor int
+	drv    *driver
+	blas   *blas
+	rtc    *nvrtc
+	libs   Libraries
+	ord    int32
+	ctx    uintptr
+	stream uintptr
+	work   Ptr // cuBLAS workspace, so GEMMs allocate nothing while captured
+	name   string
+	major  int
+	minor  int
 
 	mu      sync.Mutex // held by Run: serialises users of the context
 	args    *launchArgs
@@ -150,7 +164,16 @@ func Open(ordinal int) (*Device, error) {
 		drv.primaryRelease(dev)
 		return nil, err
 	}
-	err = d.Run(func() error { return d.blas.create() })
+	err = d.Run(func() error {
+		if r := drv.streamCreate(&d.stream, 1); r != 0 { // CU_STREAM_NON_BLOCKING
+			return d.err("cuStreamCreate", r)
+		}
+		var err error
+		if d.work, err = d.Alloc(workspaceBytes); err != nil {
+			return err
+		}
+		return d.blas.create(d.stream, d.work, workspaceBytes)
+	})
 	if err != nil {
 		drv.primaryRelease(dev)
 		return nil, err
@@ -163,7 +186,13 @@ func Open(ordinal int) (*Device, error) {
 func (d *Device) Close() error {
 	var err error
 	d.closeMu.Do(func() {
-		err = d.Run(func() error { return d.blas.destroy() })
+		err = d.Run(func() error {
+			err := errors.Join(d.blas.destroy(), d.Free(d.work))
+			if r := d.drv.streamDestroy(d.stream); r != 0 {
+				err = errors.Join(err, d.err("cuStreamDestroy", r))
+			}
+			return err
+		})
 		if r := d.drv.primaryRelease(d.ord); r != 0 {
 			err = errors.Join(err, d.err("cuDevicePrimaryCtxRelease", r))
 		}
@@ -239,22 +268,14 @@ func (d *Device) MemInfo() (free, total uint64, err error) {
 	return free, total, nil
 }
 
-// Memset sets n bytes at p to v.
-func (d *Device) Memset(p Ptr, v byte, n int) error {
-	if r := d.drv.memsetD8(p, v, uint64(n)); r != 0 {
-		return d.err("cuMemsetD8", r)
-	}
-	return nil
-}
-
-// CopyIn copies src into device memory at dst. It returns when the copy is
-// done (src may be reused).
+// CopyIn copies src into device memory at dst, in stream order. It
+// returns when src may be reused (the driver stages pageable memory).
 func CopyIn[T any](d *Device, dst Ptr, src []T) error {
 	if len(src) == 0 {
 		return nil
 	}
 	n := uintptr(len(src)) * unsafe.Sizeof(src[0])
-	r, _, _ := purego.SyscallN(d.drv.memcpyHtoD, uintptr(dst), uintptr(unsafe.Pointer(&src[0])), n)
+	r, _, _ := purego.SyscallN(d.drv.memcpyHtoD, uintptr(dst), uintptr(unsafe.Pointer(&src[0])), n, d.stream)
 	runtime.KeepAlive(src)
 	if int32(r) != 0 {
 		return d.err("cuMemcpyHtoD", int32(r))
@@ -269,17 +290,18 @@ func CopyOut[T any](d *Device, dst []T, src Ptr) error {
 		return nil
 	}
 	n := uintptr(len(dst)) * unsafe.Sizeof(dst[0])
-	r, _, _ := purego.SyscallN(d.drv.memcpyDtoH, uintptr(unsafe.Pointer(&dst[0])), uintptr(src), n)
-	runtime.KeepAlive(dst)
+	r, _, _ := purego.SyscallN(d.drv.memcpyDtoH, uintptr(unsafe.Pointer(&dst[0])), uintptr(src), n, d.stream)
 	if int32(r) != 0 {
 		return d.err("cuMemcpyDtoH", int32(r))
 	}
-	return nil
+	err := d.Sync()
+	runtime.KeepAlive(dst)
+	return err
 }
 
 // Copy copies n bytes between device buffers.
 func (d *Device) Copy(dst, src Ptr, n int) error {
-	r, _, _ := purego.SyscallN(d.drv.memcpyDtoD, uintptr(dst), uintptr(src), uintptr(n))
+	r, _, _ := purego.SyscallN(d.drv.memcpyDtoD, uintptr(dst), uintptr(src), uintptr(n), d.stream)
 	if int32(r) != 0 {
 		return d.err("cuMemcpyDtoD", int32(r))
 	}
@@ -288,8 +310,64 @@ func (d *Device) Copy(dst, src Ptr, n int) error {
 
 // Sync waits for all issued work and reports the first asynchronous error.
 func (d *Device) Sync() error {
-	if r := d.drv.ctxSynchronize(); r != 0 {
-		return d.err("cuCtxSynchronize", r)
+	if r := d.drv.streamSync(d.stream); r != 0 {
+		return d.err("cuStreamSynchronize", r)
+	}
+	return nil
+}
+
+// workspaceBytes is cuBLAS's workspace: NVIDIA recommends 32 MiB on Hopper.
+const workspaceBytes = 32 << 20
+
+// Graph is a captured sequence of kernels and GEMMs, replayed by Launch
+// with one call (CUDA graphs): it removes the per-launch cost of the host,
+// which dominates small decode steps.
+type Graph struct {
+	d    *Device
+	exec uintptr
+}
+
+// Capture records the device work fn issues, without running it, into a
+// Graph. fn must issue only kernels and GEMMs (no copies to or from the
+// host) and must return its first error; a failed capture leaves the
+// stream usable.
+func (d *Device) Capture(fn func() error) (*Graph, error) {
+	if r := d.drv.beginCapture(d.stream, 2); r != 0 { // CU_STREAM_CAPTURE_MODE_RELAXED
+		return nil, d.err("cuStreamBeginCapture", r)
+	}
+	ferr := fn()
+	var g uintptr
+	r := d.drv.endCapture(d.stream, &g)
+	if ferr != nil || r != 0 {
+		if g != 0 {
+			d.drv.graphDestroy(g)
+		}
+		if ferr != nil {
+			return nil, fmt.Errorf("capture: %w", ferr)
+		}
+		return nil, d.err("cuStreamEndCapture", r)
+	}
+	defer d.drv.graphDestroy(g)
+	var e uintptr
+	if r := d.drv.graphInst(&e, g, 0); r != 0 {
+		return nil, d.err("cuGraphInstantiateWithFlags", r)
+	}
+	return &Graph{d: d, exec: e}, nil
+}
+
+// Launch replays the graph on the device's stream.
+func (g *Graph) Launch() error {
+	r, _, _ := purego.SyscallN(g.d.drv.graphLaunch, g.exec, g.d.stream)
+	if int32(r) != 0 {
+		return g.d.err("cuGraphLaunch", int32(r))
+	}
+	return nil
+}
+
+// Destroy frees the graph; inside Run.
+func (g *Graph) Destroy() error {
+	if r := g.d.drv.graphExecDestr(g.exec); r != 0 {
+		return g.d.err("cuGraphExecDestroy", r)
 	}
 	return nil
 }

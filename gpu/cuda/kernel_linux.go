@@ -50,7 +50,7 @@ func (m *Module) Unload() error {
 	return nil
 }
 
-// Launch queues kernel f on the default stream with args (made by I, F
+// Launch queues kernel f on the device's stream with args (made by I, F
 // and P, in the kernel's parameter order). shared is the dynamic shared
 // memory in bytes. Errors in the kernel itself surface at the next Sync or
 // CopyOut.
@@ -66,7 +66,7 @@ func (d *Device) Launch(f Func, grid, block Dim3, shared int, args ...uint64) er
 	g, b := grid.norm(), block.norm()
 	r, _, _ := purego.SyscallN(d.drv.launchKernel, f.h,
 		uintptr(g.X), uintptr(g.Y), uintptr(g.Z), uintptr(b.X), uintptr(b.Y), uintptr(b.Z),
-		uintptr(shared), 0, uintptr(unsafe.Pointer(&a.ptrs[0])), 0)
+		uintptr(shared), d.stream, uintptr(unsafe.Pointer(&a.ptrs[0])), 0)
 	runtime.KeepAlive(a)
 	if int32(r) != 0 {
 		return fmt.Errorf("kernel %s grid %v block %v: %w", f.name, g, b, d.err("cuLaunchKernel", int32(r)))

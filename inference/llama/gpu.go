@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"sync"
 
@@ -35,6 +36,45 @@ type gpuModel struct {
 	closed                bool       // guarded by freeMu
 	maxPos                int
 	qkvWidth, wOff, kvOff int
+
+	// graphs are captured passes, replayed for steps of the same shape
+	// (decode steps: a few rows each); see forward.
+	graphs   map[graphKey]*cuda.Graph
+	noGraphs bool  // SetCUDAGraphs(false), or capture failed
+	graphErr error // why capture failed
+}
+
+// graphKey is what a captured pass depends on besides the contents of
+// device memory: row count, logits rows, attention's shared memory, and
+// whether it ends in greedy picks. Positions, tokens and caches are read
+// from the meta buffer, uploaded before each replay.
+type graphKey struct {
+	rows, logits, posBucket int
+	greedy                  bool
+}
+
+// maxGraphRows bounds the passes that are captured: decode steps, where
+// launch costs dominate; prefill chunks run directly.
+const maxGraphRows = 64
+
+// SetCUDAGraphs turns the replay of captured CUDA graphs for decode steps
+// on (the default) or off; it matters only on a GPU.
+func (m *Model) SetCUDAGraphs(on bool) {
+	if g := m.gpu; g != nil {
+		_ = g.dev.Run(func() error {
+			g.destroyGraphs()
+			g.noGraphs = !on
+			return nil
+		})
+	}
+}
+
+// destroyGraphs frees every captured graph; inside dev.Run.
+func (g *gpuModel) destroyGraphs() {
+	for k, gr := range g.graphs {
+		_ = gr.Destroy()
+		delete(g.graphs, k)
+	}
 }
 
 type gpuLayer struct {
@@ -240,6 +280,7 @@ func (g *gpuModel) free() error {
 	g.freeMu.Lock()
 	g.closed = true
 	g.freeMu.Unlock()
+	g.destroyGraphs()
 	var err error
 	for _, p := range append(g.weights, g.x, g.qkv, g.gu, g.logits, g.xb, g.att, g.hb, g.meta) {
 		err = errors.Join(err, g.dev.Free(p))
@@ -254,6 +295,7 @@ func (g *gpuModel) ensureRows(m *Model, T int) error {
 		return nil
 	}
 	T = max(T, 2*g.rows, 8)
+	g.destroyGraphs() // they point into the old buffers
 	for _, p := range []cuda.Ptr{g.x, g.qkv, g.gu, g.logits, g.xb, g.att, g.hb, g.meta} {
 		if err := g.dev.Free(p); err != nil {
 			return err
@@ -319,7 +361,18 @@ func (g *gpuModel) forward(m *Model, rows []Row, pos []int, picks []Pick) ([][]f
 			return err
 		}
 		meta, toks, idx := g.meta, g.meta.Add(T*cuda.RowMetaSize), g.meta.Add(T*(cuda.RowMetaSize+4))
-		return g.layersPass(m, T, meta, toks, idx, maxPos, sel, &out, picks)
+		// Attention's shared memory is sized by a power-of-two bucket of
+		// the longest row, so one captured graph serves many steps.
+		key := graphKey{rows: T, logits: len(sel), posBucket: min(g.maxPos, max(128, 1<<bits.Len(uint(maxPos-1)))), greedy: picks != nil}
+		pass := func() error { return g.compute(m, key, meta, toks, idx) }
+		if gr := g.graph(key, pass); gr != nil {
+			if err := gr.Launch(); err != nil {
+				return err
+			}
+		} else if err := pass(); err != nil {
+			return err
+		}
+		return g.fetch(m, key, &out, picks)
 	})
 	if err != nil {
 		return nil, err
@@ -327,9 +380,37 @@ func (g *gpuModel) forward(m *Model, rows []Row, pos []int, picks []Pick) ([][]f
 	return out, nil
 }
 
-func (g *gpuModel) layersPass(m *Model, T int, meta, toks, idx cuda.Ptr, maxPos int, sel []int32, out *[][]float32, picks []Pick) error {
+// graph returns the captured pass for key, capturing it on first use, or
+// nil where passes run directly. A failed capture turns graphs off for
+// the model (the pass then runs directly) and is kept in graphErr.
+func (g *gpuModel) graph(key graphKey, pass func() error) *cuda.Graph {
+	if g.noGraphs || key.rows > maxGraphRows {
+		return nil
+	}
+	if gr, ok := g.graphs[key]; ok {
+		return gr
+	}
+	if len(g.graphs) >= 256 {
+		g.destroyGraphs()
+	}
+	gr, err := g.dev.Capture(pass)
+	if err != nil {
+		g.noGraphs, g.graphErr = true, err
+		return nil
+	}
+	if g.graphs == nil {
+		g.graphs = make(map[graphKey]*cuda.Graph)
+	}
+	g.graphs[key] = gr
+	return gr
+}
+
+// compute issues one pass: every layer for key.rows rows, then the output
+// layer for the key.logits rows listed at idx, ending in greedy picks
+// when key.greedy. It issues no copies, so it can be captured.
+func (g *gpuModel) compute(m *Model, key graphKey, meta, toks, idx cuda.Ptr) error {
 	k, d, dt := g.k, g.dev, g.dt
-	dim, ffn := m.Dim, m.FFN
+	T, dim, ffn := key.rows, m.Dim, m.FFN
 	if err := k.Embed(g.embd, toks, g.x, T, dim); err != nil {
 		return err
 	}
@@ -338,7 +419,7 @@ func (g *gpuModel) layersPass(m *Model, T int, meta, toks, idx cuda.Ptr, maxPos 
 			k.RMSNorm(g.x, ly.attnNorm, g.xb, 0, T, dim, m.NormEps),
 			d.Gemm(T, g.qkvWidth, dim, g.xb, dt, ly.wqkv, dt, g.qkv, g.qkvWidth, false),
 			k.RopeCache(g.qkv, meta, T, l, m.Heads, m.KVHeads, m.HeadDim, m.RopeDim, m.RopeBase),
-			k.Attention(g.qkv, meta, g.att, T, l, m.Heads, m.KVHeads, m.HeadDim, maxPos),
+			k.Attention(g.qkv, meta, g.att, T, l, m.Heads, m.KVHeads, m.HeadDim, key.posBucket),
 			d.Gemm(T, dim, dim, g.att, dt, ly.wo, dt, g.x, dim, true),
 			k.RMSNorm(g.x, ly.ffnNorm, g.xb, 0, T, dim, m.NormEps),
 			d.Gemm(T, 2*ffn, dim, g.xb, dt, ly.wgu, dt, g.gu, 2*ffn, false),
@@ -349,9 +430,9 @@ func (g *gpuModel) layersPass(m *Model, T int, meta, toks, idx cuda.Ptr, maxPos 
 			return fmt.Errorf("layer %d: %w", l, err)
 		}
 	}
-	n := len(sel)
+	n := key.logits
 	if n == 0 {
-		return d.Sync()
+		return nil
 	}
 	if err := k.RMSNorm(g.x, g.outNorm, g.xb, idx, n, dim, m.NormEps); err != nil {
 		return err
@@ -359,16 +440,25 @@ func (g *gpuModel) layersPass(m *Model, T int, meta, toks, idx cuda.Ptr, maxPos 
 	if err := d.Gemm(n, m.Vocab, dim, g.xb, dt, g.output, dt, g.logits, m.Vocab, false); err != nil {
 		return err
 	}
-	if picks != nil {
-		// Only (id, logprob) pairs cross the bus; they reuse the front of
-		// the meta buffer, whose contents this pass no longer needs.
-		if err := k.Greedy(g.logits, g.meta, n, m.Vocab); err != nil {
-			return err
-		}
-		return cuda.CopyOut(d, picks[:n], g.meta)
+	if key.greedy {
+		// Picks reuse the front of the meta buffer, whose contents this
+		// pass no longer needs.
+		return k.Greedy(g.logits, g.meta, n, m.Vocab)
+	}
+	return nil
+}
+
+// fetch copies a finished pass's results to the host: picks, or logits.
+func (g *gpuModel) fetch(m *Model, key graphKey, out *[][]float32, picks []Pick) error {
+	n := key.logits
+	if n == 0 {
+		return g.dev.Sync()
+	}
+	if key.greedy {
+		return cuda.CopyOut(g.dev, picks[:n], g.meta)
 	}
 	logits := make([]float32, n*m.Vocab)
-	if err := cuda.CopyOut(d, logits, g.logits); err != nil {
+	if err := cuda.CopyOut(g.dev, logits, g.logits); err != nil {
 		return err
 	}
 	res := make([][]float32, n)
