@@ -39,6 +39,12 @@ Start a whole local network with:  tao devnet`,
 		newBalanceCmd(),
 		newTxCmd(),
 		newBenchCmd(),
+		newSubnetCmd(),
+		newRegisterCmd(),
+		newStakeCmd(),
+		newDelegateCmd(),
+		newWeightsCmd(),
+		newMetagraphCmd(),
 	)
 	return root
 }
