@@ -64,7 +64,7 @@ func printParams(w io.Writer, s ledger.SubnetInfo) error {
 	}
 	text := map[string]string{"name": s.Name, "task": s.Task, "model": s.Model}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "PARAMETER\tVALUE\t(subnet %d)\n", s.NetUID)
+	fmt.Fprintf(tw, "subnet %d hyperparameters (set with `tao subnet set %d PARAM VALUE`)\nPARAMETER\tVALUE\n", s.NetUID, s.NetUID)
 	for _, p := range ledger.SubnetParams {
 		v, ok := text[p]
 		switch {

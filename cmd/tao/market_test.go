@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,11 +177,25 @@ func TestMarketCLI(t *testing.T) {
 	// Delegate to the validator's hotkey by hex, then unstake part.
 	hk := m.Neurons[1].Hotkey.String()
 	code, _, errOut = c.tx("y\n", "delegate", hk, "--netuid", "1", "--amount", "5")
-	t.Logf("delegate prompt:\n%s", errOut)
 	if code != 0 || !strings.Contains(errOut, "delegate take   18.00%") {
 		t.Fatalf("delegate: exit %d\n%s", code, errOut)
 	}
 	c.ok("stake", "remove", "--netuid", "1", "--hotkey", "val", "--amount", "1", "--yes")
+	code, _, errOut = c.tx("yes\n", "stake", "move", "--netuid", "1", "--hotkey", "val", "--to-hotkey", "default", "--amount", "1")
+	if code != 0 || !strings.Contains(errOut, "the stake moves as it is") {
+		t.Fatalf("stake move within the subnet: exit %d\n%s", code, errOut)
+	}
+	c.ok("stake", "move", "--netuid", "1", "--hotkey", "val", "--to-netuid", "0", "--amount", "1", "--yes")
+	c.okJSON(&stakes, "stake", "list", cold.String())
+	if !slices.ContainsFunc(stakes, func(s StakeRow) bool { return s.NetUID == 0 && s.Alpha > 0 && s.Value == s.Alpha }) {
+		t.Fatalf("no root stake after a move to netuid 0: %+v", stakes)
+	}
+	for _, args := range [][]string{{"subnet", "list"}, {"subnet", "show", "1"}, {"subnet", "params", "1"}} {
+		code, out, errOut := c.run("", append(args, "--api", c.api)...)
+		if code != 0 || !strings.Contains(out, "text") {
+			t.Fatalf("tao %s: exit %d %s\n%s", strings.Join(args, " "), code, errOut, out)
+		}
+	}
 	code, _, errOut = c.tx("", "stake", "remove", "--netuid", "1", "--hotkey", "miner1", "--all", "--yes")
 	if code == 0 || !strings.Contains(errOut, "tao stake list") {
 		t.Fatalf("remove without stake: exit %d %s", code, errOut)

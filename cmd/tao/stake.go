@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -340,110 +339,6 @@ alpha).`,
 	c.Flags().Lookup("partial").Hidden = true
 	c.Flags().StringVar(&toHotkey, "to-hotkey", "", "destination hotkey (default: the source's): a wallet `NAME`, 64 hex digits or a peer ID")
 	c.Flags().IntVar(&toNetUID, "to-netuid", -1, "destination subnet `NETUID` (default: the source's)")
-	_ = c.MarkFlagRequired("amount")
-	return c
-}
-
-// StakeRow is one line of `tao stake list --json`.
-type StakeRow struct {
-	ledger.StakeInfo
-	Value market.Rao `json:"value_tao"` // at the spot price, before fees and slippage
-}
-
-func newStakeListCmd() *cobra.Command {
-	var (
-		o    readOpts
-		home string
-		name string
-	)
-	c := &cobra.Command{
-		Use:   "list [ADDRESS]",
-		Short: "List a coldkey's stakes and their value at the spot price (default: your wallet's)",
-		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var addr string
-			if len(args) == 1 {
-				addr = args[0]
-			} else {
-				a, err := (&wallet.Store{Home: home}).ColdkeyPub(name)
-				if err != nil {
-					return err
-				}
-				addr = a.String()
-			}
-			cl := &node.Client{BaseURL: o.api}
-			st, err := cl.Stakes(cmd.Context(), addr)
-			if err != nil {
-				return err
-			}
-			ss, err := cl.Subnets(cmd.Context())
-			if err != nil {
-				return err
-			}
-			prices := map[uint16]ledger.Price{}
-			for _, s := range ss {
-				prices[s.NetUID] = s.Price
-			}
-			rows := make([]StakeRow, len(st))
-			var total market.Rao
-			for i, s := range st {
-				rows[i] = StakeRow{StakeInfo: s, Value: s.Alpha}
-				if s.NetUID != 0 {
-					rows[i].Value = market.Rao(toFloat(s.Alpha) * priceFloat(prices[s.NetUID]) * float64(market.RaoPerTAO))
-				}
-				total += rows[i].Value
-			}
-			if o.asJSON {
-				return printJSON(cmd.OutOrStdout(), rows)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "stakes of %s\n", addr)
-			fmt.Fprintln(tw, "NETUID\tHOTKEY\tSTAKE α\tVALUE τ\tPRICE τ/α")
-			for _, r := range rows {
-				p := "1 (root)"
-				if r.NetUID != 0 {
-					p = price(prices[r.NetUID])
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.NetUID, r.Hotkey, r.Alpha, r.Value, p)
-			}
-			fmt.Fprintf(tw, "%d stakes worth %s TAO at spot prices\n", len(rows), total)
-			return tw.Flush()
-		},
-	}
-	o.register(c)
-	h, _ := wallet.DefaultHome()
-	c.Flags().StringVar(&home, "home", h, "tao home `DIR` (env TAO_HOME)")
-	c.Flags().StringVar(&name, "wallet", "default", "wallet `NAME`")
-	return c
-}
-
-func newDelegateCmd() *cobra.Command {
-	var f stakeFlags
-	c := &cobra.Command{
-		Use:   "delegate HOTKEY --netuid N --amount TAO",
-		Short: "Stake on another's validator hotkey (64 hex digits or peer ID); it keeps its take of your dividends",
-		Long: `Delegate: stake TAO on a validator hotkey that is not yours, in a subnet.
-Your stake earns the validator's dividends pro rata, less the hotkey's take
-(shown before you confirm). Otherwise the same as tao stake add.`,
-		Example: `  tao delegate 3f2a…(64 hex) --netuid 1 --amount 10`,
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			hk, err := node.ParseHotkey(args[0])
-			if err != nil {
-				return usageError(err)
-			}
-			ctx, cancel := f.context(cmd)
-			defer cancel()
-			hi, err := f.client().Hotkey(ctx, hk.String())
-			if err != nil {
-				return err
-			}
-			return f.add(cmd, hk, func(w io.Writer) {
-				fmt.Fprintf(w, "  delegate take   %.2f%% of dividends (hotkey owner %s)\n", 100*float64(hi.Take)/65535, hi.Owner)
-			})
-		},
-	}
-	f.register(c.Flags(), false, "TAO")
 	_ = c.MarkFlagRequired("amount")
 	return c
 }
