@@ -26,8 +26,11 @@ type supplyRecord struct {
 	Burned market.Rao
 }
 
+// decodeRecord decodes a state record. The state holds only what Marshal
+// wrote (or a snapshot whose bytes a committed digest vouches for), so the
+// canonical re-encoding check is skipped: it doubled the cost of an epoch.
 func decodeRecord(key, b []byte, v any) error {
-	if err := protocols.Unmarshal(b, v, maxRecordSize); err != nil {
+	if err := protocols.UnmarshalStored(b, v, maxRecordSize); err != nil {
 		return fmt.Errorf("%w: state key %x: %v", ErrCorrupt, key, err)
 	}
 	return nil

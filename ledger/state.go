@@ -36,6 +36,9 @@ type WriteSet []KV
 type overlay struct {
 	base   View
 	writes map[string][]byte
+	index  []string          // keys of writes in order, except those in fresh
+	fresh  []string          // keys first written since index was last merged
+	reads  map[string][]byte // base values read (the base does not change under an overlay)
 }
 
 func newOverlay(base View) *overlay {
@@ -47,7 +50,17 @@ func (o *overlay) Get(key []byte) ([]byte, error) {
 	if v, ok := o.writes[string(key)]; ok {
 		return v, nil
 	}
-	return o.base.Get(key)
+	if v, ok := o.reads[string(key)]; ok {
+		return v, nil
+	}
+	v, err := o.base.Get(key)
+	if err == nil {
+		if o.reads == nil {
+			o.reads = make(map[string][]byte)
+		}
+		o.reads[string(key)] = v
+	}
+	return v, err
 }
 
 // Iterate implements View: the base's keys merged with the buffered writes.
@@ -60,28 +73,60 @@ func (o *overlay) set(key, value []byte) {
 	if len(value) == 0 {
 		value = nil
 	}
-	o.writes[string(key)] = value
+	o.put(string(key), value)
+}
+
+func (o *overlay) put(k string, v []byte) {
+	if _, ok := o.writes[k]; !ok {
+		o.fresh = append(o.fresh, k)
+	}
+	o.writes[k] = v
 }
 
 // merge moves the child's writes into o.
 func (o *overlay) merge(child *overlay) {
 	for k, v := range child.writes {
-		o.writes[k] = v
+		o.put(k, v)
 	}
+}
+
+// reindex merges the fresh keys into the sorted index: sorting only what
+// is new keeps a block's many small iterations (a subnet's neurons, a
+// hotkey's stakers) from re-sorting all of its writes each time.
+func (o *overlay) reindex() {
+	if len(o.fresh) == 0 {
+		return
+	}
+	slices.Sort(o.fresh) // map order never reaches consensus
+	merged := make([]string, 0, len(o.index)+len(o.fresh))
+	i, j := 0, 0
+	for i < len(o.index) && j < len(o.fresh) {
+		if o.index[i] < o.fresh[j] {
+			merged = append(merged, o.index[i])
+			i++
+		} else {
+			merged = append(merged, o.fresh[j])
+			j++
+		}
+	}
+	merged = append(append(merged, o.index[i:]...), o.fresh[j:]...)
+	o.index, o.fresh = merged, o.fresh[:0]
 }
 
 // sorted returns the buffered writes under prefix in key order.
 func (o *overlay) sorted(prefix []byte) WriteSet {
-	keys := make([]string, 0, len(o.writes))
-	for k := range o.writes {
-		if strings.HasPrefix(k, string(prefix)) {
-			keys = append(keys, k)
+	o.reindex()
+	p := string(prefix)
+	lo, _ := slices.BinarySearch(o.index, p)
+	var ws WriteSet
+	for _, k := range o.index[lo:] {
+		if !strings.HasPrefix(k, p) {
+			break
 		}
+		ws = append(ws, KV{Key: []byte(k), Value: o.writes[k]})
 	}
-	slices.Sort(keys) // map order never reaches consensus
-	ws := make(WriteSet, len(keys))
-	for i, k := range keys {
-		ws[i] = KV{Key: []byte(k), Value: o.writes[k]}
+	if ws == nil {
+		ws = WriteSet{}
 	}
 	return ws
 }

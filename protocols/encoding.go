@@ -60,11 +60,8 @@ func Marshal(v any) ([]byte, error) {
 // Unmarshal decodes b into v and fails unless b is exactly the canonical
 // encoding of the decoded value, with no trailing bytes. max bounds len(b).
 func Unmarshal(b []byte, v any, max int) error {
-	if len(b) > max {
-		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(b), max)
-	}
-	if err := decMode.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("protocols: decode: %w", err)
+	if err := UnmarshalStored(b, v, max); err != nil {
+		return err
 	}
 	again, err := encMode.Marshal(v)
 	if err != nil {
@@ -72,6 +69,21 @@ func Unmarshal(b []byte, v any, max int) error {
 	}
 	if !bytes.Equal(again, b) {
 		return ErrNotCanonical
+	}
+	return nil
+}
+
+// UnmarshalStored decodes b into v like Unmarshal, with the same limits
+// and rejections of malformed input, but without the re-encoding that
+// proves b canonical. It is for records a node wrote itself with Marshal
+// (its ledger state), read back on hot paths, where the values decoded,
+// not the bytes, are what the node uses.
+func UnmarshalStored(b []byte, v any, max int) error {
+	if len(b) > max {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(b), max)
+	}
+	if err := decMode.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("protocols: decode: %w", err)
 	}
 	return nil
 }
