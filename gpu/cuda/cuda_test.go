@@ -72,7 +72,7 @@ func upload[T any](t *testing.T, d *cuda.Device, v []T, size int) cuda.Ptr {
 func TestGemm(t *testing.T) {
 	run(t, func(d *cuda.Device, k *cuda.LLM) error {
 		r := rand.New(rand.NewPCG(1, 2))
-		for _, sh := range []struct{ m, n, k int }{{1, 96, 64}, {7, 288, 288}, {33, 1000, 256}} {
+		for _, sh := range []struct{ m, n, k int }{{1, 96, 64}, {7, 288, 288}, {8, 2050, 2048}, {33, 1000, 256}} {
 			a, w, c := randVec(r, sh.m*sh.k), randVec(r, sh.n*sh.k), randVec(r, sh.m*sh.n)
 			ah, wh := halves(a), halves(w)
 			pa, pw, pc := upload(t, d, ah, 2), upload(t, d, wh, 2), upload(t, d, c, 4)
@@ -96,6 +96,26 @@ func TestGemm(t *testing.T) {
 			t.Logf("gemm %v: max |Δ| %.2e", sh, worst)
 			if worst > 1e-3*math.Sqrt(float64(sh.k)) {
 				t.Errorf("gemm %v: max |Δ| %.3e", sh, worst)
+			}
+			if sh.m > cuda.MaxGemvRows {
+				continue
+			}
+			// The gemv kernel, accumulating into C again: C + 2·A·Wᵀ.
+			if err := k.Gemv(sh.m, sh.n, sh.k, pa, pw, pc, sh.n, true); err != nil {
+				return err
+			}
+			got2 := make([]float32, sh.m*sh.n)
+			if err := cuda.CopyOut(d, got2, pc); err != nil {
+				return err
+			}
+			worst = 0
+			for i := range got2 {
+				prod := float64(got[i]) - float64(c[i])
+				worst = max(worst, math.Abs(float64(got2[i])-(float64(got[i])+prod)))
+			}
+			t.Logf("gemv %v: max |Δ| vs cuBLAS %.2e", sh, worst)
+			if worst > 1e-3*math.Sqrt(float64(sh.k)) {
+				t.Errorf("gemv %v: max |Δ| %.3e", sh, worst)
 			}
 		}
 		return nil

@@ -135,10 +135,36 @@ extern "C" __global__ void rope_cache(float* qkv, const RowMeta* meta, int layer
     for (int i = threadIdx.x; i < kvd; i += blockDim.x) vc[i] = f2h(v[i]);
 }
 
+// v4 is 16 bytes: 8 halves, loaded in one instruction.
+struct alignas(16) v4 {
+    unsigned x, y, z, w;
+};
+
+__device__ __forceinline__ void unpack_h(v4 v, float* f) {
+    unsigned w[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        f[2 * i] = h2f((u16)(w[i] & 0xffff));
+        f[2 * i + 1] = h2f((u16)(w[i] >> 16));
+    }
+}
+
+__device__ __forceinline__ void unpack_a(v4 v, float* f) {
+    unsigned w[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        f[2 * i] = a2f((u16)(w[i] & 0xffff));
+        f[2 * i + 1] = a2f((u16)(w[i] >> 16));
+    }
+}
+
 // attention: causal grouped-query attention of each row's query heads
-// over its sequence's cache, positions [0, pos]. Grid (heads, rows); the
-// dynamic shared memory holds the query and pos+1 scores. out is in the
-// weights' type (input of the output projection).
+// over its sequence's cache, positions [0, pos]. Grid (heads, rows), 128
+// threads. A group of G lanes (hd/8 of them active, 8 dimensions each,
+// one 16-byte load) handles one position at a time, so loads coalesce;
+// the dynamic shared memory holds the query, pos+1 scores and the
+// groups' partial sums of V. hd must be a multiple of 8, at most 256.
+// out is in the weights' type (input of the output projection).
 extern "C" __global__ void attention(const float* qkv, const RowMeta* meta, u16* out, int layer, int heads, int kvheads,
                                      int hd, float scale) {
     extern __shared__ float sm[];
@@ -148,21 +174,40 @@ extern "C" __global__ void attention(const float* qkv, const RowMeta* meta, u16*
     int dim = heads * hd, kvd = kvheads * hd, ld = dim + 2 * kvd;
     int kvh = h / (heads / kvheads);
     const float* q = qkv + (long long)r * ld + h * hd;
+    int n = m.pos + 1;
+    int lanes = hd / 8, G = 1;
+    while (G < lanes) G <<= 1;
+    int ngroups = blockDim.x / G;
+    int g = threadIdx.x / G, li = threadIdx.x % G;
+    bool active = li < lanes;
     float* qs = sm;
     float* sc = sm + hd;
+    float* part = sc + n;
     for (int i = threadIdx.x; i < hd; i += blockDim.x) qs[i] = q[i];
     __syncthreads();
     const u16* kc = (const u16*)m.base + (long long)(2 * layer) * m.cap * kvd + kvh * hd;
     const u16* vc = (const u16*)m.base + (long long)(2 * layer + 1) * m.cap * kvd + kvh * hd;
-    int n = m.pos + 1;
+    float qv[8];
+#pragma unroll
+    for (int i = 0; i < 8; i++) qv[i] = active ? qs[li * 8 + i] : 0.f;
     float mx = -3.0e38f;
-    for (int t = threadIdx.x; t < n; t += blockDim.x) {
-        const u16* kt = kc + (long long)t * kvd;
+    // Every thread runs the same number of iterations: the shuffles need
+    // the whole warp.
+    for (int t0 = 0; t0 < n; t0 += ngroups) {
+        int t = t0 + g;
         float s = 0.f;
-        for (int d = 0; d < hd; d++) s += qs[d] * h2f(kt[d]);
-        s *= scale;
-        sc[t] = s;
-        mx = fmaxf(mx, s);
+        if (active && t < n) {
+            float f[8];
+            unpack_h(*(const v4*)(kc + (long long)t * kvd + li * 8), f);
+#pragma unroll
+            for (int i = 0; i < 8; i++) s += qv[i] * f[i];
+        }
+        for (int o = G / 2; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffff, s, o);
+        if (li == 0 && t < n) {
+            s *= scale;
+            sc[t] = s;
+            mx = fmaxf(mx, s);
+        }
     }
     mx = block_max(mx, red);
     float sum = 0.f;
@@ -173,23 +218,61 @@ extern "C" __global__ void attention(const float* qkv, const RowMeta* meta, u16*
     }
     sum = block_sum(sum, red);
     float inv = 1.f / sum;
-    // Threads split the positions into nsplit groups per output dimension;
-    // partial sums meet in shared memory (reusing the query's slots would
-    // race, so they go after the scores).
-    int nsplit = blockDim.x / hd;
-    if (nsplit < 1) nsplit = 1;
-    float* part = sc + n;
-    for (int i = threadIdx.x; i < hd * nsplit; i += blockDim.x) {
-        int d = i % hd, g = i / hd;
-        float acc = 0.f;
-        for (int t = g; t < n; t += nsplit) acc += sc[t] * h2f(vc[(long long)t * kvd + d]);
-        part[g * hd + d] = acc;
+    float acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+    if (active) {
+        for (int t = g; t < n; t += ngroups) {
+            float f[8];
+            unpack_h(*(const v4*)(vc + (long long)t * kvd + li * 8), f);
+            float p = sc[t];
+#pragma unroll
+            for (int i = 0; i < 8; i++) acc[i] += p * f[i];
+        }
+#pragma unroll
+        for (int i = 0; i < 8; i++) part[g * hd + li * 8 + i] = acc[i];
     }
     __syncthreads();
     for (int d = threadIdx.x; d < hd; d += blockDim.x) {
-        float acc = 0.f;
-        for (int g = 0; g < nsplit; g++) acc += part[g * hd + d];
-        out[(long long)r * dim + h * hd + d] = f2a(acc * inv);
+        float a = 0.f;
+        for (int j = 0; j < ngroups; j++) a += part[j * hd + d];
+        out[(long long)r * dim + h * hd + d] = f2a(a * inv);
+    }
+}
+
+// gemv: y[t][r] = (y[t][r] if acc) + W[r]·x[t] for t < T <= 8: the
+// matrix products of small batches, where reading W once at full
+// bandwidth is all that matters. W is n rows of k (k a multiple of 8), x
+// T rows of k, both of the weights' type; y f32 with row stride ldy. One
+// warp per row of W, 16-byte loads.
+extern "C" __global__ void gemv(const u16* W, const u16* x, float* y, int n, int k, int T, int ldy, int acc) {
+    int lane = threadIdx.x & 31;
+    int r = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (r >= n) return;
+    const u16* w = W + (long long)r * k;
+    float s[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+#pragma unroll 4
+    for (int i = lane * 8; i < k; i += 256) {
+        float wf[8];
+        unpack_a(*(const v4*)(w + i), wf);
+#pragma unroll
+        for (int t = 0; t < 8; t++) {
+            if (t < T) {
+                float xf[8];
+                unpack_a(*(const v4*)(x + (long long)t * k + i), xf);
+#pragma unroll
+                for (int j = 0; j < 8; j++) s[t] += wf[j] * xf[j];
+            }
+        }
+    }
+#pragma unroll
+    for (int t = 0; t < 8; t++) {
+        if (t < T) {
+            float v = s[t];
+            for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffff, v, o);
+            if (lane == 0) {
+                float* d = y + (long long)t * ldy + r;
+                *d = acc ? *d + v : v;
+            }
+        }
     }
 }
 

@@ -22,7 +22,7 @@ type LLM struct {
 	Mod *Module
 	Act DataType // type of GEMM inputs: the weights' type
 	embed, rmsnorm, ropeCache, attention,
-	siluMul, argmax, greedy, toAct Func
+	siluMul, argmax, greedy, toAct, gemv Func
 	maxPos int // positions attention's shared memory holds
 }
 
@@ -52,6 +52,7 @@ func NewLLM(d *Device, act DataType) (*LLM, error) {
 	}{
 		{&k.embed, "embed"}, {&k.rmsnorm, "rmsnorm"}, {&k.ropeCache, "rope_cache"}, {&k.attention, "attention"},
 		{&k.siluMul, "silu_mul"}, {&k.argmax, "argmax"}, {&k.greedy, "greedy"}, {&k.toAct, "to_act"},
+		{&k.gemv, "gemv"},
 	} {
 		if *f.p, err = mod.Func(f.name); err != nil {
 			return nil, err
@@ -59,15 +60,20 @@ func NewLLM(d *Device, act DataType) (*LLM, error) {
 	}
 	// Scores live in shared memory: ask for room for MaxAttentionPositions,
 	// and settle for less on GPUs with smaller shared memory.
-	k.maxPos = 48<<10/4 - 3*256
-	for _, n := range []int{MaxAttentionPositions, 96<<10/4 - 3*256} {
-		if d.SetMaxDynamicShared(k.attention, 4*(n+3*256)) == nil {
+	k.maxPos = 48<<10/4 - attentionExtra
+	for _, n := range []int{MaxAttentionPositions, 96<<10/4 - attentionExtra} {
+		if d.SetMaxDynamicShared(k.attention, 4*(n+attentionExtra)) == nil {
 			k.maxPos = n
 			break
 		}
 	}
 	return k, nil
 }
+
+// attentionExtra bounds the floats of attention's shared memory besides
+// the scores: the query (head dim <= 256) and the groups' partial sums
+// (at most 1024).
+const attentionExtra = 256 + 1024
 
 // MaxPositions is the longest sequence attention handles on this GPU.
 func (k *LLM) MaxPositions() int { return k.maxPos }
@@ -100,12 +106,38 @@ func (k *LLM) Attention(qkv, meta, out Ptr, rows, layer, heads, kvHeads, headDim
 	if maxPos > k.maxPos {
 		return fmt.Errorf("cuda: attention over %d positions (this GPU holds at most %d)", maxPos, k.maxPos)
 	}
+	if headDim%8 != 0 || headDim > 256 {
+		return fmt.Errorf("cuda: attention needs a head dimension that is a multiple of 8, at most 256 (got %d)", headDim)
+	}
 	const threads = 128
-	nsplit := max(1, threads/headDim)
-	shared := 4 * (headDim + maxPos + nsplit*headDim)
+	g := 1
+	for g < headDim/8 {
+		g <<= 1
+	}
+	shared := 4 * (headDim + maxPos + threads/g*headDim)
 	scale := float32(1 / math.Sqrt(float64(headDim)))
 	return k.d.Launch(k.attention, Dim3{X: uint32(heads), Y: uint32(rows)}, Dim3{X: threads}, shared,
 		P(qkv), P(meta), P(out), I(layer), I(heads), I(kvHeads), I(headDim), F(scale))
+}
+
+// MaxGemvRows is the most activation rows Gemv takes.
+const MaxGemvRows = 8
+
+// Gemv is Gemm for at most MaxGemvRows activation rows, with x and w both
+// of type Act and k a multiple of 8: y[t][r] (+)= w[r]·x[t], y f32 with
+// row stride ldy. It reads w once at full bandwidth, which cuBLAS does
+// not at these sizes.
+func (k *LLM) Gemv(t, n, kdim int, x, w, y Ptr, ldy int, accumulate bool) error {
+	if t > MaxGemvRows || kdim%8 != 0 {
+		return fmt.Errorf("cuda: gemv of %d rows of %d", t, kdim)
+	}
+	acc := 0
+	if accumulate {
+		acc = 1
+	}
+	const rowsPerBlock = block / 32
+	return k.d.Launch(k.gemv, Dim3{X: uint32((n + rowsPerBlock - 1) / rowsPerBlock)}, Dim3{X: block}, 0,
+		P(w), P(x), P(y), I(n), I(kdim), I(t), I(ldy), I(acc))
 }
 
 // SiLUMul writes out[r][c] (type Act) = silu(gu[r][c]) · gu[r][ffn+c].

@@ -41,6 +41,7 @@ type gpuModel struct {
 	// (decode steps: a few rows each); see forward.
 	graphs   map[graphKey]*cuda.Graph
 	noGraphs bool  // SetCUDAGraphs(false), or capture failed
+	noGemv   bool  // setGemv(false): cuBLAS for every size (tests, benchmarks)
 	graphErr error // why capture failed
 }
 
@@ -69,6 +70,18 @@ func (m *Model) SetCUDAGraphs(on bool) {
 	}
 }
 
+// setGemv chooses the gemv kernel (the default) or cuBLAS for batches of
+// at most cuda.MaxGemvRows rows.
+func (m *Model) setGemv(on bool) {
+	if g := m.gpu; g != nil {
+		_ = g.dev.Run(func() error {
+			g.destroyGraphs()
+			g.noGemv = !on
+			return nil
+		})
+	}
+}
+
 // destroyGraphs frees every captured graph; inside dev.Run.
 func (g *gpuModel) destroyGraphs() {
 	for k, gr := range g.graphs {
@@ -90,6 +103,9 @@ type gpuLayer struct {
 func (m *Model) ToDevice(d *cuda.Device) error {
 	if m.gpu != nil {
 		return errors.New("llama: model already on a GPU")
+	}
+	if m.HeadDim%8 != 0 || m.HeadDim > 256 {
+		return fmt.Errorf("llama: the CUDA backend needs a head dimension that is a multiple of 8, at most 256 (this model: %d)", m.HeadDim)
 	}
 	g := &gpuModel{dev: d, dt: cuda.F16}
 	err := d.Run(func() error {
@@ -411,20 +427,28 @@ func (g *gpuModel) graph(key graphKey, pass func() error) *cuda.Graph {
 func (g *gpuModel) compute(m *Model, key graphKey, meta, toks, idx cuda.Ptr) error {
 	k, d, dt := g.k, g.dev, g.dt
 	T, dim, ffn := key.rows, m.Dim, m.FFN
+	// Small batches use the gemv kernel, which reads the weights at full
+	// bandwidth; larger ones cuBLAS.
+	gemm := func(t, n, kk int, a, w, c cuda.Ptr, acc bool) error {
+		if t <= cuda.MaxGemvRows && kk%8 == 0 && !g.noGemv {
+			return k.Gemv(t, n, kk, a, w, c, n, acc)
+		}
+		return d.Gemm(t, n, kk, a, dt, w, dt, c, n, acc)
+	}
 	if err := k.Embed(g.embd, toks, g.x, T, dim); err != nil {
 		return err
 	}
 	for l, ly := range g.layers {
 		errs := []error{
 			k.RMSNorm(g.x, ly.attnNorm, g.xb, 0, T, dim, m.NormEps),
-			d.Gemm(T, g.qkvWidth, dim, g.xb, dt, ly.wqkv, dt, g.qkv, g.qkvWidth, false),
+			gemm(T, g.qkvWidth, dim, g.xb, ly.wqkv, g.qkv, false),
 			k.RopeCache(g.qkv, meta, T, l, m.Heads, m.KVHeads, m.HeadDim, m.RopeDim, m.RopeBase),
 			k.Attention(g.qkv, meta, g.att, T, l, m.Heads, m.KVHeads, m.HeadDim, key.posBucket),
-			d.Gemm(T, dim, dim, g.att, dt, ly.wo, dt, g.x, dim, true),
+			gemm(T, dim, dim, g.att, ly.wo, g.x, true),
 			k.RMSNorm(g.x, ly.ffnNorm, g.xb, 0, T, dim, m.NormEps),
-			d.Gemm(T, 2*ffn, dim, g.xb, dt, ly.wgu, dt, g.gu, 2*ffn, false),
+			gemm(T, 2*ffn, dim, g.xb, ly.wgu, g.gu, false),
 			k.SiLUMul(g.gu, g.hb, T, ffn),
-			d.Gemm(T, dim, ffn, g.hb, dt, ly.wdown, dt, g.x, dim, true),
+			gemm(T, dim, ffn, g.hb, ly.wdown, g.x, true),
 		}
 		if err := errors.Join(errs...); err != nil {
 			return fmt.Errorf("layer %d: %w", l, err)
@@ -437,7 +461,7 @@ func (g *gpuModel) compute(m *Model, key graphKey, meta, toks, idx cuda.Ptr) err
 	if err := k.RMSNorm(g.x, g.outNorm, g.xb, idx, n, dim, m.NormEps); err != nil {
 		return err
 	}
-	if err := d.Gemm(n, m.Vocab, dim, g.xb, dt, g.output, dt, g.logits, m.Vocab, false); err != nil {
+	if err := gemm(n, m.Vocab, dim, g.xb, g.output, g.logits, false); err != nil {
 		return err
 	}
 	if key.greedy {

@@ -226,12 +226,13 @@ func TestGPUForwardGreedy(t *testing.T) {
 }
 
 // TestGPUGraphsMatchDirect checks that replayed CUDA graphs compute what
-// launching each kernel does, over decode steps of a batch whose
-// positions and membership change.
+// launching each kernel does, and the gemv kernel what cuBLAS does (to
+// rounding: the sums run in another order), over decode steps of a batch
+// whose positions and membership change.
 func TestGPUGraphsMatchDirect(t *testing.T) {
 	d := gputest.RequireCUDA(t)
 	b := synthBytes(t, gguf.Q8_0, 1)
-	var models [2]*Model
+	var models [3]*Model
 	for i := range models {
 		m, err := Load(b)
 		if err != nil {
@@ -244,8 +245,9 @@ func TestGPUGraphsMatchDirect(t *testing.T) {
 		models[i] = m
 	}
 	models[1].SetCUDAGraphs(false)
-	var seqs [2][3]*Seq
-	next := [2][3]int32{}
+	models[2].setGemv(false) // cuBLAS for every product
+	var seqs [3][3]*Seq
+	next := [3][3]int32{}
 	for i, m := range models {
 		for j := range 3 {
 			seqs[i][j] = m.NewSeq(64)
@@ -253,7 +255,7 @@ func TestGPUGraphsMatchDirect(t *testing.T) {
 		}
 	}
 	for step := range 20 {
-		var outs [2][][]float32
+		var outs [3][][]float32
 		for i, m := range models {
 			var rows []Row
 			for j := range 3 {
@@ -275,6 +277,9 @@ func TestGPUGraphsMatchDirect(t *testing.T) {
 		for r := range outs[0] {
 			if dd, scale := logitDiff(outs[1][r], outs[0][r]); dd > 1e-4*scale {
 				t.Fatalf("step %d row %d: graph vs direct max |Δ| %.6f", step, r, dd)
+			}
+			if dd, scale := logitDiff(outs[2][r], outs[0][r]); dd > 2e-3*scale {
+				t.Fatalf("step %d row %d: gemv vs cuBLAS max |Δ| %.6f (of %.3f)", step, r, dd, scale)
 			}
 		}
 	}
@@ -306,10 +311,14 @@ func BenchmarkGPUDecode(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer m.Close()
-	for _, graphs := range []bool{true, false} {
-		m.SetCUDAGraphs(graphs)
+	for _, v := range []struct{ graphs, gemv bool }{{true, true}, {false, true}, {true, false}} {
+		m.SetCUDAGraphs(v.graphs)
+		m.setGemv(v.gemv)
 		for _, batch := range []int{1, 8, 32} {
-			b.Run(fmt.Sprintf("graphs=%v/batch=%d", graphs, batch), func(b *testing.B) {
+			if !v.gemv && batch > 8 {
+				continue // gemv is used up to 8 rows only
+			}
+			b.Run(fmt.Sprintf("graphs=%v/gemv=%v/batch=%d", v.graphs, v.gemv, batch), func(b *testing.B) {
 				rows := make([]Row, batch)
 				for i := range rows {
 					rows[i] = Row{Seq: m.NewSeq(256), Token: int32(100 + i), Logits: true}
