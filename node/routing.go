@@ -7,14 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/ipfs/go-cid"
-	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/taonet/tao/inference"
+	"github.com/taonet/tao/ledger"
 	"github.com/taonet/tao/routing"
 )
 
@@ -77,30 +76,10 @@ func DefaultModel(home string) (string, cid.Cid, error) {
 	return path, id, nil
 }
 
-// interimRegistry is the registry until the ledger exists: subnets come
-// from configuration, and every hotkey counts as a registered neuron of
-// every declared subnet, rated neutrally. A miner is then routed to when
-// it gossips valid signed heartbeats naming the subnet's model.
-type interimRegistry struct {
-	subnets map[uint16]routing.SubnetInfo
-}
-
-func (r *interimRegistry) Subnet(netuid uint16) (routing.SubnetInfo, bool) {
-	s, ok := r.subnets[netuid]
-	return s, ok
-}
-
-func (r *interimRegistry) Neuron(netuid uint16, _ peer.ID) (routing.NeuronInfo, bool) {
-	_, ok := r.subnets[netuid]
-	return routing.NeuronInfo{}, ok
-}
-
-var _ routing.Registry = (*interimRegistry)(nil)
-
 // routingState is the node's inference routing: the registry, the
 // directory of live miners, the client, and the miner if it is one.
 type routingState struct {
-	reg       *interimRegistry
+	reg       *registry
 	dir       *routing.Directory
 	client    *routing.Client
 	miner     *routing.Miner
@@ -187,13 +166,20 @@ func (n *Node) startRouting() (err error) {
 	if err != nil {
 		return err
 	}
-	rt.reg = &interimRegistry{subnets: subnets}
+	var l *ledger.Ledger
+	if n.chain != nil {
+		l = n.chain.ledger
+	}
+	rt.reg = newRegistry(subnets, l)
+	if err := n.checkMinerRegistered(rt.reg); err != nil {
+		return err
+	}
 	log := n.log
 	if rt.dir, err = routing.NewDirectory(routing.DirectoryConfig{Host: n.host, Registry: rt.reg, Logger: log}); err != nil {
 		return err
 	}
 	rt.dir.Start()
-	for netuid := range subnets {
+	for _, netuid := range rt.reg.subnets() {
 		if err := rt.dir.Watch(netuid); err != nil {
 			return err
 		}
@@ -260,10 +246,21 @@ func (n *Node) Subnets() []uint16 {
 	if n.rt == nil || n.rt.reg == nil {
 		return nil
 	}
-	var out []uint16
-	for netuid := range n.rt.reg.subnets {
-		out = append(out, netuid)
+	return n.rt.reg.subnets()
+}
+
+// checkMinerRegistered refuses to start a miner whose hotkey holds no uid
+// on its subnet when the subnet exists on the chain: it would get no
+// traffic and earn nothing.
+func (n *Node) checkMinerRegistered(reg *registry) error {
+	m := n.cfg.Miner
+	if m == nil || !reg.onChain(m.NetUID) {
+		return nil
 	}
-	slices.Sort(out)
-	return out
+	if _, ok := reg.Neuron(m.NetUID, n.host.ID()); !ok {
+		raw, _ := n.key.GetPublic().Raw()
+		return fmt.Errorf("this node's hotkey %x (peer %s) is not registered on subnet %d: register it first (`tao register --netuid %d`), then start the miner",
+			raw, n.host.ID(), m.NetUID, m.NetUID)
+	}
+	return nil
 }
