@@ -132,6 +132,9 @@ func TestMarketCLI(t *testing.T) {
 		t.Fatalf("weights commit: %s", out)
 	}
 	c.ok("weights", "reveal", "--netuid", "1", "--hotkey", "val", "--wait")
+	if _, err := os.Stat(filepath.Join(c.home, "wallets", "owner", "weights", "val-1.json")); !os.IsNotExist(err) {
+		t.Errorf("the commit file outlived its reveal: %v", err)
+	}
 	val := metagraphNeuron(t, c, 1)
 	if want := [][2]uint16{{2, 21845}, {3, 65535}}; len(val.Weights) != 2 || val.Weights[0] != want[0] || val.Weights[1] != want[1] {
 		t.Fatalf("revealed weights %v, want %v", val.Weights, want)
@@ -190,9 +193,9 @@ func TestMarketCLI(t *testing.T) {
 	if !slices.ContainsFunc(stakes, func(s StakeRow) bool { return s.NetUID == 0 && s.Alpha > 0 && s.Value == s.Alpha }) {
 		t.Fatalf("no root stake after a move to netuid 0: %+v", stakes)
 	}
-	for _, args := range [][]string{{"subnet", "list"}, {"subnet", "show", "1"}, {"subnet", "params", "1"}} {
+	for _, args := range [][]string{{"subnet", "list"}, {"subnet", "show", "1"}, {"subnet", "params", "1"}, {"stake", "list", cold.String()}} {
 		code, out, errOut := c.run("", append(args, "--api", c.api)...)
-		if code != 0 || !strings.Contains(out, "text") {
+		if code != 0 || !strings.Contains(out, "text") && !strings.Contains(out, valPub.PubKey) {
 			t.Fatalf("tao %s: exit %d %s\n%s", strings.Join(args, " "), code, errOut, out)
 		}
 	}

@@ -112,18 +112,19 @@ func newSubnetListCmd() *cobra.Command {
 	var o readOpts
 	c := &cobra.Command{
 		Use:   "list",
-		Short: "List the subnets: price, pool reserves, emission, epochs",
+		Short: "List the subnets (price, pool reserves, emission, epochs) and the chain's totals",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tx := txOpts{api: o.api}
-			ss, err := tx.client().Subnets(cmd.Context())
+			e, err := (&node.Client{BaseURL: o.api}).Economy(cmd.Context())
 			if err != nil {
 				return err
 			}
 			if o.asJSON {
-				return printJSON(cmd.OutOrStdout(), ss)
+				return printJSON(cmd.OutOrStdout(), e.Subnets)
 			}
-			return printSubnets(cmd.OutOrStdout(), ss)
+			fmt.Fprintf(cmd.OutOrStdout(), "block %d: %s TAO issued, %s TAO per block, %s TAO on root; a new subnet locks %s TAO (%d of %d slots taken)\n\n",
+				e.Height, e.Issued, e.BlockEmission, e.RootTAO, e.LockCost, len(e.Subnets), e.SubnetLimit)
+			return printSubnets(cmd.OutOrStdout(), e.Subnets)
 		},
 	}
 	o.register(c)
