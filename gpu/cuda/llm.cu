@@ -98,7 +98,8 @@ extern "C" __global__ void rmsnorm(const float* x, const float* w, u16* out, con
 // rope_cache rotates the q and k heads of each row of qkv (f32, rows of
 // dim + 2*kvdim: q, k, v) in place by the row's position, as llama.cpp's
 // NORM mode (adjacent pairs, theta = pos * scale^j by repeated float
-// multiplication, as its rope cache), and stores k and v in the row's KV
+// multiplication, as its rope cache; sincosf, not the fast intrinsics,
+// whose error grows with theta), and stores k and v in the row's KV
 // cache at its position. One block per row.
 extern "C" __global__ void rope_cache(float* qkv, const RowMeta* meta, int layer, int heads, int kvheads, int hd,
                                       int ropeDim, float scale) {
@@ -119,7 +120,8 @@ extern "C" __global__ void rope_cache(float* qkv, const RowMeta* meta, int layer
         if (j < half) {
             float theta = (float)m.pos;
             for (int t = 0; t < j; t++) theta *= scale;
-            float c = (float)cos((double)theta), s = (float)sin((double)theta);
+            float s, c;
+            sincosf(theta, &s, &c);
             float y0 = x0 * c - x1 * s, y1 = x0 * s + x1 * c;
             x0 = y0;
             x1 = y1;
@@ -240,7 +242,8 @@ extern "C" __global__ void attention(const float* qkv, const RowMeta* meta, u16*
 
 // gemv: y[t][r] = (y[t][r] if acc) + W[r]·x[t] for t < T <= 8: the
 // matrix products of small batches, where reading W once at full
-// bandwidth is all that matters. W is n rows of k (k a multiple of 8), x
+// bandwidth is all that matters (in principle: on an H200 cuBLAS was
+// faster, so it is off by default). W is n rows of k (k a multiple of 8), x
 // T rows of k, both of the weights' type; y f32 with row stride ldy. One
 // warp per row of W, 16-byte loads.
 extern "C" __global__ void gemv(const u16* W, const u16* x, float* y, int n, int k, int T, int ldy, int acc) {

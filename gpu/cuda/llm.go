@@ -125,8 +125,8 @@ const MaxGemvRows = 8
 
 // Gemv is Gemm for at most MaxGemvRows activation rows, with x and w both
 // of type Act and k a multiple of 8: y[t][r] (+)= w[r]·x[t], y f32 with
-// row stride ldy. It reads w once at full bandwidth, which cuBLAS does
-// not at these sizes.
+// row stride ldy. (Measured slower than cuBLAS on an H200; kept for
+// comparison, see inference/llama's BenchmarkGPUDecode.)
 func (k *LLM) Gemv(t, n, kdim int, x, w, y Ptr, ldy int, accumulate bool) error {
 	if t > MaxGemvRows || kdim%8 != 0 {
 		return fmt.Errorf("cuda: gemv of %d rows of %d", t, kdim)
