@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"sync"
@@ -152,12 +153,35 @@ func (r *registry) subnets() []uint16 {
 	r.mu.RLock()
 	all := maps.Clone(r.declared)
 	for netuid, cs := range r.chain {
-		if cs.hasInfo {
-			all[netuid] = cs.info
-		}
+		all[netuid] = cs.info
 	}
 	r.mu.RUnlock()
 	return slices.Sorted(maps.Keys(all))
+}
+
+// follow keeps the registry fresh and calls watch for every subnet that
+// appears (created on the chain after the node started), until ctx ends.
+func (r *registry) follow(ctx context.Context, watch func(netuid uint16)) {
+	seen := map[uint16]bool{}
+	for _, netuid := range r.subnets() {
+		seen[netuid] = true
+	}
+	t := time.NewTicker(refreshEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		r.refresh(false)
+		for _, netuid := range r.subnets() {
+			if !seen[netuid] {
+				seen[netuid] = true
+				watch(netuid)
+			}
+		}
+	}
 }
 
 var _ routing.Registry = (*registry)(nil)

@@ -184,6 +184,13 @@ func (n *Node) startRouting() (err error) {
 			return err
 		}
 	}
+	n.wg.Go(func() {
+		rt.reg.follow(rt.ctx, func(netuid uint16) {
+			if err := rt.dir.Watch(netuid); err != nil {
+				log.Debug("watch a new subnet", "netuid", netuid, "err", err)
+			}
+		})
+	})
 	if rt.client, err = routing.NewClient(routing.ClientConfig{Host: n.host, Key: key, Directory: rt.dir, Logger: log, Registerer: n.reg}); err != nil {
 		return err
 	}

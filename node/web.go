@@ -36,6 +36,25 @@ type webSubnet struct {
 	Name   string
 	Model  string
 	Miners []webMiner
+	Chain  *webChainSubnet // nil: declared by configuration only
+}
+
+// webChainSubnet is a subnet's economy and metagraph from the ledger.
+type webChainSubnet struct {
+	Name                                      string
+	Price, PoolTAO, PoolAlpha, Emission, Burn string
+	Epoch, NextEpoch                          uint64
+	Neurons                                   []webNeuron
+}
+
+// webNeuron is one metagraph row.
+type webNeuron struct {
+	UID                                     uint16
+	Peer                                    string
+	Stake, Emission                         string
+	Incentive, Dividends, Consensus, VTrust string
+	Permit, Live                            bool
+	LastUpdate, Weights                     uint64 // block of the last weights; number of weights
 }
 
 type webPage struct {
@@ -77,6 +96,9 @@ th{background:#eef0f6;font-weight:600}code{font-size:12px}.ok{color:#127a3a}.war
 <h2>Subnets</h2>
 {{if not .Subnets}}<p class="sub">No subnet declared on this node.</p>{{end}}
 {{range .Subnets}}<p><b>{{.Name}}</b> · model <code>{{.Model}}</code> · {{len .Miners}} live miner(s)</p>
+{{with .Chain}}<p class="sub">price {{.Price}} τ/α · pool {{.PoolTAO}} τ / {{.PoolAlpha}} α · alpha emission {{.Emission}} α/block · registration burn {{.Burn}} τ · epoch {{.Epoch}}, next at block {{.NextEpoch}}</p>
+<table><tr><th>uid</th><th>hotkey</th><th>live</th><th>stake α</th><th>incentive</th><th>dividends</th><th>consensus</th><th>v-trust</th><th>emission α</th><th>permit</th><th>weights (last set)</th></tr>
+{{range .Neurons}}<tr><td>{{.UID}}</td><td><code>{{.Peer}}</code></td><td>{{if .Live}}<span class="ok">serving</span>{{end}}</td><td>{{.Stake}}</td><td>{{.Incentive}}</td><td>{{.Dividends}}</td><td>{{.Consensus}}</td><td>{{.VTrust}}</td><td>{{.Emission}}</td><td>{{if .Permit}}✓{{end}}</td><td>{{if .Weights}}{{.Weights}} at block {{.LastUpdate}}{{end}}</td></tr>{{end}}</table>{{end}}
 {{if .Miners}}<table><tr><th>miner</th><th>queue</th><th>free slots</th><th>TTFT p50 (ms)</th><th>tok/s</th><th>GPU</th></tr>
 {{range .Miners}}<tr><td><code>{{.Peer}}</code></td><td>{{.Queue}}</td><td>{{.Free}}</td><td>{{.P50Ms}}</td><td>{{.TokPerS}}</td><td>{{.GPU}}</td></tr>{{end}}</table>{{end}}{{end}}
 <h2>Recent blocks</h2>
@@ -111,7 +133,9 @@ func (n *Node) handleWeb(w http.ResponseWriter, r *http.Request) {
 			if info, ok := n.rt.reg.Subnet(netuid); ok {
 				s.Model = info.ModelCID.String()
 			}
+			live := map[peer.ID]bool{}
 			for _, c := range n.rt.client.Live(netuid) {
+				live[c.Peer] = true
 				m := webMiner{Peer: c.Peer.String()}
 				if hb := c.Heartbeat; hb != nil {
 					m.Queue, m.Free, m.P50Ms, m.TokPerS = hb.QueueDepth, hb.FreeSlots, hb.LatencyP50Ms, hb.TokensPerSec
@@ -120,6 +144,9 @@ func (n *Node) handleWeb(w http.ResponseWriter, r *http.Request) {
 					}
 				}
 				s.Miners = append(s.Miners, m)
+			}
+			if s.Chain = n.webMetagraph(netuid, live); s.Chain != nil && s.Chain.Name != "" {
+				s.Name = fmt.Sprintf("%s (subnet %d)", s.Chain.Name, netuid)
 			}
 			p.Subnets = append(p.Subnets, s)
 		}
@@ -152,4 +179,36 @@ func shortCID(c cid.Cid) string {
 		return s[:8] + "…" + s[len(s)-8:]
 	}
 	return s
+}
+
+// webMetagraph returns a chain subnet's rows for the page, or nil.
+func (n *Node) webMetagraph(netuid uint16, live map[peer.ID]bool) *webChainSubnet {
+	l := n.Ledger()
+	if l == nil {
+		return nil
+	}
+	m, err := l.Metagraph(netuid)
+	if err != nil {
+		return nil
+	}
+	frac := func(v uint16) string { return fmt.Sprintf("%.4f", float64(v)/65535) }
+	sn := m.Subnet
+	c := &webChainSubnet{
+		Name: sn.Name, Price: sn.Price.Rao.String(), PoolTAO: sn.PoolTAO.String(), PoolAlpha: sn.PoolAlpha.String(),
+		Emission: sn.AlphaEmission.String(), Burn: sn.Burn.String(), Epoch: sn.EpochIndex, NextEpoch: sn.NextEpoch,
+	}
+	for _, nr := range m.Neurons {
+		row := webNeuron{
+			UID: nr.UID, Peer: shortPeer(nr.Hotkey[:]), Stake: nr.Stake.String(), Emission: nr.Emission.String(),
+			Incentive: frac(nr.Incentive), Dividends: frac(nr.Dividends), Consensus: frac(nr.Consensus), VTrust: frac(nr.ValidatorTrust),
+			Permit: nr.Permit, LastUpdate: nr.LastUpdate, Weights: uint64(len(nr.Weights)),
+		}
+		if pk, err := crypto.UnmarshalEd25519PublicKey(nr.Hotkey[:]); err == nil {
+			if id, err := peer.IDFromPublicKey(pk); err == nil {
+				row.Live = live[id]
+			}
+		}
+		c.Neurons = append(c.Neurons, row)
+	}
+	return c
 }

@@ -13,12 +13,18 @@ import (
 	"time"
 
 	"github.com/taonet/tao/internal/taotest"
+	"github.com/taonet/tao/protocols"
 )
 
 func TestNetworkPage(t *testing.T) {
 	nw := taotest.NewNetwork(t, 3, &taotest.Options{Validators: 3})
 	nw.AwaitHeight(t, 3, time.Minute)
 	nd := nw.Nodes[1]
+	// A subnet created on the chain after the nodes started shows with its
+	// metagraph (the owner hotkey is uid 0).
+	m := &marketNet{t: t, nw: nw, nonces: map[string]uint64{}}
+	m.commit(nw.Accounts[0], &protocols.CreateSubnet{OwnerHotkey: pub(seededKey(0x0f, 0)), Name: "page", Task: "text-generation"})
+	time.Sleep(2 * time.Second) // the registry re-reads the chain each second
 	resp, err := http.Get(nd.HTTPURL() + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +35,8 @@ func TestNetworkPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET / = %s %s", resp.Status, resp.Header.Get("Content-Type"))
 	}
-	for _, want := range []string{nd.PeerID().String(), "Recent blocks", "Validators", nw.Nodes[0].PeerID().String()} {
+	for _, want := range []string{nd.PeerID().String(), "Recent blocks", "Validators", nw.Nodes[0].PeerID().String(),
+		"registration burn", "<th>dividends</th>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
