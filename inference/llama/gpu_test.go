@@ -315,7 +315,7 @@ func BenchmarkGPUDecode(b *testing.B) {
 		m.SetCUDAGraphs(v.graphs)
 		m.setGemv(v.gemv)
 		for _, batch := range []int{1, 8, 32} {
-			if !v.gemv && batch > 8 {
+			if v.gemv && batch > 8 {
 				continue // gemv is used up to 8 rows only
 			}
 			b.Run(fmt.Sprintf("graphs=%v/gemv=%v/batch=%d", v.graphs, v.gemv, batch), func(b *testing.B) {
