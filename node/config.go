@@ -69,6 +69,9 @@ type Config struct {
 	Subnets map[uint16]SubnetConfig
 	// Miner, if set, serves a subnet's model from this node.
 	Miner *MinerConfig
+	// Validator, if set, validates a subnet's miners from this node and
+	// sets its weights (the node's key is the validator's hotkey).
+	Validator *ValidatorConfig
 
 	// Logger receives the node's logs. Nil: discarded.
 	Logger *slog.Logger

@@ -80,6 +80,8 @@ type Devnet struct {
 	genesis *ledger.Genesis
 	faucet  string // the faucet coldkey's address
 	infer   devnetInference
+	// minerEngine, set by tests before Start, replaces miners' engines.
+	minerEngine minerEngineFunc
 
 	closeOnce sync.Once
 	nodes     []*Node
@@ -210,6 +212,7 @@ func (d *Devnet) startInProcess(ctx context.Context, i int) error {
 		Genesis:           d.genesis,
 		Subnets:           d.subnets(),
 		Miner:             d.minerConfig(i),
+		Validator:         d.validatorConfig(i),
 		AnnounceInterval:  2 * time.Second,
 		DiscoveryInterval: 5 * time.Second,
 		Logger:            d.cfg.Logger.With("name", d.plan[i].Name),

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/taonet/tao/inference"
 )
 
 // devnetNetUID is the subnet a devnet declares and its miners serve.
@@ -16,6 +18,11 @@ type devnetInference struct {
 	modelPath string
 	modelCID  string
 }
+
+// minerEngineFunc gives node i's miner an engine (nil: the builtin engine
+// on the default model). Tests set Devnet.minerEngine to put a
+// misbehaving miner on the devnet.
+type minerEngineFunc func(i int) inference.Engine
 
 // prepareInference writes (or finds) the default model for the miners.
 func (d *Devnet) prepareInference() error {
@@ -48,11 +55,32 @@ func (d *Devnet) minerConfig(i int) *MinerConfig {
 	}
 	// Miners share the machine's cores; one thread each keeps them from
 	// fighting over them.
-	return &MinerConfig{NetUID: devnetNetUID, Model: d.infer.modelPath, Threads: 1, HeartbeatInterval: 2 * time.Second}
+	mc := &MinerConfig{NetUID: devnetNetUID, Model: d.infer.modelPath, Threads: 1, HeartbeatInterval: 2 * time.Second}
+	if d.minerEngine != nil {
+		mc.Engine = d.minerEngine(i)
+	}
+	return mc
+}
+
+// isSubnetValidator reports whether plan entry i validates subnet 1: the
+// validator nodes registered and staked on it at genesis (node 0 holds
+// the owner hotkey, uid 0, without stake, so its weights would not count).
+func (d *Devnet) isSubnetValidator(i int) bool {
+	return d.infer.modelCID != "" && i >= 1 && i < d.cfg.Validators && !d.isMiner(i)
+}
+
+// validatorConfig makes node i a validator of the devnet's subnet, or
+// returns nil. It verifies on one thread, as the miners serve.
+func (d *Devnet) validatorConfig(i int) *ValidatorConfig {
+	if !d.isSubnetValidator(i) {
+		return nil
+	}
+	return &ValidatorConfig{NetUID: devnetNetUID, Model: d.infer.modelPath, Threads: 1}
 }
 
 // inferenceArgs adds the subnet declaration to a node process's arguments
-// and turns a miner's `node` command into `miner`.
+// and turns a miner's `node` command into `miner`, a subnet validator's
+// into `validator`.
 func (d *Devnet) inferenceArgs(i int, args []string) []string {
 	if d.infer.modelCID == "" {
 		return args
@@ -61,6 +89,10 @@ func (d *Devnet) inferenceArgs(i int, args []string) []string {
 	if d.isMiner(i) && len(args) > 0 && args[0] == "node" {
 		args = append([]string{"miner", "--netuid", strconv.Itoa(devnetNetUID), "--model", d.infer.modelPath,
 			"--threads", "1", "--heartbeat-interval", "2s"}, args[1:]...)
+	}
+	if d.isSubnetValidator(i) && len(args) > 0 && args[0] == "node" {
+		args = append([]string{"validator", "--netuid", strconv.Itoa(devnetNetUID), "--model", d.infer.modelPath,
+			"--threads", "1"}, args[1:]...)
 	}
 	return args
 }

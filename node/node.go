@@ -43,6 +43,7 @@ type Node struct {
 	host     *p2p.Host
 	ann      *announcer
 	rt       *routingState // inference routing; see routing.go
+	val      *validator    // the validator role, if configured; see validator.go
 	chain    *chain
 	httpLn   net.Listener
 	httpSrv  *http.Server
@@ -139,6 +140,11 @@ func (n *Node) start(ctx context.Context) error {
 	if err := n.startRouting(); err != nil {
 		return err
 	}
+	if c.Validator != nil {
+		if err := n.startValidator(ctx); err != nil {
+			return err
+		}
+	}
 	if c.HTTPAddr != "off" {
 		if err := n.startHTTP(); err != nil {
 			return err
@@ -167,6 +173,9 @@ func (n *Node) stop() error {
 		n.cancel()
 	}
 	n.wg.Wait()
+	if n.val != nil {
+		errs = append(errs, n.val.close())
+	}
 	if n.chain != nil {
 		errs = append(errs, n.chain.close())
 	}

@@ -1,0 +1,156 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/crypto"
+
+	"github.com/taonet/tao/inference"
+	"github.com/taonet/tao/ledger"
+)
+
+// lazyMinerEngine is a test double of a misbehaving miner: it claims the
+// subnet's model (its Info carries that CID, so its heartbeats and
+// receipts name it) but answers from a substitute, another synthetic
+// model, and stops after half the tokens asked. Real validators must pay
+// it nothing.
+type lazyMinerEngine struct {
+	inference.Engine // the substitute
+	claim            cid.Cid
+}
+
+func (e lazyMinerEngine) Info() inference.ModelInfo {
+	i := e.Engine.Info()
+	i.CID = e.claim
+	return i
+}
+
+func (e lazyMinerEngine) Generate(ctx context.Context, req inference.Request, emit func(inference.Token) error) (inference.Result, error) {
+	if req.MaxTokens > 1 {
+		req.MaxTokens /= 2
+	}
+	return e.Engine.Generate(ctx, req, emit)
+}
+
+func newLazyMinerEngine(t *testing.T, home string) inference.Engine {
+	t.Helper()
+	_, claim, err := DefaultModel(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultModelPreset
+	o.Seed = 2
+	path, _, err := inference.Cache{Dir: filepath.Join(home, "models")}.Synth(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	return lazyMinerEngine{Engine: eng, claim: claim}
+}
+
+// TestValidatorPaysHonestMiner runs a devnet on loopback (two chain
+// validators, node 1 also the subnet's validator; an honest and a lazy
+// miner) and waits until every node's ledger pays the honest miner and not
+// the lazy one, through the validator's verified scores and commit-reveal
+// weights on the dev preset.
+func TestValidatorPaysHonestMiner(t *testing.T) {
+	home := t.TempDir()
+	d, err := NewDevnet(DevnetConfig{Validators: 2, Nodes: 2, Miners: 2, Dir: t.TempDir(), Home: home})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const honest, lazy = 2, 3 // plan entries (and uids: genesis registers nodes in order)
+	lazyEng := newLazyMinerEngine(t, home)
+	d.minerEngine = func(i int) inference.Engine {
+		if i == lazy {
+			return lazyEng
+		}
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if err := d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := d.AwaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	begun := time.Now()
+
+	uidOf := func(l *ledger.Ledger, i int) uint16 {
+		raw, _ := d.keys[i].GetPublic().(*crypto.Ed25519PublicKey).Raw()
+		a, _ := ledger.AccountOf(raw)
+		uid, ok, err := l.UID(devnetNetUID, ledger.Hotkey(a))
+		if err != nil || !ok {
+			t.Fatalf("node %d holds no uid: %v", i, err)
+		}
+		return uid
+	}
+	l1 := d.nodes[1].Ledger()
+	hu, lu, vu := uidOf(l1, honest), uidOf(l1, lazy), uidOf(l1, 1)
+	paid := func(l *ledger.Ledger) (hi, li uint16, ok bool) {
+		mg, err := l.Metagraph(devnetNetUID)
+		if err != nil {
+			return 0, 0, false
+		}
+		hi, li = mg.Neurons[hu].Incentive, mg.Neurons[lu].Incentive
+		return hi, li, hi >= 60000 && li == 0
+	}
+	var weightsEpoch uint64 // the epoch index when the validator's weights first landed
+	for {
+		mg, err := l1.Metagraph(devnetNetUID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if weightsEpoch == 0 && len(mg.Neurons[vu].Weights) > 0 {
+			weightsEpoch = mg.Subnet.EpochIndex
+			t.Logf("validator weights %v at block %d (epoch %d) after %v", mg.Neurons[vu].Weights, mg.Height, weightsEpoch, time.Since(begun).Round(time.Millisecond))
+		}
+		all := true
+		for _, n := range d.nodes {
+			if _, _, ok := paid(n.Ledger()); !ok {
+				all = false
+			}
+		}
+		if all {
+			hi, li, _ := paid(l1)
+			t.Logf("honest uid %d incentive %d, lazy uid %d incentive %d at block %d (epoch %d, %d after the weights), %v after the devnet was ready",
+				hu, hi, lu, li, mg.Height, mg.Subnet.EpochIndex, mg.Subnet.EpochIndex-weightsEpoch, time.Since(begun).Round(time.Millisecond))
+			if weightsEpoch == 0 || mg.Subnet.EpochIndex > weightsEpoch+2 {
+				t.Errorf("incentive followed the weights after %d epochs, want at most 2", mg.Subnet.EpochIndex-weightsEpoch)
+			}
+			break
+		}
+		if ctx.Err() != nil {
+			js, _ := json.MarshalIndent(mg.Neurons, "", " ")
+			t.Fatalf("honest miner not paid over the lazy one in time; metagraph on node 1: %s", js)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The validator's own metrics saw the lazy miner fail.
+	mfs, err := d.nodes[1].reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failures float64
+	for _, mf := range mfs {
+		if mf.GetName() == "tao_validator_verification_failures_total" {
+			for _, m := range mf.GetMetric() {
+				failures += m.GetCounter().GetValue()
+			}
+		}
+	}
+	if failures == 0 {
+		t.Error("no verification failure counted")
+	}
+}
