@@ -16,6 +16,7 @@ type GenerateOptions struct {
 	Sampling  Sampling
 	Stop      []string
 	Threads   int         // 0: GOMAXPROCS
+	Device    string      // BuiltinOptions.Device: cpu (""), cuda or auto
 	OnToken   func(Token) // optional, called as tokens stream
 }
 
@@ -37,7 +38,7 @@ func RunGenerate(ctx context.Context, o GenerateOptions) (*GenerateReport, error
 	if _, err := os.Stat(o.Model); err != nil {
 		return nil, err
 	}
-	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads})
+	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, Device: o.Device})
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,9 @@ meaningless, by design.`,
 					}
 				}
 			}
+			if _, err := inference.ParseDevice(o.Device); err != nil {
+				return usageError(fmt.Errorf("--device: %w", err))
+			}
 			out := cmd.OutOrStdout()
 			if !jsonOut {
 				o.OnToken = func(t inference.Token) { fmt.Fprint(out, t.Text) }
@@ -90,6 +93,7 @@ meaningless, by design.`,
 	f.Uint64Var(&o.Sampling.Seed, "seed", 0, "sampling seed: the same seed gives the same text")
 	f.StringArrayVar(&stopSeqs, "stop", nil, "stop when the text contains `STRING` (repeatable)")
 	f.IntVar(&o.Threads, "threads", 0, "CPU threads (0: all cores)")
+	f.StringVar(&o.Device, "device", "cpu", "where the model runs: cpu, cuda (an NVIDIA GPU) or auto")
 	f.BoolVar(&o.Chat, "chat", false, "wrap PROMPT as a user message in the model's chat template")
 	f.BoolVar(&jsonOut, "json", false, "print one JSON object instead of streaming text")
 	f.BoolVarP(&quiet, "quiet", "q", false, "do not print speeds to stderr")

@@ -165,9 +165,13 @@ func (r *Replica) commit(d *consensus.Decision) error {
 	if err := r.wal.Prune(d.Height + 1); err != nil {
 		r.log.Warn("prune WAL", "err", err)
 	}
-	// Until validator updates exist the set only rotates its priorities
-	// (see validatorSetAt).
-	if err := r.core.Advance(r.core.Validators().Next()); err != nil {
+	// The set rotates its priorities, or is the ledger's new one after an
+	// epoch boundary changed it (nextSet).
+	next, err := r.nextSet(r.core.Validators(), d.Height+1)
+	if err != nil {
+		return err
+	}
+	if err := r.core.Advance(next); err != nil {
 		return err
 	}
 	r.log.Debug("committed", "height", d.Height, "round", d.Round, "txs", len(b.Txs))
