@@ -285,3 +285,35 @@ func TestMarketRegistrationsWaitForTheirBlock(t *testing.T) {
 		}
 	}
 }
+
+func TestValidatorSetFollowsCandidatesStake(t *testing.T) {
+	l := openMem(t, testGenesis(5))
+	s := newSigner(t)
+	step(t, l, s.ok(1, &protocols.CreateSubnet{OwnerHotkey: hk(150), Name: "v"}))
+	// Root stake on a hotkey that is no candidate elects nobody.
+	step(t, l, s.ok(2, &protocols.AddStake{Hotkey: hk(150), NetUID: 0, Amount: 5 * uint64(market.RaoPerTAO)}))
+	untilEpoch := func() {
+		for {
+			step(t, l)
+			if l.Height()%uint64(l.Chain().Params.Tempo) == 0 {
+				return
+			}
+		}
+	}
+	untilEpoch()
+	if vs, _ := l.Validators(); len(vs) != 1 {
+		t.Fatalf("a non-candidate joined the set: %+v", vs)
+	}
+	step(t, l, s.ok(150, &protocols.SetConsensus{Active: true}))
+	untilEpoch()
+	vs, _ := l.Validators()
+	if len(vs) != 2 || vs[0].Hotkey != hotkey(150) || vs[0].Power != 5*uint64(market.RaoPerTAO) || vs[0].Coldkey != acct(1) {
+		t.Fatalf("validators after the candidate staked: %+v", vs)
+	}
+	step(t, l, s.ok(150, &protocols.SetConsensus{Active: false}))
+	untilEpoch()
+	if vs, _ := l.Validators(); len(vs) != 1 || vs[0].Hotkey != hotkey(proposerSeed) {
+		t.Fatalf("validators after the candidate left: %+v", vs)
+	}
+	checkSupply(t, l)
+}

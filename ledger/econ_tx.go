@@ -8,10 +8,11 @@ import (
 )
 
 // signedByHotkey reports whether a kind is signed by a hotkey (the
-// weights transactions) rather than a coldkey. Its fee is paid by the
+// weights transactions and set-consensus) rather than a coldkey. Its fee is paid by the
 // hotkey's owner coldkey; its nonce is the hotkey's own.
 func signedByHotkey(k protocols.TxKind) bool {
-	return k == protocols.TxSetWeights || k == protocols.TxCommitWeights || k == protocols.TxRevealWeights
+	return k == protocols.TxSetWeights || k == protocols.TxCommitWeights || k == protocols.TxRevealWeights ||
+		k == protocols.TxSetConsensus
 }
 
 // feePayer returns the account that pays tx's fee: the signer, or for a

@@ -57,8 +57,9 @@ type Outcome struct {
 	PrevRoot    Root
 	Root        Root
 	Results     []Result
-	// ValidatorUpdates are changes to the validator set taking effect at
-	// the next height (power 0 removes); none until staking epochs exist.
+	// ValidatorUpdates is the whole new validator set, taking effect at
+	// the next height, when the block changed it (an epoch boundary's
+	// recomputation); nil otherwise.
 	ValidatorUpdates []Validator
 	// BlockWrites reports that the block changed state outside its
 	// transactions (the market's block step ran over some subnet).
@@ -77,9 +78,10 @@ type Exec struct {
 	block   *overlay
 	header  *protocols.Header
 	results []Result
-	stepped bool // the market's block step wrote
-	check   bool // the mempool's check state: no header, per-block limits not applied
-	state   int  // 0 new, 1 begun, 2 ended, 3 committed
+	stepped bool        // the market's block step wrote
+	updates []Validator // the validator set from the next height, if EndBlock changed it
+	check   bool        // the mempool's check state: no header, per-block limits not applied
+	state   int         // 0 new, 1 begun, 2 ended, 3 committed
 }
 
 // NewExec returns an executor of the block after tip over v, the state at
@@ -173,15 +175,24 @@ func (e *Exec) deliver(tx *protocols.Tx, checked bool) (Result, error) {
 	return r, nil
 }
 
-// EndBlock ends the block's transactions and returns the validator set
-// changes. This is where epochs (yuma, market payouts) and the validator
-// set's recomputation at epoch boundaries will run.
+// EndBlock ends the block's transactions and, at an epoch boundary (every
+// Params.Tempo blocks), recomputes the validator set from the candidates'
+// stake; it returns the new set if it changed (it applies from the next
+// height). The market's epochs run in BeginBlock.
 func (e *Exec) EndBlock() ([]Validator, error) {
 	if e.state != 1 {
 		return nil, errors.New("ledger: EndBlock before BeginBlock")
 	}
 	e.state = 2
-	return nil, nil
+	if e.check {
+		return nil, nil
+	}
+	vs, err := e.updateValidators()
+	if err != nil {
+		return nil, err
+	}
+	e.updates = vs
+	return vs, nil
 }
 
 // Commit returns the block's outcome: its sorted write set and the state
@@ -196,7 +207,7 @@ func (e *Exec) Commit() (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Outcome{Height: e.header.Height, Writes: ws, WriteSetCID: wsCID, PrevRoot: e.tip.Root, Results: e.results, BlockWrites: e.stepped}
+	out := &Outcome{Height: e.header.Height, Writes: ws, WriteSetCID: wsCID, PrevRoot: e.tip.Root, Results: e.results, BlockWrites: e.stepped || e.updates != nil, ValidatorUpdates: e.updates}
 	if e.chain.Params.isSnapshotHeight(out.Height) {
 		d, err := StateDigest(e.block)
 		if err != nil {

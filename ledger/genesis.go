@@ -161,6 +161,9 @@ func (g *Genesis) state() (*Outcome, Tip, error) {
 	if err := putValidators(o, g.Validators); err != nil {
 		return nil, Tip{}, err
 	}
+	if err := genesisCandidates(o, g.Validators); err != nil {
+		return nil, Tip{}, err
+	}
 	if err := g.createSubnets(o); err != nil {
 		return nil, Tip{}, err
 	}

@@ -23,6 +23,7 @@ const SchemaVersion = 2
 //
 // State keys (the keys of View, the write set and the digest):
 //
+//	'C' hotkey(32)                  candidateRecord: a consensus-node candidate
 //	'H' hotkey(32)                  hotkeyRecord: owner coldkey, delegate take
 //	'K' coldkey hotkey netuid(2)    index of a coldkey's stakes (value 0x01)
 //	'N' netuid(2) uid(2)            neuronRecord
@@ -57,6 +58,7 @@ const (
 	skAccount    = 'a'
 	skSupply     = 'i'
 	skValidators = 'v'
+	skCandidate  = 'C'
 	skHotkey     = 'H'
 	skStakeIndex = 'K'
 	skNeuron     = 'N'

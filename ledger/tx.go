@@ -124,6 +124,8 @@ func (c *txContext) run(body protocols.TxBody) error {
 		return c.commitWeightsTx(b)
 	case *protocols.RevealWeights:
 		return c.revealWeightsTx(b)
+	case *protocols.SetConsensus:
+		return c.setConsensusTx(b)
 	default:
 		return fmt.Errorf("%w: %s transactions are not executable yet", ErrMalformedTx, body.TxKind())
 	}

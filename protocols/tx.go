@@ -36,6 +36,7 @@ const (
 	TxCommitWeights   TxKind = 10 // signed by the hotkey
 	TxRevealWeights   TxKind = 11 // signed by the hotkey
 	TxSwapColdkey     TxKind = 12 // reserved: schedule a coldkey swap
+	TxSetConsensus    TxKind = 13 // signed by the hotkey: it runs a consensus node
 )
 
 var txKindNames = map[TxKind]string{
@@ -43,6 +44,7 @@ var txKindNames = map[TxKind]string{
 	TxRegister: "register", TxAddStake: "add-stake", TxRemoveStake: "remove-stake",
 	TxMoveStake: "move-stake", TxSetTake: "set-take", TxSetWeights: "set-weights",
 	TxCommitWeights: "commit-weights", TxRevealWeights: "reveal-weights", TxSwapColdkey: "swap-coldkey",
+	TxSetConsensus: "set-consensus",
 }
 
 // String returns the kind's name, or "kind(N)" for an unknown kind.
@@ -139,6 +141,8 @@ func (tx *Tx) Body() (TxBody, error) {
 		b = new(CommitWeights)
 	case TxRevealWeights:
 		b = new(RevealWeights)
+	case TxSetConsensus:
+		b = new(SetConsensus)
 	default:
 		return nil, fmt.Errorf("%w: unknown transaction kind %s (upgrade tao if the network is newer)", ErrBadTx, tx.Kind)
 	}

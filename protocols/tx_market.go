@@ -215,6 +215,21 @@ func (t *RevealWeights) validate() error {
 	return checkWeights(t.UIDs, t.Values)
 }
 
+// SetConsensus declares that the signer, a hotkey, runs a consensus node
+// (Active) or no longer does. Only such hotkeys are candidates for the
+// BFT validator set, which the ledger recomputes from their stake at
+// epoch boundaries: stake alone must not elect a hotkey that runs no
+// node. The fee is paid by the hotkey's owner coldkey.
+type SetConsensus struct {
+	_      struct{} `cbor:",toarray"`
+	Active bool
+}
+
+// TxKind implements TxBody.
+func (*SetConsensus) TxKind() TxKind { return TxSetConsensus }
+
+func (*SetConsensus) validate() error { return nil }
+
 // WeightsCommitHash is the hash a CommitWeights carries: SHA-256 over a
 // domain tag, the hotkey, the netuid, the uids and values, the salt and the
 // version key, each length-prefixed, so no two inputs share an encoding.
