@@ -100,4 +100,5 @@ func printInference(w io.Writer, d *node.Devnet, miners int) {
 	fmt.Fprintf(w, "\nSubnet 1 is served by %d miners (synthetic model: its text is meaningless). OpenAI base URL:\n  %s/v1   (model \"subnet-1\")\n", miners, gw.API)
 	fmt.Fprintf(w, "Try:\n  curl -N %s/v1/chat/completions -H 'Content-Type: application/json' \\\n    -d '{\"model\":\"subnet-1\",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a story\"}],\"max_tokens\":32,\"stream\":true}'\n", gw.API)
 	fmt.Fprintf(w, "  tao infer --api %s --netuid 1 \"Tell me a story\"\n", gw.API)
+	fmt.Fprintf(w, "The validator nodes registered on subnet 1 verify the miners each tempo and set weights; watch\nthe miners' incentive with:\n  tao metagraph 1 --api %s\n", gw.API)
 }
