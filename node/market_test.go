@@ -146,3 +146,41 @@ func TestMarketOnLoopback(t *testing.T) {
 		t.Logf("metagraph: %s", js)
 	}
 }
+
+// TestValidatorJoinsByStake: a full node's hotkey declares it runs a
+// consensus node and receives root stake; at the next tempo boundary it
+// joins the validator set with that power, every replica switches, and the
+// chain goes on with the new set.
+func TestValidatorJoinsByStake(t *testing.T) {
+	nw := taotest.NewNetwork(t, 5, &taotest.Options{Validators: 4, Accounts: 2})
+	nw.AwaitHeight(t, 2, time.Minute)
+	m := &marketNet{t: t, nw: nw, nonces: map[string]uint64{}}
+	joiner := nw.Key(t, 4)
+	m.commit(nw.Accounts[0], &protocols.CreateSubnet{OwnerHotkey: pub(joiner), Name: "v"}) // the faucet owns the hotkey
+	m.commit(joiner, &protocols.SetConsensus{Active: true})
+	m.commit(nw.Accounts[1], &protocols.AddStake{Hotkey: pub(joiner), NetUID: 0, Amount: 2000 * uint64(market.RaoPerTAO)})
+	l0 := nw.Nodes[0].Ledger()
+	var joinedAt uint64
+	m.await("the joiner in the validator set", func() bool {
+		vs, err := l0.Validators()
+		if err != nil || len(vs) != 5 {
+			return false
+		}
+		joinedAt = l0.Height()
+		return string(vs[0].Hotkey[:]) == string(pub(joiner)) && vs[0].Power == 2000*uint64(market.RaoPerTAO)
+	})
+	// The chain keeps committing with the new set (the joiner's 2/7 of the
+	// power are needed with any 3 of the others for a 2/3 majority).
+	h := joinedAt + 20
+	nw.AwaitHeight(t, h, time.Minute)
+	nw.AssertSameChain(t, h)
+	b, _, err := l0.Block(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, _ := l0.Validators()
+	vh, _ := vs.Hash()
+	if string(b.Header.ValidatorsHash) != string(vh) {
+		t.Fatalf("block %d names another validator set", h)
+	}
+}

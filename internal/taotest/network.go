@@ -196,3 +196,14 @@ func (nw *Network) await(t testing.TB, timeout time.Duration, what string, cond 
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Key returns node i's private key (its hotkey) as an ed25519 key, to
+// sign hotkey transactions in tests.
+func (nw *Network) Key(t testing.TB, i int) ed25519.PrivateKey {
+	t.Helper()
+	raw, err := nw.keys[i].Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ed25519.PrivateKey(raw)
+}
