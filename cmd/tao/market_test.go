@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -207,6 +209,36 @@ func TestMarketCLI(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "tao subnet list") {
 		t.Fatalf("unknown subnet: exit %d %s", code, errOut)
 	}
+
+	// The validator's hotkey, now with root stake, becomes a consensus
+	// candidate and enters the validator set at the next tempo boundary
+	// (with 1 TAO of power beside the node's 1,000 the chain goes on).
+	c.ok("consensus", "join", "--hotkey", "val")
+	deadline = time.Now().Add(time.Minute)
+	for {
+		var vs []ledger.Validator
+		if err := getJSON(c.api+"/validators", &vs); err == nil && len(vs) == 2 &&
+			slices.ContainsFunc(vs, func(v ledger.Validator) bool { return v.Hotkey.String() == valPub.PubKey }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the joined hotkey is not in the validator set after a minute")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// getJSON fetches url and decodes its JSON body.
+func getJSON(url string, v any) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 func ctxTimeout(t *testing.T) context.Context {

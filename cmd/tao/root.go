@@ -45,6 +45,7 @@ Start a whole local network with:  tao devnet`,
 		newStakeCmd(),
 		newDelegateCmd(),
 		newWeightsCmd(),
+		newConsensusCmd(),
 		newMetagraphCmd(),
 	)
 	return root
