@@ -3,7 +3,10 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,15 +63,39 @@ func newLazyMinerEngine(t *testing.T, home string) inference.Engine {
 // TestValidatorPaysHonestMiner runs a devnet on loopback (two chain
 // validators, node 1 also the subnet's validator; an honest and a lazy
 // miner) and waits until every node's ledger pays the honest miner and not
-// the lazy one, through the validator's verified scores and commit-reveal
-// weights on the dev preset.
+// the lazy one, through the validator's verified scores and weights on the
+// dev preset: by commit-reveal (the preset's default), and set directly.
 func TestValidatorPaysHonestMiner(t *testing.T) {
-	home := t.TempDir()
-	d, err := NewDevnet(DevnetConfig{Validators: 2, Nodes: 2, Miners: 2, Dir: t.TempDir(), Home: home})
+	for _, commitReveal := range []bool{true, false} {
+		t.Run(fmt.Sprintf("commit_reveal=%v", commitReveal), func(t *testing.T) {
+			testValidatorPaysHonestMiner(t, commitReveal)
+		})
+	}
+}
+
+func testValidatorPaysHonestMiner(t *testing.T, commitReveal bool) {
+	home, dir := t.TempDir(), t.TempDir()
+	cfg := DevnetConfig{Validators: 2, Nodes: 2, Miners: 2, Dir: dir, Home: home}
+	if !commitReveal {
+		// Write the devnet's genesis with commit-reveal off; the devnet
+		// started below on the same directory keeps it (and the keys).
+		d0, err := NewDevnet(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := errors.Join(d0.planNodes(), d0.prepareInference(), d0.makeGenesis()); err != nil {
+			t.Fatal(err)
+		}
+		d0.genesis.Params.CommitReveal = false
+		if err := d0.genesis.Save(filepath.Join(dir, "genesis.json")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := NewDevnet(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const honest, lazy = 2, 3 // plan entries (and uids: genesis registers nodes in order)
+	const honest, lazy = 2, 3 // plan entries
 	lazyEng := newLazyMinerEngine(t, home)
 	d.minerEngine = func(i int) inference.Engine {
 		if i == lazy {
@@ -98,6 +125,9 @@ func TestValidatorPaysHonestMiner(t *testing.T) {
 	}
 	l1 := d.nodes[1].Ledger()
 	hu, lu, vu := uidOf(l1, honest), uidOf(l1, lazy), uidOf(l1, 1)
+	if mg, err := l1.Metagraph(devnetNetUID); err != nil || mg.Subnet.Hyper.CommitReveal != commitReveal {
+		t.Fatalf("subnet 1 commit-reveal is not %v: %v", commitReveal, err)
+	}
 	paid := func(l *ledger.Ledger) (hi, li uint16, ok bool) {
 		mg, err := l.Metagraph(devnetNetUID)
 		if err != nil {
@@ -107,13 +137,14 @@ func TestValidatorPaysHonestMiner(t *testing.T) {
 		return hi, li, hi >= 60000 && li == 0
 	}
 	var weightsEpoch uint64 // the epoch index when the validator's weights first landed
+	weighted := false
 	for {
 		mg, err := l1.Metagraph(devnetNetUID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if weightsEpoch == 0 && len(mg.Neurons[vu].Weights) > 0 {
-			weightsEpoch = mg.Subnet.EpochIndex
+		if !weighted && len(mg.Neurons[vu].Weights) > 0 {
+			weightsEpoch, weighted = mg.Subnet.EpochIndex, true
 			t.Logf("validator weights %v at block %d (epoch %d) after %v", mg.Neurons[vu].Weights, mg.Height, weightsEpoch, time.Since(begun).Round(time.Millisecond))
 		}
 		all := true
@@ -126,7 +157,7 @@ func TestValidatorPaysHonestMiner(t *testing.T) {
 			hi, li, _ := paid(l1)
 			t.Logf("honest uid %d incentive %d, lazy uid %d incentive %d at block %d (epoch %d, %d after the weights), %v after the devnet was ready",
 				hu, hi, lu, li, mg.Height, mg.Subnet.EpochIndex, mg.Subnet.EpochIndex-weightsEpoch, time.Since(begun).Round(time.Millisecond))
-			if weightsEpoch == 0 || mg.Subnet.EpochIndex > weightsEpoch+2 {
+			if !weighted || mg.Subnet.EpochIndex > weightsEpoch+2 {
 				t.Errorf("incentive followed the weights after %d epochs, want at most 2", mg.Subnet.EpochIndex-weightsEpoch)
 			}
 			break
@@ -152,5 +183,61 @@ func TestValidatorPaysHonestMiner(t *testing.T) {
 	}
 	if failures == 0 {
 		t.Error("no verification failure counted")
+	}
+}
+
+// TestValidatorRefusesToStart: a validator that could not do its job
+// says why and what to do, before it joins anything.
+func TestValidatorRefusesToStart(t *testing.T) {
+	home := t.TempDir()
+	d, err := NewDevnet(DevnetConfig{Validators: 2, Nodes: 2, Miners: 1, Dir: t.TempDir(), Home: home})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.planNodes(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.prepareInference(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.makeGenesis(); err != nil {
+		t.Fatal(err)
+	}
+	stranger, _, err := crypto.GenerateEd25519Key(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(key crypto.PrivKey, genesis *ledger.Genesis, vc ValidatorConfig) error {
+		n, err := New(Config{Home: home, DataDir: t.TempDir(), PrivKey: key, Genesis: genesis, HTTPAddr: "off", NoMDNS: true,
+			ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Validator: &vc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer n.Close()
+		return n.Start(t.Context())
+	}
+	for _, tc := range []struct {
+		name    string
+		key     crypto.PrivKey
+		genesis *ledger.Genesis
+		vc      ValidatorConfig
+		want    string
+	}{
+		{"ok", d.keys[1], d.genesis, ValidatorConfig{NetUID: 1, Threads: 1}, ""},
+		{"no-chain", d.keys[1], nil, ValidatorConfig{NetUID: 1}, "the validator role needs the chain"},
+		{"unknown-subnet", d.keys[1], d.genesis, ValidatorConfig{NetUID: 7}, "tao subnet list"},
+		{"unregistered", stranger, d.genesis, ValidatorConfig{NetUID: 1}, "register it first (`tao register --netuid 1`)"},
+		{"unloadable-model", d.keys[1], d.genesis, ValidatorConfig{NetUID: 1, Model: filepath.Join(home, "missing.gguf")}, "cannot load model"},
+		{"other-model", d.keys[1], d.genesis, ValidatorConfig{NetUID: 1, Engine: newLazyMinerEngine(t, home).(lazyMinerEngine).Engine}, "is not subnet 1's model"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := start(tc.key, tc.genesis, tc.vc)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("start: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("start: %v, want an error saying %q", err, tc.want)
+			}
+		})
 	}
 }
