@@ -51,9 +51,11 @@ func benchMarket(b *testing.B, subnets, neurons int) *Ledger {
 			if err != nil {
 				b.Fatal(err)
 			}
+			var w []entry
 			for u := range neurons {
-				n.Weights = append(n.Weights, entry{UID: uint16(u), Value: uint16(1 + (u*7+j)%1000)})
+				w = append(w, entry{UID: uint16(u), Value: uint16(1 + (u*7+j)%1000)})
 			}
+			n.Weights = packRow(w)
 			v, _ := protocols.Marshal(n)
 			batch = append(batch, KV{Key: storeKey(neuronKey(uint16(i+1), uint16(j))), Value: v})
 		}

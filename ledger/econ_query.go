@@ -143,7 +143,7 @@ func (l *Ledger) Metagraph(netuid uint16) (*Metagraph, error) {
 			ValidatorTrust: n.ValidatorTrust, Emission: n.Emission, Permit: n.Permit, Active: n.Active,
 			RegBlock: n.RegBlock, LastUpdate: n.LastUpdate, Take: hk.Take,
 		}
-		for _, w := range n.Weights {
+		for _, w := range n.Weights.entries() {
 			ni.Weights = append(ni.Weights, [2]uint16{w.UID, w.Value})
 		}
 		m.Neurons[i] = ni

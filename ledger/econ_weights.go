@@ -87,7 +87,7 @@ func (c *txContext) setWeightsTx(t *protocols.SetWeights) error {
 	if err != nil {
 		return err
 	}
-	n.Weights, n.LastUpdate, n.CommitBlock = w, c.height(), 0
+	n.Weights, n.LastUpdate, n.CommitBlock = packRow(w), c.height(), 0
 	c.emit("set-weights", "netuid", fmt.Sprint(t.NetUID), "uid", fmt.Sprint(uid), "count", fmt.Sprint(len(w)))
 	return putNeuron(c.o, t.NetUID, uid, n)
 }
@@ -142,7 +142,7 @@ func (c *txContext) revealWeightsTx(t *protocols.RevealWeights) error {
 	if err != nil {
 		return err
 	}
-	n.Weights, n.LastUpdate, n.CommitBlock = w, b, cr.Block
+	n.Weights, n.LastUpdate, n.CommitBlock = packRow(w), b, cr.Block
 	c.o.set(commitKey(t.NetUID, h), nil)
 	c.emit("reveal-weights", "netuid", fmt.Sprint(t.NetUID), "uid", fmt.Sprint(uid), "count", fmt.Sprint(len(w)))
 	return putNeuron(c.o, t.NetUID, uid, n)

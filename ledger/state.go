@@ -113,20 +113,47 @@ func (o *overlay) reindex() {
 	o.index, o.fresh = merged, o.fresh[:0]
 }
 
-// sorted returns the buffered writes under prefix in key order.
+// sorted returns the buffered writes under prefix in key order. The
+// fresh keys are merged into the index only once they are many (a
+// geometric schedule), so a block of many small iterations, each after a
+// few writes, does not copy the whole index each time.
 func (o *overlay) sorted(prefix []byte) WriteSet {
-	o.reindex()
+	if len(o.fresh) > max(1024, len(o.index)/4) {
+		o.reindex()
+	}
 	p := string(prefix)
 	lo, _ := slices.BinarySearch(o.index, p)
-	var ws WriteSet
+	var old []string
 	for _, k := range o.index[lo:] {
 		if !strings.HasPrefix(k, p) {
 			break
 		}
-		ws = append(ws, KV{Key: []byte(k), Value: o.writes[k]})
+		old = append(old, k)
 	}
-	if ws == nil {
-		ws = WriteSet{}
+	var fresh []string
+	for _, k := range o.fresh {
+		if strings.HasPrefix(k, p) {
+			fresh = append(fresh, k)
+		}
+	}
+	slices.Sort(fresh) // map order never reaches consensus
+	ws := make(WriteSet, 0, len(old)+len(fresh))
+	add := func(k string) { ws = append(ws, KV{Key: []byte(k), Value: o.writes[k]}) }
+	i, j := 0, 0
+	for i < len(old) && j < len(fresh) {
+		if old[i] < fresh[j] {
+			add(old[i])
+			i++
+		} else {
+			add(fresh[j])
+			j++
+		}
+	}
+	for ; i < len(old); i++ {
+		add(old[i])
+	}
+	for ; j < len(fresh); j++ {
+		add(fresh[j])
 	}
 	return ws
 }
