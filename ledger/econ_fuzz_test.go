@@ -69,7 +69,7 @@ func FuzzMarketConservation(f *testing.F) {
 				root := l.StateRoot()
 				tx := s.tx(a, body)
 				if err := l.SubmitTx(tx); err == nil {
-						s.nonces[a]++
+					s.nonces[a]++
 				} else if l.StateRoot() != root {
 					t.Fatalf("rejected %s changed the state", tx.Kind)
 				}

@@ -33,6 +33,7 @@ type SubnetHyper struct {
 	AlphaHigh           uint16     `json:"alpha_high"`
 	ActivityCutoffMilli uint32     `json:"activity_cutoff_milli"` // activity cutoff in thousandths of a tempo
 	StakeThreshold      market.Rao `json:"stake_threshold"`       // alpha a validator permit needs
+	MaxWeightLimit      uint16     `json:"max_weight_limit"`      // largest share of a weights vector one uid may take, parts of 65 535
 }
 
 // subnetRecord is a subnet's state: identity, hyperparameters, pool,

@@ -293,7 +293,7 @@ var SubnetParams = []string{
 	"name", "task", "model", "tempo", "max_uids", "max_validators", "immunity_period", "weights_rate_limit",
 	"commit_reveal", "reveal_period", "min_allowed_weights", "weights_version", "registration_allowed",
 	"min_burn", "max_burn", "kappa", "bonds_moving_average", "bonds_penalty", "yuma3", "liquid_alpha",
-	"alpha_low", "alpha_high", "activity_cutoff_milli", "stake_threshold",
+	"alpha_low", "alpha_high", "activity_cutoff_milli", "stake_threshold", "max_weight_limit",
 }
 
 // setSubnetParam sets one of SubnetParams on s, checking its bounds.
@@ -395,6 +395,8 @@ func setSubnetParam(s *subnetRecord, param string, v uint64, text string, p Para
 		}
 		h.ActivityCutoffMilli = uint32(m)
 		return nil
+	case "max_weight_limit":
+		return u16(&h.MaxWeightLimit, 1, 65535)
 	case "stake_threshold":
 		var m uint64
 		if err := u64(&m, 0, uint64(market.SupplyCap)); err != nil {

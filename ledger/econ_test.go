@@ -203,9 +203,15 @@ func TestMarketRejections(t *testing.T) {
 	t.Run("hotkey of another coldkey", func(t *testing.T) {
 		rejects(t, l, s.tx(30, &protocols.Register{NetUID: 1, Hotkey: hk(102)}), ErrHotkeyOwned)
 	})
+	t.Run("max weight limit", func(t *testing.T) {
+		step(t, l, s.ok(ownerSeed, &protocols.SetSubnetParams{NetUID: 1, Param: "max_weight_limit", Value: 40000}))
+		rejects(t, l, s.tx(v, &protocols.SetWeights{NetUID: 1, UIDs: []uint16{1, 2}, Values: []uint16{9, 1}}), ErrBadWeights)
+		step(t, l, s.ok(v, &protocols.SetWeights{NetUID: 1, UIDs: []uint16{1, 2}, Values: []uint16{5, 4}}))
+		step(t, l, s.ok(ownerSeed, &protocols.SetSubnetParams{NetUID: 1, Param: "max_weight_limit", Value: 65535}))
+	})
 	t.Run("weights rate limit", func(t *testing.T) {
+		// The weights of "max weight limit" were the validator's last.
 		step(t, l, s.ok(ownerSeed, &protocols.SetSubnetParams{NetUID: 1, Param: "weights_rate_limit", Value: 100}))
-		step(t, l, s.ok(v, &protocols.SetWeights{NetUID: 1, UIDs: []uint16{1}, Values: []uint16{1}}))
 		rejects(t, l, s.tx(v, &protocols.SetWeights{NetUID: 1, UIDs: []uint16{2}, Values: []uint16{1}}), ErrRateLimited)
 	})
 }

@@ -44,9 +44,10 @@ func normalizeWeights(s *subnetRecord, uids, values []uint16, version uint64) ([
 	if version < s.Hyper.WeightsVersion {
 		return nil, fmt.Errorf("%w: version key %d is below the subnet's %d; upgrade the validator", ErrBadWeights, version, s.Hyper.WeightsVersion)
 	}
-	var top uint64
+	var top, sum uint64
 	nonzero := 0
 	for i, u := range uids {
+		sum += uint64(values[i])
 		if u >= s.N {
 			return nil, fmt.Errorf("%w: uid %d is not registered (subnet %d has uids 0..%d); fetch the metagraph again", ErrBadWeights, u, s.NetUID, int(s.N)-1)
 		}
@@ -60,6 +61,12 @@ func normalizeWeights(s *subnetRecord, uids, values []uint16, version uint64) ([
 	}
 	if nonzero < int(s.Hyper.MinAllowedWeights) {
 		return nil, fmt.Errorf("%w: %d positive weights, subnet %d wants at least %d", ErrBadWeights, nonzero, s.NetUID, s.Hyper.MinAllowedWeights)
+	}
+	// max_weight_limit: no uid may take more than that share of the
+	// vector (normalised to sum to 65 535), as the chain's check does.
+	if lim := uint64(s.Hyper.MaxWeightLimit); lim < 65535 && top*65535/sum > lim {
+		return nil, fmt.Errorf("%w: one uid takes %d/65535 of the weights, subnet %d allows at most %d/65535 (max_weight_limit); spread the weights over more uids",
+			ErrBadWeights, top*65535/sum, s.NetUID, lim)
 	}
 	out := make([]entry, 0, nonzero)
 	for i, u := range uids {

@@ -167,5 +167,6 @@ func (p Params) DefaultSubnetHyper() SubnetHyper {
 		AlphaLow:            y.AlphaLow,
 		AlphaHigh:           y.AlphaHigh,
 		ActivityCutoffMilli: y.ActivityCutoffFactorMilli,
+		MaxWeightLimit:      65535, // no limit
 	}
 }

@@ -25,6 +25,14 @@ func (r *Replica) run(ctx context.Context) {
 			return
 		case in = <-r.local:
 		case in = <-r.net:
+		case q := <-r.certs:
+			err := r.applyCertified(ctx, &q.ce)
+			q.done <- err
+			if errors.Is(err, errStop) {
+				r.log.Error("consensus stopped; restart the node after fixing the cause", "err", err)
+				return
+			}
+			continue
 		}
 		if err := r.core.Step(in); err != nil && in.From != "" {
 			r.log.Debug("rejected consensus message", "from", in.From, "err", err)
@@ -40,7 +48,7 @@ func (r *Replica) drain(ctx context.Context) error {
 	for r.core.HasReady() {
 		rd := r.core.Ready()
 		// 1. Durable before anything leaves.
-		if err := r.wal.Append(rd.WAL); err != nil {
+		if err := r.wal.Append(r.walRecords(rd.WAL)); err != nil {
 			return errors.Join(errStop, err)
 		}
 		if rd.SignState != nil {
@@ -58,7 +66,7 @@ func (r *Replica) drain(ctx context.Context) error {
 			r.later(ctx, time.Duration(t.Duration), func() consensus.Input { return consensus.Input{Timeout: &to} })
 		}
 		// 4. The application's answers.
-		if p := rd.Propose; p != nil {
+		if p := rd.Propose; p != nil && !r.bulk.Load() {
 			r.propose(ctx, *p)
 		}
 		for _, v := range rd.Validate {
@@ -100,6 +108,9 @@ func (r *Replica) send(ctx context.Context, m consensus.Message, ev ...*protocol
 			r.log.Debug("gossip", "err", err)
 		}
 		return
+	}
+	if m.Request != nil && r.bulk.Load() {
+		return // block sync fetches what catch-up would ask for, in bulk
 	}
 	// A directed send may dial: not on the loop.
 	to := m.To

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/taonet/tao/ledger"
@@ -71,6 +72,11 @@ type Replica struct {
 
 	net   chan consensus.Input // from peers; dropped when full
 	local chan consensus.Input // timers and the ledger's answers; never dropped
+	certs chan certReq         // ApplyCertified's blocks
+	bulk  atomic.Bool          // block sync is running (SetBulkSync)
+
+	loopDone   chan struct{} // closed when the loop ends
+	certHeight uint64        // height applyCertified is deciding; owned by the loop
 
 	startOnce, closeOnce sync.Once
 	startErr             error
@@ -97,11 +103,13 @@ func New(cfg Config) (*Replica, error) {
 	cfg.Consensus.ChainID = cfg.Ledger.Chain().ID
 	cfg.Consensus.Key = cfg.Key
 	return &Replica{
-		cfg:   cfg,
-		log:   cfg.Logger.With("component", "consensus"),
-		l:     cfg.Ledger,
-		net:   make(chan consensus.Input, 4096),
-		local: make(chan consensus.Input, 256),
+		cfg:      cfg,
+		log:      cfg.Logger.With("component", "consensus"),
+		l:        cfg.Ledger,
+		net:      make(chan consensus.Input, 4096),
+		local:    make(chan consensus.Input, 256),
+		certs:    make(chan certReq),
+		loopDone: make(chan struct{}),
 	}, nil
 }
 
@@ -140,7 +148,10 @@ func (r *Replica) start(ctx context.Context) error {
 	}
 	r.setStatus()
 	ctx, r.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	r.wg.Go(func() { r.run(ctx) })
+	r.wg.Go(func() {
+		defer close(r.loopDone)
+		r.run(ctx)
+	})
 	r.log.Info("consensus started", "height", st.Height, "validators", st.Validators.Len(),
 		"validator", r.cfg.Key != nil && st.Validators.Index(r.cfg.Key.Public().(ed25519.PublicKey)) >= 0,
 		"replayed", len(recs))
