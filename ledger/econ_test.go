@@ -323,3 +323,49 @@ func TestValidatorSetFollowsCandidatesStake(t *testing.T) {
 	}
 	checkSupply(t, l)
 }
+
+func TestEquivocationSlashesAndJails(t *testing.T) {
+	const byz = 201
+	g := testGenesis(3)
+	g.Validators = append(g.Validators, Validator{Hotkey: hotkey(byz), Coldkey: acct(3), Power: 10})
+	l := openMem(t, g)
+	s := newSigner(t)
+	// A delegator stakes TAO on the validator in the root subnet.
+	step(t, l, s.ok(2, &protocols.AddStake{Hotkey: hk(byz), NetUID: 0, Amount: 100 * uint64(market.RaoPerTAO)}))
+	vote := func(value byte) protocols.Vote {
+		v := protocols.Vote{ChainID: testChain, Type: protocols.Prevote, Height: 1, Round: 0, ValueID: protocols.CID([]byte{value}).Bytes()}
+		if err := v.Sign(key(byz)); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	a, b := vote(1), vote(2)
+	ev, err := protocols.NewEvidence(&a, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, burned0, _ := l.Supply()
+	step(t, l, s.ok(1, &protocols.ReportEquivocation{Evidence: *ev}))
+	st, _ := l.Stakes(acct(2))
+	if len(st) != 1 || st[0].Alpha != 95*market.RaoPerTAO {
+		t.Fatalf("delegator's root stake after the slash: %+v, want 95 TAO", st)
+	}
+	if _, burned, _ := l.Supply(); burned-burned0 < 5*market.RaoPerTAO {
+		t.Fatalf("burned %v, want at least the 5 TAO slashed more than before", burned-burned0)
+	}
+	rejects(t, l, s.tx(1, &protocols.ReportEquivocation{Evidence: *ev}), ErrEvidenceKnown)
+	// Forged evidence (a vote the validator did not sign) is refused.
+	forged := *ev
+	forged.B.Sig = append([]byte(nil), forged.A.Sig...)
+	rejects(t, l, s.tx(1, &protocols.ReportEquivocation{Evidence: forged}), ErrBadEvidence)
+	// At the next tempo boundary the jailed validator leaves the set; it
+	// cannot rejoin while jailed.
+	for l.Height()%uint64(l.Chain().Params.Tempo) != 0 {
+		step(t, l)
+	}
+	if vs, _ := l.Validators(); len(vs) != 1 || vs[0].Hotkey != hotkey(proposerSeed) {
+		t.Fatalf("validators after the slash: %+v", vs)
+	}
+	rejects(t, l, s.tx(byz, &protocols.SetConsensus{Active: true}), ErrJailed)
+	checkSupply(t, l)
+}

@@ -18,6 +18,13 @@ func signedByHotkey(k protocols.TxKind) bool {
 // feePayer returns the account that pays tx's fee: the signer, or for a
 // hotkey-signed kind the hotkey's owner coldkey.
 func (c *txContext) feePayer() (Account, error) {
+	if c.tx.Kind == protocols.TxReportEquivocation {
+		// A validator node reports with its hotkey; anyone else pays.
+		if r, ok, err := getHotkey(c.o, Hotkey(c.signer)); err != nil || ok {
+			return r.Owner, err
+		}
+		return c.signer, nil
+	}
 	if !signedByHotkey(c.tx.Kind) {
 		return c.signer, nil
 	}

@@ -14,11 +14,22 @@ import (
 // given at genesis (0 for later candidates); its power at an epoch
 // boundary is Bond plus the TAO staked on it in the root subnet.
 type candidateRecord struct {
-	_       struct{} `cbor:",toarray"`
-	Coldkey Account
-	Bond    market.Rao
-	Active  bool
+	_           struct{} `cbor:",toarray"`
+	Coldkey     Account
+	Bond        market.Rao
+	Active      bool
+	JailedUntil uint64 // after an equivocation: it cannot be active again before this block
 }
+
+// Slashing for equivocation (DESIGN §4): the share of the validator's
+// bond and of the TAO staked on it in the root subnet that is burned, and
+// how long it stays out of the candidates.
+const (
+	slashBasisPoints = 500 // 5 %
+	jailTempos       = 10  // tempos of the preset
+)
+
+func evidenceKey(id []byte) []byte { return append([]byte{skEvidence}, id...) }
 
 func candidateKey(h Hotkey) []byte { return append([]byte{skCandidate}, h[:]...) }
 
@@ -50,6 +61,9 @@ func (c *txContext) setConsensusTx(t *protocols.SetConsensus) error {
 	var r candidateRecord
 	if _, err := getRecord(c.o, candidateKey(h), &r); err != nil {
 		return err
+	}
+	if t.Active && c.height() < r.JailedUntil {
+		return fmt.Errorf("%w: hotkey %s equivocated and is jailed until block %d; join again from then", ErrJailed, h, r.JailedUntil)
 	}
 	r.Coldkey, r.Active = hk.Owner, t.Active
 	c.emit("set-consensus", "hotkey", h.String(), "active", fmt.Sprint(t.Active))
@@ -123,4 +137,75 @@ func (e *Exec) updateValidators() ([]Validator, error) {
 		return nil, err
 	}
 	return slices.Clone(next), nil
+}
+
+// reportEquivocationTx slashes and jails a candidate whose two conflicting
+// signed votes the evidence holds: slashBasisPoints of its bond and of the
+// root stake on it are burned (every staker on it loses pro rata), it is
+// no longer a candidate (the set drops it at the next tempo boundary), and
+// it cannot rejoin for jailTempos tempos. One piece of evidence counts
+// once. The ledger keeps no validator-set history, so the evidence must
+// name a current candidate.
+func (c *txContext) reportEquivocationTx(t *protocols.ReportEquivocation) error {
+	ev := &t.Evidence
+	if err := ev.VerifyWith(c.chain.ID, protocols.Verify); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadEvidence, err)
+	}
+	if ev.A.Height > c.height() {
+		return fmt.Errorf("%w: the votes are for height %d, after this block", ErrBadEvidence, ev.A.Height)
+	}
+	enc, err := protocols.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	id := protocols.CID(enc).Bytes()
+	if b, err := c.o.Get(evidenceKey(id)); err != nil {
+		return err
+	} else if b != nil {
+		return fmt.Errorf("%w: this equivocation was already reported", ErrEvidenceKnown)
+	}
+	h := Hotkey(ev.A.Validator)
+	var r candidateRecord
+	ok, err := getRecord(c.o, candidateKey(h), &r)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s is not a consensus candidate", ErrBadEvidence, h)
+	}
+	bondCut := market.Rao(uint64(r.Bond) * slashBasisPoints / 10_000)
+	r.Bond -= bondCut
+	r.Active = false
+	r.JailedUntil = c.height() + jailTempos*uint64(c.chain.Params.Tempo)
+	if err := putRecord(c.o, candidateKey(h), &r); err != nil {
+		return err
+	}
+	p, err := getStakePool(c.o, h, 0)
+	if err != nil {
+		return err
+	}
+	cut, _ := mulDiv(uint64(p.Alpha), slashBasisPoints, 10_000)
+	if cut > 0 {
+		p.Alpha -= market.Rao(cut)
+		if err := putStakePool(c.o, h, 0, p); err != nil {
+			return err
+		}
+		if err := c.addRootTAO(market.Rao(cut), false); err != nil {
+			return err
+		}
+		sup, err := getSupply(c.o)
+		if err != nil {
+			return err
+		}
+		sup.Burned += market.Rao(cut)
+		if err := putSupply(c.o, sup); err != nil {
+			return err
+		}
+	}
+	if err := putRecord(c.o, evidenceKey(id), c.height()); err != nil {
+		return err
+	}
+	c.emit("slash", "hotkey", h.String(), "height", fmt.Sprint(ev.A.Height), "stake_burned", fmt.Sprint(cut),
+		"bond_cut", fmt.Sprint(uint64(bondCut)), "jailed_until", fmt.Sprint(r.JailedUntil))
+	return nil
 }

@@ -108,6 +108,13 @@ var (
 	ErrStakeTooLow = errors.New("ledger: stake below the minimum")
 	// ErrInsufficientStake: unstaking or moving more than is staked.
 	ErrInsufficientStake = errors.New("ledger: insufficient stake")
+	// ErrBadEvidence: equivocation evidence that does not verify or names
+	// no consensus candidate.
+	ErrBadEvidence = errors.New("ledger: bad equivocation evidence")
+	// ErrEvidenceKnown: the equivocation was already reported.
+	ErrEvidenceKnown = errors.New("ledger: equivocation already reported")
+	// ErrJailed: a slashed validator tried to rejoin before its jail ends.
+	ErrJailed = errors.New("ledger: validator jailed")
 	// ErrBadParam: an unknown hyperparameter or a value out of its bounds.
 	ErrBadParam = errors.New("ledger: bad subnet parameter")
 )

@@ -24,6 +24,7 @@ const SchemaVersion = 2
 // State keys (the keys of View, the write set and the digest):
 //
 //	'C' hotkey(32)                  candidateRecord: a consensus-node candidate
+//	'E' evidence CID                the height an equivocation was reported at (u64)
 //	'H' hotkey(32)                  hotkeyRecord: owner coldkey, delegate take
 //	'K' coldkey hotkey netuid(2)    index of a coldkey's stakes (value 0x01)
 //	'N' netuid(2) uid(2)            neuronRecord
@@ -59,6 +60,7 @@ const (
 	skSupply     = 'i'
 	skValidators = 'v'
 	skCandidate  = 'C'
+	skEvidence   = 'E'
 	skHotkey     = 'H'
 	skStakeIndex = 'K'
 	skNeuron     = 'N'

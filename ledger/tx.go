@@ -126,6 +126,8 @@ func (c *txContext) run(body protocols.TxBody) error {
 		return c.revealWeightsTx(b)
 	case *protocols.SetConsensus:
 		return c.setConsensusTx(b)
+	case *protocols.ReportEquivocation:
+		return c.reportEquivocationTx(b)
 	default:
 		return fmt.Errorf("%w: %s transactions are not executable yet", ErrMalformedTx, body.TxKind())
 	}

@@ -102,6 +102,7 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 		OnCommit: func(*protocols.Block) {
 			c.wg.Go(c.retryParked)
 		},
+		OnEvidence: n.reportEvidence,
 		OnBadPeer: func(p string, err error) {
 			n.log.Debug("bad consensus message", "peer", p, "err", err)
 		},

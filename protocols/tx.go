@@ -24,19 +24,20 @@ type TxKind uint8
 // Transaction kinds (DESIGN §4). TxSwapColdkey is reserved: its number
 // keeps its place until its payload is defined.
 const (
-	TxTransfer        TxKind = 1  // move TAO between coldkeys
-	TxCreateSubnet    TxKind = 2  // create a subnet (lock cost)
-	TxSetSubnetParams TxKind = 3  // owner sets hyperparameters
-	TxRegister        TxKind = 4  // register a neuron (burn)
-	TxAddStake        TxKind = 5  // stake TAO on a hotkey in a subnet
-	TxRemoveStake     TxKind = 6  // unstake alpha for TAO
-	TxMoveStake       TxKind = 7  // move stake between hotkeys and subnets
-	TxSetTake         TxKind = 8  // delegate take
-	TxSetWeights      TxKind = 9  // signed by the hotkey
-	TxCommitWeights   TxKind = 10 // signed by the hotkey
-	TxRevealWeights   TxKind = 11 // signed by the hotkey
-	TxSwapColdkey     TxKind = 12 // reserved: schedule a coldkey swap
-	TxSetConsensus    TxKind = 13 // signed by the hotkey: it runs a consensus node
+	TxTransfer           TxKind = 1  // move TAO between coldkeys
+	TxCreateSubnet       TxKind = 2  // create a subnet (lock cost)
+	TxSetSubnetParams    TxKind = 3  // owner sets hyperparameters
+	TxRegister           TxKind = 4  // register a neuron (burn)
+	TxAddStake           TxKind = 5  // stake TAO on a hotkey in a subnet
+	TxRemoveStake        TxKind = 6  // unstake alpha for TAO
+	TxMoveStake          TxKind = 7  // move stake between hotkeys and subnets
+	TxSetTake            TxKind = 8  // delegate take
+	TxSetWeights         TxKind = 9  // signed by the hotkey
+	TxCommitWeights      TxKind = 10 // signed by the hotkey
+	TxRevealWeights      TxKind = 11 // signed by the hotkey
+	TxSwapColdkey        TxKind = 12 // reserved: schedule a coldkey swap
+	TxSetConsensus       TxKind = 13 // signed by the hotkey: it runs a consensus node
+	TxReportEquivocation TxKind = 14 // evidence that a validator signed two votes for one step
 )
 
 var txKindNames = map[TxKind]string{
@@ -44,7 +45,7 @@ var txKindNames = map[TxKind]string{
 	TxRegister: "register", TxAddStake: "add-stake", TxRemoveStake: "remove-stake",
 	TxMoveStake: "move-stake", TxSetTake: "set-take", TxSetWeights: "set-weights",
 	TxCommitWeights: "commit-weights", TxRevealWeights: "reveal-weights", TxSwapColdkey: "swap-coldkey",
-	TxSetConsensus: "set-consensus",
+	TxSetConsensus: "set-consensus", TxReportEquivocation: "report-equivocation",
 }
 
 // String returns the kind's name, or "kind(N)" for an unknown kind.
@@ -143,6 +144,8 @@ func (tx *Tx) Body() (TxBody, error) {
 		b = new(RevealWeights)
 	case TxSetConsensus:
 		b = new(SetConsensus)
+	case TxReportEquivocation:
+		b = new(ReportEquivocation)
 	default:
 		return nil, fmt.Errorf("%w: unknown transaction kind %s (upgrade tao if the network is newer)", ErrBadTx, tx.Kind)
 	}

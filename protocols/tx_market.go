@@ -230,6 +230,24 @@ func (*SetConsensus) TxKind() TxKind { return TxSetConsensus }
 
 func (*SetConsensus) validate() error { return nil }
 
+// ReportEquivocation puts evidence of a validator's equivocation on the
+// ledger, which slashes the validator's root stake and removes it from the
+// candidates. Any account may sign it.
+type ReportEquivocation struct {
+	_        struct{} `cbor:",toarray"`
+	Evidence Evidence
+}
+
+// TxKind implements TxBody.
+func (*ReportEquivocation) TxKind() TxKind { return TxReportEquivocation }
+
+func (t *ReportEquivocation) validate() error {
+	if err := t.Evidence.validate(); err != nil {
+		return fmt.Errorf("%w: evidence: %v", ErrBadTx, err)
+	}
+	return nil
+}
+
 // WeightsCommitHash is the hash a CommitWeights carries: SHA-256 over a
 // domain tag, the hotkey, the netuid, the uids and values, the salt and the
 // version key, each length-prefixed, so no two inputs share an encoding.

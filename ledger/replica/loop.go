@@ -88,6 +88,9 @@ func (r *Replica) drain(ctx context.Context) error {
 			r.status.Evidence++
 			r.mu.Unlock()
 			r.send(ctx, consensus.Message{}, e)
+			if r.cfg.OnEvidence != nil {
+				r.cfg.OnEvidence(e)
+			}
 		}
 		// 7. Peers that are behind.
 		for _, s := range rd.Serve {

@@ -39,6 +39,10 @@ type Config struct {
 	// Consensus tunes the core (timeouts). ChainID and Key are set from
 	// the ledger and Key.
 	Consensus consensus.Config
+	// OnEvidence is told of each equivocation the core detects, after it
+	// was gossiped, so the node can report it to the ledger (which slashes
+	// and jails). It runs on the consensus loop: it must not block.
+	OnEvidence func(*protocols.Evidence)
 	// OnBadPeer is told of a peer whose message failed verification. Nil:
 	// ignored.
 	OnBadPeer func(peer string, err error)
