@@ -24,6 +24,8 @@ PRESETS = {
                        intermediate_size=768, vocab_size=32000, max_position_embeddings=512, rope_theta=10000.0),
     "tinyllama1b": dict(hidden_size=2048, num_hidden_layers=22, num_attention_heads=32, num_key_value_heads=4,
                         intermediate_size=5632, vocab_size=32000, max_position_embeddings=2048, rope_theta=10000.0),
+    "llama3-8b": dict(hidden_size=4096, num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8,
+                      intermediate_size=14336, vocab_size=128256, max_position_embeddings=8192, rope_theta=500000.0),
 }
 
 

@@ -13,7 +13,7 @@
 # tao bench inference --device cuda (prefill, decode at batch 1/8/32);
 # transformers on the same shape in BF16 and the copy bandwidth
 # (hf_bench.py). MODE=smoke stops after the tests; SKIP_HF=1 skips
-# transformers.
+# transformers; RUN_8B=1 adds the Llama-3-8B shape (unmeasured so far).
 set -u
 OUT=${OUT:-/tmp/tao-gpu-out}
 mkdir -p "$OUT"
@@ -74,4 +74,19 @@ timeout 60 $B/tao bench inference --device cuda --preset stories15m --quant f16 
 	--batches 1,8,32 --prompt 256 --decode 128 --json >"$OUT/tao-bench-stories.json" 2>"$OUT/tao-bench-stories.err"
 echo "rc=$?" >>"$S"
 cat "$OUT/tao-bench-stories.json" >>"$S"
+if [ -n "${RUN_8B:-}" ]; then
+	# Llama-3-8B shape: 16 GB of f16 weights; synthesis and load take about
+	# two minutes of the run (not yet measured).
+	step "tao bench: llama3-8b on cuda"
+	timeout 300 $B/tao bench inference --device cuda --preset llama3-8b --quant f16 --threads 1 \
+		--batches 1,8,32 --prompt 512 --decode 64 --json >"$OUT/tao-bench-8b.json" 2>"$OUT/tao-bench-8b.err"
+	echo "rc=$?" >>"$S"
+	cat "$OUT/tao-bench-8b.json" >>"$S"
+	tail -3 "$OUT/tao-bench-8b.err" >>"$S"
+	step "transformers: llama3-8b shape, bf16"
+	timeout 200 python3 bench/gpu/hf_bench.py --preset llama3-8b --prompt 512 --decode 64 --batches 1,8,32 \
+		>"$OUT/hf-8b.json" 2>"$OUT/hf-8b.err"
+	echo "rc=$?" >>"$S"
+	cat "$OUT/hf-8b.json" >>"$S"
+fi
 step "done"
