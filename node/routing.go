@@ -38,6 +38,9 @@ type MinerConfig struct {
 	Model string
 	// Threads for the builtin engine. Zero: GOMAXPROCS.
 	Threads int
+	// Device runs the builtin engine on "cpu", "cuda" (an NVIDIA GPU, or
+	// the start fails) or "auto" (a usable GPU, else the CPU). Zero: cpu.
+	Device string
 	// MaxConcurrent requests generate at once. Zero: routing's default.
 	MaxConcurrent int
 	// HeartbeatInterval: zero means routing's default (5 s).
@@ -132,7 +135,7 @@ func (n *Node) openEngine() (inference.Engine, bool, error) {
 			return nil, false, err
 		}
 	}
-	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: m.Threads, MaxBatch: m.MaxConcurrent, Logger: n.log})
+	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: m.Threads, MaxBatch: m.MaxConcurrent, Device: m.Device, Logger: n.log})
 	if err != nil {
 		return nil, false, fmt.Errorf("miner model %s: %w", path, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/taonet/tao/inference"
 	"github.com/taonet/tao/node"
 )
 
@@ -23,6 +24,7 @@ func newMinerCmd() *cobra.Command {
 		f.StringVar(&engine, "engine", "builtin", "inference engine: builtin (pure-Go CPU engine for llama-family GGUF models)")
 		f.StringVar(&m.Model, "model", "default", "GGUF model `PATH`, or \"default\" for the synthetic default model (made once in the model cache)")
 		f.IntVar(&m.Threads, "threads", 0, "CPU threads of the builtin engine (default: all cores)")
+		f.StringVar(&m.Device, "device", "cpu", "where the builtin engine runs: cpu, cuda (an NVIDIA GPU, loaded at run time) or auto (a usable GPU, else the CPU)")
 		f.IntVar(&m.MaxConcurrent, "max-concurrent", 0, "requests generated at once (default 8)")
 		f.DurationVar(&m.HeartbeatInterval, "heartbeat-interval", 0, "how often to gossip the signed heartbeat (default 5s)")
 		return func(cfg *node.Config) error {
@@ -31,6 +33,9 @@ func newMinerCmd() *cobra.Command {
 			}
 			if m.Model == "" {
 				return usageError(errors.New("--model: give a GGUF file or \"default\""))
+			}
+			if _, err := inference.ParseDevice(m.Device); err != nil {
+				return usageError(fmt.Errorf("--device: %w", err))
 			}
 			if !f.Changed("role") {
 				cfg.Roles = []string{"miner"}
@@ -47,14 +52,18 @@ signed heartbeat with its free capacity every few seconds, and advertises
 itself in the DHT under the subnet's key. Clients anywhere on the network are
 routed to it while its heartbeats are fresh.
 
-Until the ledger exists, a subnet is declared by configuration: the miner
+The miner's hotkey must be registered on the subnet (tao register) when the
+subnet exists on the chain, and it must serve the model the subnet declares.
+A subnet not yet on the chain can be declared by configuration: the miner
 declares its own subnet with the CID of the model it serves, and clients
-declare it with --subnet NETUID=CID (see docs/decisions.md, "Interim
-registry"). The default model is synthetic: its text is meaningless.
+declare it with --subnet NETUID=CID (docs/decisions.md, "Registry"). The
+default model is synthetic: its text is meaningless. --device cuda runs the
+model on an NVIDIA GPU (weights in f16 on the GPU; docs/inference.md).
 
 Use a wallet hotkey (--wallet/--hotkey) so that the miner's peer ID is its
 hotkey; without one it uses DATA_DIR/node_key. Stop with Ctrl-C.`
 	c.Example = `  tao miner --netuid 1 --model default --http 127.0.0.1:8421
+  tao miner --netuid 1 --model ./tinyllama.gguf --device cuda --wallet default --hotkey miner0
   tao miner --netuid 1 --model ./stories15m.gguf --bootstrap /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...`
 	return c
 }
