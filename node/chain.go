@@ -39,6 +39,8 @@ type chain struct {
 	park    *txPark
 	sigs    *protocols.VerifyCache // shared by the gossip validators, the ledger and the core
 	wg      sync.WaitGroup         // retry passes started by commits
+	sync    *syncer                // bulk block sync (sync.go)
+	serving chan struct{}          // a token per sync stream being served
 }
 
 // verifyCacheSize bounds a node's cache of verified signatures: two full
@@ -114,6 +116,8 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 		return nil, errors.Join(err, c.close())
 	}
 	n.host.Libp2p().SetStreamHandler(protocols.CatchupProtocol(g.ChainID), c.handleStream)
+	c.serving = make(chan struct{}, syncServing)
+	n.host.Libp2p().SetStreamHandler(protocols.SyncBlocksProtocol(g.ChainID), c.handleSyncBlocks)
 	if err := c.rep.Start(ctx); err != nil {
 		return nil, errors.Join(err, c.close())
 	}
@@ -121,6 +125,8 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 	n.wg.Go(func() { c.receive(ctx, c.votes) })
 	n.wg.Go(func() { c.receive(ctx, c.txs) })
 	n.wg.Go(func() { c.receive(ctx, c.batches) })
+	c.sync = c.newSyncer()
+	n.wg.Go(func() { c.sync.run(ctx) })
 	return c, nil
 }
 
