@@ -41,14 +41,7 @@ func Check(c Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	bc := c
-	bc.Validators = slices.Clone(c.Validators)
-	for i, v := range bc.Validators {
-		if v.Kind == Colluder {
-			bc.Validators[i].Kind = Validating
-		}
-	}
-	base, err := Run(bc)
+	base, err := Run(baseline(c))
 	if err != nil {
 		return nil, err
 	}
@@ -198,8 +191,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "incentive integrity: seed %d, %d tempos of %d blocks, means over the last %d epochs\n",
 		c.Seed, c.Tempos, c.Tempo, c.Window)
-	fmt.Fprintf(&b, "yuma3, liquid alpha %v, bonds penalty %d, commit-reveal delay %d tempo(s), outages %.0f%%/tempo, cheaters turn at tempo %d\n\n",
-		c.Hyper.LiquidAlpha, c.Hyper.BondsPenalty, c.RevealDelay, c.OutageRate*100, c.TurnAt)
+	if r.Run.Chain != "" {
+		fmt.Fprintf(&b, "%s\noutages %.0f%%/tempo, cheaters turn at tempo %d\n\n", r.Run.Chain, c.OutageRate*100, c.TurnAt)
+	} else {
+		fmt.Fprintf(&b, "yuma3, liquid alpha %v, bonds penalty %d, commit-reveal delay %d tempo(s), outages %.0f%%/tempo, cheaters turn at tempo %d\n\n",
+			c.Hyper.LiquidAlpha, c.Hyper.BondsPenalty, c.RevealDelay, c.OutageRate*100, c.TurnAt)
+	}
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "uid\tminer\ttrue quality\tincentive share\tbaseline share (colluders honest)\t")

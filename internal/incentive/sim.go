@@ -27,6 +27,22 @@ type Result struct {
 	MinerPay, ValidatorPay [][]float64
 	// StakeEnd[i]: validator i's stake after the last epoch.
 	StakeEnd []market.Rao
+	// Chain describes the chain of a ledger-backed run (RunLedger); empty
+	// for Run.
+	Chain string
+}
+
+// newWorld is the world's random stream (drift and outages).
+func newWorld(c Config) *rand.Rand { return rand.New(rand.NewPCG(c.Seed, 1)) }
+
+// favouredUID is the uid of the first Favoured miner, or −1.
+func favouredUID(c Config) int {
+	for j, m := range c.Miners {
+		if m.Kind == Favoured {
+			return len(c.Validators) + j
+		}
+	}
+	return -1
 }
 
 // Run simulates c.Tempos epochs of one subnet (see the package doc). It is
@@ -42,14 +58,10 @@ func Run(c Config) (*Result, error) {
 		return nil, err
 	}
 	ms := newMiners(c, nv)
-	world := rand.New(rand.NewPCG(c.Seed, 1))
-	favoured := -1
-	for j, m := range c.Miners {
-		if m.Kind == Favoured {
-			favoured = nv + j
-			break
-		}
-	}
+	world := newWorld(c)
+	favoured := favouredUID(c)
+	wp := c.Weights
+	wp.N = n
 
 	hyper := c.Hyper
 	hyper.Yuma3, hyper.CommitReveal = true, true
@@ -96,7 +108,7 @@ func Run(c Config) (*Result, error) {
 			}
 		}
 		for _, v := range vs {
-			row, ok, err := v.propose(c, n, vs, favoured)
+			row, ok, err := v.propose(c, wp, vs, favoured)
 			if err != nil {
 				return nil, fmt.Errorf("tempo %d validator %d: %w", t, v.uid, err)
 			}

@@ -65,9 +65,9 @@ func (v *validator) measure(c Config, t int, ms []*miner) {
 }
 
 // propose returns the row v commits in tempo t, or false if it has none.
-func (v *validator) propose(c Config, n int, vs []*validator, favoured int) (scoring.Row, bool, error) {
-	p := c.Weights
-	p.N = n
+// p are the subnet's limits on a row, N included.
+func (v *validator) propose(c Config, p scoring.WeightParams, vs []*validator, favoured int) (scoring.Row, bool, error) {
+	n := p.N
 	var scores []float64
 	switch v.spec.Kind {
 	case Copier, MedianCopier:
