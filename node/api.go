@@ -73,6 +73,7 @@ func (n *Node) startHTTP() error {
 	})
 	n.registerChainAPI(mux)
 	n.registerMarketAPI(mux)
+	mux.HandleFunc("GET /validator", n.handleValidator)
 	mux.HandleFunc("GET /{$}", n.handleWeb)
 	n.registerOpenAI(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.reg, promhttp.HandlerOpts{}))

@@ -93,7 +93,8 @@ type validator struct {
 	mu  sync.Mutex   // guards row
 	row *scoring.Row // the latest row not yet taken by the weights machine
 
-	ws weightsState // the loop goroutine's
+	ws     weightsState // the loop goroutine's
+	status validatorStatus
 }
 
 // startValidator checks that this node can validate the subnet (a chain,
@@ -275,6 +276,7 @@ func (v *validator) round(ctx context.Context, h uint64, blockID []byte, mg *led
 		return false
 	}
 	v.metrics.rounds.WithLabelValues(label(netuid)).Inc()
+	v.status.round(h)
 	prompts := derivePrompts(blockID, netuid, v.pub, v.cfg.Prompts)
 
 	// The miners answer while this node computes the references.
@@ -318,6 +320,22 @@ func (v *validator) round(ctx context.Context, h uint64, blockID []byte, mg *led
 		}
 	}
 	rs := v.tracker.Observe(samples)
+	v.status.mu.Lock()
+	for _, s := range samples {
+		m := v.status.minerLocked(s.UID)
+		switch s.Outcome {
+		case scoring.Verified:
+			m.Verified++
+		case scoring.Failed:
+			m.Failed++
+		default:
+			m.NoAnswer++
+		}
+	}
+	for _, r := range rs {
+		v.status.minerLocked(r.UID).Score = v.tracker.Score(r.UID)
+	}
+	v.status.mu.Unlock()
 	for _, r := range rs {
 		v.metrics.score.WithLabelValues(label(netuid), label(r.UID)).Set(v.tracker.Score(r.UID))
 		v.log.Info("miner scored", "height", h, "uid", r.UID, "samples", r.Samples, "failed", r.Failed,

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -167,7 +169,25 @@ func testValidatorPaysHonestMiner(t *testing.T, commitReveal bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	// The validator's own metrics saw the lazy miner fail.
+	// The validator's status and metrics saw the lazy miner fail.
+	st, ok := d.nodes[1].ValidatorStatus()
+	if !ok || st.Rounds == 0 || st.LastWeights.Kind == "" || len(st.Miners) != 2 {
+		t.Fatalf("validator status %+v, %v", st, ok)
+	}
+	if h, l := st.Miners[0], st.Miners[1]; h.UID != hu || l.UID != lu || h.Verified == 0 || h.Failed != 0 || l.Failed == 0 || l.Verified != 0 || h.Score <= l.Score {
+		t.Errorf("validator's view: honest %+v, lazy %+v", h, l)
+	}
+	if _, ok := d.nodes[2].ValidatorStatus(); ok {
+		t.Error("a miner node reports a validator role")
+	}
+	// The same over the API.
+	var api ValidatorStatus
+	if err := getJSON(d.plan[1].API+"/validator", &api); err != nil || api.Rounds == 0 || len(api.Miners) != 2 {
+		t.Errorf("GET /validator: %+v, %v", api, err)
+	}
+	if err := getJSON(d.plan[2].API+"/validator", &api); err == nil || !strings.Contains(err.Error(), "tao validator --netuid") {
+		t.Errorf("GET /validator on a miner: %v, want a 404 that names the fix", err)
+	}
 	mfs, err := d.nodes[1].reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -239,4 +259,22 @@ func TestValidatorRefusesToStart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// getJSON decodes a GET's JSON answer; a status other than 200 is an error
+// carrying the body.
+func getJSON(url string, v any) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", resp.Status, b)
+	}
+	return json.Unmarshal(b, v)
 }

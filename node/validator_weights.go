@@ -68,7 +68,7 @@ func (v *validator) stepWeights(ctx context.Context, h uint64, mg *ledger.Metagr
 		case c.block == 0:
 			return false // the commit's tx settled without a block: see settle
 		case h+1 >= c.block+2*hy.RevealPeriod:
-			v.count("reveal", "expired")
+			v.count(h, "reveal", "expired", cid.Undef)
 			v.log.Warn("weights commit expired before its reveal; committing again", "commit_block", c.block, "height", h)
 			ws.commit = nil
 		case h+1 >= c.block+hy.RevealPeriod:
@@ -117,7 +117,7 @@ func (v *validator) settle(h uint64) bool {
 	}
 	switch {
 	case st.State == ledger.TxCommitted:
-		v.count(ws.tx.kind, "committed")
+		v.count(st.Height, ws.tx.kind, "committed", ws.tx.id)
 		v.log.Info("weights transaction committed", "kind", ws.tx.kind, "height", st.Height, "tx", ws.tx.id)
 		switch ws.tx.kind {
 		case "commit":
@@ -131,7 +131,7 @@ func (v *validator) settle(h uint64) bool {
 		return false
 	default:
 		// Left out of the blocks (it no longer executed when proposed).
-		v.count(ws.tx.kind, "dropped")
+		v.count(h, ws.tx.kind, "dropped", ws.tx.id)
 		v.log.Warn("weights transaction dropped; the next round sends again", "kind", ws.tx.kind, "tx", ws.tx.id)
 		if ws.tx.kind == "commit" {
 			ws.commit = nil
@@ -147,7 +147,7 @@ func (v *validator) settle(h uint64) bool {
 func (v *validator) send(ctx context.Context, h uint64, kind string, body protocols.TxBody) bool {
 	id, err := v.n.submitLocalTx(ctx, v.key, body)
 	outcome := txOutcome(err)
-	v.count(kind, outcome)
+	v.count(h, kind, outcome, id)
 	if err != nil {
 		v.log.Warn("weights transaction refused", "kind", kind, "outcome", outcome, "err", err)
 		if kind == "commit" || kind == "reveal" && outcome != "too_early" {
@@ -160,8 +160,14 @@ func (v *validator) send(ctx context.Context, h uint64, kind string, body protoc
 	return true
 }
 
-func (v *validator) count(kind, outcome string) {
+// count records a weights transaction's result in the metrics and status.
+func (v *validator) count(h uint64, kind, outcome string, tx cid.Cid) {
 	v.metrics.weights.WithLabelValues(label(v.cfg.NetUID), kind, outcome).Inc()
+	w := WeightsSubmission{Kind: kind, Outcome: outcome, Height: h}
+	if tx.Defined() {
+		w.Tx = tx.String()
+	}
+	v.status.weights(w)
 }
 
 // selfIn returns this validator's neuron in mg.
