@@ -128,6 +128,7 @@ func (n *Node) startValidator(ctx context.Context) error {
 		n: n, cfg: vc, log: n.log.With("component", "validator", "netuid", vc.NetUID), l: l, client: n.rt.client,
 		key: key, pub: pub, hotkey: ledger.Hotkey(acct), self: n.host.ID(), uidKeys: map[uint16]ledger.Hotkey{},
 	}
+	v.status.s.NetUID = vc.NetUID
 	me, ok := v.selfIn(mg)
 	if !ok {
 		return fmt.Errorf("this node's hotkey %x (peer %s) is not registered on subnet %d: register it first (`tao register --netuid %d`), then start the validator",

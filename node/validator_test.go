@@ -171,7 +171,7 @@ func testValidatorPaysHonestMiner(t *testing.T, commitReveal bool) {
 	}
 	// The validator's status and metrics saw the lazy miner fail.
 	st, ok := d.nodes[1].ValidatorStatus()
-	if !ok || st.Rounds == 0 || st.LastWeights.Kind == "" || len(st.Miners) != 2 {
+	if !ok || st.NetUID != devnetNetUID || st.Rounds == 0 || st.LastWeights.Kind == "" || len(st.Miners) != 2 {
 		t.Fatalf("validator status %+v, %v", st, ok)
 	}
 	if h, l := st.Miners[0], st.Miners[1]; h.UID != hu || l.UID != lu || h.Verified == 0 || h.Failed != 0 || l.Failed == 0 || l.Verified != 0 || h.Score <= l.Score {
