@@ -309,6 +309,17 @@ func (v *validator) round(ctx context.Context, h uint64, blockID []byte, mg *led
 	}
 
 	var samples []scoring.Sample
+	// A miner scored before that is no longer live (no fresh heartbeat)
+	// answered nothing: its score decays instead of lasting forever.
+	live := make(map[uint16]bool, len(targets))
+	for _, tg := range targets {
+		live[tg.uid] = true
+	}
+	for _, nr := range mg.Neurons {
+		if !live[nr.UID] && v.tracker.Score(nr.UID) > 0 {
+			samples = append(samples, scoring.Sample{UID: nr.UID, Outcome: scoring.NoAnswer})
+		}
+	}
 	for i, tg := range targets {
 		for k := range prompts {
 			s, ok := v.judge(ctx, tg, refs[k], answers[i][k])
@@ -359,7 +370,9 @@ func (v *validator) round(ctx context.Context, h uint64, blockID []byte, mg *led
 // this node excluded, by uid.
 func (v *validator) targets(mg *ledger.Metagraph) []target {
 	var out []target
-	for _, c := range v.client.Live(v.cfg.NetUID) {
+	// Every miner with a fresh heartbeat, even one this node's router
+	// has banned for failures: the validator judges for itself.
+	for _, c := range v.client.Directory().Candidates(v.cfg.NetUID) {
 		uid := c.Neuron.UID
 		if c.Peer == v.self || int(uid) >= len(mg.Neurons) || peerOfHotkey(mg.Neurons[uid].Hotkey) != c.Peer {
 			continue // this node, or the registry is a block behind mg
