@@ -203,6 +203,26 @@ func testValidatorPaysHonestMiner(t *testing.T, commitReveal bool) {
 	if failures == 0 {
 		t.Error("no verification failure counted")
 	}
+	if commitReveal {
+		return
+	}
+	// The honest miner goes away: once its heartbeats expire, its score
+	// decays round by round (no answer) instead of lasting.
+	before := st.Miners[0]
+	if err := d.nodes[honest].Close(); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		st, _ := d.nodes[1].ValidatorStatus()
+		if m := st.Miners[0]; m.NoAnswer > 0 && m.Score < before.Score {
+			t.Logf("offline miner: score %.3f → %.3f after %d missed answers", before.Score, m.Score, m.NoAnswer)
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("offline miner's score did not decay: %+v, was %+v", st.Miners[0], before)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // TestValidatorRefusesToStart: a validator that could not do its job
