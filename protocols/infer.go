@@ -204,6 +204,17 @@ func RequestHash(encoded []byte) []byte {
 	return h[:]
 }
 
+// OutputTextHash commits to the text of an answer from an engine that has
+// no token IDs (an OpenAI-compatible upstream): sha2-256 over a domain tag
+// and the text's bytes. A receipt carries it instead of OutputHash when
+// the stream had text but no token IDs.
+func OutputTextHash(text []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("tao/v1/output-text\x00"))
+	h.Write(text)
+	return h.Sum(nil)
+}
+
 // OutputHash commits to generated tokens: sha2-256 over each token ID as
 // 4 big-endian bytes.
 func OutputHash(tokens []int32) []byte {

@@ -31,11 +31,15 @@ func (m *Miner) serve(ctx context.Context, s network.Stream, w *bufio.Writer, re
 	filter := &stopFilter{pending: pending, stops: req.Stop}
 	eos := m.cfg.Engine.Info().EOS
 	var (
-		seq    uint32
-		tokens []int32
-		first  time.Time
+		seq      uint32
+		tokens   []int32
+		first    time.Time
+		textOnly bool            // the engine streams text without token IDs (an upstream)
+		pieces   int             // its text pieces, counted as its tokens
+		out      strings.Builder // the text sent, for a text-only receipt
 	)
 	send := func(ids []int32, lps []float32, text string) error {
+		out.WriteString(text)
 		c := &protocols.Chunk{Seq: seq, TokenIDs: ids, Text: []byte(text), Logprobs: lps}
 		seq++
 		return m.writeFrame(s, w, &protocols.Frame{Type: protocols.FrameChunk, Chunk: c})
@@ -57,8 +61,13 @@ func (m *Miner) serve(ctx context.Context, s network.Stream, w *bufio.Writer, re
 			var ids []int32
 			var lps []float32
 			// The end-of-generation token is not output; the engine sends
-			// it only to release held-back text.
-			if eos < 0 || t.ID != eos {
+			// it only to release held-back text. An engine without token
+			// IDs (ID < 0) streams text only.
+			switch {
+			case t.ID < 0:
+				textOnly = true
+				pieces++
+			case eos < 0 || t.ID != eos:
 				ids, lps = []int32{t.ID}, []float32{min(t.Logprob, 0)}
 				tokens = append(tokens, t.ID)
 			}
@@ -101,10 +110,14 @@ func (m *Miner) serve(ctx context.Context, s network.Stream, w *bufio.Writer, re
 			m.speed.add(end.Sub(first) / time.Duration(n-1))
 		}
 	}
+	outputHash, completion := protocols.OutputHash(tokens), len(tokens)
+	if textOnly && len(tokens) == 0 {
+		outputHash, completion = protocols.OutputTextHash([]byte(out.String())), pieces
+	}
 	rc := &protocols.Receipt{
 		ChainID: m.cfg.Host.ChainID(), NetUID: m.cfg.NetUID,
-		RequestHash: protocols.RequestHash(raw), OutputHash: protocols.OutputHash(tokens),
-		ModelCID: m.model, PromptTokens: uint32(promptTokens), CompletionTokens: uint32(len(tokens)),
+		RequestHash: protocols.RequestHash(raw), OutputHash: outputHash,
+		ModelCID: m.model, PromptTokens: uint32(promptTokens), CompletionTokens: uint32(completion),
 		Finish: finish, TTFTMs: uint32(ttft / time.Millisecond), DurationMs: uint32(end.Sub(start) / time.Millisecond),
 	}
 	if err := rc.Sign(m.cfg.Key); err != nil {

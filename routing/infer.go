@@ -107,6 +107,12 @@ func (c *Client) Infer(ctx context.Context, netuid uint16, req Request, emit fun
 			return nil, unwrapEmit(err)
 		}
 		c.log.Debug("miner failed", "netuid", netuid, "emitted", len(st.tokens), "err", err)
+		if len(st.tokens) == 0 && len(st.text) > 0 {
+			// A text-only miner (an upstream engine) broke off: its text
+			// cannot be continued token for token elsewhere.
+			c.metrics.request("client", "failed")
+			return nil, fmt.Errorf("routing: subnet %d: miner broke off a text-only answer after %d bytes (text-only streams are not resumed): %w", netuid, len(st.text), err)
+		}
 		lastErr = err
 	}
 	if lastErr == nil {
@@ -122,6 +128,11 @@ func (st *progress) result(start, end time.Time) *Result {
 		Text: string(st.text), Tokens: st.tokens, Finish: st.finish, PromptTokens: st.prompt,
 		CompletionTokens: len(st.tokens), Miner: st.miner, Receipts: st.receipts, Resumes: st.resumes,
 		Duration: end.Sub(start),
+	}
+	if len(st.tokens) == 0 {
+		for _, rc := range st.receipts { // a text-only answer: the miner's count
+			r.CompletionTokens += int(rc.CompletionTokens)
+		}
 	}
 	if !st.first.IsZero() {
 		r.TTFT = st.first.Sub(start)
@@ -194,7 +205,8 @@ func (c *Client) race(ctx context.Context, netuid uint16, ranked []Candidate, ra
 		hedge = t.C
 	}
 	winner := -1
-	var mine []int32 // tokens of the winning attempt
+	var mine []int32    // tokens of the winning attempt
+	var mineText []byte // and its text
 	var seq uint32
 	var lastErr error
 	for {
@@ -266,6 +278,7 @@ func (c *Client) race(ctx context.Context, netuid uint16, ranked []Candidate, ra
 			}
 			seq++
 			mine = append(mine, ch.TokenIDs...)
+			mineText = append(mineText, ch.Text...)
 			st.tokens = append(st.tokens, ch.TokenIDs...)
 			st.text = append(st.text, ch.Text...)
 			if err := emit(Chunk{Text: string(ch.Text), TokenIDs: ch.TokenIDs, Logprobs: ch.Logprobs, Miner: p}); err != nil {
@@ -273,7 +286,7 @@ func (c *Client) race(ctx context.Context, netuid uint16, ranked []Candidate, ra
 			}
 		case protocols.FrameReceipt:
 			rc := f.Receipt
-			if err := c.checkReceipt(netuid, p, rc, raw, mine); err != nil {
+			if err := c.checkReceipt(netuid, p, rc, raw, mine, mineText); err != nil {
 				c.bans.fail(p)
 				c.cfg.Host.Ban(p, "bad inference receipt")
 				return err
@@ -294,8 +307,9 @@ func busy(err error) bool {
 }
 
 // checkReceipt verifies a receipt against the request and the tokens the
-// miner streamed.
-func (c *Client) checkReceipt(netuid uint16, p peer.ID, rc *protocols.Receipt, raw []byte, tokens []int32) error {
+// miner streamed, or the text if it streamed text without token IDs (an
+// upstream engine; protocols.OutputTextHash).
+func (c *Client) checkReceipt(netuid uint16, p peer.ID, rc *protocols.Receipt, raw []byte, tokens []int32, text []byte) error {
 	if err := rc.Verify(c.cfg.Host.ChainID()); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadReceipt, err)
 	}
@@ -305,6 +319,10 @@ func (c *Client) checkReceipt(netuid uint16, p peer.ID, rc *protocols.Receipt, r
 		return fmt.Errorf("%w: signed by another key than miner %s", ErrBadReceipt, p)
 	case rc.NetUID != netuid || !bytes.Equal(rc.RequestHash, protocols.RequestHash(raw)):
 		return fmt.Errorf("%w: for another request", ErrBadReceipt)
+	case len(tokens) == 0 && len(text) > 0:
+		if !bytes.Equal(rc.OutputHash, protocols.OutputTextHash(text)) {
+			return fmt.Errorf("%w: the receipt does not commit to the %d bytes of text streamed", ErrBadReceipt, len(text))
+		}
 	case int(rc.CompletionTokens) != len(tokens) || !bytes.Equal(rc.OutputHash, protocols.OutputHash(tokens)):
 		return fmt.Errorf("%w: %d tokens streamed, receipt says %d", ErrBadReceipt, len(tokens), rc.CompletionTokens)
 	}

@@ -84,7 +84,7 @@ func (c *Client) Query(ctx context.Context, netuid uint16, p peer.ID, req Reques
 			if rc == nil {
 				return nil, fmt.Errorf("%w: miner %s sent an empty receipt frame", ErrBadReceipt, p)
 			}
-			if err := c.checkReceipt(netuid, p, rc, raw, st.tokens); err != nil {
+			if err := c.checkReceipt(netuid, p, rc, raw, st.tokens, st.text); err != nil {
 				return nil, err
 			}
 			if st.first.IsZero() {

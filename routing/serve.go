@@ -167,6 +167,9 @@ func (m *Miner) engineRequest(req *protocols.InferRequest) (inference.Request, s
 		er.Messages = append(er.Messages, inference.Message{Role: msg.Role, Content: msg.Content})
 	}
 	if len(req.ResumeTokens) == 0 {
+		if req.ResumeTextLen > 0 {
+			return er, "", refuse(protocols.CodeBadRequest, "resume text without resume tokens: a text-only stream cannot be resumed")
+		}
 		return er, "", nil
 	}
 	rs, ok := m.cfg.Engine.(Resumer)
