@@ -86,6 +86,7 @@ type chainActor struct {
 	commitBlock uint64
 	reveal      protocols.RevealWeights
 	lastUpdate  uint64 // block of its last reveal, 0 before the first
+	commits     int    // tempos in which it committed
 }
 
 // chainSim drives one ledger with a single genesis validator proposing
@@ -293,9 +294,13 @@ func RunLedger(c LedgerConfig) (*Result, error) {
 			}
 		}
 	}
-	for i := range vs {
+	var commits int
+	for i, a := range actors {
 		res.StakeEnd = append(res.StakeEnd, m.Neurons[1+i].Stake)
+		commits += a.commits
 	}
+	res.Chain += fmt.Sprintf("\na validator can update its weights every reveal period + rate limit = %d blocks: each committed in %.0f%% of the tempos",
+		hy.RevealPeriod+hy.WeightsRateLimit, 100*float64(commits)/float64(nv*c.Tempos))
 	return res, nil
 }
 
@@ -365,6 +370,7 @@ func (s *chainSim) actions(t int, b uint64, hy ledger.SubnetHyper, wp scoring.We
 		}
 		txs = append(txs, tx)
 		a.pending, a.commitBlock, a.committed = true, b, t
+		a.commits++
 	}
 	return txs, nil
 }
@@ -415,6 +421,64 @@ func CheckLedger(c LedgerConfig) (*Report, error) {
 	r := &Report{Run: run, Baseline: base}
 	r.check()
 	return r, nil
+}
+
+// LedgerVariant is one change to a LedgerConfig, named for the sweep's
+// table.
+type LedgerVariant struct {
+	Name  string
+	Apply func(*LedgerConfig)
+}
+
+// maxWeight15 is a max_weight_limit of 15 % (9830/65535): just above the
+// best honest miner's share of an honest row in DefaultConfig.
+const maxWeight15 = 9830
+
+// LedgerVariants are the settings SweepLedger compares: the subnet owner's
+// levers (max_weight_limit, κ, the reveal period, the weights rate limit),
+// the validator software's (how it scores) and a world whose miners go
+// down now and then.
+func LedgerVariants() []LedgerVariant {
+	param := func(name string, v uint64) func(*LedgerConfig) {
+		return func(c *LedgerConfig) { c.SubnetParams = append(c.SubnetParams, SubnetParam{name, v}) }
+	}
+	both := func(fs ...func(*LedgerConfig)) func(*LedgerConfig) {
+		return func(c *LedgerConfig) {
+			for _, f := range fs {
+				f(c)
+			}
+		}
+	}
+	outages := func(c *LedgerConfig) { c.OutageRate = 0.03 }
+	return []LedgerVariant{
+		{"chain defaults", func(*LedgerConfig) {}},
+		{"weights rate limit 0", param("weights_rate_limit", 0)},
+		{"reveal period 2 tempos", func(c *LedgerConfig) { param("reveal_period", 2*uint64(c.Params.Tempo))(c) }},
+		{"kappa 0.6", param("kappa", 39321)},
+		{"scoring EMA 0.1", func(c *LedgerConfig) { c.Scoring.Alpha = 0.1 }},
+		{"16 queries per tempo", func(c *LedgerConfig) { c.Queries = 16 }},
+		{"max weight limit 0.15", param("max_weight_limit", maxWeight15)},
+		{"outages 3%/tempo", outages},
+		{"outages, reveal period 2 tempos", both(outages, func(c *LedgerConfig) { param("reveal_period", 2*uint64(c.Params.Tempo))(c) })},
+		{"outages, max weight limit 0.15", both(outages, param("max_weight_limit", maxWeight15))},
+	}
+}
+
+// SweepLedger checks c on a ledger under each of vs, all else equal.
+func SweepLedger(c LedgerConfig, vs []LedgerVariant) ([]SweepRow, error) {
+	c = c.withDefaults()
+	var rows []SweepRow
+	for _, v := range vs {
+		cc := c
+		cc.SubnetParams = slices.Clone(c.SubnetParams)
+		v.Apply(&cc)
+		r, err := CheckLedger(cc)
+		if err != nil {
+			return nil, fmt.Errorf("variant %q: %w", v.Name, err)
+		}
+		rows = append(rows, SweepRow{v.Name, r})
+	}
+	return rows, nil
 }
 
 // baseline is c with every Colluder validating honestly.
