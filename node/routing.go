@@ -201,7 +201,7 @@ func (n *Node) startRouting() (err error) {
 		rt.miner, err = routing.NewMiner(routing.MinerConfig{
 			Host: n.host, Key: key, NetUID: m.NetUID, Engine: eng, Registry: rt.reg,
 			MaxConcurrent: m.MaxConcurrent, HeartbeatInterval: m.HeartbeatInterval, Logger: log, Registerer: n.reg,
-			GPU: gpuStats,
+			GPU: gpuStats, ReplayFile: filepath.Join(n.cfg.DataDir, fmt.Sprintf("miner-replays-%d", m.NetUID)),
 		})
 		if err != nil {
 			return err

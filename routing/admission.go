@@ -138,27 +138,29 @@ type replayKey struct {
 }
 
 // replays remembers the requests of the last window so that none runs
-// twice. It is in memory and bounded (max entries, oldest dropped first);
-// requests older than the window are refused by their timestamp, so the
-// table never needs more than the window. Persisting it in the ledger's
-// badger store, so that a restart does not forget it, waits for the
-// ledger. Safe for concurrent use.
+// twice. It is bounded (max entries, oldest dropped first); requests older
+// than the window are refused by their timestamp, so the table never needs
+// more than the window. With MinerConfig.ReplayFile it is also kept on
+// disk (replays_file.go), so a restarted miner does not forget it. Safe
+// for concurrent use.
 type replays struct {
 	clock  Clock
 	window time.Duration
 	max    int
 
-	mu    sync.Mutex // guards seen, order
+	mu    sync.Mutex // guards seen, order, log
 	seen  map[replayKey]time.Time
 	order []replayKey // insertion order, for expiry and eviction
+	log   *replayLog  // nil: memory only
 }
 
 func newReplays(c Clock, window time.Duration, max int) *replays {
 	return &replays{clock: c, window: window, max: max, seen: make(map[replayKey]time.Time)}
 }
 
-// first records k and reports whether it is new.
-func (r *replays) first(k replayKey) bool {
+// first records k and reports whether it is new; an error means it could
+// not be recorded on disk (the request must be refused).
+func (r *replays) first(k replayKey) (bool, error) {
 	now := r.clock.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -167,9 +169,12 @@ func (r *replays) first(k replayKey) bool {
 		r.order = r.order[1:]
 	}
 	if _, dup := r.seen[k]; dup {
-		return false
+		return false, nil
+	}
+	if err := r.persist(k, now); err != nil {
+		return false, err
 	}
 	r.seen[k] = now
 	r.order = append(r.order, k)
-	return true
+	return true, nil
 }

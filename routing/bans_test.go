@@ -1,7 +1,10 @@
 package routing
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -61,23 +64,104 @@ func TestBansBounded(t *testing.T) {
 func TestReplaysWindow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newReplays(SystemClock{}, time.Minute, 3)
+		first := func(k replayKey) bool {
+			ok, err := r.first(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
 		k := func(b byte) replayKey { return replayKey{client: "c", id: [16]byte{b}} }
-		if !r.first(k(1)) || r.first(k(1)) {
+		if !first(k(1)) || first(k(1)) {
 			t.Fatal("duplicate within the window accepted")
 		}
-		if !r.first(replayKey{client: "other", id: [16]byte{1}}) {
+		if !first(replayKey{client: "other", id: [16]byte{1}}) {
 			t.Fatal("same ID from another client refused")
 		}
 		time.Sleep(61 * time.Second)
-		if !r.first(k(1)) {
+		if !first(k(1)) {
 			t.Fatal("entry did not expire after the window")
 		}
 		// Bounded: the oldest entries go first.
-		r.first(k(2))
-		r.first(k(3))
-		r.first(k(4))
+		first(k(2))
+		first(k(3))
+		first(k(4))
 		if len(r.seen) > 3 {
 			t.Fatalf("replay table has %d entries, bound 3", len(r.seen))
+		}
+	})
+}
+
+// TestReplaysPersist: a restarted miner (a new table over the same file)
+// still refuses the requests of the window, forgets those past it, and
+// survives a torn last record and a damaged file.
+func TestReplaysPersist(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "replays")
+		warn := func(string, ...any) {}
+		k := func(b byte) replayKey { return replayKey{client: "12D3KooWclient", id: [16]byte{b}} }
+		r := newReplays(SystemClock{}, time.Minute, 1000)
+		if err := r.open(path, warn); err != nil {
+			t.Fatal(err)
+		}
+		for b := range byte(3) {
+			if ok, err := r.first(k(b)); !ok || err != nil {
+				t.Fatal(ok, err)
+			}
+		}
+		time.Sleep(30 * time.Second)
+		r.first(k(9))
+		r.close()
+
+		// Torn last record: a crash mid-write.
+		f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		f.Write([]byte{14, '1', '2'})
+		f.Close()
+
+		time.Sleep(31 * time.Second) // k(0..2) are 61 s old, k(9) 31 s
+		r2 := newReplays(SystemClock{}, time.Minute, 1000)
+		if err := r2.open(path, warn); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := r2.first(k(9)); ok {
+			t.Fatal("a request of the window was served again after a restart")
+		}
+		if ok, _ := r2.first(k(1)); !ok {
+			t.Fatal("a request past the window is still remembered")
+		}
+		r2.close()
+
+		os.WriteFile(path, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, 0o600)
+		r3 := newReplays(SystemClock{}, time.Minute, 1000)
+		var warned bool
+		if err := r3.open(path, func(string, ...any) { warned = true }); err != nil || !warned {
+			t.Fatalf("damaged file: %v, warned %v", err, warned)
+		}
+		r3.close()
+	})
+}
+
+// FuzzReadReplayRecords: the replay file decoder never panics, returns only
+// records with a bounded client ID, and no more records than the input
+// could hold.
+func FuzzReadReplayRecords(f *testing.F) {
+	var b []byte
+	b = appendReplayRecord(b, replayKey{client: "12D3KooWx", id: [16]byte{1}}, time.UnixMilli(1_700_000_000_000))
+	b = appendReplayRecord(b, replayKey{client: "p", id: [16]byte{2}}, time.UnixMilli(5))
+	f.Add(b)
+	f.Add(b[:len(b)-3])
+	f.Add([]byte{0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		recs, _ := readReplayRecords(bytes.NewReader(data))
+		size := 0
+		for _, r := range recs {
+			if len(r.key.client) == 0 || len(r.key.client) > maxReplayClient {
+				t.Fatalf("record with a client ID of %d bytes", len(r.key.client))
+			}
+			size += 1 + len(r.key.client) + 16 + 8
+		}
+		if size > len(data) {
+			t.Fatalf("%d records need at least %d bytes, the input has %d", len(recs), size, len(data))
 		}
 	})
 }

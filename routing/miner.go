@@ -52,6 +52,10 @@ type MinerConfig struct {
 	// GPU reports the GPU's memory (MiB) and utilisation (percent) for
 	// heartbeats; ok false when there is none. Nil: no GPU fields.
 	GPU func() (totalMiB, freeMiB uint32, utilPct uint8, ok bool)
+	// ReplayFile keeps the replay window on disk, so that a restarted
+	// miner does not serve again a request it served in the window.
+	// Empty: in memory only.
+	ReplayFile string
 
 	Clock  Clock        // nil: SystemClock
 	Logger *slog.Logger // nil: discarded
@@ -160,6 +164,11 @@ func (m *Miner) Start() error {
 			err = p2p.ErrNotStarted
 			return
 		}
+		if m.cfg.ReplayFile != "" {
+			if err = m.replays.open(m.cfg.ReplayFile, m.log.Warn); err != nil {
+				return
+			}
+		}
 		var t *p2p.Topic
 		if t, err = joinHeartbeats(m.cfg.Host, m.cfg.NetUID, m.cfg.Clock); err != nil {
 			return
@@ -189,6 +198,9 @@ func (m *Miner) Close() error {
 		}
 		m.cancel()
 		m.wg.Wait()
+		if err := m.replays.close(); err != nil {
+			m.log.Warn("close the replay window", "err", err)
+		}
 	})
 	return nil
 }

@@ -145,7 +145,11 @@ func (m *Miner) admit(p peer.ID, b []byte) (*protocols.InferRequest, error) {
 	var k replayKey
 	k.client = p
 	copy(k.id[:], req.RequestID)
-	if !m.replays.first(k) {
+	switch fresh, err := m.replays.first(k); {
+	case err != nil:
+		m.log.Error("replay window", "err", err)
+		return nil, refuse(protocols.CodeUnavailable, "this miner cannot record requests (disk?); try another miner")
+	case !fresh:
 		return nil, refuse(protocols.CodeReplay, "request %x was seen before", req.RequestID)
 	}
 	return req, nil
