@@ -404,17 +404,22 @@ func (v *validator) judge(ctx context.Context, tg target, ref *reference, a answ
 		s.Outcome = scoring.NoAnswer
 		return s, true
 	}
-	vd, err := verifyGreedy(ctx, v.eng, ref, a.res.Tokens)
-	if err != nil {
-		v.log.Error("verify answer", "uid", tg.uid, "err", err)
-		return s, false
+	var vd verdict
+	if len(a.res.Tokens) == 0 && a.res.Text != "" {
+		vd = verifyText(ref, a.res.Text) // a text-only (upstream) miner
+	} else {
+		var err error
+		if vd, err = verifyGreedy(ctx, v.eng, ref, a.res.Tokens); err != nil {
+			v.log.Error("verify answer", "uid", tg.uid, "err", err)
+			return s, false
+		}
 	}
 	if vd.reason != "" {
 		return fail(vd.reason, vd.detail)
 	}
 	v.metrics.queries.WithLabelValues(netuid, "verified").Inc()
 	s.Outcome, s.Quality, s.TTFT = scoring.Verified, 1, a.res.TTFT
-	n := len(a.res.Tokens)
+	n := max(len(a.res.Tokens), a.res.CompletionTokens)
 	if dec := a.res.Duration - a.res.TTFT; n > 1 && dec > 0 {
 		s.TokensPerSec = float64(n-1) / dec.Seconds()
 	} else if a.res.Duration > 0 {

@@ -29,6 +29,7 @@ type reference struct {
 	prompt    string
 	promptIDs []int32
 	tokens    []int32
+	text      string // the tokens' text, for miners that stream text only
 	logprobs  []float32
 	finish    inference.FinishReason
 	maxTokens int
@@ -44,7 +45,7 @@ func makeReference(ctx context.Context, eng inference.Engine, prompt string, max
 	if err != nil {
 		return nil, err
 	}
-	r.promptIDs, r.tokens, r.finish = res.PromptTokens, res.Tokens, res.Finish
+	r.promptIDs, r.tokens, r.finish, r.text = res.PromptTokens, res.Tokens, res.Finish, res.Text
 	r.logprobs = r.logprobs[:min(len(r.logprobs), len(r.tokens))]
 	return r, nil
 }
@@ -112,4 +113,24 @@ func verifyGreedy(ctx context.Context, eng inference.Engine, ref *reference, got
 		}
 		want, lps = cont, contLP
 	}
+}
+
+// verifyText checks the answer of a miner that streams text without token
+// IDs (an OpenAI-compatible upstream engine): its text must be the
+// model's greedy text exactly. Numerical ties cannot be settled without
+// token IDs, so such a miner fails where a token-streaming one would be
+// excused; an operator who wants the tie rule serves with the builtin
+// engine.
+func verifyText(ref *reference, got string) verdict {
+	if got == ref.text {
+		return verdict{}
+	}
+	n := 0
+	for n < len(got) && n < len(ref.text) && got[n] == ref.text[n] {
+		n++
+	}
+	if n == len(got) {
+		return verdict{"truncated", fmt.Sprintf("%d bytes of text, the model gives %d", len(got), len(ref.text))}
+	}
+	return verdict{"mismatch", fmt.Sprintf("text differs from the model's at byte %d", n)}
 }

@@ -94,3 +94,14 @@ func TestVerifyGreedy(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyText(t *testing.T) {
+	ref := &reference{text: "Once upon a time"}
+	for _, c := range []struct{ got, reason string }{
+		{"Once upon a time", ""}, {"Once upon", "truncated"}, {"Once upon a tide", "mismatch"}, {"Once upon a time!", "mismatch"},
+	} {
+		if v := verifyText(ref, c.got); v.reason != c.reason {
+			t.Errorf("%q: %q, want %q", c.got, v.reason, c.reason)
+		}
+	}
+}
