@@ -133,3 +133,41 @@ func (b badgerLogger) Infof(f string, a ...any) {
 func (b badgerLogger) Debugf(f string, a ...any) {
 	b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
 }
+
+// snapshot implements snapshotter: one read-only transaction, discarded
+// by the returned function. It is for one goroutine (a block's execution).
+func (s *BadgerStore) snapshot() (reader, func()) {
+	txn := s.db.NewTransaction(false)
+	return badgerSnapshot{txn}, txn.Discard
+}
+
+type badgerSnapshot struct{ txn *badger.Txn }
+
+func (b badgerSnapshot) Get(key []byte) ([]byte, error) {
+	item, err := b.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, mapBadgerErr(err)
+	}
+	return item.ValueCopy(nil)
+}
+
+func (b badgerSnapshot) Iterate(prefix []byte, fn func(key, value []byte) error) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = prefix
+	it := b.txn.NewIterator(opts)
+	defer it.Close()
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		item := it.Item()
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return mapBadgerErr(err)
+		}
+		if err := fn(item.KeyCopy(nil), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -25,7 +25,8 @@ const maxExecuted = 8
 func (l *Ledger) ProposeBlock(height uint64, timeMs int64, proposer []byte, maxTxs int) (*protocols.Block, error) {
 	l.commitMu.Lock()
 	defer l.commitMu.Unlock()
-	view, tip := l.committed()
+	view, tip, release := l.snapshot()
+	defer release()
 	if height != tip.Height+1 {
 		return nil, fmt.Errorf("ledger: propose at height %d, but the next height is %d", height, tip.Height+1)
 	}
@@ -101,7 +102,8 @@ func (l *Ledger) executeLocked(b *protocols.Block) (*Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidBlock, err)
 	}
-	view, tip := l.committed()
+	view, tip, release := l.snapshot()
+	defer release()
 	l.mu.RLock()
 	out := l.executed[string(id.Bytes())]
 	l.mu.RUnlock()

@@ -73,7 +73,8 @@ func benchMarket(b *testing.B, subnets, neurons int) *Ledger {
 // block's work.
 func BenchmarkEpochs128x256(b *testing.B) {
 	l := benchMarket(b, 128, 256)
-	view, tip := l.committed()
+	view, tip, release := l.snapshot() // as a block's execution reads
+	defer release()
 	subnets, err := listSubnets(view)
 	if err != nil {
 		b.Fatal(err)
@@ -100,7 +101,8 @@ func BenchmarkEpochs128x256(b *testing.B) {
 // every subnet, and the (at most 2) epochs due.
 func BenchmarkBlockStep128Subnets(b *testing.B) {
 	l := benchMarket(b, 128, 256)
-	view, tip := l.committed()
+	view, tip, release := l.snapshot()
+	defer release()
 	for h := uint64(1); b.Loop(); h++ {
 		e := NewExec(view, l.chain, tip)
 		e.header, e.state = &protocols.Header{Height: h}, 1

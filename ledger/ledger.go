@@ -195,6 +195,18 @@ func (l *Ledger) committed() (View, Tip) {
 	return stateView{l.store}, l.tip
 }
 
+// snapshot returns the committed state as one consistent snapshot (where
+// the store supports it), its tip, and the function that releases it. The
+// caller holds commitMu, so no block commits underneath.
+func (l *Ledger) snapshot() (View, Tip, func()) {
+	v, tip := l.committed()
+	if s, ok := l.store.(snapshotter); ok {
+		r, release := s.snapshot()
+		return stateView{r}, tip, release
+	}
+	return v, tip, func() {}
+}
+
 // Chain returns the chain's ID and parameters.
 func (l *Ledger) Chain() Chain { return l.chain }
 

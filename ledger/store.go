@@ -108,7 +108,21 @@ func (s *MemStore) Close() error {
 }
 
 // stateView is the state namespace of a Store as a View.
-type stateView struct{ s Store }
+type stateView struct{ s reader }
+
+// reader is the read side of a Store (or of one snapshot of it).
+type reader interface {
+	Get(key []byte) ([]byte, error)
+	Iterate(prefix []byte, fn func(key, value []byte) error) error
+}
+
+// snapshotter is a Store that reads one consistent snapshot cheaply: a
+// block's execution reads thousands of keys (an epoch reads every
+// neuron's stake), and one read transaction for all of them costs far
+// less than one per read.
+type snapshotter interface {
+	snapshot() (reader, func())
+}
 
 func (v stateView) Get(key []byte) ([]byte, error) { return v.s.Get(storeKey(key)) }
 
