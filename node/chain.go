@@ -27,20 +27,21 @@ import (
 // wired to the p2p host: proposals and votes over gossip, directed
 // catch-up messages over a stream protocol, transactions over the tx topic.
 type chain struct {
-	n       *Node
-	store   *ledger.BadgerStore
-	ledger  *ledger.Ledger
-	rep     *replica.Replica
-	props   *p2p.Topic
-	votes   *p2p.Topic
-	txs     *p2p.Topic
-	batches *p2p.Topic // POST /txs batches
-	genesis *ledger.Genesis
-	park    *txPark
-	sigs    *protocols.VerifyCache // shared by the gossip validators, the ledger and the core
-	wg      sync.WaitGroup         // retry passes started by commits
-	sync    *syncer                // bulk block sync (sync.go)
-	serving chan struct{}          // a token per sync stream being served
+	n        *Node
+	store    *ledger.BadgerStore
+	ledger   *ledger.Ledger
+	rep      *replica.Replica
+	props    *p2p.Topic
+	votes    *p2p.Topic
+	txs      *p2p.Topic
+	batches  *p2p.Topic // POST /txs batches
+	genesis  *ledger.Genesis
+	park     *txPark
+	sigs     *protocols.VerifyCache // shared by the gossip validators, the ledger and the core
+	wg       sync.WaitGroup         // retry passes started by commits
+	sync     *syncer                // bulk block sync (sync.go)
+	serving  chan struct{}          // a token per sync stream being served
+	restored uint64                 // height of the snapshot restored at start; 0 if none
 }
 
 // verifyCacheSize bounds a node's cache of verified signatures: two full
@@ -78,13 +79,24 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 	opts := ledger.BadgerOptions(filepath.Join(n.cfg.DataDir, "ledger"), n.log).
 		WithMemTableSize(16 << 20).WithNumMemtables(2).WithBlockCacheSize(32 << 20).
 		WithValueLogFileSize(64 << 20)
+	_, statErr := os.Stat(opts.Dir)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
 	c.store, err = ledger.OpenBadger(opts)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger store: %w", err)
 	}
-	if c.ledger, err = ledger.Open(c.store, g, ledger.WithLogger(n.log), ledger.WithVerify(c.sigs.Verify)); err != nil {
-		c.store.Close()
-		return nil, err
+	lopts := []ledger.Option{ledger.WithLogger(n.log), ledger.WithVerify(c.sigs.Verify)}
+	if fresh && n.cfg.Sync != SyncBlocks {
+		if c.ledger, err = c.restoreFromPeers(ctx, lopts...); err != nil {
+			c.store.Close()
+			return nil, err
+		}
+	}
+	if c.ledger == nil {
+		if c.ledger, err = ledger.Open(c.store, g, lopts...); err != nil {
+			c.store.Close()
+			return nil, err
+		}
 	}
 	raw, err := n.key.Raw()
 	if err != nil {
@@ -118,6 +130,7 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 	n.host.Libp2p().SetStreamHandler(protocols.CatchupProtocol(g.ChainID), c.handleStream)
 	c.serving = make(chan struct{}, syncServing)
 	n.host.Libp2p().SetStreamHandler(protocols.SyncBlocksProtocol(g.ChainID), c.handleSyncBlocks)
+	n.host.Libp2p().SetStreamHandler(protocols.SyncSnapshotProtocol(g.ChainID), c.handleSyncSnapshot)
 	if err := c.rep.Start(ctx); err != nil {
 		return nil, errors.Join(err, c.close())
 	}

@@ -49,6 +49,11 @@ type Config struct {
 	GenesisFile string
 	// Consensus tunes the consensus core's timeouts. Zero: its defaults.
 	Consensus consensus.Config
+	// Sync is how a node with a fresh ledger catches up: SyncSnapshot
+	// restores a peer's verified snapshot when it is more than two
+	// snapshot intervals above genesis, then fetches the blocks after it;
+	// SyncBlocks replays every block from genesis. Zero: SyncSnapshot.
+	Sync string
 
 	// HTTPAddr is the API's listen address. Zero: 127.0.0.1:8420. "off"
 	// disables the API.
@@ -126,6 +131,9 @@ func (c Config) validate() error {
 	}
 	if c.AnnounceInterval < 0 {
 		errs = append(errs, errors.New("AnnounceInterval must be positive"))
+	}
+	if c.Sync != "" && c.Sync != SyncSnapshot && c.Sync != SyncBlocks {
+		errs = append(errs, fmt.Errorf("--sync %q: want %q or %q", c.Sync, SyncSnapshot, SyncBlocks))
 	}
 	return errors.Join(errs...)
 }

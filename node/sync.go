@@ -69,6 +69,11 @@ type syncer struct {
 	bulk   func(on bool)                                                      // replica.SetBulkSync
 	bad    func(p peer.ID, err error)                                         // report a peer at fault
 
+	// roundFrom and roundBegan are where and when the current round
+	// started; owned by run's goroutine.
+	roundFrom  uint64
+	roundBegan time.Time
+
 	mu    sync.Mutex // guards state
 	state SyncStatus
 }
@@ -80,7 +85,8 @@ type SyncStatus struct {
 	Blocks   uint64  `json:"blocks"`       // blocks applied by block sync
 	Rounds   uint64  `json:"rounds"`       // rounds that applied at least one block
 	BadPeers uint64  `json:"bad_peers"`    // peers reported for bad blocks or certificates
-	Rate     float64 `json:"blocks_per_s"` // of the last round that applied blocks
+	Rate     float64 `json:"blocks_per_s"` // of the current or last round that applied blocks
+	Snapshot uint64  `json:"snapshot"`     // height of the snapshot restored at start; 0: none
 }
 
 // SyncStatus reports block sync's progress; zero without a chain.
@@ -88,7 +94,9 @@ func (n *Node) SyncStatus() SyncStatus {
 	if n.chain == nil || n.chain.sync == nil {
 		return SyncStatus{}
 	}
-	return n.chain.sync.status()
+	st := n.chain.sync.status()
+	st.Snapshot = n.chain.restored
+	return st
 }
 
 func (s *syncer) status() SyncStatus {
@@ -151,6 +159,7 @@ func (s *syncer) round(ctx context.Context) (progressed, tried bool) {
 	})
 	s.update(func(st *SyncStatus) { st.Active, st.Target = true, target })
 	began := time.Now()
+	s.roundFrom, s.roundBegan = start, began
 	defer func() {
 		s.bulk(false)
 		applied := s.height() - start
@@ -228,7 +237,12 @@ func (s *syncer) syncFrom(ctx context.Context, p peer.ID) (uint64, error) {
 			s.bulk(true)
 		}
 		applied++
-		s.update(func(st *SyncStatus) { st.Blocks++ })
+		s.update(func(st *SyncStatus) {
+			st.Blocks++
+			if st.Blocks%32 == 0 {
+				st.Rate = float64(s.height()-s.roundFrom) / time.Since(s.roundBegan).Seconds()
+			}
+		})
 	}
 	cancel()
 	for range blocks {

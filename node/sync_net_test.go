@@ -1,11 +1,15 @@
 package node_test
 
 import (
+	"bytes"
+	"errors"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/taonet/tao/internal/taotest"
 	"github.com/taonet/tao/ledger"
+	"github.com/taonet/tao/node"
 )
 
 // TestLateNodeBulkSyncs: a full node started hundreds of blocks late on
@@ -19,7 +23,13 @@ func TestLateNodeBulkSyncs(t *testing.T) {
 	}
 	p := ledger.DevParams()
 	p.BlockTimeMs = 1
-	nw := taotest.NewNetwork(t, 4, &taotest.Options{Validators: 4, Params: &p})
+	// The late node (index 4) replays blocks rather than restoring a
+	// snapshot (TestFreshNodeRestoresSnapshot).
+	nw := taotest.NewNetwork(t, 4, &taotest.Options{Validators: 4, Params: &p, Configure: func(i int, c *node.Config) {
+		if i == 4 {
+			c.Sync = node.SyncBlocks
+		}
+	}})
 	nw.AwaitHeight(t, behind, 3*time.Minute)
 	late := nw.Add(t)
 	target := nw.Nodes[0].Ledger().Height()
@@ -33,4 +43,38 @@ func TestLateNodeBulkSyncs(t *testing.T) {
 		t.Fatalf("block sync applied %d of %d blocks (bad peers %d); the rest came through catch-up", st.Blocks, target, st.BadPeers)
 	}
 	t.Logf("block sync: %d blocks in %d rounds, %.0f blocks/s", st.Blocks, st.Rounds, st.Rate)
+}
+
+// TestFreshNodeRestoresSnapshot: a fresh full node whose peers are
+// several snapshot intervals ahead restores the latest snapshot over
+// sync/snapshot/1 (verified against the certified block's state root),
+// fetches the blocks after it, and ends on the same chain; blocks below
+// the snapshot are not in its store.
+func TestFreshNodeRestoresSnapshot(t *testing.T) {
+	p := ledger.DevParams()
+	p.BlockTimeMs = 1
+	p.SnapshotInterval = 40
+	nw := taotest.NewNetwork(t, 4, &taotest.Options{Validators: 4, Params: &p, Verbose: os.Getenv("TAO_TEST_VERBOSE") != ""})
+	nw.AwaitHeight(t, 3*p.SnapshotInterval+30, 3*time.Minute)
+	late := nw.Add(t)
+	target := nw.Nodes[0].Ledger().Height()
+	nw.AwaitHeight(t, target+2, 2*time.Minute)
+	st := late.SyncStatus()
+	for h := st.Snapshot + 1; h <= target; h++ {
+		want, _, err := nw.Nodes[0].Ledger().Block(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := late.Ledger().Block(h)
+		if err != nil || !bytes.Equal(got.Header.StateRoot, want.Header.StateRoot) {
+			t.Fatalf("restored node's block %d differs or is missing (%v)", h, err)
+		}
+	}
+	if st.Snapshot < 2*p.SnapshotInterval || st.Snapshot%p.SnapshotInterval != 0 {
+		t.Fatalf("restored snapshot at %d, want a multiple of %d above %d", st.Snapshot, p.SnapshotInterval, 2*p.SnapshotInterval)
+	}
+	if _, _, err := late.Ledger().Block(1); !errors.Is(err, ledger.ErrNotFound) {
+		t.Fatalf("block 1 on the restored node: %v, want ErrNotFound", err)
+	}
+	t.Logf("restored snapshot %d, then %d blocks by block sync", st.Snapshot, st.Blocks)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"io"
 	"log/slog"
 	"slices"
@@ -37,6 +38,11 @@ type syncChain struct {
 // validators.
 func newSyncChain(t *testing.T, n int) *syncChain {
 	t.Helper()
+	return newSyncChainParams(t, n, func(*ledger.Params) {})
+}
+
+func newSyncChainParams(t *testing.T, n int, tune func(*ledger.Params)) *syncChain {
+	t.Helper()
 	sc := &syncChain{}
 	var vals []protocols.Validator
 	for i := range 4 {
@@ -49,6 +55,7 @@ func newSyncChain(t *testing.T, n int) *syncChain {
 		t.Fatal(err)
 	}
 	p := ledger.DevParams()
+	tune(&p)
 	faucet, _ := ledger.AccountOf(sc.keys[0].Public().(ed25519.PublicKey))
 	sc.g = &ledger.Genesis{ChainID: "synctest", Time: 1_700_000_000_000, Params: p,
 		Balances: map[ledger.Account]market.Rao{faucet: 1000 * market.RaoPerTAO}}
@@ -284,3 +291,86 @@ type dropTransport struct{}
 
 func (dropTransport) Gossip(context.Context, *protocols.ConsensusMessage) error       { return nil }
 func (dropTransport) Send(context.Context, string, *protocols.ConsensusMessage) error { return nil }
+
+// TestReadSnapshotRejects: the snapshot client (readSnapshot) against a
+// test-double peer's answer, built by the real server code
+// (snapshotFrames) and then tampered with. Bad data blames the peer;
+// a block naming another validator set only fails (this node's trusted
+// set may be outdated).
+func TestReadSnapshotRejects(t *testing.T) {
+	sc := newSyncChainParams(t, 25, func(p *ledger.Params) { p.SnapshotInterval = 10 })
+	server := &chain{ledger: sc.src, genesis: sc.g}
+	trusted, err := genesisSet(sc.g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trustedHash, err := ledger.ValidatorSet(sc.g.Validators).Hash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	encode := func(v any) []byte {
+		b, err := protocols.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name      string
+		tamper    func(head *protocols.SnapshotHead, chunks []*protocols.SnapshotChunk)
+		wantFault bool
+		wantErr   bool
+	}{
+		{"honest", func(*protocols.SnapshotHead, []*protocols.SnapshotChunk) {}, false, false},
+		{"entry-changed", func(_ *protocols.SnapshotHead, ch []*protocols.SnapshotChunk) {
+			ch[0].Entries[0].Value = append(bytes.Clone(ch[0].Entries[0].Value), 1)
+		}, true, true},
+		{"entry-dropped", func(h *protocols.SnapshotHead, ch []*protocols.SnapshotChunk) {
+			ch[0].Entries = ch[0].Entries[1:]
+			h.Entries--
+		}, true, true},
+		{"digest-changed", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) { h.Digest[0] ^= 1 }, true, true},
+		{"commit-two-of-four", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) {
+			h.Commit = *sc.certify(t, h.Height, h.Block, 2)
+		}, true, true},
+		{"other-validator-set", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) {
+			b, _ := protocols.DecodeBlock(h.Block)
+			b.Header.ValidatorsHash = make([]byte, 32)
+			h.Block, _ = protocols.EncodeBlock(b)
+			h.Commit = *sc.certify(t, h.Height, h.Block, 4)
+		}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hb, cbs, err := server.snapshotFrames(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head, err := protocols.DecodeSnapshotHead(hb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var chunks []*protocols.SnapshotChunk
+			for _, cb := range cbs {
+				ch, err := protocols.DecodeSnapshotChunk(cb)
+				if err != nil {
+					t.Fatal(err)
+				}
+				chunks = append(chunks, ch)
+			}
+			tt.tamper(head, chunks)
+			var buf bytes.Buffer
+			protocols.WriteMsg(&buf, encode(head))
+			for _, ch := range chunks {
+				protocols.WriteMsg(&buf, encode(ch))
+			}
+			snap, _, _, err := readSnapshot(streamOf{&buf}, sc.g.ChainID, protocols.Verify, trusted, trustedHash, 10)
+			if (err != nil) != tt.wantErr || errors.Is(err, errPeerFault) != tt.wantFault {
+				t.Fatalf("got %v; want error %v, peer fault %v", err, tt.wantErr, tt.wantFault)
+			}
+			if err == nil && (snap.Height != 20 || len(snap.Entries) == 0) {
+				t.Fatalf("snapshot at %d with %d entries, want the one at 20", snap.Height, len(snap.Entries))
+			}
+		})
+	}
+}

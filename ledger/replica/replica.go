@@ -177,6 +177,11 @@ func (r *Replica) startState() (consensus.State, error) {
 	st := consensus.State{Height: h, Validators: vs, LastSigned: last}
 	if h > 1 {
 		b, cert, err := r.l.Block(h - 1)
+		if errors.Is(err, ledger.ErrNotFound) {
+			// The ledger was restored from a snapshot at h-1, without its
+			// block: peers one height behind are served by block sync.
+			return st, nil
+		}
 		if err != nil {
 			return consensus.State{}, fmt.Errorf("replica: load block %d: %w", h-1, err)
 		}
