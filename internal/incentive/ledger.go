@@ -18,7 +18,9 @@ import (
 // signed commit and reveal transactions and the epochs, bonds, emission and
 // payouts being the ledger's. Config's Tempo, Hyper, RevealDelay,
 // AlphaPerBlock and Market are not read: the chain's parameters and the
-// subnet's hyperparameters take their place.
+// subnet's hyperparameters take their place, and RunLedger's
+// Result.Config holds those instead (RevealDelay: the reveal period in
+// tempos, rounded up; AlphaPerBlock 0: the chain's own emission).
 type LedgerConfig struct {
 	Config
 	// Params are the chain's parameters; the zero value means
@@ -253,7 +255,14 @@ func RunLedger(c LedgerConfig) (*Result, error) {
 	wp.MinAllowed = max(wp.MinAllowed, int(hy.MinAllowedWeights))
 
 	res := &Result{Config: c.Config}
+	// The chain's values replace the model's in the result's Config.
 	res.Config.Tempo = hy.Tempo
+	res.Config.RevealDelay = int((hy.RevealPeriod + uint64(hy.Tempo) - 1) / uint64(hy.Tempo))
+	res.Config.Hyper = yuma.Hyper{Kappa: hy.Kappa, BondsPenalty: hy.BondsPenalty, BondsMovingAverage: hy.BondsMovingAverage,
+		Yuma3: hy.Yuma3, LiquidAlpha: hy.LiquidAlpha, AlphaLow: hy.AlphaLow, AlphaHigh: hy.AlphaHigh,
+		AlphaSigmoidSteepness: c.Hyper.AlphaSigmoidSteepness, MaxAllowedValidators: hy.MaxValidators,
+		StakeThreshold: uint64(hy.StakeThreshold), ActivityCutoffFactorMilli: hy.ActivityCutoffMilli, CommitReveal: hy.CommitReveal}
+	res.Config.AlphaPerBlock, res.Config.Market = 0, c.Params.Market()
 	res.Chain = fmt.Sprintf("on a ledger: tempo %d blocks, reveal period %d blocks, weights rate limit %d blocks, yuma3 %v, κ %.2f, liquid alpha %v, bonds penalty %d, max weight limit %d",
 		hy.Tempo, hy.RevealPeriod, hy.WeightsRateLimit, hy.Yuma3, float64(hy.Kappa)/65535, hy.LiquidAlpha, hy.BondsPenalty, hy.MaxWeightLimit)
 	prev := m
