@@ -235,6 +235,17 @@ func TestMarketCommitReveal(t *testing.T) {
 		t.Fatalf("revealed weights %v", w)
 	}
 	rejects(t, l, s.tx(v, &protocols.RevealWeights{NetUID: 1, UIDs: uids, Values: vals, Salt: salt}), ErrNoCommit)
+
+	// The commit rate limit counts from the last commit, not from the
+	// reveal: with a rate limit as long as the reveal period, the next
+	// commit may follow its reveal at once.
+	step(t, l, s.ok(ownerSeed, &protocols.SetSubnetParams{NetUID: 1, Param: "weights_rate_limit", Value: 3}))
+	hash := protocols.WeightsCommitHash(h[:], 1, uids, vals, salt, 0)
+	step(t, l, s.ok(v, &protocols.CommitWeights{NetUID: 1, Hash: hash}))
+	rejects(t, l, s.tx(v, &protocols.CommitWeights{NetUID: 1, Hash: hash}), ErrRateLimited)
+	step(t, l)
+	step(t, l, s.ok(v, &protocols.RevealWeights{NetUID: 1, UIDs: uids, Values: vals, Salt: salt}))
+	step(t, l, s.ok(v, &protocols.CommitWeights{NetUID: 1, Hash: hash}))
 }
 
 func TestMarketFullSubnetImmunity(t *testing.T) {

@@ -109,8 +109,19 @@ func (c *txContext) commitWeightsTx(t *protocols.CommitWeights) error {
 	if !s.Hyper.CommitReveal {
 		return fmt.Errorf("%w: subnet %d does not use commit-reveal; set the weights directly (`tao weights set`)", ErrCommitReveal, t.NetUID)
 	}
-	if err := c.checkRateLimit(s, n); err != nil {
+	// Commits are rate-limited against the previous commit, not against
+	// the reveal (which sets last_update): otherwise a validator could
+	// commit only every reveal_period + rate limit blocks, more than a
+	// tempo, and its weights would miss epochs.
+	last := n.CommitBlock
+	var pending commitRecord
+	if ok, err := getRecord(c.o, commitKey(t.NetUID, Hotkey(c.signer)), &pending); err != nil {
 		return err
+	} else if ok {
+		last = pending.Block
+	}
+	if next := last + s.Hyper.WeightsRateLimit; last != 0 && c.height() < next {
+		return fmt.Errorf("%w: weights commits rate-limited; next allowed at block %d", ErrRateLimited, next)
 	}
 	c.emit("commit-weights", "netuid", fmt.Sprint(t.NetUID), "uid", fmt.Sprint(uid))
 	return putRecord(c.o, commitKey(t.NetUID, Hotkey(c.signer)), &commitRecord{Hash: t.Hash, Block: c.height()})
