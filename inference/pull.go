@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -182,3 +183,33 @@ func checkMagic(path string) error {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// ResolveModelURL turns a model reference into the URL Pull downloads:
+// hf://OWNER/REPO/PATH.gguf (or hf://OWNER/REPO@REVISION/PATH) becomes the
+// Hugging Face hub's download URL, under $HF_ENDPOINT when set (a mirror,
+// as huggingface_hub reads it), else https://huggingface.co; http(s) URLs
+// are returned as they are. Anything else is an error that names the forms.
+func ResolveModelURL(ref string) (string, error) {
+	switch {
+	case strings.HasPrefix(ref, "http://"), strings.HasPrefix(ref, "https://"):
+		return ref, nil
+	case !strings.HasPrefix(ref, "hf://"):
+		return "", fmt.Errorf("inference: model %q: give hf://OWNER/REPO/FILE.gguf, an http(s) URL or a local path", ref)
+	}
+	parts := strings.SplitN(strings.TrimPrefix(ref, "hf://"), "/", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return "", fmt.Errorf("inference: model %q: want hf://OWNER/REPO/FILE.gguf", ref)
+	}
+	repo, rev := parts[1], "main"
+	if i := strings.IndexByte(repo, '@'); i >= 0 {
+		repo, rev = repo[:i], repo[i+1:]
+		if repo == "" || rev == "" {
+			return "", fmt.Errorf("inference: model %q: want hf://OWNER/REPO@REVISION/FILE.gguf", ref)
+		}
+	}
+	endpoint := strings.TrimRight(os.Getenv("HF_ENDPOINT"), "/")
+	if endpoint == "" {
+		endpoint = "https://huggingface.co"
+	}
+	return endpoint + "/" + url.PathEscape(parts[0]) + "/" + url.PathEscape(repo) + "/resolve/" + url.PathEscape(rev) + "/" + parts[2], nil
+}

@@ -71,3 +71,37 @@ func TestPullMismatch(t *testing.T) {
 		t.Errorf("cache holds %d files after a mismatch", len(ents))
 	}
 }
+
+// TestPullFromHub: hf://OWNER/REPO/FILE resolves to the hub's download
+// path under $HF_ENDPOINT, here a local server laid out as the hub is.
+func TestPullFromHub(t *testing.T) {
+	model, err := modelBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/tao/stories/resolve/v1/s15.gguf" {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeContent(w, r, "s15.gguf", time.Time{}, bytes.NewReader(model))
+	}))
+	defer srv.Close()
+	t.Setenv("HF_ENDPOINT", srv.URL+"/")
+	u, err := ResolveModelURL("hf://tao/stories@v1/s15.gguf")
+	if err != nil || u != srv.URL+"/tao/stories/resolve/v1/s15.gguf" {
+		t.Fatalf("resolved %q, %v", u, err)
+	}
+	path, id, err := Cache{Dir: t.TempDir()}.Pull(context.Background(), PullOptions{URL: u})
+	if err != nil || !id.Equals(CIDOf(model)) || path == "" {
+		t.Fatalf("pull: %s %s %v", path, id, err)
+	}
+	if u, _ := ResolveModelURL("hf://tao/stories/dir/m.gguf"); u != srv.URL+"/tao/stories/resolve/main/dir/m.gguf" {
+		t.Errorf("default revision: %q", u)
+	}
+	for _, bad := range []string{"hf://tao/stories", "hf://tao//m.gguf", "ftp://x/y", "hf://tao/@/m.gguf"} {
+		if _, err := ResolveModelURL(bad); err == nil {
+			t.Errorf("%q resolved", bad)
+		}
+	}
+}

@@ -124,10 +124,12 @@ func newModelPullCmd() *cobra.Command {
 		Use:   "pull URL",
 		Short: "Download a GGUF model over HTTP into the model cache (resumable)",
 		Long: `Download a GGUF model into the model cache ($TAO_HOME/models or ~/.tao/models),
-named by the CID of its bytes. An interrupted download resumes where it stopped
+named by the CID of its bytes. hf://OWNER/REPO[@REVISION]/FILE.gguf downloads
+from the Hugging Face hub (or the mirror in $HF_ENDPOINT). An interrupted download resumes where it stopped
 when the same URL is pulled again. With --cid the file must match that CID, and
 a model already cached under it is not downloaded again.`,
-		Example: `  tao model pull https://example.org/stories15m-q8_0.gguf --cid bafkrei...`,
+		Example: `  tao model pull hf://TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF/tinyllama-1.1b-chat-v1.0.Q4_0.gguf
+  tao model pull https://example.org/stories15m-q8_0.gguf --cid bafkrei...`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageError(fmt.Errorf("model pull takes one URL argument (got %d)", len(args)))
@@ -135,7 +137,11 @@ a model already cached under it is not downloaded again.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o := inference.PullOptions{URL: args[0]}
+			u, err := inference.ResolveModelURL(args[0])
+			if err != nil {
+				return usageError(err)
+			}
+			o := inference.PullOptions{URL: u}
 			if want != "" {
 				id, err := cid.Decode(want)
 				if err != nil {
