@@ -44,8 +44,27 @@ type DevnetConfig struct {
 	Miners int
 	// Home holds the model cache (Home/models). Zero: DefaultHome().
 	Home string
+	// Model is the GGUF file subnet 1 declares and its miners serve (a
+	// local path; the CLI pulls hf:// and http(s) references into the
+	// cache first). Zero: the synthetic default model.
+	Model string
+	// Upstream makes the miners forward to an OpenAI-compatible server
+	// instead (Model is then unused). Validators do not run: they cannot
+	// verify a model they cannot load.
+	Upstream *DevnetUpstream
 	// Logger receives the nodes' logs (in-process mode). Nil: discarded.
 	Logger *slog.Logger
+}
+
+// DevnetUpstream is the OpenAI-compatible server a devnet's miners
+// forward to.
+type DevnetUpstream struct {
+	URL    string // API root including /v1
+	Model  string // the model name the server knows
+	APIKey string
+	// CID declares the weights the server runs. Zero: a CID of the model
+	// name, a declaration only this devnet understands.
+	CID string
 }
 
 // DevnetNode describes one node of a running devnet (devnet.json).
@@ -274,6 +293,9 @@ func (d *Devnet) startProc(p *devnetProc) error {
 	}
 	cmd := exec.Command(d.cfg.Exe, p.args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	if up := d.cfg.Upstream; up != nil && up.APIKey != "" {
+		cmd.Env = append(os.Environ(), devnetUpstreamKeyEnv+"="+up.APIKey)
+	}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("devnet: start %s as a process: %w", p.name, err)

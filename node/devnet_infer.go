@@ -6,11 +6,16 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ipfs/go-cid"
+
 	"github.com/taonet/tao/inference"
 )
 
 // devnetNetUID is the subnet a devnet declares and its miners serve.
 const devnetNetUID = 1
+
+// devnetUpstreamKeyEnv carries an upstream's API key to miner processes.
+const devnetUpstreamKeyEnv = "TAO_DEVNET_UPSTREAM_KEY"
 
 // devnetInference is a devnet's subnet: the default synthetic model, made
 // once in the model cache, served by the miner nodes.
@@ -24,9 +29,29 @@ type devnetInference struct {
 // misbehaving miner on the devnet.
 type minerEngineFunc func(i int) inference.Engine
 
-// prepareInference writes (or finds) the default model for the miners.
+// prepareInference finds the model the miners serve: an upstream server's
+// (declared by CID), the configured GGUF file, or the default model
+// (written once).
 func (d *Devnet) prepareInference() error {
 	if d.cfg.Miners == 0 {
+		return nil
+	}
+	if up := d.cfg.Upstream; up != nil {
+		id := up.CID
+		if id == "" {
+			id = inference.CIDOf([]byte("openai-upstream:" + up.Model)).String()
+		} else if _, err := cid.Decode(id); err != nil {
+			return fmt.Errorf("devnet: upstream model CID %q: %w", id, err)
+		}
+		d.infer = devnetInference{modelCID: id}
+		return nil
+	}
+	if d.cfg.Model != "" && d.cfg.Model != "default" {
+		id, err := inference.FileCID(d.cfg.Model)
+		if err != nil {
+			return fmt.Errorf("devnet: model %s: %w", d.cfg.Model, err)
+		}
+		d.infer = devnetInference{modelPath: d.cfg.Model, modelCID: id.String()}
 		return nil
 	}
 	path, id, err := DefaultModel(d.cfg.Home)
@@ -35,6 +60,16 @@ func (d *Devnet) prepareInference() error {
 	}
 	d.infer = devnetInference{modelPath: path, modelCID: id.String()}
 	return nil
+}
+
+// upstreamEngine returns a miner's engine for the configured upstream.
+func (d *Devnet) upstreamEngine() (inference.Engine, error) {
+	up := d.cfg.Upstream
+	id, err := cid.Decode(d.infer.modelCID)
+	if err != nil {
+		return nil, err
+	}
+	return inference.NewUpstream(inference.UpstreamOptions{BaseURL: up.URL, Model: up.Model, APIKey: up.APIKey, CID: id})
 }
 
 // isMiner reports whether plan entry i is a miner: the last Miners nodes.
@@ -58,6 +93,10 @@ func (d *Devnet) minerConfig(i int) *MinerConfig {
 	mc := &MinerConfig{NetUID: devnetNetUID, Model: d.infer.modelPath, Threads: 1, HeartbeatInterval: 2 * time.Second}
 	if d.minerEngine != nil {
 		mc.Engine = d.minerEngine(i)
+	} else if d.cfg.Upstream != nil {
+		if eng, err := d.upstreamEngine(); err == nil {
+			mc.Engine = eng
+		}
 	}
 	return mc
 }
@@ -66,7 +105,7 @@ func (d *Devnet) minerConfig(i int) *MinerConfig {
 // validator nodes registered and staked on it at genesis (node 0 holds
 // the owner hotkey, uid 0, without stake, so its weights would not count).
 func (d *Devnet) isSubnetValidator(i int) bool {
-	return d.infer.modelCID != "" && i >= 1 && i < d.cfg.Validators && !d.isMiner(i)
+	return d.infer.modelCID != "" && d.cfg.Upstream == nil && i >= 1 && i < d.cfg.Validators && !d.isMiner(i)
 }
 
 // validatorConfig makes node i a validator of the devnet's subnet, or
@@ -87,8 +126,16 @@ func (d *Devnet) inferenceArgs(i int, args []string) []string {
 	}
 	args = append(args, "--subnet", strconv.Itoa(devnetNetUID)+"="+d.infer.modelCID)
 	if d.isMiner(i) && len(args) > 0 && args[0] == "node" {
-		args = append([]string{"miner", "--netuid", strconv.Itoa(devnetNetUID), "--model", d.infer.modelPath,
-			"--threads", "1", "--heartbeat-interval", "2s"}, args[1:]...)
+		miner := []string{"miner", "--netuid", strconv.Itoa(devnetNetUID), "--model", d.infer.modelPath,
+			"--threads", "1", "--heartbeat-interval", "2s"}
+		if up := d.cfg.Upstream; up != nil {
+			miner = []string{"miner", "--netuid", strconv.Itoa(devnetNetUID), "--engine", "openai", "--upstream", up.URL,
+				"--upstream-model", up.Model, "--model-cid", d.infer.modelCID, "--heartbeat-interval", "2s"}
+			if up.APIKey != "" {
+				miner = append(miner, "--upstream-key-env", devnetUpstreamKeyEnv)
+			}
+		}
+		args = append(miner, args[1:]...)
 	}
 	if d.isSubnetValidator(i) && len(args) > 0 && args[0] == "node" {
 		args = append([]string{"validator", "--netuid", strconv.Itoa(devnetNetUID), "--model", d.infer.modelPath,

@@ -2,23 +2,27 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/taonet/tao/inference"
 	"github.com/taonet/tao/node"
 )
 
 func newDevnetCmd() *cobra.Command {
 	var (
-		cfg     node.DevnetConfig
-		logs    logFlags
-		timeout time.Duration
+		cfg                                     node.DevnetConfig
+		logs                                    logFlags
+		timeout                                 time.Duration
+		engine, upstream, upModel, keyEnv, mcid string
 	)
 	c := &cobra.Command{
 		Use:   "devnet",
@@ -41,6 +45,19 @@ guard) if it dies.`,
 				return err
 			}
 			cfg.Logger = log
+			switch engine {
+			case "builtin":
+				if cfg.Model, err = devnetModel(cmd, cfg.Model); err != nil {
+					return err
+				}
+			case "openai":
+				if upstream == "" || upModel == "" {
+					return usageError(errors.New("--engine openai needs --upstream URL and --upstream-model NAME"))
+				}
+				cfg.Upstream = &node.DevnetUpstream{URL: upstream, Model: upModel, APIKey: os.Getenv(keyEnv), CID: mcid}
+			default:
+				return usageError(fmt.Errorf("--engine %q: want builtin or openai", engine))
+			}
 			d, err := node.NewDevnet(cfg)
 			if err != nil {
 				return usageError(err)
@@ -76,7 +93,13 @@ guard) if it dies.`,
 	f := c.Flags()
 	f.IntVar(&cfg.Validators, "validators", 4, "number of validators (the first nodes)")
 	f.IntVar(&cfg.Nodes, "nodes", 0, "number of nodes (default validators + 1; the others follow the chain)")
-	f.IntVar(&cfg.Miners, "miners", 3, "number of miner nodes serving subnet 1 with the synthetic default model (in addition to --nodes)")
+	f.IntVar(&cfg.Miners, "miners", 3, "number of miner nodes serving subnet 1 (in addition to --nodes)")
+	f.StringVar(&cfg.Model, "model", "default", "the GGUF model subnet 1 serves: a `PATH`, hf://OWNER/REPO/FILE.gguf or an http(s) URL (pulled into the model cache first), or \"default\" for the synthetic model")
+	f.StringVar(&engine, "engine", "builtin", "the miners' engine: builtin, or openai to forward to an OpenAI-compatible server (vLLM, llama.cpp, Ollama)")
+	f.StringVar(&upstream, "upstream", "", "with --engine openai: the server's API `URL` including /v1")
+	f.StringVar(&upModel, "upstream-model", "", "with --engine openai: the model `NAME` the server knows")
+	f.StringVar(&keyEnv, "upstream-key-env", "", "with --engine openai: the environment `VARIABLE` holding the server's API key")
+	f.StringVar(&mcid, "model-cid", "", "with --engine openai: the `CID` subnet 1 declares for the server's weights (default: one derived from the model name)")
 	f.StringVar(&cfg.Dir, "dir", "", "keep keys, data and devnet.json in this directory (default: a temporary one, removed on exit)")
 	f.BoolVar(&cfg.Procs, "procs", false, "run each node as its own OS process")
 	f.StringVar(&cfg.Network, "network", "dev", "chain ID")
@@ -85,6 +108,36 @@ guard) if it dies.`,
 	f.Lookup("log-level").DefValue = "warn"
 	_ = f.Set("log-level", "warn")
 	return c
+}
+
+// devnetModel resolves --model: a URL or hf:// reference is pulled into
+// the model cache with a progress bar; a path must be a readable file.
+func devnetModel(cmd *cobra.Command, ref string) (string, error) {
+	if ref == "" || ref == "default" {
+		return ref, nil
+	}
+	if !strings.Contains(ref, "://") {
+		if _, err := os.Stat(ref); err != nil {
+			return "", usageError(fmt.Errorf("--model %s: %w", ref, err))
+		}
+		return ref, nil
+	}
+	u, err := inference.ResolveModelURL(ref)
+	if err != nil {
+		return "", usageError(err)
+	}
+	dir, err := modelCacheDir()
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "pulling %s\n", u)
+	bar := newProgressBar(cmd.ErrOrStderr())
+	path, _, err := inference.Cache{Dir: dir}.Pull(cmd.Context(), inference.PullOptions{URL: u, Progress: bar.update})
+	bar.finish()
+	if err != nil {
+		return "", fmt.Errorf("--model %s: %w", ref, err)
+	}
+	return path, nil
 }
 
 func printDevnet(w io.Writer, m node.DevnetManifest, took time.Duration) {
