@@ -38,6 +38,8 @@ const (
 	syncQueue = 2 * syncBatch
 	// syncCheck is how often a node looks at its peers' heights.
 	syncCheck = 500 * time.Millisecond
+	// syncWorkers bounds the blocks pre-verified at once.
+	syncWorkers = 4
 	// syncBackoffMax bounds the wait after a sync round that made no
 	// progress (peers that claim heights they do not serve).
 	syncBackoffMax = 30 * time.Second
@@ -68,6 +70,10 @@ type syncer struct {
 	apply  func(ctx context.Context, value []byte, c *protocols.Commit) error // replica.ApplyCertified
 	bulk   func(on bool)                                                      // replica.SetBulkSync
 	bad    func(p peer.ID, err error)                                         // report a peer at fault
+	// preverify, if set, checks a fetched block's signatures ahead of
+	// apply, to fill the cache the replica verifies through; its result
+	// is not trusted.
+	preverify func(b *protocols.SyncBlock)
 
 	// roundFrom and roundBegan are where and when the current round
 	// started; owned by run's goroutine.
@@ -207,7 +213,9 @@ func (s *syncer) round(ctx context.Context) (progressed, tried bool) {
 
 // syncFrom fetches and applies blocks from p until p has no more, and
 // returns how many it applied. The fetcher runs ahead of the applier by
-// at most syncQueue blocks.
+// at most syncQueue blocks; meanwhile, if preverify is set, workers check
+// the signatures of queued blocks so that the replica's own checks find
+// them in the verification cache.
 func (s *syncer) syncFrom(ctx context.Context, p peer.ID) (uint64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -225,9 +233,15 @@ func (s *syncer) syncFrom(ctx context.Context, p peer.ID) (uint64, error) {
 			from += uint64(n)
 		}
 	}()
+	queue := s.pipeline(ctx, blocks)
 	var applied uint64
 	var err error
-	for b := range blocks {
+	for it := range queue {
+		select {
+		case <-it.ready:
+		case <-ctx.Done():
+		}
+		b := it.b
 		if err = s.apply(ctx, b.Value, &b.Commit); err != nil {
 			break
 		}
@@ -245,8 +259,8 @@ func (s *syncer) syncFrom(ctx context.Context, p peer.ID) (uint64, error) {
 		})
 	}
 	cancel()
-	for range blocks {
-		// Let the fetcher see the cancellation and exit.
+	for range queue {
+		// Let the fetcher and the workers see the cancellation and exit.
 	}
 	ferr := <-fetchErr
 	switch {
@@ -258,4 +272,46 @@ func (s *syncer) syncFrom(ctx context.Context, p peer.ID) (uint64, error) {
 		return applied, ferr
 	}
 	return applied, nil
+}
+
+// syncItem is a fetched block in apply order; ready is closed once its
+// signatures were pre-verified (or at once without preverify).
+type syncItem struct {
+	b     *protocols.SyncBlock
+	ready chan struct{}
+}
+
+// pipeline passes blocks on in order, pre-verifying up to syncWorkers of
+// them at a time. The returned channel is closed after blocks is.
+func (s *syncer) pipeline(ctx context.Context, blocks <-chan *protocols.SyncBlock) <-chan syncItem {
+	queue := make(chan syncItem, syncWorkers)
+	work := make(chan syncItem, syncWorkers)
+	var wg sync.WaitGroup
+	if s.preverify != nil {
+		for range syncWorkers {
+			wg.Go(func() {
+				for it := range work {
+					if ctx.Err() == nil {
+						s.preverify(it.b)
+					}
+					close(it.ready)
+				}
+			})
+		}
+	}
+	go func() {
+		defer close(queue)
+		defer wg.Wait()
+		defer close(work)
+		for b := range blocks {
+			it := syncItem{b: b, ready: make(chan struct{})}
+			if s.preverify == nil {
+				close(it.ready)
+			} else {
+				work <- it
+			}
+			queue <- it
+		}
+	}()
+	return queue
 }
