@@ -174,7 +174,7 @@ func (n *Node) startRouting() (err error) {
 		l = n.chain.ledger
 	}
 	rt.reg = newRegistry(subnets, l)
-	if err := n.checkMinerRegistered(rt.reg); err != nil {
+	if err := n.checkMinerRegistered(rt.reg, minerModel); err != nil {
 		return err
 	}
 	log := n.log
@@ -260,12 +260,17 @@ func (n *Node) Subnets() []uint16 {
 }
 
 // checkMinerRegistered refuses to start a miner whose hotkey holds no uid
-// on its subnet when the subnet exists on the chain: it would get no
-// traffic and earn nothing.
-func (n *Node) checkMinerRegistered(reg *registry) error {
+// on its subnet, or that serves another model than the subnet declares,
+// when the subnet exists on the chain: it would get no traffic and earn
+// nothing.
+func (n *Node) checkMinerRegistered(reg *registry, model cid.Cid) error {
 	m := n.cfg.Miner
 	if m == nil || !reg.onChain(m.NetUID) {
 		return nil
+	}
+	if info, ok := reg.Subnet(m.NetUID); ok && !info.ModelCID.Equals(model) {
+		return fmt.Errorf("this miner serves model %s but subnet %d declares %s on the chain: serve the declared model (tao subnet show %d)",
+			model, m.NetUID, info.ModelCID, m.NetUID)
 	}
 	if _, ok := reg.Neuron(m.NetUID, n.host.ID()); !ok {
 		raw, _ := n.key.GetPublic().Raw()
