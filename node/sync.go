@@ -198,6 +198,10 @@ func (s *syncer) round(ctx context.Context) (progressed, tried bool) {
 			s.log.Warn("block sync: bad peer", "peer", p.id, "err", err)
 			s.update(func(st *SyncStatus) { st.BadPeers++ })
 			s.bad(p.id, err)
+		case errors.Is(err, replica.ErrNotApplied):
+			// A verified certificate for a block this node cannot
+			// execute: local trouble, or a faulty supermajority.
+			s.log.Warn("block sync: certified block not applied", "peer", p.id, "err", err)
 		case err != nil && ctx.Err() == nil:
 			s.log.Debug("block sync: peer failed", "peer", p.id, "err", err)
 		case err == nil && n > 0:

@@ -13,12 +13,15 @@ import (
 var (
 	// ErrBadCertified reports a certified block that must not be
 	// committed: its certificate does not verify against the validator set
-	// of its height, or the block it certifies does not execute. The peer
-	// that sent it is at fault.
+	// of its height, or does not name the block. The peer that sent it is
+	// at fault.
 	ErrBadCertified = errors.New("replica: bad certified block")
 	// ErrNotNext reports a certified block above the next height: the
 	// blocks between are missing.
 	ErrNotNext = errors.New("replica: certified block is not the next height")
+	// ErrNotApplied reports a block whose certificate verified but that
+	// the ledger did not commit.
+	ErrNotApplied = errors.New("replica: certified block not applied")
 	// ErrStopped reports a replica that is closed or whose loop stopped.
 	ErrStopped = errors.New("replica: stopped")
 )
@@ -37,7 +40,8 @@ type certReq struct {
 // nil once the block is committed, or if that height was committed
 // already (by catch-up or consensus meanwhile); ErrNotNext for a block
 // above the next height; an error wrapping ErrBadCertified if the peer
-// that sent it is at fault. value is the block's encoding, the value
+// that sent it is at fault; ErrNotApplied if the certificate holds but
+// the ledger refused the block. value is the block's encoding, the value
 // commit names.
 func (r *Replica) ApplyCertified(ctx context.Context, value []byte, commit *protocols.Commit) error {
 	q := certReq{ce: consensus.Certified{Commit: *commit, Value: value}, done: make(chan error, 1)}
@@ -84,9 +88,10 @@ func (r *Replica) applyCertified(ctx context.Context, ce *consensus.Certified) e
 	}
 	if r.core.Height() <= h {
 		// The certificate held, so the value is what the validators
-		// decided; the ledger refused to execute it (the validity answer
-		// is logged by validate).
-		return fmt.Errorf("%w: certified block %d was not committed", ErrBadCertified, h)
+		// decided, and the peer only relayed it: either this node failed
+		// to execute it (validate logs why) or more than a third of the
+		// validators are faulty. Not the peer's fault.
+		return fmt.Errorf("%w: certified block %d", ErrNotApplied, h)
 	}
 	return nil
 }

@@ -164,6 +164,18 @@ func TestApplyCertifiedRejects(t *testing.T) {
 	value, c := certified(t, src, 1)
 	other, _ := certified(t, src, 2)
 	stranger := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{99}, 32))
+	// A block every validator signed although its state root is wrong:
+	// only a faulty supermajority could certify it, and the relaying peer
+	// is not to blame.
+	bad, _, err := src.Block(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.Header.StateRoot = make([]byte, 32)
+	badValue, err := protocols.EncodeBlock(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		value  []byte
@@ -190,5 +202,11 @@ func TestApplyCertifiedRejects(t *testing.T) {
 	}
 	if err := r.ApplyCertified(context.Background(), value, c); err != nil || l.Height() != 1 {
 		t.Fatalf("the good block after bad ones: height %d, %v", l.Height(), err)
+	}
+	// On a replica of its own: the validators' precommits for the bad
+	// block occupy the height (as they would on every honest node).
+	r2, l2 := startFollower(t, g)
+	if err := r2.ApplyCertified(context.Background(), badValue, certify(t, g.ChainID, keys, []int{0, 1, 2, 3}, 1, badValue)); !errors.Is(err, ErrNotApplied) || l2.Height() != 0 {
+		t.Fatalf("certified invalid block: height %d, %v, want ErrNotApplied", l2.Height(), err)
 	}
 }
