@@ -68,9 +68,10 @@ type Config struct {
 	// DiscoveryInterval bounds the DHT discovery period. Zero: p2p default.
 	DiscoveryInterval time.Duration
 
-	// Subnets declares, until the ledger exists, the model each subnet
-	// serves (netuid → model); see SubnetConfig and docs/decisions.md,
-	// "Interim registry". A miner's own subnet is declared for it.
+	// Subnets declares the model of subnets not (yet) on the chain
+	// (netuid → model); a subnet on the chain declares its own. See
+	// SubnetConfig and docs/decisions.md, "Registry". A miner's own subnet
+	// is declared for it.
 	Subnets map[uint16]SubnetConfig
 	// Miner, if set, serves a subnet's model from this node.
 	Miner *MinerConfig

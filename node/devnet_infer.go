@@ -75,7 +75,8 @@ func (d *Devnet) upstreamEngine() (inference.Engine, error) {
 // isMiner reports whether plan entry i is a miner: the last Miners nodes.
 func (d *Devnet) isMiner(i int) bool { return d.cfg.Miners > 0 && i >= d.cfg.Nodes-d.cfg.Miners }
 
-// subnets is what every devnet node declares (the interim registry).
+// subnets is what every devnet node declares in its configuration; subnet
+// 1 is also on the chain from genesis, which routing prefers.
 func (d *Devnet) subnets() map[uint16]SubnetConfig {
 	if d.infer.modelCID == "" {
 		return nil

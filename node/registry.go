@@ -20,7 +20,7 @@ import (
 // epoch's incentive and trust, and declares its model on the chain. A
 // subnet declared only in the node's configuration (--subnet, before it is
 // created on the chain) keeps the interim rule: every hotkey counts as a
-// neutrally rated neuron (docs/decisions.md, "Interim registry").
+// neutrally rated neuron (docs/decisions.md, "Registry").
 //
 // It answers from memory: refresh rebuilds the chain part from the
 // ledger's metagraphs after commits, at most once per refreshEvery.

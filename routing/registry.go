@@ -9,9 +9,9 @@ import (
 
 // Registry is the read-only view of the ledger that routing needs: which
 // model a subnet serves and how the ledger rates each registered neuron.
-// The ledger's metagraph satisfies it; until it exists, package node
-// provides an interim implementation from configuration (see
-// docs/decisions.md, "Interim registry"). Implementations are safe for
+// Package node answers it from the ledger's metagraph, with subnets
+// declared only in configuration rated neutrally (docs/decisions.md,
+// "Registry"). Implementations are safe for
 // concurrent use and answer from memory (they are called per request).
 type Registry interface {
 	// Subnet returns the subnet's declared model and task; false if the

@@ -50,7 +50,7 @@ type Selector struct {
 //	           miner reported minus our in-flight requests, and over the
 //	           in-flight requests beyond them
 //
-// With every neuron rated neutrally (the interim registry), quality is
+// With every neuron rated neutrally (a subnet declared only in configuration, or a new one), quality is
 // equal for all and the faster, less loaded miner wins.
 func (s *Selector) Score(c Candidate) float64 {
 	ref := s.RTTRef

@@ -87,7 +87,7 @@ keep your peer ID. Stop with Ctrl-C.`,
 	f.DurationVar(&announce, "announce-interval", 10*time.Second, "how often to gossip this node's signed status")
 	keys.register(f)
 	logs.register(f)
-	f.Var(newSubnetsFlag(&cfg.Subnets), "subnet", "declare a subnet's model as `NETUID=CID` (or NETUID=default for the synthetic default model); repeatable. Until the ledger exists, a node routes only to declared subnets")
+	f.Var(newSubnetsFlag(&cfg.Subnets), "subnet", "declare a subnet's model as `NETUID=CID` (or NETUID=default for the synthetic default model); repeatable. Subnets on the chain declare their own model; this declares one that is not on the chain (yet)")
 	if extend != nil {
 		adjust = extend(f)
 	}
