@@ -225,13 +225,18 @@ func getShares(v View, h Hotkey, netuid uint16, c Account) (uint64, error) {
 	return s, err
 }
 
-func putShares(o *overlay, h Hotkey, netuid uint16, c Account, s uint64) error {
+// putShares stores c's shares in h's pool on netuid; prev is what it held
+// before, so that the coldkey's stake index is written only when the
+// stake appears or goes.
+func putShares(o *overlay, h Hotkey, netuid uint16, c Account, prev, s uint64) error {
 	if s == 0 {
 		o.set(sharesKey(h, netuid, c), nil)
 		o.set(stakeIndexKey(c, h, netuid), nil)
 		return nil
 	}
-	o.set(stakeIndexKey(c, h, netuid), []byte{1})
+	if prev == 0 {
+		o.set(stakeIndexKey(c, h, netuid), []byte{1})
+	}
 	return putRecord(o, sharesKey(h, netuid, c), s)
 }
 

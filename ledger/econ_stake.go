@@ -84,7 +84,7 @@ func addStake(o *overlay, h Hotkey, netuid uint16, c Account, amount market.Rao)
 	if err := putStakePool(o, h, netuid, p); err != nil {
 		return err
 	}
-	return putShares(o, h, netuid, c, s+issued)
+	return putShares(o, h, netuid, c, s, s+issued)
 }
 
 // removeStake debits amount alpha from c's stake on h in netuid, burning
@@ -119,7 +119,7 @@ func removeStake(o *overlay, h Hotkey, netuid uint16, c Account, amount market.R
 	if err := putStakePool(o, h, netuid, p); err != nil {
 		return err
 	}
-	return putShares(o, h, netuid, c, s-burn)
+	return putShares(o, h, netuid, c, s, s-burn)
 }
 
 // addDividend raises h's pool in netuid by amount without issuing shares,

@@ -240,7 +240,7 @@ func (c *txContext) dissolve(netuid uint16) error {
 			return err
 		}
 		left -= market.Rao(part)
-		if err := putShares(c.o, x.h, netuid, x.c, 0); err != nil {
+		if err := putShares(c.o, x.h, netuid, x.c, 1, 0); err != nil {
 			return err
 		}
 	}
