@@ -22,10 +22,13 @@ type Status struct {
 	BlockHash string   `json:"block_hash"`
 	StateRoot string   `json:"state_root"`
 	Syncing   bool     `json:"syncing"`
-	Validator bool     `json:"validator"`
-	Round     int32    `json:"round"`
-	Consensus string   `json:"consensus,omitempty"` // step@round of the height being decided
-	Evidence  int      `json:"evidence"`            // equivocations seen since start
+	// Sync is block and snapshot sync's progress (sync/blocks/1,
+	// sync/snapshot/1).
+	Sync      SyncStatus `json:"sync"`
+	Validator bool       `json:"validator"`
+	Round     int32      `json:"round"`
+	Consensus string     `json:"consensus,omitempty"` // step@round of the height being decided
+	Evidence  int        `json:"evidence"`            // equivocations seen since start
 	// Validators is the current validator set (hotkeys as peer IDs, power in rao).
 	Validators  []ValidatorInfo `json:"validators,omitempty"`
 	TxFee       uint64          `json:"tx_fee_rao"`

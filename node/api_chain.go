@@ -219,7 +219,8 @@ func (n *Node) fillChainStatus(s *Status) {
 	}
 	s.StateRoot = tip.Root.String()
 	rs := n.chain.rep.Status()
-	s.Syncing = rs.Syncing
+	s.Sync = n.SyncStatus()
+	s.Syncing = rs.Syncing || s.Sync.Active
 	s.Validator = rs.Validator
 	s.Round = rs.Round
 	s.Evidence = rs.Evidence

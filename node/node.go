@@ -98,6 +98,7 @@ func (n *Node) start(ctx context.Context) error {
 		return err
 	}
 	n.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	n.registerSyncMetrics()
 	id, _ := peer.IDFromPrivateKey(n.key)
 	n.log = c.Logger.With("node", shortID(id))
 	n.host, err = p2p.New(p2p.Config{

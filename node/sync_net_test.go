@@ -2,8 +2,12 @@ package node_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"io"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,6 +47,20 @@ func TestLateNodeBulkSyncs(t *testing.T) {
 		t.Fatalf("block sync applied %d of %d blocks (bad peers %d); the rest came through catch-up", st.Blocks, target, st.BadPeers)
 	}
 	t.Logf("block sync: %d blocks in %d rounds, %.0f blocks/s", st.Blocks, st.Rounds, st.Rate)
+	// Operators see it in GET /status and /metrics.
+	api, err := (&node.Client{BaseURL: late.HTTPURL()}).Status(context.Background())
+	if err != nil || api.Sync.Blocks < st.Blocks {
+		t.Fatalf("GET /status sync %+v, %v", api.Sync, err)
+	}
+	resp, err := http.Get(late.HTTPURL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), "tao_sync_blocks_total ") {
+		t.Fatal("/metrics lacks tao_sync_blocks_total")
+	}
 }
 
 // TestFreshNodeRestoresSnapshot: a fresh full node whose peers are

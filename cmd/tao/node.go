@@ -80,6 +80,7 @@ keep your peer ID. Stop with Ctrl-C.`,
 	f.StringArrayVar(&cfg.ListenAddrs, "listen", nil, "libp2p listen `multiaddr` (repeatable; default TCP and QUIC on all interfaces, random ports)")
 	f.StringArrayVar(&cfg.Bootstrap, "bootstrap", nil, "bootstrap peer `multiaddr` with /p2p/ID (repeatable)")
 	f.StringVar(&cfg.GenesisFile, "genesis", "", "the chain's genesis.json (default DATA_DIR/genesis.json if present)")
+	f.StringVar(&cfg.Sync, "sync", node.SyncSnapshot, "how a node with a fresh ledger catches up: snapshot (restore a peer's verified snapshot, then fetch the blocks after it) or blocks (replay every block from genesis)")
 	f.StringVar(&cfg.HTTPAddr, "http", node.DefaultHTTPAddr, "local API listen address, or \"off\"")
 	f.BoolVar(&cfg.NoMDNS, "no-mdns", false, "do not look for peers on the local network")
 	f.BoolVar(&cfg.RelayService, "relay-service", false, "relay connections for peers behind NAT")

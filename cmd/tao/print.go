@@ -27,6 +27,10 @@ func printStatus(w io.Writer, st node.Status) error {
 	fmt.Fprintf(tw, "height\t%d (block %s)\n", st.Height, st.BlockHash)
 	fmt.Fprintf(tw, "state root\t%s\n", st.StateRoot)
 	fmt.Fprintf(tw, "syncing\t%v\n", st.Syncing)
+	if sy := st.Sync; sy.Blocks > 0 || sy.Snapshot > 0 || sy.Active {
+		fmt.Fprintf(tw, "sync\t%d blocks by block sync (%.0f blocks/s, target %d), snapshot at %d, %d bad peers\n",
+			sy.Blocks, sy.Rate, sy.Target, sy.Snapshot, sy.BadPeers)
+	}
 	if len(st.Validators) > 0 {
 		fmt.Fprintf(tw, "validators\t%d (this node votes: %v)\n", len(st.Validators), st.Validator)
 		for _, v := range st.Validators {
