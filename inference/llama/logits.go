@@ -9,11 +9,47 @@ func LogSumExp(x []float32) float64 {
 	for _, v := range x {
 		mx = max(mx, v)
 	}
-	var sum float64
-	for _, v := range x {
-		sum += float64(expf(v - mx))
+	if math.IsInf(float64(mx), 0) || mx != mx {
+		var sum float64 // the general path for the odd cases
+		for _, v := range x {
+			sum += float64(expf(v - mx))
+		}
+		return float64(mx) + math.Log(sum)
 	}
-	return float64(mx) + math.Log(sum)
+	// Four independent sums of expNeg (every v − mx ≤ 0) keep the CPU's
+	// pipelines full: a decode step runs this over the whole vocabulary
+	// for every sequence of a batch.
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += float64(expNeg(x[i] - mx))
+		s1 += float64(expNeg(x[i+1] - mx))
+		s2 += float64(expNeg(x[i+2] - mx))
+		s3 += float64(expNeg(x[i+3] - mx))
+	}
+	for ; i < len(x); i++ {
+		s0 += float64(expNeg(x[i] - mx))
+	}
+	return float64(mx) + math.Log((s0+s1)+(s2+s3))
+}
+
+// expNeg is expf for x ≤ 0 (NaN not expected), small enough to inline:
+// the same range reduction and polynomial, with round-to-nearest by the
+// 1.5·2^23 trick instead of math.Floor, and no overflow branch.
+func expNeg(x float32) float32 {
+	const (
+		log2e = 1.44269504088896341
+		ln2hi = 0.693359375
+		ln2lo = -2.12194440e-4
+		magic = 12582912 // 1.5·2^23: adding it rounds a float32 of magnitude < 2^22 to an integer
+	)
+	if x < -87.33654 {
+		return 0
+	}
+	n := (x*log2e + magic) - magic
+	r := x - n*ln2hi - n*ln2lo
+	p := ((((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r+5.0000001201e-1)*r*r + r) + 1
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
 // LogSoftmax returns log(softmax(logits)) in a new slice.
