@@ -6,6 +6,7 @@ import (
 
 	"github.com/taonet/tao/market"
 	"github.com/taonet/tao/protocols"
+	"github.com/taonet/tao/yuma"
 )
 
 // benchMarket returns a ledger with subnets × neurons uids: every subnet's
@@ -51,9 +52,9 @@ func benchMarket(b *testing.B, subnets, neurons int) *Ledger {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var w []entry
+			var w []yuma.Entry
 			for u := range neurons {
-				w = append(w, entry{UID: uint16(u), Value: uint16(1 + (u*7+j)%1000)})
+				w = append(w, yuma.Entry{UID: uint16(u), Value: uint16(1 + (u*7+j)%1000)})
 			}
 			n.Weights = packRow(w)
 			v, _ := protocols.Marshal(n)

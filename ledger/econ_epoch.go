@@ -64,8 +64,8 @@ func epochInput(v View, s *subnetRecord, neurons []*neuronRecord, b uint64, mp m
 		in.ValidatorPermit[i] = nr.Permit
 		in.LastUpdate[i] = nr.LastUpdate
 		in.BlockAtRegistration[i] = nr.RegBlock
-		in.Weights[i] = toYuma(nr.Weights)
-		in.Bonds[i] = toYuma(nr.Bonds)
+		in.Weights[i] = nr.Weights.entries()
+		in.Bonds[i] = nr.Bonds.entries()
 		if in.CommitBlocks != nil && nr.CommitBlock != 0 {
 			in.CommitBlocks[i] = yuma.OptBlock{Block: nr.CommitBlock, Valid: true}
 		}
@@ -108,7 +108,7 @@ func (e *Exec) epoch(s *subnetRecord, mp market.Params) error {
 		nr.Rank, nr.Trust, nr.Consensus = out.Ranks[i], out.Trust[i], out.Consensus[i]
 		nr.Incentive, nr.Dividends, nr.ValidatorTrust = out.Incentive[i], out.Dividends[i], out.ValidatorTrust[i]
 		nr.PruningScore, nr.Emission = out.PruningScore[i], market.Rao(out.Emission[i])
-		nr.Bonds = fromYuma(out.Bonds[i])
+		nr.Bonds = packRow(out.Bonds[i])
 		if err := putNeuron(o, s.NetUID, uint16(i), nr); err != nil {
 			return err
 		}

@@ -103,13 +103,6 @@ func (s *subnetRecord) setClock(c market.EpochClock) {
 		c.PendingEpochAt, c.BlocksSinceLastStep, c.LastEpochBlock, c.EpochIndex
 }
 
-// entry is one (uid, value) of a stored weights or bonds row.
-type entry struct {
-	_     struct{} `cbor:",toarray"`
-	UID   uint16
-	Value uint16
-}
-
 // neuronRecord is one uid of a subnet: who holds it, its weights and
 // bonds, and the outputs of the last epoch.
 type neuronRecord struct {
@@ -252,7 +245,8 @@ func getEconomy(v View) (economyRecord, error) {
 // neuron's rows.
 type row []byte
 
-func packRow(es []entry) row {
+// packRow packs entries into a row.
+func packRow(es []yuma.Entry) row {
 	if len(es) == 0 {
 		return nil
 	}
@@ -263,34 +257,14 @@ func packRow(es []entry) row {
 	return r
 }
 
-// entries unpacks the row (a trailing partial entry, which Marshal never
+// entries unpacks the row (a trailing partial entry, which packRow never
 // writes, is ignored).
-func (r row) entries() []entry {
-	out := make([]entry, len(r)/4)
-	for i := range out {
-		out[i] = entry{UID: binary.BigEndian.Uint16(r[4*i:]), Value: binary.BigEndian.Uint16(r[4*i+2:])}
-	}
-	return out
-}
-
-// toYuma converts a stored row.
-func toYuma(r row) []yuma.Entry {
+func (r row) entries() []yuma.Entry {
 	out := make([]yuma.Entry, len(r)/4)
 	for i := range out {
 		out[i] = yuma.Entry{UID: binary.BigEndian.Uint16(r[4*i:]), Value: binary.BigEndian.Uint16(r[4*i+2:])}
 	}
 	return out
-}
-
-func fromYuma(es []yuma.Entry) row {
-	if len(es) == 0 {
-		return nil
-	}
-	r := make(row, 0, 4*len(es))
-	for _, e := range es {
-		r = binary.BigEndian.AppendUint16(binary.BigEndian.AppendUint16(r, e.UID), e.Value)
-	}
-	return r
 }
 
 // netuidOf reads the netuid of a key under a 2-byte netuid after its

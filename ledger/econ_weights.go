@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/taonet/tao/protocols"
+	"github.com/taonet/tao/yuma"
 )
 
 // weightsTarget loads the subnet and the signer's (a hotkey's) uid on it.
@@ -40,7 +41,7 @@ func (c *txContext) checkRateLimit(s *subnetRecord, n *neuronRecord) error {
 // normalizeWeights checks a weights vector against the subnet and scales
 // it so its largest value is 65 535 (rounded to nearest), dropping zeros,
 // as the chain stores weights.
-func normalizeWeights(s *subnetRecord, uids, values []uint16, version uint64) ([]entry, error) {
+func normalizeWeights(s *subnetRecord, uids, values []uint16, version uint64) ([]yuma.Entry, error) {
 	if version < s.Hyper.WeightsVersion {
 		return nil, fmt.Errorf("%w: version key %d is below the subnet's %d; upgrade the validator", ErrBadWeights, version, s.Hyper.WeightsVersion)
 	}
@@ -68,12 +69,12 @@ func normalizeWeights(s *subnetRecord, uids, values []uint16, version uint64) ([
 		return nil, fmt.Errorf("%w: one uid takes %d/65535 of the weights, subnet %d allows at most %d/65535 (max_weight_limit); spread the weights over more uids",
 			ErrBadWeights, top*65535/sum, s.NetUID, lim)
 	}
-	out := make([]entry, 0, nonzero)
+	out := make([]yuma.Entry, 0, nonzero)
 	for i, u := range uids {
 		if values[i] == 0 {
 			continue
 		}
-		out = append(out, entry{UID: u, Value: uint16((uint64(values[i])*65535 + top/2) / top)})
+		out = append(out, yuma.Entry{UID: u, Value: uint16((uint64(values[i])*65535 + top/2) / top)})
 	}
 	return out, nil
 }
