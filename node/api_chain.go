@@ -8,8 +8,6 @@ import (
 	"strconv"
 
 	"github.com/ipfs/go-cid"
-	"github.com/libp2p/go-libp2p/core/crypto"
-	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/taonet/tao/ledger"
 	"github.com/taonet/tao/protocols"
@@ -227,10 +225,8 @@ func (n *Node) fillChainStatus(s *Status) {
 	if vs, err := l.Validators(); err == nil {
 		for _, v := range vs {
 			id := v.Hotkey.String()
-			if pk, err := crypto.UnmarshalEd25519PublicKey(v.Hotkey[:]); err == nil {
-				if pid, err := peer.IDFromPublicKey(pk); err == nil {
-					id = pid.String()
-				}
+			if pid := peerOfHotkey(v.Hotkey); pid != "" {
+				id = pid.String()
 			}
 			s.Validators = append(s.Validators, ValidatorInfo{PeerID: id, Power: v.Power})
 		}

@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/taonet/tao/ledger"
 )
 
 // maxNodeKeySize bounds the node key file; a libp2p-marshalled ed25519
@@ -82,4 +85,17 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// peerOfHotkey returns the peer ID of an ed25519 hotkey ("" if invalid).
+func peerOfHotkey(h ledger.Hotkey) peer.ID {
+	pub, err := crypto.UnmarshalEd25519PublicKey(h[:])
+	if err != nil {
+		return ""
+	}
+	id, err := peer.IDFromPublicKey(pub)
+	if err != nil {
+		return ""
+	}
+	return id
 }

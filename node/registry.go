@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
-	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/taonet/tao/ledger"
@@ -83,12 +82,8 @@ func (r *registry) refresh(force bool) {
 			cs.info, cs.hasInfo = routing.SubnetInfo{ModelCID: id, Task: task}, true
 		}
 		for _, n := range m.Neurons {
-			pub, err := crypto.UnmarshalEd25519PublicKey(n.Hotkey[:])
-			if err != nil {
-				continue
-			}
-			id, err := peer.IDFromPublicKey(pub)
-			if err != nil {
+			id := peerOfHotkey(n.Hotkey)
+			if id == "" {
 				continue
 			}
 			cs.neurons[id] = routing.NeuronInfo{

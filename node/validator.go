@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
-	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/taonet/tao/inference"
@@ -426,17 +425,4 @@ func (v *validator) judge(ctx context.Context, tg target, ref *reference, a answ
 		s.TokensPerSec = float64(n) / a.res.Duration.Seconds()
 	}
 	return s, true
-}
-
-// peerOfHotkey returns the peer ID of an ed25519 hotkey ("" if invalid).
-func peerOfHotkey(h ledger.Hotkey) peer.ID {
-	pub, err := crypto.UnmarshalEd25519PublicKey(h[:])
-	if err != nil {
-		return ""
-	}
-	id, err := peer.IDFromPublicKey(pub)
-	if err != nil {
-		return ""
-	}
-	return id
 }

@@ -203,10 +203,8 @@ func (n *Node) webMetagraph(netuid uint16, live map[peer.ID]bool) *webChainSubne
 			Incentive: frac(nr.Incentive), Dividends: frac(nr.Dividends), Consensus: frac(nr.Consensus), VTrust: frac(nr.ValidatorTrust),
 			Permit: nr.Permit, LastUpdate: nr.LastUpdate, Weights: uint64(len(nr.Weights)),
 		}
-		if pk, err := crypto.UnmarshalEd25519PublicKey(nr.Hotkey[:]); err == nil {
-			if id, err := peer.IDFromPublicKey(pk); err == nil {
-				row.Live = live[id]
-			}
+		if id := peerOfHotkey(nr.Hotkey); id != "" {
+			row.Live = live[id]
 		}
 		c.Neurons = append(c.Neurons, row)
 	}
