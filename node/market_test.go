@@ -28,22 +28,12 @@ type marketNet struct {
 func (m *marketNet) submit(key ed25519.PrivateKey, body protocols.TxBody) string {
 	m.t.Helper()
 	k := string(key.Public().(ed25519.PublicKey))
-	tx, err := protocols.NewTx(m.nw.Genesis.ChainID, m.nonces[k], uint64(m.nw.Genesis.Params.TxFee), body)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	if err := tx.Sign(key); err != nil {
-		m.t.Fatal(err)
-	}
-	b, err := protocols.EncodeTx(tx)
-	if err != nil {
-		m.t.Fatal(err)
-	}
+	b := m.nw.SignTx(m.t, key, m.nonces[k], body)
 	nd := m.nw.Nodes[m.next%len(m.nw.Nodes)]
 	m.next++
 	info, err := (&node.Client{BaseURL: nd.HTTPURL()}).SubmitTx(context.Background(), b)
 	if err != nil {
-		m.t.Fatalf("submit %s: %v", tx.Kind, err)
+		m.t.Fatalf("submit %s: %v", body.TxKind(), err)
 	}
 	m.nonces[k]++
 	return info.ID

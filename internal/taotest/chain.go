@@ -110,11 +110,18 @@ func (nw *Network) Transfer(t testing.TB, nonce uint64, to ed25519.PublicKey, am
 // given nonce.
 func (nw *Network) TransferFrom(t testing.TB, from int, nonce uint64, to ed25519.PublicKey, amount market.Rao) []byte {
 	t.Helper()
-	tx, err := protocols.NewTx(nw.Genesis.ChainID, nonce, uint64(nw.Genesis.Params.TxFee), &protocols.Transfer{To: to, Amount: uint64(amount)})
+	return nw.SignTx(t, nw.Accounts[from], nonce, &protocols.Transfer{To: to, Amount: uint64(amount)})
+}
+
+// SignTx returns body as an encoded transaction of the network's chain,
+// signed by key at nonce with the chain's fee.
+func (nw *Network) SignTx(t testing.TB, key ed25519.PrivateKey, nonce uint64, body protocols.TxBody) []byte {
+	t.Helper()
+	tx, err := protocols.NewTx(nw.Genesis.ChainID, nonce, uint64(nw.Genesis.Params.TxFee), body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Sign(nw.Accounts[from]); err != nil {
+	if err := tx.Sign(key); err != nil {
 		t.Fatal(err)
 	}
 	b, err := protocols.EncodeTx(tx)
