@@ -67,9 +67,9 @@ CID.gguf, and also copied to --out if given. Prints the path and the CID.`,
 				return usageError(err)
 			}
 			switch o.Quant {
-			case "f32", "f16", "q8_0", "q4_0":
+			case "f32", "f16", "bf16", "q8_0", "q4_0":
 			default:
-				return usageError(fmt.Errorf("synth: unsupported --quant %q (want f32, f16, q8_0 or q4_0)", o.Quant))
+				return usageError(fmt.Errorf("synth: unsupported --quant %q (want f32, f16, bf16, q8_0 or q4_0)", o.Quant))
 			}
 			if cache == "" {
 				var err error
@@ -98,7 +98,7 @@ CID.gguf, and also copied to --out if given. Prints the path and the CID.`,
 	}
 	f := c.Flags()
 	f.StringVar(&o.Preset, "preset", "stories15m", fmt.Sprintf("architecture: %v", synth.PresetNames()))
-	f.StringVar(&o.Quant, "quant", "q8_0", "matrix type: f32, f16, q8_0 or q4_0")
+	f.StringVar(&o.Quant, "quant", "q8_0", "matrix type: f32, f16, bf16, q8_0 or q4_0")
 	f.Uint64Var(&o.Seed, "seed", 1, "weight seed")
 	f.StringVar(&out, "out", "", "also write the model to `FILE`")
 	f.StringVar(&cache, "cache-dir", "", "model cache `DIR` (default $TAO_HOME/models or ~/.tao/models)")

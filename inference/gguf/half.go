@@ -62,3 +62,17 @@ func F32ToF16(f float32) uint16 {
 	}
 	return sign | uint16(h)
 }
+
+// BF16ToF32 widens a bfloat16 (the top half of a float32) exactly.
+func BF16ToF32(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
+
+// F32ToBF16 rounds to the nearest bfloat16, ties to even; NaN stays NaN
+// (quiet), infinities stay infinite.
+func F32ToBF16(f float32) uint16 {
+	b := math.Float32bits(f)
+	if f != f {
+		return uint16(b>>16) | 0x40
+	}
+	b += 0x7fff + (b>>16)&1
+	return uint16(b >> 16)
+}

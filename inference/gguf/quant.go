@@ -59,7 +59,8 @@ func QuantizeQ4_0(dst []byte, x []float32) []byte {
 	return dst
 }
 
-// Quantize appends the encoding of x as type t (F32, F16, Q8_0 or Q4_0).
+// Quantize appends the encoding of x as type t (F32, F16, BF16, Q8_0 or
+// Q4_0).
 func Quantize(dst []byte, t TensorType, x []float32) ([]byte, error) {
 	switch t {
 	case F32:
@@ -69,6 +70,10 @@ func Quantize(dst []byte, t TensorType, x []float32) ([]byte, error) {
 	case F16:
 		for _, v := range x {
 			dst = binary.LittleEndian.AppendUint16(dst, F32ToF16(v))
+		}
+	case BF16:
+		for _, v := range x {
+			dst = binary.LittleEndian.AppendUint16(dst, F32ToBF16(v))
 		}
 	case Q8_0:
 		dst = QuantizeQ8_0(dst, x)
@@ -93,6 +98,10 @@ func Dequantize(dst []float32, t TensorType, src []byte) error {
 	case F16:
 		for i := range dst {
 			dst[i] = F16ToF32(le16(src[2*i:]))
+		}
+	case BF16:
+		for i := range dst {
+			dst[i] = BF16ToF32(le16(src[2*i:]))
 		}
 	case Q8_0:
 		for b := 0; b*QK < len(dst); b++ {

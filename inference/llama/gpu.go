@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"math/bits"
 	"runtime"
 	"sync"
@@ -98,7 +97,7 @@ type gpuLayer struct {
 }
 
 // ToDevice moves the model to the GPU d: weights are dequantized to f16
-// and uploaded, and from then on NewSeq makes KV caches in GPU memory and
+// (bf16 files stay bf16) and uploaded, and from then on NewSeq makes KV caches in GPU memory and
 // Forward runs there (the CPU kernels are no longer used; the mapped file
 // stays for the tokenizer and metadata). d must outlive the model; Close
 // frees the model's GPU memory but not d.
@@ -109,7 +108,13 @@ func (m *Model) ToDevice(d *cuda.Device) error {
 	if m.HeadDim%8 != 0 || m.HeadDim > 256 {
 		return fmt.Errorf("llama: the CUDA backend needs a head dimension that is a multiple of 8, at most 256 (this model: %d)", m.HeadDim)
 	}
+	// Weights stay in bf16 when the file has them so (bf16 has f32's range,
+	// f16 does not); every other type is dequantized to f16, whose extra
+	// mantissa bits keep the GPU closer to the CPU engine.
 	g := &gpuModel{dev: d, dt: cuda.F16}
+	if m.layers[0].wq.Type == gguf.BF16 {
+		g.dt = cuda.BF16
+	}
 	err := d.Run(func() error {
 		var err error
 		if g.k, err = cuda.NewLLM(d, g.dt); err != nil {
@@ -169,11 +174,17 @@ func (g *gpuModel) upload(m *Model) error {
 		g.weightBytes += int64(n)
 		off := 0
 		for _, x := range ms {
-			h := toHalf(x, g.dt == cuda.BF16)
-			if err := cuda.CopyIn(g.dev, p.Add(off), h); err != nil {
+			n := x.Rows * x.Cols * 2
+			var err error
+			if x.Type == gguf.F16 && g.dt == cuda.F16 || x.Type == gguf.BF16 && g.dt == cuda.BF16 {
+				err = cuda.CopyIn(g.dev, p.Add(off), x.Data[:n]) // already in the device's type
+			} else {
+				err = cuda.CopyIn(g.dev, p.Add(off), toHalf(x, g.dt == cuda.BF16))
+			}
+			if err != nil {
 				return 0, err
 			}
-			off += len(h) * 2
+			off += n
 		}
 		return p, nil
 	}
@@ -233,7 +244,7 @@ func toHalf(x *Matrix, bf16 bool) []uint16 {
 			dst := out[r*x.Cols : (r+1)*x.Cols]
 			for i, v := range row {
 				if bf16 {
-					dst[i] = f32ToBF16(v)
+					dst[i] = gguf.F32ToBF16(v)
 				} else {
 					dst[i] = gguf.F32ToF16(v)
 				}
@@ -241,16 +252,6 @@ func toHalf(x *Matrix, bf16 bool) []uint16 {
 		}
 	})
 	return out
-}
-
-// f32ToBF16 rounds to nearest even (NaN stays NaN).
-func f32ToBF16(v float32) uint16 {
-	b := math.Float32bits(v)
-	if v != v {
-		return uint16(b>>16) | 0x40
-	}
-	b += 0x7fff + (b>>16)&1
-	return uint16(b >> 16)
 }
 
 // newCache allocates a KV cache of n positions on the GPU; its memory

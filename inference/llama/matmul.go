@@ -59,12 +59,12 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 	a.prepare(m.Type)
 	T, cols := a.t, m.Cols
 	tile := tileT
-	if m.Type == gguf.Q4_K || m.Type == gguf.Q6_K {
+	if m.dequantRows() {
 		tile = T // rows are dequantized once per pass
 	}
 	parallelFor(threads, m.Rows, 16, func(lo, hi int) {
 		var tmp []float32
-		if m.Type == gguf.Q4_K || m.Type == gguf.Q6_K {
+		if m.dequantRows() {
 			tmp = make([]float32, cols)
 		}
 		var four [4]float32

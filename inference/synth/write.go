@@ -14,7 +14,7 @@ import (
 // is required; Quant defaults to F32 (the zero TensorType).
 type Options struct {
 	Preset string
-	Quant  gguf.TensorType // F32, F16, Q8_0 or Q4_0 for the matrices; norms stay F32
+	Quant  gguf.TensorType // F32, F16, BF16, Q8_0 or Q4_0 for the matrices; norms stay F32
 	Seed   uint64
 }
 
@@ -23,7 +23,7 @@ type Options struct {
 const MistralTemplate = "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token }}{% endif %}{% endfor %}"
 
 // fileTypes maps a matrix type to llama.cpp's general.file_type.
-var fileTypes = map[gguf.TensorType]uint32{gguf.F32: 0, gguf.F16: 1, gguf.Q4_0: 2, gguf.Q8_0: 7}
+var fileTypes = map[gguf.TensorType]uint32{gguf.F32: 0, gguf.F16: 1, gguf.Q4_0: 2, gguf.Q8_0: 7, gguf.BF16: 32}
 
 // Write writes the model selected by o to w.
 func Write(w io.Writer, o Options) error {
@@ -33,7 +33,7 @@ func Write(w io.Writer, o Options) error {
 	}
 	ft, ok := fileTypes[o.Quant]
 	if !ok {
-		return fmt.Errorf("synth: unsupported quantization %s (want f32, f16, q8_0 or q4_0)", o.Quant)
+		return fmt.Errorf("synth: unsupported quantization %s (want f32, f16, bf16, q8_0 or q4_0)", o.Quant)
 	}
 	voc, err := tokenizer.Builtin(p.Tokenizer)
 	if err != nil {
