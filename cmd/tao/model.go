@@ -34,7 +34,7 @@ func newModelCmd() *cobra.Command {
 		Use:   "model",
 		Short: "Manage local models (GGUF files named by CID)",
 	}
-	c.AddCommand(newModelSynthCmd(), newModelPullCmd(), newModelListCmd(), newModelInfoCmd())
+	c.AddCommand(newModelSynthCmd(), newModelPullCmd(), newModelListCmd(), newModelInfoCmd(), newModelExportCmd())
 	return c
 }
 

@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"text/tabwriter"
 
-	"github.com/ipfs/go-cid"
 	"github.com/spf13/cobra"
 
 	"github.com/taonet/tao/inference"
@@ -54,15 +52,9 @@ func newModelInfoCmd() *cobra.Command {
 		Short: "Describe a GGUF model: CID, architecture, tokenizer, tensor types",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := args[0]
-			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-				if id, cerr := cid.Decode(path); cerr == nil {
-					dir, err := modelCacheDir()
-					if err != nil {
-						return err
-					}
-					path = inference.Cache{Dir: dir}.Path(id)
-				}
+			path, err := modelPathArg(args[0])
+			if err != nil {
+				return err
 			}
 			s, err := inference.Describe(path)
 			if errors.Is(err, inference.ErrBadModel) || errors.Is(err, fs.ErrNotExist) {
