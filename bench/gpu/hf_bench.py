@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Hugging Face transformers baseline and HBM roofline for bench/gpu/run.sh.
 
-Builds LlamaForCausalLM with the same shape as a tao synthetic preset
-(inference/synth/preset.go; the weights are random, which does not change
-the speed), in BF16 on the GPU, and measures what a user of transformers
-gets: prefill tokens/s of one prompt, and greedy decode tokens/s at several
-batch sizes through the model's own KV cache (eager PyTorch, SDPA
-attention, no torch.compile). It also measures the card's memory bandwidth
-with a device-to-device copy, for the roofline: weight bytes / bandwidth is
-the least time a batch-1 decode step can take.
+Loads LlamaForCausalLM from a checkpoint that `tao model export
+--safetensors` wrote from the GGUF tao runs (--model-dir; the same weights),
+or builds one of a tao synthetic preset's shape with random weights
+(--preset; inference/synth/preset.go), in BF16 on the GPU, and measures what
+a user of transformers gets: prefill tokens/s of one prompt, and greedy
+decode tokens/s at several batch sizes through the model's own KV cache
+(eager PyTorch, SDPA attention, no torch.compile). It also measures the
+card's memory bandwidth with a device-to-device copy, for the roofline:
+the weight bytes a decode step reads / bandwidth is the least time a batch-1
+step can take. With --parity-ids it decodes greedily from those prompt
+token ids and reports the tokens, to compare with tao's on the same
+weights (an implementation independent of tao's).
 
 Prints one JSON object.
 """
@@ -57,6 +61,9 @@ def main():
     ap.add_argument("--prompt", type=int, default=512)
     ap.add_argument("--decode", type=int, default=128)
     ap.add_argument("--batches", default="1,8,32")
+    ap.add_argument("--model-dir", help="checkpoint written by tao model export --safetensors")
+    ap.add_argument("--parity-ids", help="comma-separated prompt token ids to decode greedily")
+    ap.add_argument("--parity-tokens", type=int, default=32)
     a = ap.parse_args()
     import transformers
     from transformers import LlamaConfig, LlamaForCausalLM
@@ -64,12 +71,40 @@ def main():
     res = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__,
            "transformers": transformers.__version__, "preset": a.preset, "dtype": "bf16"}
     res["copy_bandwidth_bytes_s"] = bandwidth()
-    cfg = LlamaConfig(**PRESETS[a.preset], rms_norm_eps=1e-5, tie_word_embeddings=False,
-                      bos_token_id=1, eos_token_id=2)
-    torch.manual_seed(0)
-    with torch.device("cuda"):
-        model = LlamaForCausalLM(cfg).to(torch.bfloat16).eval()
+    if a.model_dir:
+        try:  # straight onto the GPU where accelerate is installed
+            model = LlamaForCausalLM.from_pretrained(a.model_dir, dtype=torch.bfloat16, device_map="cuda")
+        except (ImportError, ValueError):
+            model = LlamaForCausalLM.from_pretrained(a.model_dir, dtype=torch.bfloat16).to("cuda")
+        model.eval()
+        cfg = model.config
+        res["weights"] = "tao model export of the GGUF tao ran"
+    else:
+        cfg = LlamaConfig(**PRESETS[a.preset], rms_norm_eps=1e-5, tie_word_embeddings=False,
+                          bos_token_id=1, eos_token_id=2)
+        torch.manual_seed(0)
+        with torch.device("cuda"):
+            model = LlamaForCausalLM(cfg).to(torch.bfloat16).eval()
+        res["weights"] = "random, preset shape"
     res["weight_bytes"] = sum(p.numel() * p.element_size() for p in model.parameters())
+    # A decode step reads every weight but the embedding table (one row),
+    # unless the table is also the output layer.
+    emb = model.get_input_embeddings().weight
+    res["decode_weight_bytes"] = res["weight_bytes"] - (0 if cfg.tie_word_embeddings else emb.numel() * emb.element_size())
+    res["roofline_tok_s"] = res["copy_bandwidth_bytes_s"] / res["decode_weight_bytes"]
+
+    if a.parity_ids:
+        ids = torch.tensor([[int(x) for x in a.parity_ids.split(",")]], device="cuda")
+        out = model(ids, use_cache=True)
+        past, toks, margins = out.past_key_values, [], []
+        for _ in range(a.parity_tokens):
+            logits = out.logits[0, -1].float()
+            top = torch.topk(logits, 2)
+            toks.append(int(top.indices[0]))
+            margins.append(float(top.values[0] - top.values[1]))
+            out = model(top.indices[:1].view(1, 1), past_key_values=past, use_cache=True)
+            past = out.past_key_values
+        res["parity"] = {"prompt_ids": [int(x) for x in a.parity_ids.split(",")], "tokens": toks, "top2_margins": margins}
     res["attn_implementation"] = getattr(model.config, "_attn_implementation", "?")
 
     ids = torch.randint(3, cfg.vocab_size, (1, a.prompt), device="cuda")

@@ -10,20 +10,30 @@
 # Steps (each bounded by a timeout, logs under $OUT): the cuda package's
 # kernel tests; the llama CUDA backend's parity tests against the CPU
 # engine (synthetic stories15m in the test, and a tinyllama1b made here);
-# tao bench inference --device cuda (prefill, decode at batch 1/8/32);
-# transformers on the same shape in BF16 and the copy bandwidth
-# (hf_bench.py). MODE=smoke stops after the tests; SKIP_HF=1 skips
-# transformers; RUN_8B=1 adds the Llama-3-8B shape (unmeasured so far).
+# then for each model in MODELS (default "llama3-8b tinyllama1b"), in bf16:
+# synthesize it, tao bench inference --device cuda (prefill, decode at
+# batch 1/8/32), tao generate's greedy tokens, tao model export
+# --safetensors, and transformers over the exported weights (hf_bench.py:
+# the same figures, the copy bandwidth, its greedy tokens from tao's
+# prompt ids); table.py prints each model's table. MODE=smoke stops after
+# the tests; SKIP_HF=1 skips transformers; DEVICE=cpu dry-runs the
+# plumbing on a machine without a GPU. Big files go to $WORK (default
+# /tmp/tao-gpu-work), never under $OUT.
 set -u
 OUT=${OUT:-/tmp/tao-gpu-out}
 mkdir -p "$OUT"
 B=build/gpu
 export TAO_HOME=/tmp/tao-home
 MODE=${MODE:-full}
+DEVICE=${DEVICE:-cuda}
+MODELS=${MODELS:-llama3-8b tinyllama1b}
+WORK=${WORK:-/tmp/tao-gpu-work}
+mkdir -p "$WORK"
 S="$OUT/summary.txt"
 step() { echo "== $(date +%T) $*" | tee -a "$S"; }
 
 step "machine"
+df -h "$WORK" | tail -1 >>"$S"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >>"$S" 2>&1
 ls /usr/local/cuda/targets/x86_64-linux/lib 2>&1 | grep -E 'cublas|nvrtc|cudart' >>"$S"
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' >>"$S" 2>&1
@@ -40,53 +50,55 @@ if grep -q 'not found (tried' "$OUT/cuda-test.log"; then
 	grep -E -- '--- |cuda_test.go' "$OUT/cuda-test-ldpath.log" | head -20 >>"$S"
 fi
 
-step "synthesize tinyllama1b f16"
-timeout 90 $B/tao model synth --preset tinyllama1b --quant f16 --out /tmp/tinyllama1b-f16.gguf >>"$S" 2>&1
+step "synthesize tinyllama1b bf16 for the parity tests"
+timeout 90 $B/tao model synth --preset tinyllama1b --quant bf16 --json >"$WORK/synth-tinyllama1b.json" 2>>"$S"
+TL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["path"])' "$WORK/synth-tinyllama1b.json")
 
 step "llama GPU parity tests"
-TAO_GPU_TEST_MODEL=/tmp/tinyllama1b-f16.gguf timeout 150 $B/llama.test -test.run 'GPU' -test.v >"$OUT/llama-gpu-test.log" 2>&1
+TAO_GPU_TEST_MODEL=$TL timeout 150 $B/llama.test -test.run 'GPU|BF16|Export' -test.v >"$OUT/llama-gpu-test.log" 2>&1
 echo "rc=$?" >>"$S"
 grep -E -- '--- |gpu_test.go' "$OUT/llama-gpu-test.log" | head -60 >>"$S"
 
 [ "$MODE" = smoke ] && exit 0
 
-step "bare model decode steps (Go benchmark): tinyllama1b, CUDA graphs on and off"
-TAO_GPU_TEST_MODEL=/tmp/tinyllama1b-f16.gguf timeout 120 $B/llama.test -test.run XXX -test.bench GPUDecode \
-	-test.benchtime 300x >"$OUT/llama-gpu-bench.log" 2>&1
-echo "rc=$?" >>"$S"
-grep -E 'Benchmark|ok|FAIL' "$OUT/llama-gpu-bench.log" >>"$S"
-
-step "tao bench: tinyllama1b on cuda"
-timeout 120 $B/tao bench inference --device cuda --preset tinyllama1b --quant f16 --threads 1 \
-	--batches 1,8,32 --prompt 512 --decode 128 --json >"$OUT/tao-bench-tinyllama.json" 2>"$OUT/tao-bench-tinyllama.err"
-echo "rc=$?" >>"$S"
-cat "$OUT/tao-bench-tinyllama.json" "$OUT/tao-bench-tinyllama.err" >>"$S"
-
-step "transformers: tinyllama1b shape, bf16"
-[ -z "${SKIP_HF:-}" ] && timeout 120 python3 bench/gpu/hf_bench.py --preset tinyllama1b --prompt 512 --decode 128 --batches 1,8,32 \
-	>"$OUT/hf-tinyllama.json" 2>"$OUT/hf-tinyllama.err"
-echo "rc=$?" >>"$S"
-cat "$OUT/hf-tinyllama.json" >>"$S"
-tail -5 "$OUT/hf-tinyllama.err" >>"$S"
-
-step "tao bench: stories15m on cuda"
-timeout 60 $B/tao bench inference --device cuda --preset stories15m --quant f16 --threads 1 \
-	--batches 1,8,32 --prompt 256 --decode 128 --json >"$OUT/tao-bench-stories.json" 2>"$OUT/tao-bench-stories.err"
-echo "rc=$?" >>"$S"
-cat "$OUT/tao-bench-stories.json" >>"$S"
-if [ -n "${RUN_8B:-}" ]; then
-	# Llama-3-8B shape: 16 GB of f16 weights; synthesis and load take about
-	# two minutes of the run (not yet measured).
-	step "tao bench: llama3-8b on cuda"
-	timeout 300 $B/tao bench inference --device cuda --preset llama3-8b --quant f16 --threads 1 \
-		--batches 1,8,32 --prompt 512 --decode 64 --json >"$OUT/tao-bench-8b.json" 2>"$OUT/tao-bench-8b.err"
+# model PRESET PROMPT DECODE TIMEOUT: one model's whole comparison.
+model() {
+	local p=$1 prompt=$2 decode=$3 to=$4
+	step "$p: synthesize (bf16)"
+	timeout "$to" $B/tao model synth --preset "$p" --quant bf16 --json >"$WORK/synth-$p.json" 2>>"$S"
+	local f
+	f=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["path"])' "$WORK/synth-$p.json") || return
+	ls -l "$f" >>"$S"
+	step "$p: tao bench on $DEVICE"
+	timeout "$to" $B/tao bench inference --device "$DEVICE" --preset "$p" --quant bf16 --threads 1 \
+		--batches 1,8,32 --prompt "$prompt" --decode "$decode" --json >"$OUT/tao-bench-$p.json" 2>"$OUT/tao-bench-$p.err"
 	echo "rc=$?" >>"$S"
-	cat "$OUT/tao-bench-8b.json" >>"$S"
-	tail -3 "$OUT/tao-bench-8b.err" >>"$S"
-	step "transformers: llama3-8b shape, bf16"
-	timeout 200 python3 bench/gpu/hf_bench.py --preset llama3-8b --prompt 512 --decode 64 --batches 1,8,32 \
-		>"$OUT/hf-8b.json" 2>"$OUT/hf-8b.err"
+	tail -3 "$OUT/tao-bench-$p.err" >>"$S"
+	step "$p: tao generate (greedy tokens for parity)"
+	timeout "$to" $B/tao generate --device "$DEVICE" --model "$f" --max-tokens 32 --temperature 0 --json \
+		"Once upon a time, a little fox found a shiny key in the forest." >"$OUT/tao-generate-$p.json" 2>>"$S"
 	echo "rc=$?" >>"$S"
-	cat "$OUT/hf-8b.json" >>"$S"
-fi
+	step "$p: export safetensors"
+	rm -rf "$WORK/hf-$p"
+	timeout "$to" $B/tao model export "$f" --safetensors --out "$WORK/hf-$p" >>"$S" 2>/dev/null
+	echo "rc=$?" >>"$S"
+	rm -f "$f" # the GGUF is no longer needed: room on the disk
+	[ -n "${SKIP_HF:-}" ] && return
+	step "$p: transformers over the exported weights"
+	local ids
+	ids=$(python3 -c 'import json,sys; print(",".join(map(str, json.load(open(sys.argv[1]))["prompt_tokens"])))' "$OUT/tao-generate-$p.json")
+	timeout $((2 * to)) python3 bench/gpu/hf_bench.py --preset "$p" --model-dir "$WORK/hf-$p" --prompt "$prompt" \
+		--decode "$decode" --batches 1,8,32 --parity-ids "$ids" >"$OUT/hf-$p.json" 2>"$OUT/hf-$p.err"
+	echo "rc=$?" >>"$S"
+	tail -3 "$OUT/hf-$p.err" >>"$S"
+	rm -rf "$WORK/hf-$p"
+	python3 bench/gpu/table.py "$p" "$OUT/tao-bench-$p.json" "$OUT/hf-$p.json" "$OUT/tao-generate-$p.json" | tee "$OUT/table-$p.md" >>"$S"
+}
+
+for p in $MODELS; do
+	case $p in
+	llama3-8b) model "$p" 512 64 150 ;;
+	*) model "$p" 512 128 90 ;;
+	esac
+done
 step "done"

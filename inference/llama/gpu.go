@@ -141,8 +141,9 @@ func (m *Model) OnGPU() (string, bool) {
 	return m.gpu.dev.Name(), true
 }
 
-// GPUWeightBytes is the size of the weights resident on the GPU (0 on the
-// CPU): the bytes a decode step reads at batch 1, for rooflines.
+// GPUWeightBytes is the bytes of GPU-resident weights that a decode step
+// reads at batch 1 (all but an untied embedding table; 0 on the CPU), for
+// rooflines.
 func (m *Model) GPUWeightBytes() int64 {
 	if m.gpu == nil {
 		return 0
@@ -198,13 +199,14 @@ func (g *gpuModel) upload(m *Model) error {
 	if g.embd, err = mat(m.embd); err != nil {
 		return err
 	}
-	g.output = g.embd
-	if m.output != m.embd {
+	// weightBytes counts what a decode step reads: one row of the
+	// embedding table (not counted), the output layer (the same table
+	// when tied), every layer's matrices.
+	if g.output = g.embd; m.output != m.embd {
+		g.weightBytes -= int64(m.Vocab * m.Dim * 2)
 		if g.output, err = mat(m.output); err != nil {
 			return err
 		}
-	} else {
-		g.weightBytes += int64(m.Vocab * m.Dim * 2) // read again as the output layer
 	}
 	if g.outNorm, err = vec(m.outNorm); err != nil {
 		return err
