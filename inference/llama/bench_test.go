@@ -62,3 +62,40 @@ func BenchmarkPrefill(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBatchKernel compares the eight-row kernels with two passes of
+// the four-row ones over a 768 × 288 weight matrix (eight activation
+// rows), the shape of a stories15m feed-forward matrix.
+func BenchmarkBatchKernel(b *testing.B) {
+	const rows, n = 768, 288
+	a := &acts{n: n, t: 8, x: make([]float32, 8*n)}
+	w := make([]float32, rows*n)
+	for i := range a.x {
+		a.x[i] = float32(i%13) - 6
+	}
+	for i := range w {
+		w[i] = float32(i%7) - 3
+	}
+	for _, ty := range []gguf.TensorType{gguf.Q8_0, gguf.Q4_0} {
+		wb, _ := gguf.Quantize(nil, ty, w)
+		rb := ty.RowBytes(n)
+		a.kind = 0
+		a.prepare(ty)
+		out := make([]float32, 8*rows)
+		q4 := ty == gguf.Q4_0
+		b.Run(fmt.Sprintf("quant=%s/kernel=x8", ty), func(b *testing.B) {
+			for b.Loop() {
+				mulQx8(q4, wb, rb, rows, a, 0, out, rows)
+			}
+		})
+		b.Run(fmt.Sprintf("quant=%s/kernel=x4", ty), func(b *testing.B) {
+			var four [4]float32
+			for b.Loop() {
+				for r := range rows {
+					dotQx4(q4, wb[r*rb:(r+1)*rb], a, 0, &four)
+					dotQx4(q4, wb[r*rb:(r+1)*rb], a, 4, &four)
+				}
+			}
+		})
+	}
+}

@@ -159,3 +159,18 @@ func wsumGo(w, v []float32, stride int, out []float32) {
 		}
 	}
 }
+
+// mulQx8Go is mulQx8 one row at a time, from the per-row quantized
+// activations.
+func mulQx8Go(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32, stride int) {
+	for i := range rows {
+		wr := w[i*rowBytes : (i+1)*rowBytes]
+		for k := range 8 {
+			if q4 {
+				out[k*stride+i] = dotQ4Go(wr, &a.q8[g*8+k])
+			} else {
+				out[k*stride+i] = dotQ8Go(wr, &a.q8[g*8+k])
+			}
+		}
+	}
+}

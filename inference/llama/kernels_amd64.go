@@ -65,6 +65,43 @@ func dotQx4(q4 bool, w []byte, a *acts, start int, out *[4]float32) {
 }
 
 //go:noescape
+func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, nb int, out *float32, stride int)
+
+//go:noescape
+func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, nb int, out *float32, stride int)
+
+// x8 reports whether matmul runs batches of eight activation rows through
+// mulQx8 (which then reads the interleaved copy acts.group makes).
+var x8 = hasAVX2
+
+// mulQx8 sets out[k*stride+i], for weight rows i < rows (Q8_0 or Q4_0,
+// rowBytes apart in w) and k < 8, to the dot product of row i with
+// activation row 8g+k of a.
+func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32, stride int) {
+	if !hasAVX2 {
+		mulQx8Go(q4, w, rowBytes, rows, a, g, out, stride)
+		return
+	}
+	nb := a.n / 32
+	if rows <= 0 || nb == 0 {
+		return
+	}
+	_ = w[rows*rowBytes-1]
+	_ = out[7*stride+rows-1]
+	_ = a.gq[(g+1)*8*a.n-1]
+	_ = a.gd[(g+1)*8*nb-1]
+	xq := (*int8)(unsafe.Pointer(&a.gq[g*8*a.n]))
+	xd := &a.gd[g*8*nb]
+	if q4 {
+		_ = w[nb*18-1]
+		matQ4x8AVX2(&w[0], rowBytes, rows, xq, xd, nb, &out[0], stride)
+	} else {
+		_ = w[nb*34-1]
+		matQ8x8AVX2(&w[0], rowBytes, rows, xq, xd, nb, &out[0], stride)
+	}
+}
+
+//go:noescape
 func axpyAVX2(a float32, x, y *float32, n int)
 
 // axpy adds a*x to y (len(y) >= len(x)).

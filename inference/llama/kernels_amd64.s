@@ -522,3 +522,171 @@ qzero:
 qdone:
 	VZEROUPPER
 	RET
+
+DATA nib0f<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA nib0f<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA nib0f<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA nib0f<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL nib0f<>(SB), RODATA|NOPTR, $32
+
+DATA nib08<>+0(SB)/8, $0x0808080808080808
+DATA nib08<>+8(SB)/8, $0x0808080808080808
+DATA nib08<>+16(SB)/8, $0x0808080808080808
+DATA nib08<>+24(SB)/8, $0x0808080808080808
+GLOBL nib08<>(SB), RODATA|NOPTR, $32
+
+// The x8 kernels multiply nrows weight rows by a group of eight
+// activation rows stored interleaved by block: for block b, row k's
+// quants are at xq + (b*8+k)*32 and its scale at xd + (b*8+k)*4. Each
+// weight block is loaded and decoded once for all eight rows, and the
+// eight weight-times-activation scales are made by one multiply. Every
+// row's arithmetic is the one-row kernel's, operation for operation, so
+// results do not depend on how requests are batched. Result k of weight
+// row i goes to out + (k*stride + i)*4. The frame holds the eight scales.
+
+// X8ROW accumulates activation row k (quants at off(DI), scale at
+// soff(SP)) into acc: x*sign(w) against |w| (Y13), pairs summed to int32
+// by VPMADDWD with ones (Y15), scaled and added lane-wise in float.
+#define X8ROW(off, soff, t, s, acc) \
+	VMOVDQU off(DI), t; \
+	VPSIGNB Y14, t, t; \
+	VPMADDUBSW t, Y13, t; \
+	VPMADDWD Y15, t, t; \
+	VCVTDQ2PS t, t; \
+	VBROADCASTSS soff(SP), s; \
+	VFMADD231PS s, t, acc
+
+// X8BLOCK runs the eight rows of one block, the weights decoded in Y14,
+// after storing the scales d(w) * d(x[k]) (f16 weight scale at R9).
+#define X8BLOCK \
+	VPSIGNB Y14, Y14, Y13; \
+	MOVWLZX 0(R9), AX; \
+	VMOVD AX, X12; \
+	VCVTPH2PS X12, X12; \
+	VBROADCASTSS X12, Y12; \
+	VMULPS (R8), Y12, Y12; \
+	VMOVUPS Y12, 0(SP); \
+	X8ROW(0, 0, Y8, Y9, Y0); \
+	X8ROW(32, 4, Y10, Y11, Y1); \
+	X8ROW(64, 8, Y8, Y9, Y2); \
+	X8ROW(96, 12, Y10, Y11, Y3); \
+	X8ROW(128, 16, Y8, Y9, Y4); \
+	X8ROW(160, 20, Y10, Y11, Y5); \
+	X8ROW(192, 24, Y8, Y9, Y6); \
+	X8ROW(224, 28, Y10, Y11, Y7); \
+	ADDQ $256, DI; \
+	ADDQ $32, R8
+
+// X8HALF sets x (the low half of acc) to acc's high half plus low half.
+#define X8HALF(acc, x) \
+	VEXTRACTF128 $1, acc, X12; \
+	VADDPS x, X12, x
+
+// X8STORE finishes the eight sums as the one-row kernels do (high half
+// plus low half, then two horizontal adds), writes them to DX + k*R10
+// (R11 = 3*R10) and advances DX by one float.
+#define X8STORE \
+	X8HALF(Y0, X0); \
+	X8HALF(Y1, X1); \
+	X8HALF(Y2, X2); \
+	X8HALF(Y3, X3); \
+	X8HALF(Y4, X4); \
+	X8HALF(Y5, X5); \
+	X8HALF(Y6, X6); \
+	X8HALF(Y7, X7); \
+	VHADDPS X1, X0, X0; \
+	VHADDPS X3, X2, X2; \
+	VHADDPS X5, X4, X4; \
+	VHADDPS X7, X6, X6; \
+	VHADDPS X2, X0, X0; \
+	VHADDPS X6, X4, X4; \
+	VMOVSS X0, (DX); \
+	VEXTRACTPS $1, X0, (DX)(R10*1); \
+	VEXTRACTPS $2, X0, (DX)(R10*2); \
+	VEXTRACTPS $3, X0, (DX)(R11*1); \
+	LEAQ (DX)(R10*4), AX; \
+	VMOVSS X4, (AX); \
+	VEXTRACTPS $1, X4, (AX)(R10*1); \
+	VEXTRACTPS $2, X4, (AX)(R10*2); \
+	VEXTRACTPS $3, X4, (AX)(R11*1); \
+	ADDQ $4, DX
+
+#define X8ZERO \
+	VXORPS Y0, Y0, Y0; \
+	VXORPS Y1, Y1, Y1; \
+	VXORPS Y2, Y2, Y2; \
+	VXORPS Y3, Y3, Y3; \
+	VXORPS Y4, Y4, Y4; \
+	VXORPS Y5, Y5, Y5; \
+	VXORPS Y6, Y6, Y6; \
+	VXORPS Y7, Y7, Y7
+
+// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, nb int, out *float32, stride int)
+TEXT ·matQ8x8AVX2(SB), NOSPLIT, $32-64
+	MOVQ w+0(FP), SI
+	MOVQ rowBytes+8(FP), R12
+	MOVQ nrows+16(FP), R13
+	MOVQ out+48(FP), DX
+	MOVQ stride+56(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+q8x8row:
+	CMPQ R13, $0
+	JLE q8x8done
+	MOVQ SI, R9
+	MOVQ xq+24(FP), DI
+	MOVQ xd+32(FP), R8
+	MOVQ nb+40(FP), CX
+	X8ZERO
+q8x8blk:
+	VMOVDQU 2(R9), Y14
+	X8BLOCK
+	ADDQ $34, R9
+	DECQ CX
+	JNZ q8x8blk
+	X8STORE
+	ADDQ R12, SI
+	DECQ R13
+	JMP q8x8row
+q8x8done:
+	VZEROUPPER
+	RET
+
+// func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, nb int, out *float32, stride int)
+TEXT ·matQ4x8AVX2(SB), NOSPLIT, $32-64
+	MOVQ w+0(FP), SI
+	MOVQ rowBytes+8(FP), R12
+	MOVQ nrows+16(FP), R13
+	MOVQ out+48(FP), DX
+	MOVQ stride+56(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+q4x8row:
+	CMPQ R13, $0
+	JLE q4x8done
+	MOVQ SI, R9
+	MOVQ xq+24(FP), DI
+	MOVQ xd+32(FP), R8
+	MOVQ nb+40(FP), CX
+	X8ZERO
+q4x8blk:
+	VMOVDQU 2(R9), X14
+	VPSRLW $4, X14, X13
+	VINSERTI128 $1, X13, Y14, Y14
+	VPAND nib0f<>(SB), Y14, Y14
+	VPSUBB nib08<>(SB), Y14, Y14
+	X8BLOCK
+	ADDQ $18, R9
+	DECQ CX
+	JNZ q4x8blk
+	X8STORE
+	ADDQ R12, SI
+	DECQ R13
+	JMP q4x8row
+q4x8done:
+	VZEROUPPER
+	RET

@@ -27,3 +27,9 @@ func scores(q, k []float32, stride int, out []float32) { scoresGo(q, k, stride, 
 func wsum(w, v []float32, stride int, out []float32)   { wsumGo(w, v, stride, out) }
 
 func quantizeAct(dst *q8Act, x []float32) { quantizeActGo(dst, x) }
+
+const x8 = false
+
+func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32, stride int) {
+	mulQx8Go(q4, w, rowBytes, rows, a, g, out, stride)
+}

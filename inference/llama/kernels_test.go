@@ -233,3 +233,61 @@ func TestQuantizeActFast(t *testing.T) {
 		}
 	}
 }
+
+// TestMulQx8MatchesSingle checks the eight-row kernels, and matmul's
+// batched path around them, bit for bit against the one-row kernels (so a
+// request's numbers do not depend on its batch), and those against Go.
+func TestMulQx8MatchesSingle(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{32, 288, 768} {
+		for _, T := range []int{8, 13, 16} {
+			a := &acts{n: n, t: T, x: make([]float32, n*T)}
+			for i := range a.x {
+				a.x[i] = float32(r.NormFloat64())
+			}
+			clear(a.x[3*n : 3*n+32]) // a zero block
+			const rows = 70
+			w := make([]float32, rows*n)
+			for i := range w {
+				w[i] = float32(r.NormFloat64())
+			}
+			for _, ty := range []gguf.TensorType{gguf.Q8_0, gguf.Q4_0} {
+				wb, _ := gguf.Quantize(nil, ty, w)
+				m := &Matrix{Type: ty, Rows: rows, Cols: n, Data: wb, rowBytes: ty.RowBytes(n)}
+				a.kind = 0
+				a.prepare(ty)
+				want := make([]float32, T*rows)
+				for tt := range T {
+					for i := range rows {
+						wr := wb[i*m.rowBytes : (i+1)*m.rowBytes]
+						var ref float32
+						if ty == gguf.Q4_0 {
+							want[tt*rows+i], ref = dotQ4(wr, &a.q8[tt]), dotQ4Go(wr, &a.q8[tt])
+						} else {
+							want[tt*rows+i], ref = dotQ8(wr, &a.q8[tt]), dotQ8Go(wr, &a.q8[tt])
+						}
+						if !near(float64(want[tt*rows+i]), float64(ref), 1e-4*math.Abs(float64(ref))+1e-4) {
+							t.Fatalf("n=%d %s row %d: kernel %v, Go %v", n, ty, i, want[tt*rows+i], ref)
+						}
+					}
+				}
+				got := make([]float32, T*rows)
+				mulQx8(ty == gguf.Q4_0, wb, m.rowBytes, rows, a, 0, got, rows)
+				for k := range 8 * rows {
+					if got[k] != want[k] {
+						t.Fatalf("n=%d T=%d %s mulQx8[%d] = %v, want %v", n, T, ty, k, got[k], want[k])
+					}
+				}
+				clear(got)
+				for _, threads := range []int{1, 2} {
+					matmul(got, m, a, threads)
+					for k := range got {
+						if got[k] != want[k] {
+							t.Fatalf("n=%d T=%d %s threads=%d matmul[%d] = %v, want %v", n, T, ty, threads, k, got[k], want[k])
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -15,6 +15,11 @@ type acts struct {
 	qd   []float32 // T × n/32 scales
 	f16  []float32 // T × n rounded through f16, for F16 weights
 	kind gguf.TensorType
+	// The first 8*(T/8) rows again, in groups of eight interleaved by
+	// block for mulQx8: group g, block b, row k at index (g*nb+b)*8+k of
+	// gd (its scale) and 32 times that of gq.
+	gq []int8
+	gd []float32
 }
 
 func (a *acts) prepare(t gguf.TensorType) {
@@ -34,6 +39,9 @@ func (a *acts) prepare(t gguf.TensorType) {
 			q.qs, q.d = a.qs[i*a.n:(i+1)*a.n], a.qd[i*nb:(i+1)*nb]
 			quantizeAct(q, a.x[i*a.n:(i+1)*a.n])
 		}
+		if x8 {
+			a.group()
+		}
 		a.kind = gguf.Q8_0
 	case gguf.F16:
 		if a.kind == gguf.F16 {
@@ -44,6 +52,25 @@ func (a *acts) prepare(t gguf.TensorType) {
 			a.f16[i] = f16Table[gguf.F32ToF16(v)]
 		}
 		a.kind = gguf.F16
+	}
+}
+
+// group fills gq and gd from qs and qd.
+func (a *acts) group() {
+	nb := a.n / gguf.QK
+	ng := a.t / 8
+	if len(a.gq) < ng*8*a.n {
+		a.gq = make([]int8, ng*8*a.n)
+		a.gd = make([]float32, ng*8*nb)
+	}
+	for g := range ng {
+		for b := range nb {
+			for k := range 8 {
+				t, j := g*8+k, (g*nb+b)*8+k
+				copy(a.gq[j*32:j*32+32], a.qs[t*a.n+b*32:t*a.n+b*32+32])
+				a.gd[j] = a.qd[t*nb+b]
+			}
+		}
 	}
 }
 
@@ -61,6 +88,10 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 	tile := tileT
 	if m.dequantRows() {
 		tile = T // rows are dequantized once per pass
+	}
+	if x8 && T >= 8 && (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) {
+		matmulX8(out, m, a, threads)
+		return
 	}
 	parallelFor(threads, m.Rows, 16, func(lo, hi int) {
 		var tmp []float32
@@ -101,6 +132,45 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 						v = dotF32(tmp, a.x[t*cols:])
 					}
 					out[t*m.Rows+r] = v
+				}
+			}
+		}
+	})
+}
+
+// x8Bytes bounds the weight rows one mulQx8 call covers, so that they stay
+// in L1 while every group of eight activation rows passes over them.
+const x8Bytes = 16 << 10
+
+// matmulX8 is matmul for Q8_0 and Q4_0 weights with at least eight batch
+// rows: groups of eight through mulQx8, then four and one at a time.
+func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
+	T, ng := a.t, a.t/8
+	q4 := m.Type == gguf.Q4_0
+	step := max(1, x8Bytes/m.rowBytes)
+	parallelFor(threads, m.Rows, 16, func(lo, hi int) {
+		var four [4]float32
+		for rlo := lo; rlo < hi; rlo += step {
+			rhi := min(hi, rlo+step)
+			w := m.Data[rlo*m.rowBytes : rhi*m.rowBytes]
+			for g := range ng {
+				mulQx8(q4, w, m.rowBytes, rhi-rlo, a, g, out[g*8*m.Rows+rlo:], m.Rows)
+			}
+			for r := rlo; r < rhi; r++ {
+				w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
+				t := ng * 8
+				for ; t+4 <= T; t += 4 {
+					dotQx4(q4, w, a, t, &four)
+					for k, v := range four {
+						out[(t+k)*m.Rows+r] = v
+					}
+				}
+				for ; t < T; t++ {
+					if q4 {
+						out[t*m.Rows+r] = dotQ4(w, &a.q8[t])
+					} else {
+						out[t*m.Rows+r] = dotQ8(w, &a.q8[t])
+					}
 				}
 			}
 		}
