@@ -1,6 +1,9 @@
 package llama
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 //go:noescape
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
@@ -190,4 +193,55 @@ func quantizeAct(dst *q8Act, x []float32) {
 	dst.qs = dst.qs[:nb*32]
 	dst.d = dst.d[:nb]
 	quantizeQ8AVX2(&x[0], (*int8)(unsafe.Pointer(&dst.qs[0])), &dst.d[0], nb)
+}
+
+//go:noescape
+func maxAVX2(x *float32, n int) (mx float32, nan bool)
+
+//go:noescape
+func firstEqAVX2(x *float32, n int, v float32) int
+
+//go:noescape
+func sumExpNegAVX2(x *float32, n int, mx float32) float64
+
+// maxOf is the largest of x (not empty), NaN if any is NaN.
+func maxOf(x []float32) float32 {
+	n := len(x) &^ 7
+	if !hasAVX2 || n == 0 {
+		return maxOfGo(x)
+	}
+	mx, nan := maxAVX2(&x[0], n)
+	if nan {
+		return float32(math.NaN())
+	}
+	for _, v := range x[n:] {
+		mx = max(mx, v)
+	}
+	return mx
+}
+
+// firstEq is the first i with x[i] == v, or len(x).
+func firstEq(x []float32, v float32) int {
+	n := len(x) &^ 7
+	if hasAVX2 && n > 0 {
+		if i := firstEqAVX2(&x[0], n, v); i < n {
+			return i
+		}
+	}
+	for i := n; i < len(x); i++ {
+		if x[i] == v {
+			return i
+		}
+	}
+	return len(x)
+}
+
+// sumExpNeg is the float64 sum of expNeg(v - mx) over x (every v <= mx,
+// no NaN).
+func sumExpNeg(x []float32, mx float32) float64 {
+	n := len(x) &^ 7
+	if !hasAVX2 || n == 0 {
+		return sumExpNegGo(x, mx)
+	}
+	return sumExpNegAVX2(&x[0], n, mx) + sumExpNegGo(x[n:], mx)
 }

@@ -690,3 +690,170 @@ q4x8blk:
 q4x8done:
 	VZEROUPPER
 	RET
+
+// Constants of expNeg (logits.go), as float32 bit patterns.
+#define F32CONST(name, bits) \
+	DATA name<>+0(SB)/4, $bits; \
+	GLOBL name<>(SB), RODATA|NOPTR, $4
+
+F32CONST(exlog2e, 0x3fb8aa3b)
+F32CONST(exln2hi, 0x3f318000)
+F32CONST(exln2lo, 0xb95e8083)
+F32CONST(exmagic, 0x4b400000)
+F32CONST(exc6, 0x39506967)
+F32CONST(exc5, 0x3ab743ce)
+F32CONST(exc4, 0x3c088908)
+F32CONST(exc3, 0x3d2aa9c1)
+F32CONST(exc2, 0x3e2aaaaa)
+F32CONST(exc1, 0x3f000000)
+F32CONST(exlo, 0xc2aeac4f)
+F32CONST(exone, 0x3f800000)
+F32CONST(exninf, 0xff800000)
+
+// func maxAVX2(x *float32, n int) (mx float32, nan bool)
+// The largest of x[:n] (n a positive multiple of 8), and whether any is
+// NaN (then mx is meaningless).
+TEXT ·maxAVX2(SB), NOSPLIT, $0-21
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS exninf<>(SB), Y0
+	VMOVAPS Y0, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+mxloop16:
+	CMPQ CX, $16
+	JLT mxloop8
+	VMOVUPS 0(SI), Y4
+	VMOVUPS 32(SI), Y5
+	VCMPPS $3, Y4, Y4, Y6
+	VCMPPS $3, Y5, Y5, Y7
+	VORPS Y6, Y2, Y2
+	VORPS Y7, Y3, Y3
+	VMAXPS Y4, Y0, Y0
+	VMAXPS Y5, Y1, Y1
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP mxloop16
+mxloop8:
+	CMPQ CX, $0
+	JLE mxdone
+	VMOVUPS 0(SI), Y4
+	VCMPPS $3, Y4, Y4, Y6
+	VORPS Y6, Y2, Y2
+	VMAXPS Y4, Y0, Y0
+mxdone:
+	VMAXPS Y1, Y0, Y0
+	VORPS Y3, Y2, Y2
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VMAXPS X1, X0, X0
+	VPSHUFD $0x55, X0, X1
+	VMAXSS X1, X0, X0
+	VMOVSS X0, mx+16(FP)
+	VMOVMSKPS Y2, AX
+	TESTL AX, AX
+	SETNE nan+20(FP)
+	VZEROUPPER
+	RET
+
+// func firstEqAVX2(x *float32, n int, v float32) int
+// The first i < n (n a multiple of 8) with x[i] == v, or n.
+TEXT ·firstEqAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS v+16(FP), Y0
+	XORQ DX, DX
+feloop:
+	CMPQ DX, CX
+	JGE fenone
+	VCMPPS $0, (SI)(DX*4), Y0, Y1
+	VMOVMSKPS Y1, AX
+	TESTL AX, AX
+	JNZ fefound
+	ADDQ $8, DX
+	JMP feloop
+fefound:
+	BSFL AX, AX
+	ADDQ AX, DX
+	MOVQ DX, ret+24(FP)
+	VZEROUPPER
+	RET
+fenone:
+	MOVQ CX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func sumExpNegAVX2(x *float32, n int, mx float32) float64
+// The float64 sum of expNeg(x[i] - mx) for i < n (n a multiple of 8),
+// each term computed exactly as expNeg does (separate multiplies and adds,
+// no FMA), eight at a time.
+TEXT ·sumExpNegAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS mx+16(FP), Y15
+	VBROADCASTSS exlog2e<>(SB), Y14
+	VBROADCASTSS exmagic<>(SB), Y13
+	VBROADCASTSS exln2hi<>(SB), Y12
+	VBROADCASTSS exln2lo<>(SB), Y11
+	VBROADCASTSS exlo<>(SB), Y10
+	VBROADCASTSS exone<>(SB), Y9
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	MOVL $127, AX
+	VMOVD AX, X6
+	VPBROADCASTD X6, Y6
+seloop:
+	CMPQ CX, $0
+	JLE sedone
+	VMOVUPS 0(SI), Y0
+	VSUBPS Y15, Y0, Y0     // t = x - mx
+	VCMPPS $1, Y10, Y0, Y5 // t < lo: the term is 0
+	VMULPS Y14, Y0, Y1
+	VADDPS Y13, Y1, Y1
+	VSUBPS Y13, Y1, Y1     // n = (t*log2e + magic) - magic
+	VMULPS Y12, Y1, Y2
+	VSUBPS Y2, Y0, Y0
+	VMULPS Y11, Y1, Y2
+	VSUBPS Y2, Y0, Y0      // r = t - n*ln2hi - n*ln2lo
+	VBROADCASTSS exc6<>(SB), Y2
+	VMULPS Y0, Y2, Y2
+	VBROADCASTSS exc5<>(SB), Y3
+	VADDPS Y3, Y2, Y2
+	VMULPS Y0, Y2, Y2
+	VBROADCASTSS exc4<>(SB), Y3
+	VADDPS Y3, Y2, Y2
+	VMULPS Y0, Y2, Y2
+	VBROADCASTSS exc3<>(SB), Y3
+	VADDPS Y3, Y2, Y2
+	VMULPS Y0, Y2, Y2
+	VBROADCASTSS exc2<>(SB), Y3
+	VADDPS Y3, Y2, Y2
+	VMULPS Y0, Y2, Y2
+	VBROADCASTSS exc1<>(SB), Y3
+	VADDPS Y3, Y2, Y2
+	VMULPS Y0, Y2, Y2
+	VMULPS Y0, Y2, Y2
+	VADDPS Y0, Y2, Y2
+	VADDPS Y9, Y2, Y2      // p
+	VCVTTPS2DQ Y1, Y1
+	VPADDD Y6, Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VMULPS Y1, Y2, Y2      // p * 2^n
+	VANDNPS Y2, Y5, Y2
+	VCVTPS2PD X2, Y3
+	VEXTRACTF128 $1, Y2, X2
+	VCVTPS2PD X2, Y2
+	VADDPD Y3, Y7, Y7
+	VADDPD Y2, Y8, Y8
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP seloop
+sedone:
+	VADDPD Y8, Y7, Y7
+	VEXTRACTF128 $1, Y7, X0
+	VADDPD X7, X0, X0
+	VHADDPD X0, X0, X0
+	VMOVSD X0, ret+24(FP)
+	VZEROUPPER
+	RET

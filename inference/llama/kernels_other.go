@@ -33,3 +33,15 @@ const x8 = false
 func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32, stride int) {
 	mulQx8Go(q4, w, rowBytes, rows, a, g, out, stride)
 }
+
+func maxOf(x []float32) float32                 { return maxOfGo(x) }
+func sumExpNeg(x []float32, mx float32) float64 { return sumExpNegGo(x, mx) }
+
+func firstEq(x []float32, v float32) int {
+	for i, u := range x {
+		if u == v {
+			return i
+		}
+	}
+	return len(x)
+}

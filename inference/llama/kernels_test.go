@@ -291,3 +291,68 @@ func TestMulQx8MatchesSingle(t *testing.T) {
 		}
 	}
 }
+
+// TestLogitsKernels checks the vectorized max, first-match and sum of
+// exponentials against the plain loops: each exponential bit for bit, the
+// sums to float64 rounding, and Argmax on ties, NaN and infinities.
+func TestLogitsKernels(t *testing.T) {
+	ninf := float32(math.Inf(-1))
+	for i := range 20000 {
+		v := -90 * float32(i) / 20000
+		x := []float32{v, ninf, ninf, ninf, ninf, ninf, ninf, ninf}
+		if got, want := sumExpNeg(x, 0), float64(expNeg(v)); got != want {
+			t.Fatalf("sumExpNeg([%v]) = %v, want %v", v, got, want)
+		}
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 7, 8, 9, 31, 32000} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64() * 10)
+		}
+		mx := maxOfGo(x)
+		if got := maxOf(x); got != mx {
+			t.Errorf("n=%d maxOf = %v, want %v", n, got, mx)
+		}
+		if got, want := sumExpNeg(x, mx), sumExpNegGo(x, mx); !near(got, want, 1e-12*want) {
+			t.Errorf("n=%d sumExpNeg = %v, want %v", n, got, want)
+		}
+		argmax := func(x []float32) int {
+			best := 0
+			for i, v := range x {
+				if v > x[best] {
+					best = i
+				}
+			}
+			return best
+		}
+		cases := map[string]func([]float32){
+			"plain": func([]float32) {},
+			"tie":   func(x []float32) { x[n/2], x[n-1] = 100, 100 },
+			"zeros": func(x []float32) {
+				for i := range x {
+					x[i] = -1
+				}
+				x[n/3] = float32(math.Copysign(0, -1))
+				x[n-1] = 0
+			},
+			"inf": func(x []float32) { x[n-1] = float32(math.Inf(1)) },
+			"nan": func(x []float32) { x[n/2] = float32(math.NaN()) },
+			"ninf": func(x []float32) {
+				for i := range x {
+					x[i] = ninf
+				}
+			},
+		}
+		for name, f := range cases {
+			y := append([]float32(nil), x...)
+			f(y)
+			if got, want := Argmax(y), argmax(y); got != want {
+				t.Errorf("n=%d %s: Argmax = %d, want %d", n, name, got, want)
+			}
+			if got, want := maxOf(y), maxOfGo(y); got != want && !(got != got && want != want) {
+				t.Errorf("n=%d %s: maxOf = %v, want %v", n, name, got, want)
+			}
+		}
+	}
+}

@@ -3,12 +3,13 @@ package llama
 import "math"
 
 // LogSumExp is log(sum(exp(x))), with float32 exponentials summed in
-// float64: cheap enough to run over a vocabulary on every token.
+// float64: cheap enough to run over a vocabulary on every token (on
+// amd64, eight exponentials at a time).
 func LogSumExp(x []float32) float64 {
-	mx := float32(math.Inf(-1))
-	for _, v := range x {
-		mx = max(mx, v)
+	if len(x) == 0 {
+		return math.Inf(-1)
 	}
+	mx := maxOf(x)
 	if math.IsInf(float64(mx), 0) || mx != mx {
 		var sum float64 // the general path for the odd cases
 		for _, v := range x {
@@ -16,9 +17,21 @@ func LogSumExp(x []float32) float64 {
 		}
 		return float64(mx) + math.Log(sum)
 	}
-	// Four independent sums of expNeg (every v − mx ≤ 0) keep the CPU's
-	// pipelines full: a decode step runs this over the whole vocabulary
-	// for every sequence of a batch.
+	return float64(mx) + math.Log(sumExpNeg(x, mx))
+}
+
+// maxOfGo is the largest of x (not empty), NaN if any is NaN.
+func maxOfGo(x []float32) float32 {
+	mx := float32(math.Inf(-1))
+	for _, v := range x {
+		mx = max(mx, v)
+	}
+	return mx
+}
+
+// sumExpNegGo is the float64 sum of expNeg(v - mx) over x (every
+// v - mx <= 0). Four independent sums keep the CPU's pipelines full.
+func sumExpNegGo(x []float32, mx float32) float64 {
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
@@ -30,7 +43,7 @@ func LogSumExp(x []float32) float64 {
 	for ; i < len(x); i++ {
 		s0 += float64(expNeg(x[i] - mx))
 	}
-	return float64(mx) + math.Log((s0+s1)+(s2+s3))
+	return (s0 + s1) + (s2 + s3)
 }
 
 // expNeg is expf for x ≤ 0 (NaN not expected), small enough to inline:
@@ -64,6 +77,9 @@ func LogSoftmax(logits []float32) []float32 {
 
 // Argmax returns the index of the largest value (the first on ties).
 func Argmax(x []float32) int {
+	if mx := maxOf(x); len(x) > 0 && mx == mx {
+		return firstEq(x, mx) // the first of the largest; -0 == +0 as below
+	}
 	best := 0
 	for i, v := range x {
 		if v > x[best] {
