@@ -1,29 +1,37 @@
 package inference
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/taonet/tao/inference/gguf"
+	"github.com/taonet/tao/inference/synth"
 )
 
 // BenchmarkGenerateConcurrent reports aggregate decode tokens/s of the
-// builtin engine with 1 and 8 concurrent requests (batched by the
-// scheduler) on synthetic stories15m Q8_0.
+// builtin engine with one request and with 8 concurrent requests (batched
+// by the scheduler) on synthetic stories15m, and their ratio. Each
+// iteration runs both, one after the other, so that the two figures, and
+// the ratio, see the same machine load.
 func BenchmarkGenerateConcurrent(b *testing.B) {
-	mb, err := modelBytes()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, clients := range []int{1, 8} {
-		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
-			e, err := LoadBuiltin(mb, BuiltinOptions{})
+	for _, q := range []gguf.TensorType{gguf.Q8_0, gguf.Q4_0} {
+		b.Run(fmt.Sprintf("quant=%s", q), func(b *testing.B) {
+			var buf bytes.Buffer
+			if err := synth.Write(&buf, synth.Options{Preset: "stories15m", Quant: q, Seed: 1}); err != nil {
+				b.Fatal(err)
+			}
+			e, err := LoadBuiltin(buf.Bytes(), BuiltinOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer e.Close()
 			const n = 32
-			for b.Loop() {
+			run := func(clients int) time.Duration {
+				start := time.Now()
 				var wg sync.WaitGroup
 				for c := range clients {
 					wg.Go(func() {
@@ -34,8 +42,18 @@ func BenchmarkGenerateConcurrent(b *testing.B) {
 					})
 				}
 				wg.Wait()
+				return time.Since(start)
 			}
-			b.ReportMetric(float64(b.N*clients*n)/b.Elapsed().Seconds(), "tok/s")
+			var one, eight time.Duration
+			for b.Loop() {
+				one += run(1)
+				eight += run(8)
+			}
+			r1 := float64(b.N*n) / one.Seconds()
+			r8 := float64(b.N*8*n) / eight.Seconds()
+			b.ReportMetric(r1, "tok/s-1")
+			b.ReportMetric(r8, "tok/s-8")
+			b.ReportMetric(r8/r1, "x")
 		})
 	}
 }

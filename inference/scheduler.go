@@ -2,6 +2,7 @@ package inference
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -39,23 +40,16 @@ func (e *Builtin) loop() {
 	defer close(e.done)
 	var active []*job
 	for {
+		took := false
 		if len(active) == 0 {
 			select {
 			case j := <-e.submit:
-				active = append(active, j)
+				active, took = append(active, j), true
 			case <-e.quit:
 				return
 			}
 		}
-	more:
-		for len(active) < e.opts.MaxBatch {
-			select {
-			case j := <-e.submit:
-				active = append(active, j)
-			default:
-				break more
-			}
-		}
+		active = e.admit(active, took)
 		select {
 		case <-e.quit:
 			for _, j := range active {
@@ -66,6 +60,35 @@ func (e *Builtin) loop() {
 		}
 		active = e.step(active)
 	}
+}
+
+// admit adds the jobs waiting in submit to active, up to MaxBatch. After
+// taking one (took: the caller just did) it yields and looks again, so
+// that requests started together begin, and end, on the same steps: else
+// the first runs its prefill alone while the others are on their way (on
+// one core they cannot even submit before the scheduler yields), and the
+// last finish with small steps of their own.
+func (e *Builtin) admit(active []*job, took bool) []*job {
+	for len(active) < e.opts.MaxBatch {
+		if took {
+			runtime.Gosched()
+		}
+		n := len(active)
+	more:
+		for len(active) < e.opts.MaxBatch {
+			select {
+			case j := <-e.submit:
+				active = append(active, j)
+			default:
+				break more
+			}
+		}
+		if len(active) == n {
+			break
+		}
+		took = true
+	}
+	return active
 }
 
 // step runs one batch and returns the jobs still active.

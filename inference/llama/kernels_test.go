@@ -240,7 +240,7 @@ func TestQuantizeActFast(t *testing.T) {
 func TestMulQx8MatchesSingle(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{32, 288, 768} {
-		for _, T := range []int{8, 13, 16} {
+		for _, T := range []int{5, 7, 8, 13, 15, 16} {
 			a := &acts{n: n, t: T, x: make([]float32, n*T)}
 			for i := range a.x {
 				a.x[i] = float32(r.NormFloat64())
@@ -271,15 +271,16 @@ func TestMulQx8MatchesSingle(t *testing.T) {
 						}
 					}
 				}
-				got := make([]float32, T*rows)
+				got := make([]float32, max(T, 8)*rows)
 				mulQx8(ty == gguf.Q4_0, wb, m.rowBytes, rows, a, 0, got, rows)
-				for k := range 8 * rows {
+				for k := range min(T, 8) * rows {
 					if got[k] != want[k] {
 						t.Fatalf("n=%d T=%d %s mulQx8[%d] = %v, want %v", n, T, ty, k, got[k], want[k])
 					}
 				}
-				clear(got)
+				got = got[:T*rows]
 				for _, threads := range []int{1, 2} {
+					clear(got)
 					matmul(got, m, a, threads)
 					for k := range got {
 						if got[k] != want[k] {

@@ -15,9 +15,9 @@ type acts struct {
 	qd   []float32 // T × n/32 scales
 	f16  []float32 // T × n rounded through f16, for F16 weights
 	kind gguf.TensorType
-	// The first 8*(T/8) rows again, in groups of eight interleaved by
-	// block for mulQx8: group g, block b, row k at index (g*nb+b)*8+k of
-	// gd (its scale) and 32 times that of gq.
+	// The rows again, in x8Groups(T) groups of eight interleaved by block
+	// for mulQx8: group g, block b, row k at index (g*nb+b)*8+k of gd (its
+	// scale) and 32 times that of gq.
 	gq []int8
 	gd []float32
 }
@@ -55,10 +55,22 @@ func (a *acts) prepare(t gguf.TensorType) {
 	}
 }
 
-// group fills gq and gd from qs and qd.
+// x8Groups is how many groups of eight rows mulQx8 takes for t rows: the
+// last one padded with zero rows when five or more are left over, which
+// one eight-row pass computes faster than the four-row kernel and the
+// one-row kernel do.
+func x8Groups(t int) int {
+	if t%8 >= 5 {
+		return t/8 + 1
+	}
+	return t / 8
+}
+
+// group fills gq and gd from qs and qd, padding the last group with zero
+// rows.
 func (a *acts) group() {
 	nb := a.n / gguf.QK
-	ng := a.t / 8
+	ng := x8Groups(a.t)
 	if len(a.gq) < ng*8*a.n {
 		a.gq = make([]int8, ng*8*a.n)
 		a.gd = make([]float32, ng*8*nb)
@@ -67,6 +79,11 @@ func (a *acts) group() {
 		for b := range nb {
 			for k := range 8 {
 				t, j := g*8+k, (g*nb+b)*8+k
+				if t >= a.t {
+					clear(a.gq[j*32 : j*32+32])
+					a.gd[j] = 0
+					continue
+				}
 				copy(a.gq[j*32:j*32+32], a.qs[t*a.n+b*32:t*a.n+b*32+32])
 				a.gd[j] = a.qd[t*nb+b]
 			}
@@ -89,7 +106,7 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 	if m.dequantRows() {
 		tile = T // rows are dequantized once per pass
 	}
-	if x8 && T >= 8 && (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) {
+	if x8 && x8Groups(T) > 0 && (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) {
 		matmulX8(out, m, a, threads)
 		return
 	}
@@ -142,23 +159,35 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 // in L1 while every group of eight activation rows passes over them.
 const x8Bytes = 16 << 10
 
-// matmulX8 is matmul for Q8_0 and Q4_0 weights with at least eight batch
-// rows: groups of eight through mulQx8, then four and one at a time.
+// matmulX8 is matmul for Q8_0 and Q4_0 weights in groups of eight batch
+// rows through mulQx8 (a padded last group computes into scratch), then
+// the rows left four and one at a time.
 func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
-	T, ng := a.t, a.t/8
+	T, ng := a.t, x8Groups(a.t)
 	q4 := m.Type == gguf.Q4_0
 	step := max(1, x8Bytes/m.rowBytes)
 	parallelFor(threads, m.Rows, 16, func(lo, hi int) {
 		var four [4]float32
+		var scratch []float32
 		for rlo := lo; rlo < hi; rlo += step {
 			rhi := min(hi, rlo+step)
 			w := m.Data[rlo*m.rowBytes : rhi*m.rowBytes]
 			for g := range ng {
+				if left := T - g*8; left < 8 {
+					if scratch == nil {
+						scratch = make([]float32, 8*step)
+					}
+					mulQx8(q4, w, m.rowBytes, rhi-rlo, a, g, scratch, step)
+					for k := range left {
+						copy(out[(g*8+k)*m.Rows+rlo:(g*8+k)*m.Rows+rhi], scratch[k*step:])
+					}
+					continue
+				}
 				mulQx8(q4, w, m.rowBytes, rhi-rlo, a, g, out[g*8*m.Rows+rlo:], m.Rows)
 			}
 			for r := rlo; r < rhi; r++ {
 				w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
-				t := ng * 8
+				t := min(T, ng*8)
 				for ; t+4 <= T; t += 4 {
 					dotQx4(q4, w, a, t, &four)
 					for k, v := range four {
