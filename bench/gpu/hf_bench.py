@@ -11,8 +11,10 @@ decode tokens/s at several batch sizes through the model's own KV cache
 card's memory bandwidth with a device-to-device copy, for the roofline:
 the weight bytes a decode step reads / bandwidth is the least time a batch-1
 step can take. With --parity-ids it decodes greedily from those prompt
-token ids and reports the tokens, to compare with tao's on the same
-weights (an implementation independent of tao's).
+token ids in float32 (the exported bf16 weights widened exactly, so ties
+are not made by bf16 logits, whose step is 1/16 near 10) and reports the
+tokens and top-2 margins, to compare with tao's on the same weights (an
+implementation independent of tao's); the speed figures then run in bf16.
 
 Prints one JSON object.
 """
@@ -64,6 +66,7 @@ def main():
     ap.add_argument("--model-dir", help="checkpoint written by tao model export --safetensors")
     ap.add_argument("--parity-ids", help="comma-separated prompt token ids to decode greedily")
     ap.add_argument("--parity-tokens", type=int, default=32)
+    ap.add_argument("--parity-only", action="store_true", help="skip the speed figures")
     a = ap.parse_args()
     import transformers
     from transformers import LlamaConfig, LlamaForCausalLM
@@ -72,10 +75,11 @@ def main():
            "transformers": transformers.__version__, "preset": a.preset, "dtype": "bf16"}
     res["copy_bandwidth_bytes_s"] = bandwidth()
     if a.model_dir:
+        dt = torch.float32 if a.parity_ids else torch.bfloat16
         try:  # straight onto the GPU where accelerate is installed
-            model = LlamaForCausalLM.from_pretrained(a.model_dir, dtype=torch.bfloat16, device_map="cuda")
+            model = LlamaForCausalLM.from_pretrained(a.model_dir, dtype=dt, device_map="cuda")
         except (ImportError, ValueError):
-            model = LlamaForCausalLM.from_pretrained(a.model_dir, dtype=torch.bfloat16).to("cuda")
+            model = LlamaForCausalLM.from_pretrained(a.model_dir, dtype=dt).to("cuda")
         model.eval()
         cfg = model.config
         res["weights"] = "tao model export of the GGUF tao ran"
@@ -86,13 +90,6 @@ def main():
         with torch.device("cuda"):
             model = LlamaForCausalLM(cfg).to(torch.bfloat16).eval()
         res["weights"] = "random, preset shape"
-    res["weight_bytes"] = sum(p.numel() * p.element_size() for p in model.parameters())
-    # A decode step reads every weight but the embedding table (one row),
-    # unless the table is also the output layer.
-    emb = model.get_input_embeddings().weight
-    res["decode_weight_bytes"] = res["weight_bytes"] - (0 if cfg.tie_word_embeddings else emb.numel() * emb.element_size())
-    res["roofline_tok_s"] = res["copy_bandwidth_bytes_s"] / res["decode_weight_bytes"]
-
     if a.parity_ids:
         ids = torch.tensor([[int(x) for x in a.parity_ids.split(",")]], device="cuda")
         out = model(ids, use_cache=True)
@@ -105,6 +102,19 @@ def main():
             out = model(top.indices[:1].view(1, 1), past_key_values=past, use_cache=True)
             past = out.past_key_values
         res["parity"] = {"prompt_ids": [int(x) for x in a.parity_ids.split(",")], "tokens": toks, "top2_margins": margins}
+        res["parity"]["dtype"] = "float32"
+        if a.parity_only:
+            print(json.dumps(res))
+            return
+        model.to(torch.bfloat16)
+        torch.cuda.empty_cache()
+    res["weight_bytes"] = sum(p.numel() * p.element_size() for p in model.parameters())
+    # A decode step reads every weight but the embedding table (one row),
+    # unless the table is also the output layer.
+    emb = model.get_input_embeddings().weight
+    res["decode_weight_bytes"] = res["weight_bytes"] - (0 if cfg.tie_word_embeddings else emb.numel() * emb.element_size())
+    res["roofline_tok_s"] = res["copy_bandwidth_bytes_s"] / res["decode_weight_bytes"]
+
     res["attn_implementation"] = getattr(model.config, "_attn_implementation", "?")
 
     ids = torch.randint(3, cfg.vocab_size, (1, a.prompt), device="cuda")

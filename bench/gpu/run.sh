@@ -16,7 +16,8 @@
 # --safetensors, and transformers over the exported weights (hf_bench.py:
 # the same figures, the copy bandwidth, its greedy tokens from tao's
 # prompt ids); table.py prints each model's table. MODE=smoke stops after
-# the tests; SKIP_HF=1 skips transformers; DEVICE=cpu dry-runs the
+# the tests; MODE=parity skips the tests and every speed figure (greedy
+# parity against transformers only); SKIP_HF=1 skips transformers; DEVICE=cpu dry-runs the
 # plumbing on a machine without a GPU. Big files go to $WORK (default
 # /tmp/tao-gpu-work), never under $OUT.
 set -u
@@ -38,6 +39,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >>"$S" 2>&1
 ls /usr/local/cuda/targets/x86_64-linux/lib 2>&1 | grep -E 'cublas|nvrtc|cudart' >>"$S"
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' >>"$S" 2>&1
 
+if [ "$MODE" != parity ]; then
 step "cuda kernel tests"
 timeout 60 $B/cuda.test -test.v >"$OUT/cuda-test.log" 2>&1
 echo "rc=$?" >>"$S"
@@ -60,6 +62,7 @@ echo "rc=$?" >>"$S"
 grep -E -- '--- |gpu_test.go' "$OUT/llama-gpu-test.log" | head -60 >>"$S"
 
 [ "$MODE" = smoke ] && exit 0
+fi
 
 # model PRESET PROMPT DECODE TIMEOUT: one model's whole comparison.
 model() {
@@ -69,11 +72,13 @@ model() {
 	local f
 	f=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["path"])' "$WORK/synth-$p.json") || return
 	ls -l "$f" >>"$S"
+	[ "$MODE" != parity ] && {
 	step "$p: tao bench on $DEVICE"
 	timeout "$to" $B/tao bench inference --device "$DEVICE" --preset "$p" --quant bf16 --threads 1 \
 		--batches 1,8,32 --prompt "$prompt" --decode "$decode" --json >"$OUT/tao-bench-$p.json" 2>"$OUT/tao-bench-$p.err"
 	echo "rc=$?" >>"$S"
 	tail -3 "$OUT/tao-bench-$p.err" >>"$S"
+	}
 	step "$p: tao generate (greedy tokens for parity)"
 	timeout "$to" $B/tao generate --device "$DEVICE" --model "$f" --max-tokens 32 --temperature 0 --json \
 		"Once upon a time, a little fox found a shiny key in the forest." >"$OUT/tao-generate-$p.json" 2>>"$S"
@@ -85,10 +90,11 @@ model() {
 	rm -f "$f" # the GGUF is no longer needed: room on the disk
 	[ -n "${SKIP_HF:-}" ] && return
 	step "$p: transformers over the exported weights"
-	local ids
+	local ids hfx=
+	[ "$MODE" = parity ] && hfx=--parity-only
 	ids=$(python3 -c 'import json,sys; print(",".join(map(str, json.load(open(sys.argv[1]))["prompt_tokens"])))' "$OUT/tao-generate-$p.json")
 	timeout $((2 * to)) python3 bench/gpu/hf_bench.py --preset "$p" --model-dir "$WORK/hf-$p" --prompt "$prompt" \
-		--decode "$decode" --batches 1,8,32 --parity-ids "$ids" >"$OUT/hf-$p.json" 2>"$OUT/hf-$p.err"
+		--decode "$decode" --batches 1,8,32 --parity-ids "$ids" $hfx >"$OUT/hf-$p.json" 2>"$OUT/hf-$p.err"
 	echo "rc=$?" >>"$S"
 	tail -3 "$OUT/hf-$p.err" >>"$S"
 	rm -rf "$WORK/hf-$p"

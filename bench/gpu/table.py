@@ -26,6 +26,21 @@ def main():
         tao = tao[0] if tao else None
     t = {b["batch"]: b["tok_s"] for b in (tao or {}).get("batches", [])}
     h = {d["batch"]: d["tok_s"] for d in (hf or {}).get("decode", [])}
+    if tao is None and "decode" not in (hf or {}):
+        print(f"{name}: no speed figures (MODE=parity)")
+    else:
+        speed(name, tao, hf, t, h)
+    if gen and hf and "parity" in hf:
+        a, b = gen["tokens"], hf["parity"]["tokens"]
+        n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        line = (f"Greedy parity against transformers ({hf['parity'].get('dtype', 'bf16')}) on the exported weights: "
+                f"{n} of {min(len(a), len(b))} tokens equal")
+        if n < min(len(a), len(b)):
+            line += f"; first difference at step {n} (tao {a[n]}, transformers {b[n]}; transformers' top-2 margin there {hf['parity']['top2_margins'][n]:.4f})"
+        print(line + ".")
+
+
+def speed(name, tao, hf, t, h):
     print(f"| {name}, tok/s | tao (CUDA) | transformers (bf16) | tao ÷ transformers |")
     print("| --- | --- | --- | --- |")
     for b in sorted(set(t) | set(h)):
@@ -40,13 +55,6 @@ def main():
         print(f"\nHBM: copy bandwidth {bw / 1e12:.2f} TB/s; {wb / 1e9:.2f} GB read per decode step "
               f"(transformers counts {hf['decode_weight_bytes'] / 1e9:.2f} GB) → roofline {roof:,.0f} tok/s; "
               f"tao batch 1 = {100 * t[1] / roof:.0f}% of it, transformers {100 * h.get(1, 0) / roof:.0f}%.")
-    if gen and hf and "parity" in hf:
-        a, b = gen["tokens"], hf["parity"]["tokens"]
-        n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-        line = f"Greedy parity against transformers on the exported weights: {n} of {min(len(a), len(b))} tokens equal"
-        if n < min(len(a), len(b)):
-            line += f"; first difference at step {n} (tao {a[n]}, transformers {b[n]}; transformers' top-2 margin there {hf['parity']['top2_margins'][n]:.4f})"
-        print(line + ".")
 
 
 if __name__ == "__main__":
