@@ -3,8 +3,6 @@ package ledger
 import (
 	"bytes"
 	"fmt"
-	"runtime"
-	"sync"
 
 	"github.com/taonet/tao/protocols"
 )
@@ -18,54 +16,56 @@ import (
 // local failure (a store read).
 //
 // Apply is pure: it reads v only, and its result depends on nothing but its
-// arguments. Signatures are verified in parallel before execution; the
+// arguments. Signatures are verified in batches, in parallel, before execution; the
 // error reported is that of the lowest failing index, so it is the same on
 // every machine.
 func Apply(v View, c Chain, tip Tip, b *protocols.Block) (*Outcome, error) {
-	return apply(v, c, tip, b, protocols.Verify)
+	out, _, err := apply(v, c, tip, b, protocols.VerifyBatch)
+	return out, err
 }
 
 // apply is Apply with signatures checked by verify, which must answer as
-// protocols.Verify does (a VerifyCache), so the result is Apply's.
-func apply(v View, c Chain, tip Tip, b *protocols.Block, verify protocols.VerifyFunc) (*Outcome, error) {
+// protocols.VerifyBatch does (a VerifyCache), so the result is Apply's.
+// It also returns the block's encoding.
+func apply(v View, c Chain, tip Tip, b *protocols.Block, verify protocols.VerifyBatchFunc) (*Outcome, []byte, error) {
 	if len(b.Txs) > c.Params.MaxBlockTxs {
-		return nil, invalid("%d transactions, limit %d", len(b.Txs), c.Params.MaxBlockTxs)
+		return nil, nil, invalid("%d transactions, limit %d", len(b.Txs), c.Params.MaxBlockTxs)
 	}
 	if err := checkTxsHash(b); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	e := NewExec(v, c, tip)
 	if err := e.BeginBlock(&b.Header); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Each transaction's own checks before the block's encoding, so that
 	// a bad transaction is reported with its typed error.
 	if i, err := verifySigs(c, b.Txs, verify); err != nil {
-		return nil, fmt.Errorf("%w: transaction %d: %w", ErrInvalidBlock, i, err)
+		return nil, nil, fmt.Errorf("%w: transaction %d: %w", ErrInvalidBlock, i, err)
 	}
 	enc, err := protocols.EncodeBlock(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidBlock, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidBlock, err)
 	}
 	if len(enc) > c.Params.MaxBlockBytes {
-		return nil, invalid("block is %d bytes, limit %d", len(enc), c.Params.MaxBlockBytes)
+		return nil, nil, invalid("block is %d bytes, limit %d", len(enc), c.Params.MaxBlockBytes)
 	}
 	for i := range b.Txs {
 		if _, err := e.deliver(&b.Txs[i], true); err != nil {
-			return nil, fmt.Errorf("%w: transaction %d: %w", ErrInvalidBlock, i, err)
+			return nil, nil, fmt.Errorf("%w: transaction %d: %w", ErrInvalidBlock, i, err)
 		}
 	}
 	if _, err := e.EndBlock(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out, err := e.Commit()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !bytes.Equal(out.Root[:], b.Header.StateRoot) {
-		return nil, invalid("state root %x, but executing the block gives %x", b.Header.StateRoot, out.Root)
+		return nil, nil, invalid("state root %x, but executing the block gives %x", b.Header.StateRoot, out.Root)
 	}
-	return out, nil
+	return out, enc, nil
 }
 
 // checkTxsHash checks that the header's TxsHash names b's transactions.
@@ -80,21 +80,11 @@ func checkTxsHash(b *protocols.Block) error {
 	return nil
 }
 
-// verifySigs checks every transaction's chain and signature on all CPUs
-// and returns the lowest failing index and its error.
-func verifySigs(c Chain, txs []protocols.Tx, verify protocols.VerifyFunc) (int, error) {
-	errs := make([]error, len(txs))
-	workers := min(runtime.GOMAXPROCS(0), (len(txs)+63)/64)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(txs); i += workers {
-				errs[i] = checkTx(c, &txs[i], verify)
-			}
-		})
-	}
-	wg.Wait()
-	for i, err := range errs {
+// verifySigs checks every transaction's chain and signature (in batches,
+// on all CPUs: protocols.VerifyBatch) and returns the lowest failing index
+// and its error.
+func verifySigs(c Chain, txs []protocols.Tx, verify protocols.VerifyBatchFunc) (int, error) {
+	for i, err := range checkTxs(c, txs, verify) {
 		if err != nil {
 			return i, err
 		}

@@ -78,7 +78,7 @@ func (l *Ledger) ProposeBlock(height uint64, timeMs int64, proposer []byte, maxT
 	}
 	b.Header.TxsHash = th.Bytes()
 	b.Header.StateRoot = out.Root[:]
-	if err := l.remember(b, out, tip); err != nil {
+	if err := l.remember(&executedBlock{out: out, block: b}, tip); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -95,9 +95,17 @@ func (l *Ledger) ValidateBlock(b *protocols.Block) error {
 	return err
 }
 
-// executeLocked returns b's outcome, from the cache or by Apply. The
+// executedBlock is a block at tip+1 that ProposeBlock or ValidateBlock
+// executed.
+type executedBlock struct {
+	out   *Outcome
+	block *protocols.Block
+	enc   []byte // its encoding, if known
+}
+
+// executeLocked returns b's execution, from the cache or by Apply. The
 // caller holds commitMu.
-func (l *Ledger) executeLocked(b *protocols.Block) (*Outcome, error) {
+func (l *Ledger) executeLocked(b *protocols.Block) (*executedBlock, error) {
 	id, err := b.ID()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidBlock, err)
@@ -105,25 +113,27 @@ func (l *Ledger) executeLocked(b *protocols.Block) (*Outcome, error) {
 	view, tip, release := l.snapshot()
 	defer release()
 	l.mu.RLock()
-	out := l.executed[string(id.Bytes())]
+	ex := l.executed[string(id.Bytes())]
 	l.mu.RUnlock()
-	if out != nil && out.Height == tip.Height+1 {
+	if ex != nil && ex.out.Height == tip.Height+1 {
 		// The header (the ID) fixes the txs hash and the state root; the
-		// transactions must still be the ones it names.
+		// transactions must still be the ones it names. Then b is the
+		// block executed, and its encoding is the one remembered.
 		if err := checkTxsHash(b); err != nil {
 			return nil, err
 		}
-		return out, nil
+		return ex, nil
 	}
-	out, err = apply(view, l.chain, tip, b, l.verify)
+	out, enc, err := apply(view, l.chain, tip, b, l.batch)
 	if err != nil {
 		return nil, err
 	}
-	return out, l.remember(b, out, tip)
+	ex = &executedBlock{out: out, block: b, enc: enc}
+	return ex, l.remember(ex, tip)
 }
 
-func (l *Ledger) remember(b *protocols.Block, out *Outcome, tip Tip) error {
-	id, err := b.ID()
+func (l *Ledger) remember(ex *executedBlock, tip Tip) error {
+	id, err := ex.block.ID()
 	if err != nil {
 		return err
 	}
@@ -133,9 +143,9 @@ func (l *Ledger) remember(b *protocols.Block, out *Outcome, tip Tip) error {
 		return nil // a commit raced ahead; the outcome is stale
 	}
 	if l.executed == nil || len(l.executed) >= maxExecuted {
-		l.executed = make(map[string]*Outcome)
+		l.executed = make(map[string]*executedBlock)
 	}
-	l.executed[string(id.Bytes())] = out
+	l.executed[string(id.Bytes())] = ex
 	return nil
 }
 
@@ -153,17 +163,20 @@ func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
 	if done, err := l.alreadyCommitted(b); done || err != nil {
 		return err
 	}
-	out, err := l.executeLocked(b)
+	ex, err := l.executeLocked(b)
 	if err != nil {
 		return err
 	}
+	out := ex.out
 	id, err := b.ID()
 	if err != nil {
 		return err
 	}
-	enc, err := protocols.EncodeBlock(b)
-	if err != nil {
-		return err
+	enc := ex.enc
+	if enc == nil {
+		if enc, err = protocols.EncodeBlock(b); err != nil {
+			return err
+		}
 	}
 	tip := Tip{Height: b.Header.Height, BlockID: id.Bytes(), Time: b.Header.Time, Root: out.Root}
 	batch, err := l.headerBatch(out, tip)
@@ -174,16 +187,18 @@ func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
 	if len(cert) > 0 {
 		batch = append(batch, KV{Key: heightKey(nsCert, tip.Height), Value: cert})
 	}
+	ids := make([]string, len(b.Txs)) // CID bytes, for the tx index and the mempool
 	for i := range b.Txs {
 		txb, err := protocols.Marshal(&b.Txs[i])
 		if err != nil {
 			return err
 		}
+		ids[i] = string(protocols.CID(txb).Bytes())
 		rec, err := protocols.Marshal(&txRecord{Height: tip.Height, Index: uint32(i), Result: out.Results[i]})
 		if err != nil {
 			return err
 		}
-		batch = append(batch, KV{Key: txKey(protocols.CID(txb).Bytes()), Value: rec})
+		batch = append(batch, KV{Key: txKey([]byte(ids[i])), Value: rec})
 	}
 	if err := l.store.Write(batch); err != nil {
 		return fmt.Errorf("commit block %d: %w", tip.Height, err)
@@ -192,7 +207,7 @@ func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
 	l.tip = tip
 	l.executed = nil
 	l.mu.Unlock()
-	l.pool.update(b, out.BlockWrites)
+	l.pool.update(ids, out.BlockWrites)
 	if l.chain.Params.isSnapshotHeight(tip.Height) {
 		if err := l.writeSnapshot(tip.Height); err != nil {
 			// The block is committed; a missing snapshot only means

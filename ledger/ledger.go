@@ -25,13 +25,14 @@ type Ledger struct {
 	genesisID cid.Cid
 	log       *slog.Logger
 	pool      *Mempool
-	verify    protocols.VerifyFunc // signature checks of blocks and the mempool
+	verify    protocols.VerifyFunc      // signature checks of the mempool
+	batch     protocols.VerifyBatchFunc // signature checks of blocks
 
 	commitMu sync.Mutex // serializes ProposeBlock, ValidateBlock, CommitBlock and snapshot writes
 
-	mu       sync.RWMutex        // guards tip, executed
-	tip      Tip                 // last committed height
-	executed map[string]*Outcome // by block ID: blocks at tip+1 already executed by Propose or Validate
+	mu       sync.RWMutex              // guards tip, executed
+	tip      Tip                       // last committed height
+	executed map[string]*executedBlock // by block ID: blocks at tip+1 already executed by Propose or Validate
 }
 
 // Option configures Open.
@@ -54,11 +55,24 @@ func WithMempool(cfg MempoolConfig) Option {
 // WithVerify sets how transaction signatures are checked, in the mempool
 // and in blocks (nil: protocols.Verify). It must answer as protocols.Verify
 // does, or replicas diverge: a protocols.VerifyCache shared with the
-// gossip validators, so a transaction is verified once per node.
+// gossip validators, so a transaction is verified once per node. Without
+// WithVerifyBatch, a block's signatures are checked one by one with f.
 func WithVerify(f protocols.VerifyFunc) Option {
 	return func(led *Ledger) {
 		if f != nil {
 			led.verify = f
+		}
+	}
+}
+
+// WithVerifyBatch sets how a block's transaction signatures are checked
+// (nil: protocols.VerifyBatch, or WithVerify's function one signature at a
+// time). It must answer as protocols.VerifyBatch does: the batch method of
+// the VerifyCache given to WithVerify.
+func WithVerifyBatch(f protocols.VerifyBatchFunc) Option {
+	return func(led *Ledger) {
+		if f != nil {
+			led.batch = f
 		}
 	}
 }
@@ -74,10 +88,19 @@ func Open(s Store, g *Genesis, opts ...Option) (*Ledger, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Ledger{store: s, chain: g.Chain(), genesisID: gid, log: slog.New(slog.DiscardHandler), verify: protocols.Verify}
+	l := &Ledger{store: s, chain: g.Chain(), genesisID: gid, log: slog.New(slog.DiscardHandler)}
 	l.pool = NewMempool(l.chain, MempoolConfig{}, l.committed)
 	for _, o := range opts {
 		o(l)
+	}
+	switch {
+	case l.verify == nil:
+		l.verify = protocols.Verify
+		if l.batch == nil {
+			l.batch = protocols.VerifyBatch
+		}
+	case l.batch == nil:
+		l.batch = protocols.SerialBatch(l.verify)
 	}
 	l.pool.verify = l.verify
 	l.log = l.log.With("component", "ledger")

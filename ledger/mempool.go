@@ -43,7 +43,7 @@ type Mempool struct {
 	txs   []*poolEntry // arrival order
 	byID  map[string]*poolEntry
 	bytes int
-	check *Exec // committed state + txs
+	check *Exec // committed state + txs; nil: stale, rebuilt (reset) when next needed
 
 	advanced int // blocks advance moved check over since the last reset
 }
@@ -86,6 +86,20 @@ func (m *Mempool) reset() {
 // ErrInsufficientFunds, ErrBadSignature, ...), ErrTxKnown, ErrMempoolFull.
 // A rejected transaction leaves the mempool unchanged.
 func (m *Mempool) Add(tx *protocols.Tx) error {
+	b, err := protocols.Marshal(tx)
+	if err != nil {
+		return checkTx(m.chain, tx, m.verify) // names what is wrong
+	}
+	e := &poolEntry{tx: tx, id: string(protocols.CID(b).Bytes()), size: len(b)}
+	// A held transaction passed every check below: the same bytes again
+	// (a node's own gossip, a peer's duplicate) skip them.
+	m.mu.Lock()
+	m.freshLocked()
+	known := m.byID[e.id] != nil
+	m.mu.Unlock()
+	if known {
+		return ErrTxKnown
+	}
 	// Stateless checks first, without the lock: the signature is the
 	// expensive part and needs no state.
 	if err := checkTx(m.chain, tx, m.verify); err != nil {
@@ -93,11 +107,6 @@ func (m *Mempool) Add(tx *protocols.Tx) error {
 	}
 	// From here on the pool relies on these checks: deliver(tx, true)
 	// skips them.
-	b, err := protocols.Marshal(tx)
-	if err != nil {
-		return err
-	}
-	e := &poolEntry{tx: tx, id: string(protocols.CID(b).Bytes()), size: len(b)}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.byID[e.id] != nil {
@@ -106,6 +115,7 @@ func (m *Mempool) Add(tx *protocols.Tx) error {
 	if len(m.txs) >= m.cfg.MaxTxs || m.bytes+e.size > m.cfg.MaxBytes {
 		return fmt.Errorf("%w (%d transactions, %d bytes held)", ErrMempoolFull, len(m.txs), m.bytes)
 	}
+	m.freshLocked()
 	if _, err := m.check.deliver(tx, true); err != nil {
 		return err
 	}
@@ -135,19 +145,31 @@ func (m *Mempool) Reap(maxBytes, maxTxs int) []*protocols.Tx {
 
 // Update removes the transactions of a committed block and re-checks the
 // rest against the new committed state.
-func (m *Mempool) Update(b *protocols.Block) { m.update(b, true) }
-
-// update is Update; blockWrites reports that the block changed state
-// outside its transactions (the market's block step), which rules out the
-// prefix fast path below.
-func (m *Mempool) update(b *protocols.Block, blockWrites bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	committed := make(map[string]bool, len(b.Txs))
+func (m *Mempool) Update(b *protocols.Block) {
+	ids := make([]string, 0, len(b.Txs))
 	for i := range b.Txs {
 		if enc, err := protocols.Marshal(&b.Txs[i]); err == nil {
-			committed[string(protocols.CID(enc).Bytes())] = true
+			ids = append(ids, string(protocols.CID(enc).Bytes()))
 		}
+	}
+	m.update(ids, true)
+}
+
+// update is Update given the block's transaction IDs (CID bytes, in
+// block order); blockWrites reports that the block changed state outside
+// its transactions (the market's block step), which rules out the prefix
+// fast path below.
+//
+// The re-check of the rest is left to the next caller that needs the
+// check state (Add, NextNonce): it is off the commit, which the next
+// height waits for. Until then Reap may return a transaction the block
+// made invalid; the proposer leaves it out and removes it.
+func (m *Mempool) update(ids []string, blockWrites bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	committed := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		committed[id] = true
 	}
 	// The block is the pool's oldest transactions in pool order (the
 	// proposer reaped this pool, or it saw the same arrivals): the new
@@ -156,8 +178,8 @@ func (m *Mempool) update(b *protocols.Block, blockWrites bool) {
 	// holds only while a block changes state through its transactions:
 	// block-level writes (emission, epochs, payouts — the market's) force
 	// a reset, or the check state would shadow them.
-	prefix := !blockWrites && len(b.Txs) <= len(m.txs) && m.advanced < maxAdvances
-	for i := 0; prefix && i < len(b.Txs); i++ {
+	prefix := !blockWrites && len(ids) <= len(m.txs) && m.advanced < maxAdvances
+	for i := 0; prefix && i < len(ids); i++ {
 		prefix = committed[m.txs[i].id]
 	}
 	kept := m.txs[:0]
@@ -171,11 +193,25 @@ func (m *Mempool) update(b *protocols.Block, blockWrites bool) {
 	}
 	clear(m.txs[len(kept):])
 	m.txs = kept
-	if prefix && len(committed) == len(b.Txs) && m.check != nil {
+	if prefix && len(committed) == len(ids) && m.check != nil {
 		m.advance()
 		return
 	}
-	m.reset()
+	m.staleLocked()
+}
+
+// staleLocked marks the check state out of date: freshLocked rebuilds it when
+// next needed. The caller holds mu.
+func (m *Mempool) staleLocked() {
+	m.check = nil
+	m.advanced = 0
+}
+
+// freshLocked rebuilds a stale check state. The caller holds mu.
+func (m *Mempool) freshLocked() {
+	if m.check == nil {
+		m.reset()
+	}
 }
 
 // maxAdvances bounds the blocks Update advances the check state
@@ -217,13 +253,14 @@ func (m *Mempool) remove(tx *protocols.Tx) {
 	}
 	delete(m.byID, id)
 	m.bytes -= e.size
-	m.reset()
+	m.staleLocked() // its successors may fail now
 }
 
 // Has reports whether the transaction with CID id is pending.
 func (m *Mempool) Has(id cid.Cid) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.freshLocked()
 	return m.byID[string(id.Bytes())] != nil
 }
 
@@ -231,5 +268,6 @@ func (m *Mempool) Has(id cid.Cid) bool {
 func (m *Mempool) Size() (txs, bytes int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.freshLocked()
 	return len(m.txs), m.bytes
 }

@@ -7,9 +7,7 @@ package ledger
 func (m *Mempool) NextNonce(a Account) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.check == nil {
-		m.reset()
-	}
+	m.freshLocked()
 	r, err := getAccount(m.check.block, a)
 	return r.Nonce, err
 }

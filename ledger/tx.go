@@ -11,20 +11,73 @@ import (
 // fee floor. They are the same in the mempool and in a block. verify checks
 // the signature (protocols.Verify, or a cache that answers as it does).
 func checkTx(c Chain, tx *protocols.Tx, verify protocols.VerifyFunc) error {
+	sc, err := checkTxShape(c, tx)
+	if err != nil {
+		return err
+	}
+	return checkTxRest(c, tx, verify(sc.Pub, sc.ChainID, sc.Kind, sc.Canonical, sc.Sig))
+}
+
+// checkTxs is checkTx for each of txs, with the signatures checked
+// together by verify (protocols.VerifyBatch, or a cache that answers as it
+// does): nil when all pass, else one error per transaction.
+func checkTxs(c Chain, txs []protocols.Tx, verify protocols.VerifyBatchFunc) []error {
+	errs := make([]error, len(txs))
+	checks := make([]protocols.SigCheck, 0, len(txs))
+	idx := make([]int, 0, len(txs)) // checks[j] is txs[idx[j]]'s
+	for i := range txs {
+		sc, err := checkTxShape(c, &txs[i])
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		checks = append(checks, sc)
+		idx = append(idx, i)
+	}
+	serrs := verify(checks)
+	failed := len(checks) < len(txs)
+	for j, i := range idx {
+		var serr error
+		if serrs != nil {
+			serr = serrs[j]
+		}
+		if errs[i] = checkTxRest(c, &txs[i], serr); errs[i] != nil {
+			failed = true
+		}
+	}
+	if !failed {
+		return nil
+	}
+	return errs
+}
+
+// checkTxShape is checkTx's checks before the signature; it returns the
+// signature check to make.
+func checkTxShape(c Chain, tx *protocols.Tx) (protocols.SigCheck, error) {
 	if tx.ChainID != c.ID {
-		return fmt.Errorf("%w: it was signed for chain %q and this is %q; sign it again with the chain ID %q", ErrWrongChain, tx.ChainID, c.ID, c.ID)
+		return protocols.SigCheck{}, fmt.Errorf("%w: it was signed for chain %q and this is %q; sign it again with the chain ID %q", ErrWrongChain, tx.ChainID, c.ID, c.ID)
 	}
 	// The size first, as a decoder would: it bounds the work below.
 	if b, err := protocols.Marshal(tx); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformedTx, err)
+		return protocols.SigCheck{}, fmt.Errorf("%w: %v", ErrMalformedTx, err)
 	} else if len(b) > protocols.MaxTxSize {
-		return fmt.Errorf("%w: %d bytes, limit %d; split it into smaller transactions", ErrTxTooLarge, len(b), protocols.MaxTxSize)
+		return protocols.SigCheck{}, fmt.Errorf("%w: %d bytes, limit %d; split it into smaller transactions", ErrTxTooLarge, len(b), protocols.MaxTxSize)
 	}
 	if _, err := protocols.EncodeTx(tx); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformedTx, err)
+		return protocols.SigCheck{}, fmt.Errorf("%w: %v", ErrMalformedTx, err)
 	}
-	if err := tx.VerifyWith(c.ID, verify); err != nil {
-		return fmt.Errorf("%w: %v; sign it with the coldkey whose public key is the signer, for chain %q", ErrBadSignature, err, c.ID)
+	sc, err := tx.SigCheck(c.ID)
+	if err != nil {
+		return protocols.SigCheck{}, fmt.Errorf("%w: %v; sign it with the coldkey whose public key is the signer, for chain %q", ErrBadSignature, err, c.ID)
+	}
+	return sc, nil
+}
+
+// checkTxRest is checkTx's checks from the signature on, given the
+// signature check's error.
+func checkTxRest(c Chain, tx *protocols.Tx, sigErr error) error {
+	if sigErr != nil {
+		return fmt.Errorf("%w: %v; sign it with the coldkey whose public key is the signer, for chain %q", ErrBadSignature, sigErr, c.ID)
 	}
 	if fee := market.Rao(tx.Fee); fee < c.Params.TxFee {
 		return fmt.Errorf("%w: fee %d rao is below the chain's fee of %d rao; set the fee to at least %d", ErrFeeTooLow, fee, c.Params.TxFee, c.Params.TxFee)

@@ -153,6 +153,9 @@ func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 	}
 	out := TxBatchInfo{Txs: make([]TxInfo, len(txs))}
 	var admitted [][]byte
+	// All signatures at once, so admitting each below is a cache hit; a
+	// bad one is reported by its admission.
+	n.chain.verifyTxs(txs)
 	for i, tx := range txs {
 		info := &out.Txs[i]
 		info.ID = protocols.CID(raw[i]).String() // DecodeTx checked raw[i] is canonical: the ID's bytes

@@ -27,21 +27,22 @@ import (
 // wired to the p2p host: proposals and votes over gossip, directed
 // catch-up messages over a stream protocol, transactions over the tx topic.
 type chain struct {
-	n        *Node
-	store    *ledger.BadgerStore
-	ledger   *ledger.Ledger
-	rep      *replica.Replica
-	props    *p2p.Topic
-	votes    *p2p.Topic
-	txs      *p2p.Topic
-	batches  *p2p.Topic // POST /txs batches
-	genesis  *ledger.Genesis
-	park     *txPark
-	sigs     *protocols.VerifyCache // shared by the gossip validators, the ledger and the core
-	wg       sync.WaitGroup         // retry passes started by commits
-	sync     *syncer                // bulk block sync (sync.go)
-	serving  chan struct{}          // a token per sync stream being served
-	restored uint64                 // height of the snapshot restored at start; 0 if none
+	n         *Node
+	store     *ledger.BadgerStore
+	ledger    *ledger.Ledger
+	rep       *replica.Replica
+	props     *p2p.Topic
+	votes     *p2p.Topic
+	txs       *p2p.Topic
+	batches   *p2p.Topic // POST /txs batches
+	genesis   *ledger.Genesis
+	park      *txPark
+	sigs      *protocols.VerifyCache // shared by the gossip validators, the ledger and the core
+	verifying chan struct{}          // slots of verifyTxs
+	wg        sync.WaitGroup         // retry passes started by commits
+	sync      *syncer                // bulk block sync (sync.go)
+	serving   chan struct{}          // a token per sync stream being served
+	restored  uint64                 // height of the snapshot restored at start; 0 if none
 }
 
 // verifyCacheSize bounds a node's cache of verified signatures: two full
@@ -72,7 +73,7 @@ func (n *Node) loadGenesis() (*ledger.Genesis, error) {
 }
 
 func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error) {
-	c := &chain{n: n, genesis: g, park: newTxPark(), sigs: protocols.NewVerifyCache(verifyCacheSize)}
+	c := &chain{n: n, genesis: g, park: newTxPark(), sigs: protocols.NewVerifyCache(verifyCacheSize), verifying: newVerifySlots()}
 	var err error
 	// The ledger's state is small: modest memtables and caches keep several
 	// nodes in one process (devnet, tests) light.
@@ -85,7 +86,7 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 	if err != nil {
 		return nil, fmt.Errorf("open ledger store: %w", err)
 	}
-	lopts := []ledger.Option{ledger.WithLogger(n.log), ledger.WithVerify(c.sigs.Verify)}
+	lopts := []ledger.Option{ledger.WithLogger(n.log), ledger.WithVerify(c.sigs.Verify), ledger.WithVerifyBatch(c.sigs.VerifyBatch)}
 	if fresh && n.cfg.Sync != SyncBlocks {
 		if c.ledger, err = c.restoreFromPeers(ctx, lopts...); err != nil {
 			c.store.Close()
@@ -199,7 +200,7 @@ func (c *chain) join() error {
 	}
 	c.txs, err = c.n.host.Join(protocols.TxTopic(id), func(_ context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
 		tx, err := protocols.DecodeTx(b)
-		if err != nil || tx.VerifyWith(id, c.sigs.Verify) != nil {
+		if err != nil || c.verifyTxs([]*protocols.Tx{tx}) != nil {
 			return nil, p2p.Reject
 		}
 		// A parked transaction (nonce slightly ahead) spreads too: its
@@ -219,10 +220,8 @@ func (c *chain) join() error {
 		if err != nil {
 			return nil, p2p.Reject
 		}
-		for _, tx := range txs {
-			if tx.VerifyWith(id, c.sigs.Verify) != nil {
-				return nil, p2p.Reject
-			}
+		if c.verifyTxs(txs) != nil {
+			return nil, p2p.Reject
 		}
 		// In order, as POST /txs admits them; the batch spreads if any of
 		// it is new here or waits for earlier nonces.

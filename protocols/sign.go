@@ -4,6 +4,8 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+
+	"github.com/hdevalence/ed25519consensus"
 )
 
 // ErrBadSignature reports a signature that does not verify under the
@@ -44,15 +46,37 @@ func Sign(key ed25519.PrivateKey, chainID, kind string, canonical []byte) []byte
 }
 
 // Verify checks sig over canonical bytes of a message of kind on chainID.
+//
+// Validity follows ZIP 215 (the rule of Zcash and CometBFT): S must be
+// canonical (below the group order), A and R may be any encoding of a
+// curve point, and the check is the cofactored equation
+// [8][S]B = [8]R + [8][k]A. Every signature crypto/ed25519 accepts is
+// accepted here (crypto/ed25519 checks the same equation without the
+// cofactor, which implies this one); the only additions are adversarial
+// ones with small-order components, which no signer produces by signing.
+// The point of the rule is VerifyBatch: with ZIP 215, verifying many
+// signatures at once gives exactly the verdicts of verifying each alone,
+// which the cofactorless rule of crypto/ed25519 cannot promise (a batch
+// multiplies by the cofactor, so it can accept a torsion component that
+// single verification rejects), and consensus needs one answer on every
+// replica.
 func Verify(pub []byte, chainID, kind string, canonical, sig []byte) error {
+	if err := checkSigShape(pub, sig); err != nil {
+		return err
+	}
+	if !ed25519consensus.Verify(ed25519.PublicKey(pub), SigningBytes(chainID, kind, canonical), sig) {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// checkSigShape checks the lengths of a key and a signature.
+func checkSigShape(pub, sig []byte) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return fmt.Errorf("%w: public key is %d bytes, want %d", ErrBadSignature, len(pub), ed25519.PublicKeySize)
 	}
 	if len(sig) != ed25519.SignatureSize {
 		return fmt.Errorf("%w: signature is %d bytes, want %d", ErrBadSignature, len(sig), ed25519.SignatureSize)
-	}
-	if !ed25519.Verify(ed25519.PublicKey(pub), SigningBytes(chainID, kind, canonical), sig) {
-		return ErrBadSignature
 	}
 	return nil
 }

@@ -183,14 +183,11 @@ func (tx *Tx) Verify(chainID string) error { return tx.VerifyWith(chainID, Verif
 
 // VerifyWith is Verify with the signature check done by verify.
 func (tx *Tx) VerifyWith(chainID string, verify VerifyFunc) error {
-	if tx.ChainID != chainID {
-		return fmt.Errorf("%w: got %q, want %q", ErrWrongChain, tx.ChainID, chainID)
-	}
-	b, err := tx.SignBytes()
+	c, err := tx.SigCheck(chainID)
 	if err != nil {
 		return err
 	}
-	return verify(tx.Signer, chainID, KindTx, b, tx.Sig)
+	return verify(c.Pub, c.ChainID, c.Kind, c.Canonical, c.Sig)
 }
 
 // ID returns the transaction's CID: the CID of its encoding.

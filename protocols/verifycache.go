@@ -37,10 +37,7 @@ func (c *VerifyCache) Verify(pub []byte, chainID, kind string, canonical, sig []
 	k := verifyKey(pub, chainID, kind, canonical, sig)
 	c.mu.Lock()
 	c.all++
-	_, ok := c.cur[k]
-	if !ok {
-		_, ok = c.old[k]
-	}
+	ok := c.hasLocked(k)
 	if ok {
 		c.hits++
 	}
@@ -52,12 +49,67 @@ func (c *VerifyCache) Verify(pub []byte, chainID, kind string, canonical, sig []
 		return err
 	}
 	c.mu.Lock()
+	c.addLocked(k)
+	c.mu.Unlock()
+	return nil
+}
+
+// VerifyBatch is VerifyBatch, answered from the cache where the same
+// arguments verified before; the rest are checked together. It has the
+// VerifyBatchFunc signature.
+func (c *VerifyCache) VerifyBatch(checks []SigCheck) []error {
+	keys := make([][sha256.Size]byte, len(checks))
+	for i, ch := range checks {
+		keys[i] = verifyKey(ch.Pub, ch.ChainID, ch.Kind, ch.Canonical, ch.Sig)
+	}
+	var miss []int // indexes of checks not in the cache
+	c.mu.Lock()
+	for i, k := range keys {
+		c.all++
+		if c.hasLocked(k) {
+			c.hits++
+			continue
+		}
+		miss = append(miss, i)
+	}
+	c.mu.Unlock()
+	if len(miss) == 0 {
+		return nil
+	}
+	todo := make([]SigCheck, len(miss))
+	for j, i := range miss {
+		todo[j] = checks[i]
+	}
+	merrs := VerifyBatch(todo)
+	var errs []error
+	c.mu.Lock()
+	for j, i := range miss {
+		if merrs != nil && merrs[j] != nil {
+			if errs == nil {
+				errs = make([]error, len(checks))
+			}
+			errs[i] = merrs[j]
+			continue
+		}
+		c.addLocked(keys[i])
+	}
+	c.mu.Unlock()
+	return errs
+}
+
+func (c *VerifyCache) hasLocked(k [sha256.Size]byte) bool {
+	if _, ok := c.cur[k]; ok {
+		return true
+	}
+	_, ok := c.old[k]
+	return ok
+}
+
+func (c *VerifyCache) addLocked(k [sha256.Size]byte) {
 	if len(c.cur) >= c.max/2 {
 		c.old, c.cur = c.cur, make(map[[sha256.Size]byte]struct{}, c.max/2)
 	}
 	c.cur[k] = struct{}{}
-	c.mu.Unlock()
-	return nil
 }
 
 // Stats returns the lookups answered from the cache and all lookups.

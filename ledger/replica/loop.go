@@ -138,7 +138,9 @@ func (r *Replica) propose(ctx context.Context, p consensus.ProposeRequest) {
 		b, err := r.l.ProposeBlock(p.Height, now, pub, r.l.Chain().Params.MaxBlockTxs)
 		var value []byte
 		if err == nil {
-			value, err = protocols.EncodeBlock(b)
+			if value, err = protocols.EncodeBlock(b); err == nil {
+				r.blocks.put(value, b)
+			}
 		}
 		if err != nil {
 			// The core's propose timeout moves the round on.
@@ -150,7 +152,7 @@ func (r *Replica) propose(ctx context.Context, p consensus.ProposeRequest) {
 }
 
 func (r *Replica) validate(v consensus.ValidateRequest) bool {
-	b, err := protocols.DecodeBlock(v.Value)
+	b, err := r.blocks.get(v.Value)
 	if err == nil {
 		err = r.l.ValidateBlock(b)
 	}
@@ -163,10 +165,11 @@ func (r *Replica) validate(v consensus.ValidateRequest) bool {
 
 // commit stores a decided block and moves the core to the next height.
 func (r *Replica) commit(d *consensus.Decision) error {
-	b, err := protocols.DecodeBlock(d.Value)
+	b, err := r.blocks.get(d.Value)
 	if err != nil {
 		return err
 	}
+	defer r.blocks.forget(d.Height)
 	var cert []byte
 	if d.Commit != nil {
 		if cert, err = protocols.EncodeCommit(d.Commit); err != nil {

@@ -67,12 +67,13 @@ type Status struct {
 // Replica runs consensus for one node. Its methods are safe for
 // concurrent use.
 type Replica struct {
-	cfg   Config
-	log   *slog.Logger
-	l     *ledger.Ledger
-	guard *walfile.Guard
-	wal   *walfile.WAL
-	core  *consensus.Core
+	cfg    Config
+	log    *slog.Logger
+	l      *ledger.Ledger
+	guard  *walfile.Guard
+	wal    *walfile.WAL
+	core   *consensus.Core
+	blocks decoded // proposals decoded (or built) at the heights being decided
 
 	net   chan consensus.Input // from peers; dropped when full
 	local chan consensus.Input // timers and the ledger's answers; never dropped
