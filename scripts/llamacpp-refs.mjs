@@ -25,8 +25,8 @@ for (const text of prompts) {
     experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
   });
   const seq = ctx.getSequence();
-  const prompt = model.tokenize(text, false); // BOS added below, as llama.cpp does for add_bos models
-  const input = [model.tokens.bos, ...prompt];
+  const prompt = model.tokenize(text, false); // BOS added below for add_bos models, as llama.cpp does
+  const input = model.tokens.shouldPrependBosToken ? [model.tokens.bos, ...prompt] : prompt;
   const tokens = [], top = [];
   for await (const r of seq.evaluateWithMetadata(input, { probabilities: true }, { temperature: 0, yieldEogToken: true })) {
     tokens.push(r.token);

@@ -6,7 +6,7 @@ import "math"
 // head, reading keys and values from each row's sequence cache (which
 // already holds this batch's rows).
 func (m *Model) attention(out, q []float32, rows []Row, pos []int, l, threads int) {
-	dim, kvDim, hd := m.Dim, m.KVDim(), m.HeadDim
+	qDim, kvDim, hd := m.QDim(), m.KVDim(), m.HeadDim
 	group := m.Heads / m.KVHeads
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	n := len(rows) * m.Heads
@@ -16,7 +16,7 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, l, threads in
 			i, h := job/m.Heads, job%m.Heads
 			kvh := h / group
 			seq, p := rows[i].Seq, pos[i]
-			qh := q[i*dim+h*hd : i*dim+(h+1)*hd]
+			qh := q[i*qDim+h*hd : i*qDim+(h+1)*hd]
 			if cap(probs) < p+1 {
 				probs = make([]float32, p+1, seq.cap)
 			}
@@ -39,7 +39,7 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, l, threads in
 			for t := range probs {
 				probs[t] *= inv
 			}
-			wsum(probs, vc[kvh*hd:], kvDim, out[i*dim+h*hd:i*dim+(h+1)*hd])
+			wsum(probs, vc[kvh*hd:], kvDim, out[i*qDim+h*hd:i*qDim+(h+1)*hd])
 		}
 	})
 }

@@ -90,22 +90,27 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		}
 		return out, nil
 	}
-	dim, kvDim, hd := m.Dim, m.KVDim(), m.HeadDim
+	dim, kvDim, hd, qDim := m.Dim, m.KVDim(), m.HeadDim, m.QDim()
 	x := make([]float32, T*dim)
 	for i, r := range rows {
 		m.embd.Row(x[i*dim:(i+1)*dim], int(r.Token))
 	}
 	xb := make([]float32, T*dim)
-	q := make([]float32, T*dim)
+	q := make([]float32, T*qDim)
 	k := make([]float32, T*kvDim)
 	v := make([]float32, T*kvDim)
-	att := make([]float32, T*dim)
+	att := make([]float32, T*qDim)
 	gate := make([]float32, T*m.FFN)
 	up := make([]float32, T*m.FFN)
 	tmp := make([]float32, T*dim)
 	in := &acts{n: dim, t: T}
+	qin := &acts{n: qDim, t: T}
 	hin := &acts{n: m.FFN, t: T}
-	cos, sin := ropeTables(pos, m.RopeDim, m.RopeBase)
+	cos, sin := ropeTables(pos, m.RopeDim, m.RopeBase, m.RopeScale, m.ropeFreqs)
+	rot := rope
+	if m.RopeNeox {
+		rot = ropeNeox
+	}
 	for l, ly := range m.layers {
 		for i := range T {
 			rmsNorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], ly.attnNorm, m.NormEps)
@@ -114,19 +119,31 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		matmul(q, ly.wq, in, threads)
 		matmul(k, ly.wk, in, threads)
 		matmul(v, ly.wv, in, threads)
+		addBias(q, ly.bq)
+		addBias(k, ly.bk)
+		addBias(v, ly.bv)
 		for i, r := range rows {
 			for h := range m.Heads {
-				rope(q[i*dim+h*hd:i*dim+(h+1)*hd], cos[i], sin[i])
+				qh := q[i*qDim+h*hd : i*qDim+(h+1)*hd]
+				if ly.qNorm != nil {
+					rmsNorm(qh, qh, ly.qNorm, m.NormEps)
+				}
+				rot(qh, cos[i], sin[i])
 			}
 			for h := range m.KVHeads {
-				rope(k[i*kvDim+h*hd:i*kvDim+(h+1)*hd], cos[i], sin[i])
+				kh := k[i*kvDim+h*hd : i*kvDim+(h+1)*hd]
+				if ly.kNorm != nil {
+					rmsNorm(kh, kh, ly.kNorm, m.NormEps)
+				}
+				rot(kh, cos[i], sin[i])
 			}
 			copy(r.Seq.k[l][pos[i]*kvDim:], k[i*kvDim:(i+1)*kvDim])
 			copy(r.Seq.v[l][pos[i]*kvDim:], v[i*kvDim:(i+1)*kvDim])
 		}
 		m.attention(att, q, rows, pos, l, threads)
-		in.x, in.kind = att, 0
-		matmul(tmp, ly.wo, in, threads)
+		qin.x, qin.kind = att, 0
+		matmul(tmp, ly.wo, qin, threads)
+		addBias(tmp, ly.bo)
 		for i := range x {
 			x[i] += tmp[i]
 		}
@@ -136,11 +153,14 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		in.x, in.kind = xb, 0
 		matmul(gate, ly.wGate, in, threads)
 		matmul(up, ly.wUp, in, threads)
+		addBias(gate, ly.bGate)
+		addBias(up, ly.bUp)
 		for i, g := range gate {
 			gate[i] = silu(g) * up[i]
 		}
 		hin.x, hin.kind = gate, 0
 		matmul(tmp, ly.wDown, hin, threads)
+		addBias(tmp, ly.bDown)
 		for i := range x {
 			x[i] += tmp[i]
 		}
@@ -184,17 +204,24 @@ func rmsNorm(dst, x, w []float32, eps float32) {
 
 // ropeTables computes cos and sin of each position's rotation angles the
 // way ggml's rope cache does: theta = pos * base^(-2i/n), accumulated by
-// repeated float32 multiplication.
-func ropeTables(pos []int, n int, base float32) (cos, sin [][]float32) {
-	scale := float32(math.Pow(float64(base), -2.0/float64(n)))
+// repeated float32 multiplication, then divided by the frequency factor
+// of pair i (freqs, nil for none) and multiplied by scale (linear rope
+// scaling; 1 for none), in that order and in float32.
+func ropeTables(pos []int, n int, base, scale float32, freqs []float32) (cos, sin [][]float32) {
+	step := float32(math.Pow(float64(base), -2.0/float64(n)))
 	cos, sin = make([][]float32, len(pos)), make([][]float32, len(pos))
 	for i, p := range pos {
 		c, s := make([]float32, n/2), make([]float32, n/2)
 		theta := float32(p)
 		for j := range n / 2 {
-			c[j] = float32(math.Cos(float64(theta)))
-			s[j] = float32(math.Sin(float64(theta)))
-			theta *= scale
+			t := theta
+			if freqs != nil {
+				t /= freqs[j]
+			}
+			t *= scale
+			c[j] = float32(math.Cos(float64(t)))
+			s[j] = float32(math.Sin(float64(t)))
+			theta *= step
 		}
 		cos[i], sin[i] = c, s
 	}
@@ -208,5 +235,30 @@ func rope(x, cos, sin []float32) {
 		x0, x1 := x[2*j], x[2*j+1]
 		x[2*j] = x0*cos[j] - x1*sin[j]
 		x[2*j+1] = x0*sin[j] + x1*cos[j]
+	}
+}
+
+// ropeNeox rotates the pairs (x[j], x[j+n/2]) of the first n = 2*len(cos)
+// dimensions (llama.cpp's NEOX rope mode, used for Qwen2 and Qwen3, whose
+// converter does not permute Q and K).
+func ropeNeox(x, cos, sin []float32) {
+	h := len(cos)
+	for j := range cos {
+		x0, x1 := x[j], x[j+h]
+		x[j] = x0*cos[j] - x1*sin[j]
+		x[j+h] = x0*sin[j] + x1*cos[j]
+	}
+}
+
+// addBias adds b to each row of x (rows of len(b)); nil b adds nothing.
+func addBias(x, b []float32) {
+	if b == nil {
+		return
+	}
+	for i := 0; i < len(x); i += len(b) {
+		row := x[i : i+len(b)]
+		for j, v := range b {
+			row[j] += v
+		}
 	}
 }

@@ -105,6 +105,9 @@ func (m *Model) ToDevice(d *cuda.Device) error {
 	if m.gpu != nil {
 		return errors.New("llama: model already on a GPU")
 	}
+	if why := m.cpuOnly(); why != "" {
+		return fmt.Errorf("llama: the CUDA backend does not implement this model's %s; run it with --device cpu", why)
+	}
 	if m.HeadDim%8 != 0 || m.HeadDim > 256 {
 		return fmt.Errorf("llama: the CUDA backend needs a head dimension that is a multiple of 8, at most 256 (this model: %d)", m.HeadDim)
 	}

@@ -19,7 +19,11 @@ type Model struct {
 	layers  []layer
 	outNorm []float32
 	output  *Matrix
-	gpu     *gpuModel // non-nil after ToDevice
+	// ropeFreqs divides each rotary frequency (rope_freqs.weight, which
+	// llama.cpp's converter writes for Llama 3.1's rope scaling); nil
+	// when the file has none.
+	ropeFreqs []float32
+	gpu       *gpuModel // non-nil after ToDevice
 
 	release   func() error
 	closeOnce sync.Once
@@ -30,6 +34,11 @@ type layer struct {
 	attnNorm, ffnNorm []float32
 	wq, wk, wv, wo    *Matrix
 	wGate, wUp, wDown *Matrix
+	// Optional biases added after each projection (nil when absent):
+	// Qwen2 has bq, bk and bv; llama.cpp accepts any of them on llama.
+	bq, bk, bv, bo    []float32
+	bGate, bUp, bDown []float32
+	qNorm, kNorm      []float32 // Qwen3's per-head RMSNorm weights (HeadDim), nil when absent
 }
 
 // Open memory-maps and loads the GGUF model at path.
@@ -87,30 +96,8 @@ func Load(b []byte) (*Model, error) {
 	if m.embd.Type != gguf.F32 && m.embd.Type != gguf.F16 && m.embd.Cols%gguf.QK != 0 {
 		return nil, errors.New("llama: quantized embedding width not a multiple of 32")
 	}
-	kv := c.KVDim()
-	for l := range c.Layers {
-		p := fmt.Sprintf("blk.%d.", l)
-		var ly layer
-		for _, t := range []struct {
-			dst        **Matrix
-			name       string
-			cols, rows int
-		}{
-			{&ly.wq, "attn_q", c.Dim, c.Dim}, {&ly.wk, "attn_k", c.Dim, kv}, {&ly.wv, "attn_v", c.Dim, kv},
-			{&ly.wo, "attn_output", c.Dim, c.Dim}, {&ly.wGate, "ffn_gate", c.Dim, c.FFN},
-			{&ly.wUp, "ffn_up", c.Dim, c.FFN}, {&ly.wDown, "ffn_down", c.FFN, c.Dim},
-		} {
-			if *t.dst, err = newMatrix(f, p+t.name+".weight", t.cols, t.rows); err != nil {
-				return nil, err
-			}
-		}
-		if ly.attnNorm, err = vector(f, p+"attn_norm.weight", c.Dim); err != nil {
-			return nil, err
-		}
-		if ly.ffnNorm, err = vector(f, p+"ffn_norm.weight", c.Dim); err != nil {
-			return nil, err
-		}
-		m.layers = append(m.layers, ly)
+	if err := m.loadLayers(f); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

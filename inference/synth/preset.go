@@ -17,6 +17,30 @@ type Preset struct {
 	Tokenizer string
 	RopeBase  float32
 	NormEps   float32
+
+	// The fields below are zero for the llama presets written before
+	// them, whose bytes (and CIDs) must not change.
+
+	// Arch is general.architecture: "" means llama; "qwen2" adds q/k/v
+	// biases, "qwen3" per-head q/k RMSNorm weights (both rotate NEOX-style
+	// in llama.cpp and the builtin engine).
+	Arch string
+	// HeadDim, if set, is written as attention.key_length/value_length
+	// and may make Heads*HeadDim differ from Dim (as Qwen3 does).
+	HeadDim int
+	Tied    bool   // no output.weight: the output layer is token_embd
+	Pre     string // overrides the vocabulary's tokenizer.ggml.pre
+	NoBOS   bool   // tokenizer.ggml.add_bos_token = false (Qwen)
+	// RopeFreqs writes rope_freqs.weight with Llama 3.1's frequency
+	// factors (factor 8, low 1, high 4, original context 8192), as
+	// llama.cpp's converter does for rope_type llama3.
+	RopeFreqs bool
+	// RopeLinear, if set, is a linear rope.scaling.factor.
+	RopeLinear float32
+	// Foreign writes the file the way another writer might: metadata in
+	// another order, general.alignment 64, no vocab_size,
+	// rope.dimension_count or head_count_kv (llama.cpp's defaults apply).
+	Foreign bool
 }
 
 // presets is immutable.
@@ -28,6 +52,15 @@ var presets = map[string]Preset{
 	// llama3-8b has Llama 3 8B's shape (8.0 B parameters, 16 GB in f16):
 	// for GPU benchmarks of a full-size model.
 	"llama3-8b": {Name: "llama3-8b", Dim: 4096, Layers: 32, Heads: 32, KVHeads: 8, FFN: 14336, Ctx: 8192, Tokenizer: "llama3", RopeBase: 500000, NormEps: 1e-5},
+	// Small models of the other shapes the builtin engine runs, for
+	// llama.cpp parity: Qwen2 (biases, NEOX rope, tied output), Qwen3
+	// (q/k norms, head width 32 with 4 heads on a 64-wide embedding),
+	// Llama 3.1/3.2 (rope_freqs.weight, tied output) and a linearly
+	// rope-scaled llama written as a foreign converter might.
+	"qwen2-tiny":        {Name: "qwen2-tiny", Arch: "qwen2", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFN: 192, Ctx: 4096, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, Tied: true, RopeBase: 1000000, NormEps: 1e-6},
+	"qwen3-tiny":        {Name: "qwen3-tiny", Arch: "qwen3", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, HeadDim: 32, FFN: 192, Ctx: 4096, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, RopeBase: 1000000, NormEps: 1e-6},
+	"llama31-tiny":      {Name: "llama31-tiny", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFN: 192, Ctx: 8192, Tokenizer: "llama3", Tied: true, RopeFreqs: true, RopeBase: 500000, NormEps: 1e-5},
+	"llama-linear-tiny": {Name: "llama-linear-tiny", Dim: 64, Layers: 2, Heads: 4, KVHeads: 4, HeadDim: 16, FFN: 192, Ctx: 2048, Tokenizer: "llama2", RopeLinear: 4, Foreign: true, RopeBase: 10000, NormEps: 1e-5},
 }
 
 // LookupPreset returns the named preset.

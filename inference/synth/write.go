@@ -42,65 +42,135 @@ func Write(w io.Writer, o Options) error {
 	if voc.ChatTemplate == "" {
 		voc.ChatTemplate = MistralTemplate
 	}
+	if p.Pre != "" {
+		voc.Pre = p.Pre
+	}
+	if p.NoBOS {
+		voc.AddBOS = false
+	}
+	arch := p.Arch
+	if arch == "" {
+		arch = "llama"
+	}
 	headDim := p.Dim / p.Heads
-	kvDim := headDim * p.KVHeads
-	kv := []gguf.KV{
-		{Key: "general.architecture", Value: "llama"},
+	if p.HeadDim != 0 {
+		headDim = p.HeadDim
+	}
+	qDim, kvDim := headDim*p.Heads, headDim*p.KVHeads
+	general := []gguf.KV{
+		{Key: "general.architecture", Value: arch},
 		{Key: "general.name", Value: fmt.Sprintf("tao-synthetic-%s-%s-seed%d", p.Name, o.Quant, o.Seed)},
-		{Key: "general.description", Value: "Synthetic model written by tao: real llama architecture and tokenizer, seeded random weights. Not trained: its text is meaningless."},
+		{Key: "general.description", Value: "Synthetic model written by tao: real " + arch + " architecture and tokenizer, seeded random weights. Not trained: its text is meaningless."},
 		{Key: "general.file_type", Value: ft},
 		{Key: "general.quantization_version", Value: uint32(2)},
 		{Key: "tao.synthetic.preset", Value: p.Name},
 		{Key: "tao.synthetic.seed", Value: o.Seed},
-		{Key: "llama.vocab_size", Value: uint32(len(voc.Tokens))},
-		{Key: "llama.context_length", Value: uint32(p.Ctx)},
-		{Key: "llama.embedding_length", Value: uint32(p.Dim)},
-		{Key: "llama.block_count", Value: uint32(p.Layers)},
-		{Key: "llama.feed_forward_length", Value: uint32(p.FFN)},
-		{Key: "llama.rope.dimension_count", Value: uint32(headDim)},
-		{Key: "llama.attention.head_count", Value: uint32(p.Heads)},
-		{Key: "llama.attention.head_count_kv", Value: uint32(p.KVHeads)},
-		{Key: "llama.attention.layer_norm_rms_epsilon", Value: p.NormEps},
-		{Key: "llama.rope.freq_base", Value: p.RopeBase},
 	}
-	kv = append(kv, voc.KV()...)
+	a := arch + "."
+	hp := []gguf.KV{
+		{Key: a + "vocab_size", Value: uint32(len(voc.Tokens))},
+		{Key: a + "context_length", Value: uint32(p.Ctx)},
+		{Key: a + "embedding_length", Value: uint32(p.Dim)},
+		{Key: a + "block_count", Value: uint32(p.Layers)},
+		{Key: a + "feed_forward_length", Value: uint32(p.FFN)},
+		{Key: a + "rope.dimension_count", Value: uint32(headDim)},
+		{Key: a + "attention.head_count", Value: uint32(p.Heads)},
+		{Key: a + "attention.head_count_kv", Value: uint32(p.KVHeads)},
+		{Key: a + "attention.layer_norm_rms_epsilon", Value: p.NormEps},
+		{Key: a + "rope.freq_base", Value: p.RopeBase},
+	}
+	if p.HeadDim != 0 {
+		hp = append(hp, gguf.KV{Key: a + "attention.key_length", Value: uint32(headDim)}, gguf.KV{Key: a + "attention.value_length", Value: uint32(headDim)})
+	}
+	if p.RopeLinear != 0 {
+		hp = append(hp, gguf.KV{Key: a + "rope.scaling.type", Value: "linear"}, gguf.KV{Key: a + "rope.scaling.factor", Value: p.RopeLinear})
+	}
+	var kv []gguf.KV
+	if p.Foreign {
+		// Tokenizer first, hyperparameters backwards without the keys
+		// llama.cpp defaults, general last, a 64-byte alignment.
+		kv = append(kv, voc.KV()...)
+		for i := len(hp) - 1; i >= 0; i-- {
+			switch hp[i].Key {
+			case a + "vocab_size", a + "rope.dimension_count", a + "attention.head_count_kv":
+				continue
+			}
+			kv = append(kv, hp[i])
+		}
+		kv = append(kv, general...)
+		kv = append(kv, gguf.KV{Key: "general.alignment", Value: uint32(64)})
+	} else {
+		kv = append(append(general, hp...), voc.KV()...)
+	}
 
 	// Scales keep activations sane: unit-variance embeddings, matrices
 	// with std 1/sqrt(fan_in), residual projections shrunk by
 	// 1/sqrt(2*layers), and an output layer whose logits have std ~3 so
-	// that greedy decoding has clear winners.
+	// that greedy decoding has clear winners. Biases have std 0.5, enough
+	// to change every attention pattern.
 	n := len(voc.Tokens)
 	resid := 1 / math.Sqrt(float64(2*p.Layers))
 	type spec struct {
 		name       string
 		cols, rows int // ne0 (input), ne1 (output)
 		std        float64
-		norm       bool
+		norm       bool      // 1-D F32, values near 1
+		vec        bool      // 1-D F32, values of std
+		fixed      []float32 // 1-D F32, these values
 	}
-	specs := []spec{{name: "token_embd.weight", cols: p.Dim, rows: n, std: 1}}
+	// A tied output layer is the embedding, so it gets the output
+	// layer's scale (logits of std ~1), and the blocks' residual
+	// projections are 8 times larger: otherwise the input token's own
+	// embedding dominates the residual stream and every greedy step
+	// repeats its input.
+	embStd := 1.0
+	if p.Tied {
+		embStd = 1 / math.Sqrt(float64(p.Dim))
+		resid *= 8
+	}
+	specs := []spec{{name: "token_embd.weight", cols: p.Dim, rows: n, std: embStd}}
+	if p.RopeFreqs {
+		ff := llama31RopeFactors(headDim, p.RopeBase)
+		specs = append(specs, spec{name: "rope_freqs.weight", cols: len(ff), fixed: ff})
+	}
 	for l := range p.Layers {
 		b := fmt.Sprintf("blk.%d.", l)
 		is := 1 / math.Sqrt(float64(p.Dim))
 		specs = append(specs,
 			spec{name: b + "attn_norm.weight", cols: p.Dim, norm: true},
-			spec{name: b + "attn_q.weight", cols: p.Dim, rows: p.Dim, std: is},
+			spec{name: b + "attn_q.weight", cols: p.Dim, rows: qDim, std: is},
 			spec{name: b + "attn_k.weight", cols: p.Dim, rows: kvDim, std: is},
 			spec{name: b + "attn_v.weight", cols: p.Dim, rows: kvDim, std: is},
-			spec{name: b + "attn_output.weight", cols: p.Dim, rows: p.Dim, std: is * resid},
+		)
+		switch arch {
+		case "qwen2":
+			specs = append(specs,
+				spec{name: b + "attn_q.bias", cols: qDim, vec: true, std: 0.5},
+				spec{name: b + "attn_k.bias", cols: kvDim, vec: true, std: 0.5},
+				spec{name: b + "attn_v.bias", cols: kvDim, vec: true, std: 0.5},
+			)
+		case "qwen3":
+			specs = append(specs,
+				spec{name: b + "attn_q_norm.weight", cols: headDim, norm: true},
+				spec{name: b + "attn_k_norm.weight", cols: headDim, norm: true},
+			)
+		}
+		specs = append(specs,
+			spec{name: b + "attn_output.weight", cols: qDim, rows: p.Dim, std: 1 / math.Sqrt(float64(qDim)) * resid},
 			spec{name: b + "ffn_norm.weight", cols: p.Dim, norm: true},
 			spec{name: b + "ffn_gate.weight", cols: p.Dim, rows: p.FFN, std: is},
 			spec{name: b + "ffn_up.weight", cols: p.Dim, rows: p.FFN, std: is},
 			spec{name: b + "ffn_down.weight", cols: p.FFN, rows: p.Dim, std: resid / math.Sqrt(float64(p.FFN))},
 		)
 	}
-	specs = append(specs,
-		spec{name: "output_norm.weight", cols: p.Dim, norm: true},
-		spec{name: "output.weight", cols: p.Dim, rows: n, std: 3 / math.Sqrt(float64(p.Dim))},
-	)
+	specs = append(specs, spec{name: "output_norm.weight", cols: p.Dim, norm: true})
+	if !p.Tied {
+		specs = append(specs, spec{name: "output.weight", cols: p.Dim, rows: n, std: 3 / math.Sqrt(float64(p.Dim))})
+	}
 	infos := make([]gguf.TensorInfo, len(specs))
 	for i, s := range specs {
 		infos[i] = gguf.TensorInfo{Name: s.name, Type: o.Quant, Dims: []uint64{uint64(s.cols), uint64(s.rows)}}
-		if s.norm {
+		if s.norm || s.vec || s.fixed != nil {
 			infos[i] = gguf.TensorInfo{Name: s.name, Type: gguf.F32, Dims: []uint64{uint64(s.cols)}}
 		}
 	}
@@ -131,6 +201,9 @@ func Write(w io.Writer, o Options) error {
 			}
 			go func() {
 				b, err := tensorBytes(s.name, s.cols*max(s.rows, 1), infos[i].Type, s.std, s.norm, o.Seed)
+				if s.fixed != nil {
+					b, err = gguf.Quantize(nil, gguf.F32, s.fixed)
+				}
 				results[i] <- result{b, err}
 			}()
 		}
@@ -161,4 +234,28 @@ func tensorBytes(name string, n int, t gguf.TensorType, std float64, norm bool, 
 		normalish(x, seed, name, std)
 	}
 	return gguf.Quantize(make([]byte, 0, t.RowBytes(n)), t, x)
+}
+
+// llama31RopeFactors are the rope frequency factors llama.cpp's converter
+// writes for rope_type llama3 with Llama 3.1's parameters (factor 8, low
+// frequency factor 1, high frequency factor 4, original context 8192):
+// 1 for short wavelengths, 8 for long ones, smoothly in between.
+func llama31RopeFactors(headDim int, base float32) []float32 {
+	const factor, low, high, orig = 8.0, 1.0, 4.0, 8192.0
+	lowWave, highWave := orig/low, orig/high
+	out := make([]float32, headDim/2)
+	for i := range out {
+		freq := float64(float32(1 / math.Pow(float64(base), float64(2*i)/float64(headDim))))
+		wave := 2 * math.Pi / freq
+		switch {
+		case wave < highWave:
+			out[i] = 1
+		case wave > lowWave:
+			out[i] = factor
+		default:
+			smooth := (orig/wave - low) / (high - low)
+			out[i] = float32(1 / ((1-smooth)/factor + smooth))
+		}
+	}
+	return out
 }

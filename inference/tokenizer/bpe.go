@@ -3,18 +3,18 @@ package tokenizer
 import "strings"
 
 // encodeBPE appends the byte-level BPE tokenization of text: split by the
-// Llama 3 pre-tokenizer, map each chunk's bytes to GPT-2 runes, and merge
-// the lowest-ranked adjacent pair until none applies (llama.cpp's
-// llm_tokenizer_bpe). A chunk that is itself a token is emitted whole
-// (ignore_merges, as Llama 3's tokenizer.json asks).
+// vocabulary's pre-tokenizer, map each chunk's bytes to GPT-2 runes, and
+// merge the lowest-ranked adjacent pair until none applies (llama.cpp's
+// llm_tokenizer_bpe). With ignoreMerges (the Llama 3 family) a chunk that
+// is itself a token is emitted whole.
 func (t *Tokenizer) encodeBPE(out []int32, text string) []int32 {
-	for _, chunk := range splitLlama3(text) {
+	for _, chunk := range t.pre.split(text) {
 		var b strings.Builder
 		for i := range len(chunk) {
 			b.WriteRune(byteToRune[chunk[i]])
 		}
 		word := b.String()
-		if id, ok := t.ids[word]; ok {
+		if id, ok := t.ids[word]; ok && t.pre.ignoreMerges {
 			out = append(out, id)
 			continue
 		}

@@ -69,25 +69,30 @@ func VocabFromGGUF(f *gguf.File) (*Vocab, error) {
 			return nil, fmt.Errorf("tokenizer: tokenizer.ggml.merges not strings")
 		}
 	}
-	id := func(key string, dst *int32) error {
-		x, ok := f.Int(key)
-		if !ok {
-			return nil
-		}
-		if x < 0 || x >= int64(n) {
-			return fmt.Errorf("tokenizer: %s = %d out of range", key, x)
-		}
-		*dst = int32(x)
-		return nil
+	if v.Model == "llama" && v.Scores == nil {
+		v.Scores = make([]float32, n) // llama.cpp scores absent tokens 0
 	}
-	for key, dst := range map[string]*int32{"tokenizer.ggml.bos_token_id": &v.BOS, "tokenizer.ggml.eos_token_id": &v.EOS, "tokenizer.ggml.unknown_token_id": &v.UNK} {
-		if err := id(key, dst); err != nil {
-			return nil, err
+	// llama.cpp's defaults for a SentencePiece vocabulary's special
+	// tokens, used when a key is absent; an id out of range is ignored
+	// (llama.cpp warns and keeps the default).
+	if v.Model == "llama" && n > 2 {
+		v.UNK, v.BOS, v.EOS = 0, 1, 2
+	}
+	for _, e := range []struct {
+		key string
+		dst *int32
+	}{{"tokenizer.ggml.bos_token_id", &v.BOS}, {"tokenizer.ggml.eos_token_id", &v.EOS}, {"tokenizer.ggml.unknown_token_id", &v.UNK}} {
+		if x, ok := f.Int(e.key); ok && x >= 0 && x < int64(n) {
+			*e.dst = int32(x)
 		}
 	}
-	v.AddBOS, ok = f.Bool("tokenizer.ggml.add_bos_token")
-	if !ok {
-		v.AddBOS = v.Model == "llama" // llama.cpp's default for SPM vocabularies
+	if v.AddBOS, ok = f.Bool("tokenizer.ggml.add_bos_token"); !ok {
+		// llama.cpp's default: on for SentencePiece and the Llama 3
+		// family of BPE pre-tokenizers, off for other BPE vocabularies.
+		v.AddBOS = v.Model == "llama"
+		if p, err := preTokenizerFor(v.Pre); v.Model == "gpt2" && err == nil {
+			v.AddBOS = p.addBOS
+		}
 	}
 	v.AddEOS, _ = f.Bool("tokenizer.ggml.add_eos_token")
 	v.ChatTemplate, _ = f.String("tokenizer.chat_template")

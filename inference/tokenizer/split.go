@@ -1,40 +1,13 @@
 package tokenizer
 
-import (
-	"unicode"
-	"unicode/utf8"
-)
+import "unicode"
 
-// splitLlama3 splits text like Llama 3's pre-tokenizer regex
-//
-//	(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
-//	 ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
-//
-// written out by hand because Go's regexp has no lookahead. Alternatives are
-// tried in order at each position, as a backtracking engine does. \s is
-// JavaScript's whitespace class, which the reference implementation uses.
-func splitLlama3(text string) []string {
-	rs := []rune(text)
-	var out []string
-	// Keep byte offsets so chunks are substrings of text (invalid UTF-8
-	// bytes decode to U+FFFD but keep their own length).
-	offs := make([]int, 0, len(rs)+1)
-	for i := 0; i < len(text); {
-		_, n := utf8.DecodeRuneInString(text[i:])
-		offs = append(offs, i)
-		i += n
-	}
-	offs = append(offs, len(text))
-	rs = rs[:len(offs)-1]
-	for i := 0; i < len(rs); {
-		n := matchLlama3(rs, i)
-		out = append(out, text[offs[i]:offs[i+n]])
-		i += n
-	}
-	return out
-}
-
-func matchLlama3(rs []rune, i int) int {
+// matchLlama3 returns the length of the match at rs[i] of Llama 3's
+// pre-tokenizer regex with \p{N}{1,digits}, written out by hand because
+// Go's regexp has no lookahead. Alternatives are tried in order, as a
+// backtracking engine does. \s is JavaScript's whitespace class, which the
+// reference implementation uses.
+func matchLlama3(rs []rune, i, digits int) int {
 	at := func(j int) rune {
 		if j < len(rs) {
 			return rs[j]
@@ -62,10 +35,10 @@ func matchLlama3(rs []rune, i int) int {
 		}
 		return j - i
 	}
-	// \p{N}{1,3}
+	// \p{N}{1,digits}
 	if isNumber(rs[i]) {
 		j = i
-		for j < len(rs) && j-i < 3 && isNumber(rs[j]) {
+		for j < len(rs) && j-i < digits && isNumber(rs[j]) {
 			j++
 		}
 		return j - i

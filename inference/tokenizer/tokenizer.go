@@ -15,6 +15,7 @@ type Tokenizer struct {
 	first   [256]bool // first bytes of special
 	bytes   [256]int32
 	ranks   map[[2]string]int // BPE merge ranks ("gpt2" only)
+	pre     *preTokenizer     // "gpt2" only
 	spm     bool
 }
 
@@ -28,13 +29,9 @@ func New(v *Vocab) (*Tokenizer, error) {
 			return nil, fmt.Errorf("tokenizer: llama vocabulary needs %d scores, has %d", len(v.Tokens), len(v.Scores))
 		}
 	case "gpt2":
-		// Only Llama 3's pre-tokenizer is implemented; other BPE
-		// families split text differently and would silently tokenize
-		// wrong.
-		switch v.Pre {
-		case "llama-bpe", "llama3", "llama-v3", "smaug-bpe":
-		default:
-			return nil, fmt.Errorf("tokenizer: BPE pre-tokenizer %q not supported (want llama-bpe)", v.Pre)
+		var err error
+		if t.pre, err = preTokenizerFor(v.Pre); err != nil {
+			return nil, err
 		}
 		t.ranks = make(map[[2]string]int, len(v.Merges))
 		for r, m := range v.Merges {
@@ -96,14 +93,18 @@ func (t *Tokenizer) IsControl(id int32) bool {
 	return id >= 0 && int(id) < len(t.v.Tokens) && t.typeOf(id) == TypeControl
 }
 
-// IsEOG reports whether id ends generation (EOS, or Llama 3's end-of-turn).
+// IsEOG reports whether id ends generation: EOS, or an end-of-turn token
+// (Llama 3's <|eot_id|>, ChatML's <|im_end|>, ...).
 func (t *Tokenizer) IsEOG(id int32) bool {
 	if id == t.v.EOS {
 		return true
 	}
 	if int(id) >= 0 && int(id) < len(t.v.Tokens) {
 		s := t.v.Tokens[id]
-		return s == "<|eot_id|>" || s == "<|eom_id|>" || s == "<|end_of_text|>"
+		switch s { // the end-of-turn texts llama.cpp adds to its end-of-generation set
+		case "<|eot_id|>", "<|eom_id|>", "<|end_of_text|>", "<|im_end|>", "<|endoftext|>", "<|end|>", "<end_of_turn>":
+			return true
+		}
 	}
 	return false
 }

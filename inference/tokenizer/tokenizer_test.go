@@ -88,8 +88,8 @@ func TestUnsupportedPreTokenizer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v.Pre = "qwen2"
+	v.Pre = "tekken"
 	if _, err := New(v); err == nil {
-		t.Error("New accepted an unsupported pre-tokenizer")
+		t.Error("New accepted a pre-tokenizer it does not implement")
 	}
 }
