@@ -155,9 +155,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		matmul(up, ly.wUp, in, threads)
 		addBias(gate, ly.bGate)
 		addBias(up, ly.bUp)
-		for i, g := range gate {
-			gate[i] = silu(g) * up[i]
-		}
+		siluMul(gate, up)
 		hin.x, hin.kind = gate, 0
 		matmul(tmp, ly.wDown, hin, threads)
 		addBias(tmp, ly.bDown)

@@ -174,3 +174,11 @@ func mulQx8Go(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float
 		}
 	}
 }
+
+// siluMulGo sets gate[i] = silu(gate[i]) * up[i].
+func siluMulGo(gate, up []float32) {
+	up = up[:len(gate)]
+	for i, g := range gate {
+		gate[i] = silu(g) * up[i]
+	}
+}

@@ -245,3 +245,17 @@ func sumExpNeg(x []float32, mx float32) float64 {
 	}
 	return sumExpNegAVX2(&x[0], n, mx) + sumExpNegGo(x[n:], mx)
 }
+
+//go:noescape
+func siluMulAVX2(gate, up *float32, n int)
+
+// siluMul sets gate[i] = silu(gate[i]) * up[i] (len(up) >= len(gate)),
+// the feed-forward gate, bit for bit as the scalar silu.
+func siluMul(gate, up []float32) {
+	n := len(gate) &^ 7
+	if hasAVX2 && n > 0 {
+		up = up[:len(gate)]
+		siluMulAVX2(&gate[0], &up[0], n)
+	}
+	siluMulGo(gate[n:], up[n:])
+}

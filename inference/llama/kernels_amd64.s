@@ -857,3 +857,84 @@ sedone:
 	VMOVSD X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+F32CONST(exhi, 0x42b17217)
+F32CONST(exinf, 0x7f800000)
+F32CONST(exsign, 0x80000000)
+
+// func siluMulAVX2(gate, up *float32, n int)
+// gate[i] = silu(gate[i]) * up[i] for i < n (a multiple of 8), with
+// silu(x) = x / (1 + expf(-x)) and expf computed exactly as expf.go does:
+// n = floor(x*log2e + 0.5), the same reduction and polynomial, 2^n applied
+// in two steps when n is 128, +Inf above 88.72283 and 0 below -87.33654
+// (NaN stays NaN).
+TEXT ·siluMulAVX2(SB), NOSPLIT, $0-24
+	MOVQ gate+0(FP), DI
+	MOVQ up+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS exlog2e<>(SB), Y15
+	VBROADCASTSS exc1<>(SB), Y14      // 0.5
+	VBROADCASTSS exln2hi<>(SB), Y13
+	VBROADCASTSS exln2lo<>(SB), Y12
+	VBROADCASTSS exone<>(SB), Y11
+	VBROADCASTSS exsign<>(SB), Y10
+	MOVL $127, AX
+	VMOVD AX, X9
+	VPBROADCASTD X9, Y9
+slloop:
+	CMPQ CX, $0
+	JLE sldone
+	VMOVUPS 0(DI), Y8                 // g
+	VXORPS Y10, Y8, Y0                // x = -g
+	VMULPS Y15, Y0, Y1
+	VADDPS Y14, Y1, Y1
+	VROUNDPS $1, Y1, Y1               // n = floor(x*log2e + 0.5)
+	VMULPS Y13, Y1, Y2
+	VSUBPS Y2, Y0, Y3
+	VMULPS Y12, Y1, Y2
+	VSUBPS Y2, Y3, Y3                 // r
+	VBROADCASTSS exc6<>(SB), Y2
+	VMULPS Y3, Y2, Y2
+	VBROADCASTSS exc5<>(SB), Y4
+	VADDPS Y4, Y2, Y2
+	VMULPS Y3, Y2, Y2
+	VBROADCASTSS exc4<>(SB), Y4
+	VADDPS Y4, Y2, Y2
+	VMULPS Y3, Y2, Y2
+	VBROADCASTSS exc3<>(SB), Y4
+	VADDPS Y4, Y2, Y2
+	VMULPS Y3, Y2, Y2
+	VBROADCASTSS exc2<>(SB), Y4
+	VADDPS Y4, Y2, Y2
+	VMULPS Y3, Y2, Y2
+	VADDPS Y14, Y2, Y2                // + c1 (0.5, the same bits)
+	VMULPS Y3, Y2, Y2
+	VMULPS Y3, Y2, Y2
+	VADDPS Y3, Y2, Y2
+	VADDPS Y11, Y2, Y2                // p
+	VCVTTPS2DQ Y1, Y1                 // int32(n)
+	VPCMPGTD Y9, Y1, Y4               // n > 127: all ones
+	VANDPS Y2, Y4, Y5
+	VADDPS Y5, Y2, Y2                 // p*2 where n > 127
+	VPADDD Y4, Y1, Y1                 // n-1 there
+	VPADDD Y9, Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VMULPS Y1, Y2, Y2                 // e = p * 2^n
+	VBROADCASTSS exhi<>(SB), Y4
+	VCMPPS $0x1e, Y4, Y0, Y5          // x > 88.72283 (ordered): +Inf
+	VBROADCASTSS exinf<>(SB), Y4
+	VBLENDVPS Y5, Y4, Y2, Y2
+	VBROADCASTSS exlo<>(SB), Y4
+	VCMPPS $0x11, Y4, Y0, Y5          // x < -87.33654 (ordered): 0
+	VANDNPS Y2, Y5, Y2
+	VADDPS Y11, Y2, Y2
+	VDIVPS Y2, Y8, Y8                 // g / (1 + e)
+	VMULPS 0(SI), Y8, Y8
+	VMOVUPS Y8, 0(DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP slloop
+sldone:
+	VZEROUPPER
+	RET
