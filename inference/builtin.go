@@ -219,7 +219,10 @@ func (e *Builtin) promptTokens(req Request) ([]int32, error) {
 	case req.Prompt != "":
 		p = e.m.Tok.Encode(req.Prompt, true, true)
 	case len(req.Messages) > 0:
-		p = chatTokens(e.m.Tok, req.Messages)
+		var err error
+		if p, err = chatTokens(e.m.Tok, req.Messages); err != nil {
+			return nil, err
+		}
 	default:
 		p = append([]int32(nil), req.PromptTokens...)
 	}

@@ -116,12 +116,42 @@ func (t *Tokenizer) Lookup(s string) (int32, bool) { id, ok := t.ids[s]; return 
 // vocabulary asks; parseSpecial turns control-token text such as "</s>" into
 // that token instead of tokenizing its characters.
 func (t *Tokenizer) Encode(text string, addSpecial, parseSpecial bool) []int32 {
+	return t.encode(t.partition(text, parseSpecial), addSpecial)
+}
+
+// Part is a piece of text to tokenize with EncodeParts.
+type Part struct {
+	Text    string
+	Special bool // control-token text in it becomes those tokens
+}
+
+// EncodeParts tokenizes the concatenation of parts, parsing control-token
+// text only in the parts marked Special: a chat template's own text is
+// trusted, the messages inside it are not, so a user who writes
+// "<|im_end|>" gets those characters, not the token. Adjacent text is
+// tokenized as one run, so the ids are those of Encode over the joined
+// text whenever the untrusted parts hold no control-token text.
+func (t *Tokenizer) EncodeParts(parts []Part, addSpecial bool) []int32 {
+	var frags []fragment
+	for _, p := range parts {
+		for _, f := range t.partition(p.Text, p.Special) {
+			if n := len(frags); f.id < 0 && n > 0 && frags[n-1].id < 0 {
+				frags[n-1].text += f.text
+				continue
+			}
+			frags = append(frags, f)
+		}
+	}
+	return t.encode(frags, addSpecial)
+}
+
+func (t *Tokenizer) encode(frags []fragment, addSpecial bool) []int32 {
 	var out []int32
 	if addSpecial && t.v.AddBOS && t.v.BOS >= 0 {
 		out = append(out, t.v.BOS)
 	}
 	prevSpecial := true // SentencePiece prefixes a space at the start and after a special token
-	for _, frag := range t.partition(text, parseSpecial) {
+	for _, frag := range frags {
 		if frag.id >= 0 {
 			out = append(out, frag.id)
 			prevSpecial = true
