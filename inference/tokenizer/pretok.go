@@ -24,10 +24,10 @@ type preTokenizer struct {
 // A stage returns the lengths, in runes, of consecutive pieces covering rs.
 type stage func(rs []rune) []int
 
-// preTokenizerFor returns the pre-tokenizer llama.cpp uses for name.
-// Names llama.cpp does not know fall back to its "default" pre-tokenizer,
-// as llama.cpp does (with a warning); names it knows but whose rules this
-// package lacks are an error rather than a silently different split.
+// preTokenizerFor returns the pre-tokenizer llama.cpp uses for name. A
+// missing name ("") means llama.cpp's "default"; a name llama.cpp does not
+// know, or one whose rules this package lacks, is an error rather than a
+// silently different split (llama.cpp refuses unknown names too).
 func preTokenizerFor(name string) (*preTokenizer, error) {
 	p := &preTokenizer{name: name}
 	switch name {
@@ -47,8 +47,10 @@ func preTokenizerFor(name string) (*preTokenizer, error) {
 		"seed-coder", "hunyuan", "hunyuan-dense", "kimi-k2", "grok-2", "afmoe", "minimax-m2", "jina-v1-en",
 		"jina-v2-code", "roberta-bpe", "chatglm-bpe", "glm4", "qwen35":
 		return nil, fmt.Errorf("tokenizer: BPE pre-tokenizer %q is not implemented by the builtin engine (implemented: llama-bpe, smaug-bpe, dbrx, qwen2, gpt-2, smollm, default and their aliases); serve the model with --engine openai", name)
-	default: // "default", missing, or unknown to llama.cpp
+	case "default", "":
 		p.stages = []stage{runs(isDefaultPunct, true), splitGPT2, runs(isNumber, true), asciiDigitTriples}
+	default:
+		return nil, fmt.Errorf("tokenizer: unknown BPE pre-tokenizer %q (llama.cpp refuses it too; set tokenizer.ggml.pre to the model's family, e.g. llama-bpe or qwen2)", name)
 	}
 	return p, nil
 }

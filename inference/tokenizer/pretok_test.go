@@ -1,0 +1,111 @@
+package tokenizer
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// preRefsPres are the tokenizer.ggml.pre values checked against llama.cpp:
+// one per pre-tokenizer this package implements, and "missing" for a file
+// without the key (llama.cpp then uses "default").
+var preRefsPres = []string{"llama-bpe", "smaug-bpe", "qwen2", "gpt-2", "smollm", "default", "missing"}
+
+func preValue(name string) string {
+	if name == "missing" {
+		return ""
+	}
+	return name
+}
+
+type preRefs struct {
+	Strings []string             `json:"strings"`
+	Pre     map[string][][]int32 `json:"pre"`
+}
+
+// TestPreTokenizerParity compares token ids with llama.cpp's tokenizer
+// (scripts/llamacpp-pretok.sh) for Llama 3's vocabulary under each
+// pre-tokenizer, on the strings of testdata/refs.json.
+func TestPreTokenizerParity(t *testing.T) {
+	b, err := os.ReadFile("testdata/llamacpp-pre.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r preRefs
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Pre) != len(preRefsPres) || len(r.Strings) < 200 {
+		t.Fatalf("references hold %d pre-tokenizers and %d strings; regenerate with scripts/llamacpp-pretok.sh", len(r.Pre), len(r.Strings))
+	}
+	for _, pre := range preRefsPres {
+		t.Run(pre, func(t *testing.T) {
+			v, err := Builtin("llama3")
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.Pre = preValue(pre)
+			tok, err := New(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := 0
+			for i, s := range r.Strings {
+				got := tok.Encode(s, false, true)
+				if want := r.Pre[pre][i]; !slices.Equal(got, want) && len(got)+len(want) > 0 {
+					bad++
+					if bad <= 5 {
+						t.Errorf("Encode(%q) = %v, llama.cpp %v", s, got, want)
+					}
+				}
+			}
+			if bad > 0 {
+				t.Errorf("%d of %d strings differ", bad, len(r.Strings))
+			}
+		})
+	}
+}
+
+// TestWritePreVocabs writes, when TAO_PRE_VOCAB_DIR is set, one
+// vocabulary-only GGUF per pre-tokenizer for scripts/llamacpp-pretok.sh.
+func TestWritePreVocabs(t *testing.T) {
+	dir := os.Getenv("TAO_PRE_VOCAB_DIR")
+	if dir == "" {
+		t.Skip("TAO_PRE_VOCAB_DIR not set (scripts/llamacpp-pretok.sh sets it)")
+	}
+	for _, pre := range preRefsPres {
+		v, err := Builtin("llama3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Pre = preValue(pre)
+		kv := []gguf.KV{
+			{Key: "general.architecture", Value: "llama"},
+			{Key: "llama.context_length", Value: uint32(64)},
+			{Key: "llama.embedding_length", Value: uint32(64)},
+			{Key: "llama.block_count", Value: uint32(1)},
+			{Key: "llama.feed_forward_length", Value: uint32(64)},
+			{Key: "llama.attention.head_count", Value: uint32(1)},
+			{Key: "llama.attention.layer_norm_rms_epsilon", Value: float32(1e-5)},
+		}
+		kv = append(kv, v.KV()...)
+		f, err := os.Create(filepath.Join(dir, pre+".gguf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := gguf.NewWriter(f, kv, nil)
+		if err == nil {
+			err = w.Close()
+		}
+		if err2 := f.Close(); err == nil {
+			err = err2
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
