@@ -374,6 +374,11 @@ dotQ4x4AVX2done:
 
 // func scoresAVX2(q, k *float32, stride, npos, hd int, out *float32)
 // out[t] = q · k[t*stride : t*stride+hd] for t < npos; hd a multiple of 8.
+// Four positions at a time, each with its own accumulator: one position's
+// products form a chain of dependent FMAs, so four chains keep the FMA
+// units busy. Each position's arithmetic (the FMA order, then high half
+// plus low half and two horizontal adds) is that of the one-position loop
+// below, so results do not depend on npos.
 TEXT ·scoresAVX2(SB), NOSPLIT, $0-48
 	MOVQ q+0(FP), SI
 	MOVQ k+8(FP), DI
@@ -382,6 +387,44 @@ TEXT ·scoresAVX2(SB), NOSPLIT, $0-48
 	MOVQ npos+24(FP), CX
 	MOVQ hd+32(FP), R9
 	MOVQ out+40(FP), DX
+sc4pos:
+	CMPQ CX, $4
+	JLT scpos
+	LEAQ (DI)(R8*1), BX
+	LEAQ (BX)(R8*1), R12
+	LEAQ (R12)(R8*1), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ R10, R10
+sc4dim:
+	CMPQ R10, R9
+	JGE sc4sum
+	VMOVUPS (SI)(R10*4), Y4
+	VFMADD231PS (DI)(R10*4), Y4, Y0
+	VFMADD231PS (BX)(R10*4), Y4, Y1
+	VFMADD231PS (R12)(R10*4), Y4, Y2
+	VFMADD231PS (R13)(R10*4), Y4, Y3
+	ADDQ $8, R10
+	JMP sc4dim
+sc4sum:
+	VEXTRACTF128 $1, Y0, X4
+	VADDPS X0, X4, X0
+	VEXTRACTF128 $1, Y1, X4
+	VADDPS X1, X4, X1
+	VEXTRACTF128 $1, Y2, X4
+	VADDPS X2, X4, X2
+	VEXTRACTF128 $1, Y3, X4
+	VADDPS X3, X4, X3
+	VHADDPS X1, X0, X0
+	VHADDPS X3, X2, X2
+	VHADDPS X2, X0, X0
+	VMOVUPS X0, 0(DX)
+	ADDQ $16, DX
+	LEAQ (R13)(R8*1), DI
+	SUBQ $4, CX
+	JMP sc4pos
 scpos:
 	CMPQ CX, $0
 	JLE scdone
@@ -396,7 +439,7 @@ scdim:
 	JMP scdim
 schsum:
 	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
+	VADDPS X0, X1, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
 	MOVSS X0, 0(DX)
@@ -410,7 +453,10 @@ scdone:
 
 // func wsumAVX2(w, v *float32, stride, npos, hd int, out *float32)
 // out[j] = sum over t < npos of w[t] * v[t*stride + j], for j < hd (a
-// multiple of 8).
+// multiple of 8). Columns of 8 outputs go eight, four, two or one at a
+// time: each output is a chain of FMAs over the positions, so several
+// columns side by side keep the FMA units busy; each output's arithmetic
+// is unchanged.
 TEXT ·wsumAVX2(SB), NOSPLIT, $0-48
 	MOVQ w+0(FP), SI
 	MOVQ v+8(FP), DI
@@ -420,24 +466,112 @@ TEXT ·wsumAVX2(SB), NOSPLIT, $0-48
 	MOVQ hd+32(FP), R9
 	MOVQ out+40(FP), DX
 	XORQ R10, R10
-wsdim:
+ws8:
+	LEAQ 64(R10), AX
+	CMPQ AX, R9
+	JGT ws4
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	LEAQ (DI)(R10*4), R11
+	XORQ R12, R12
+ws8pos:
+	CMPQ R12, CX
+	JGE ws8store
+	VBROADCASTSS (SI)(R12*4), Y8
+	VFMADD231PS 0(R11), Y8, Y0
+	VFMADD231PS 32(R11), Y8, Y1
+	VFMADD231PS 64(R11), Y8, Y2
+	VFMADD231PS 96(R11), Y8, Y3
+	VFMADD231PS 128(R11), Y8, Y4
+	VFMADD231PS 160(R11), Y8, Y5
+	VFMADD231PS 192(R11), Y8, Y6
+	VFMADD231PS 224(R11), Y8, Y7
+	ADDQ R8, R11
+	INCQ R12
+	JMP ws8pos
+ws8store:
+	VMOVUPS Y0, 0(DX)(R10*4)
+	VMOVUPS Y1, 32(DX)(R10*4)
+	VMOVUPS Y2, 64(DX)(R10*4)
+	VMOVUPS Y3, 96(DX)(R10*4)
+	VMOVUPS Y4, 128(DX)(R10*4)
+	VMOVUPS Y5, 160(DX)(R10*4)
+	VMOVUPS Y6, 192(DX)(R10*4)
+	VMOVUPS Y7, 224(DX)(R10*4)
+	ADDQ $64, R10
+	JMP ws8
+ws4:
+	LEAQ 32(R10), AX
+	CMPQ AX, R9
+	JGT ws2
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ (DI)(R10*4), R11
+	XORQ R12, R12
+ws4pos:
+	CMPQ R12, CX
+	JGE ws4store
+	VBROADCASTSS (SI)(R12*4), Y8
+	VFMADD231PS 0(R11), Y8, Y0
+	VFMADD231PS 32(R11), Y8, Y1
+	VFMADD231PS 64(R11), Y8, Y2
+	VFMADD231PS 96(R11), Y8, Y3
+	ADDQ R8, R11
+	INCQ R12
+	JMP ws4pos
+ws4store:
+	VMOVUPS Y0, 0(DX)(R10*4)
+	VMOVUPS Y1, 32(DX)(R10*4)
+	VMOVUPS Y2, 64(DX)(R10*4)
+	VMOVUPS Y3, 96(DX)(R10*4)
+	ADDQ $32, R10
+ws2:
+	LEAQ 16(R10), AX
+	CMPQ AX, R9
+	JGT ws1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	LEAQ (DI)(R10*4), R11
+	XORQ R12, R12
+ws2pos:
+	CMPQ R12, CX
+	JGE ws2store
+	VBROADCASTSS (SI)(R12*4), Y8
+	VFMADD231PS 0(R11), Y8, Y0
+	VFMADD231PS 32(R11), Y8, Y1
+	ADDQ R8, R11
+	INCQ R12
+	JMP ws2pos
+ws2store:
+	VMOVUPS Y0, 0(DX)(R10*4)
+	VMOVUPS Y1, 32(DX)(R10*4)
+	ADDQ $16, R10
+ws1:
 	CMPQ R10, R9
 	JGE wsdone
 	VXORPS Y0, Y0, Y0
 	LEAQ (DI)(R10*4), R11
 	XORQ R12, R12
-wspos:
+ws1pos:
 	CMPQ R12, CX
-	JGE wsstore
+	JGE ws1store
 	VBROADCASTSS (SI)(R12*4), Y1
 	VFMADD231PS (R11), Y1, Y0
 	ADDQ R8, R11
 	INCQ R12
-	JMP wspos
-wsstore:
+	JMP ws1pos
+ws1store:
 	VMOVUPS Y0, (DX)(R10*4)
 	ADDQ $8, R10
-	JMP wsdim
+	JMP ws1
 wsdone:
 	VZEROUPPER
 	RET

@@ -386,3 +386,49 @@ func TestSiluMul(t *testing.T) {
 		}
 	}
 }
+
+// TestAttentionKernelsBatchFree checks that the attention kernels give
+// each position (scores) and each output column (wsum) the same bits
+// whether it is computed alone or beside others.
+func TestAttentionKernelsBatchFree(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, hd := range []int{8, 16, 24, 48, 64, 72, 128, 136} {
+		for _, npos := range []int{1, 3, 4, 7, 13, 64} {
+			stride := hd + 24
+			q := make([]float32, hd)
+			kv := make([]float32, npos*stride)
+			w := make([]float32, npos)
+			for i := range q {
+				q[i] = float32(r.NormFloat64())
+			}
+			for i := range kv {
+				kv[i] = float32(r.NormFloat64())
+			}
+			for i := range w {
+				w[i] = float32(r.Float64())
+			}
+			got := make([]float32, npos)
+			scores(q, kv, stride, got)
+			for i := range got {
+				var one [1]float32
+				scores(q, kv[i*stride:], stride, one[:])
+				if got[i] != one[0] {
+					t.Fatalf("hd=%d npos=%d scores[%d] = %v, alone %v", hd, npos, i, got[i], one[0])
+				}
+			}
+			o := make([]float32, hd)
+			wsum(w, kv, stride, o)
+			want := make([]float32, hd)
+			wsumGo(w, kv, stride, want)
+			for j := 0; j < hd; j += 8 {
+				col := make([]float32, 8)
+				wsum(w, kv[j:], stride, col)
+				for i := range col {
+					if o[j+i] != col[i] || !near(float64(o[j+i]), float64(want[j+i]), 1e-4) {
+						t.Fatalf("hd=%d npos=%d wsum[%d] = %v, alone %v, Go %v", hd, npos, j+i, o[j+i], col[i], want[j+i])
+					}
+				}
+			}
+		}
+	}
+}
