@@ -374,9 +374,9 @@ dotQ4x4AVX2done:
 
 // func scoresAVX2(q, k *float32, stride, npos, hd int, out *float32)
 // out[t] = q · k[t*stride : t*stride+hd] for t < npos; hd a multiple of 8.
-// Four positions at a time, each with its own accumulator: one position's
-// products form a chain of dependent FMAs, so four chains keep the FMA
-// units busy. Each position's arithmetic (the FMA order, then high half
+// Eight or four positions at a time, each with its own accumulator: one
+// position's products form a chain of dependent FMAs, so several chains
+// keep the FMA units busy. Each position's arithmetic (the FMA order, then high half
 // plus low half and two horizontal adds) is that of the one-position loop
 // below, so results do not depend on npos.
 TEXT ·scoresAVX2(SB), NOSPLIT, $0-48
@@ -387,6 +387,68 @@ TEXT ·scoresAVX2(SB), NOSPLIT, $0-48
 	MOVQ npos+24(FP), CX
 	MOVQ hd+32(FP), R9
 	MOVQ out+40(FP), DX
+	LEAQ (R8)(R8*2), R11
+sc8pos:
+	CMPQ CX, $8
+	JLT sc4pos
+	MOVQ SI, AX                       // q, then the eight keys, from d
+	MOVQ DI, BX
+	LEAQ (DI)(R8*4), R12
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ R9, R10
+sc8dim:
+	CMPQ R10, $0
+	JLE sc8sum
+	VMOVUPS (AX), Y8
+	VFMADD231PS (BX), Y8, Y0
+	VFMADD231PS (BX)(R8*1), Y8, Y1
+	VFMADD231PS (BX)(R8*2), Y8, Y2
+	VFMADD231PS (BX)(R11*1), Y8, Y3
+	VFMADD231PS (R12), Y8, Y4
+	VFMADD231PS (R12)(R8*1), Y8, Y5
+	VFMADD231PS (R12)(R8*2), Y8, Y6
+	VFMADD231PS (R12)(R11*1), Y8, Y7
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $32, R12
+	SUBQ $8, R10
+	JMP sc8dim
+sc8sum:
+	VEXTRACTF128 $1, Y0, X8
+	VADDPS X0, X8, X0
+	VEXTRACTF128 $1, Y1, X8
+	VADDPS X1, X8, X1
+	VEXTRACTF128 $1, Y2, X8
+	VADDPS X2, X8, X2
+	VEXTRACTF128 $1, Y3, X8
+	VADDPS X3, X8, X3
+	VEXTRACTF128 $1, Y4, X8
+	VADDPS X4, X8, X4
+	VEXTRACTF128 $1, Y5, X8
+	VADDPS X5, X8, X5
+	VEXTRACTF128 $1, Y6, X8
+	VADDPS X6, X8, X6
+	VEXTRACTF128 $1, Y7, X8
+	VADDPS X7, X8, X7
+	VHADDPS X1, X0, X0
+	VHADDPS X3, X2, X2
+	VHADDPS X2, X0, X0
+	VHADDPS X5, X4, X4
+	VHADDPS X7, X6, X6
+	VHADDPS X6, X4, X4
+	VMOVUPS X0, 0(DX)
+	VMOVUPS X4, 16(DX)
+	ADDQ $32, DX
+	LEAQ (DI)(R8*8), DI
+	SUBQ $8, CX
+	JMP sc8pos
 sc4pos:
 	CMPQ CX, $4
 	JLT scpos
@@ -453,8 +515,8 @@ scdone:
 
 // func wsumAVX2(w, v *float32, stride, npos, hd int, out *float32)
 // out[j] = sum over t < npos of w[t] * v[t*stride + j], for j < hd (a
-// multiple of 8). Columns of 8 outputs go eight, four, two or one at a
-// time: each output is a chain of FMAs over the positions, so several
+// multiple of 8). Columns of 8 outputs go eight, six, four, two or one
+// at a time: each output is a chain of FMAs over the positions, so several
 // columns side by side keep the FMA units busy; each output's arithmetic
 // is unchanged.
 TEXT ·wsumAVX2(SB), NOSPLIT, $0-48
@@ -469,7 +531,7 @@ TEXT ·wsumAVX2(SB), NOSPLIT, $0-48
 ws8:
 	LEAQ 64(R10), AX
 	CMPQ AX, R9
-	JGT ws4
+	JGT ws6
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -506,6 +568,39 @@ ws8store:
 	VMOVUPS Y7, 224(DX)(R10*4)
 	ADDQ $64, R10
 	JMP ws8
+ws6:
+	LEAQ 48(R10), AX
+	CMPQ AX, R9
+	JGT ws4
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	LEAQ (DI)(R10*4), R11
+	XORQ R12, R12
+ws6pos:
+	CMPQ R12, CX
+	JGE ws6store
+	VBROADCASTSS (SI)(R12*4), Y8
+	VFMADD231PS 0(R11), Y8, Y0
+	VFMADD231PS 32(R11), Y8, Y1
+	VFMADD231PS 64(R11), Y8, Y2
+	VFMADD231PS 96(R11), Y8, Y3
+	VFMADD231PS 128(R11), Y8, Y4
+	VFMADD231PS 160(R11), Y8, Y5
+	ADDQ R8, R11
+	INCQ R12
+	JMP ws6pos
+ws6store:
+	VMOVUPS Y0, 0(DX)(R10*4)
+	VMOVUPS Y1, 32(DX)(R10*4)
+	VMOVUPS Y2, 64(DX)(R10*4)
+	VMOVUPS Y3, 96(DX)(R10*4)
+	VMOVUPS Y4, 128(DX)(R10*4)
+	VMOVUPS Y5, 160(DX)(R10*4)
+	ADDQ $48, R10
 ws4:
 	LEAQ 32(R10), AX
 	CMPQ AX, R9

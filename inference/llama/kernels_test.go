@@ -392,8 +392,8 @@ func TestSiluMul(t *testing.T) {
 // whether it is computed alone or beside others.
 func TestAttentionKernelsBatchFree(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
-	for _, hd := range []int{8, 16, 24, 48, 64, 72, 128, 136} {
-		for _, npos := range []int{1, 3, 4, 7, 13, 64} {
+	for _, hd := range []int{8, 16, 24, 40, 48, 56, 64, 72, 112, 128, 136} {
+		for _, npos := range []int{1, 3, 4, 7, 8, 13, 21, 64} {
 			stride := hd + 24
 			q := make([]float32, hd)
 			kv := make([]float32, npos*stride)
