@@ -84,6 +84,13 @@ func FuzzDecodeModel(f *testing.F) {
 	for _, q := range []gguf.TensorType{gguf.F32, gguf.Q8_0, gguf.Q4_0} {
 		f.Add(tinyModel(f, q))
 	}
+	// The other shapes' paths: biases and NEOX rope, q/k norms with a
+	// head width from key_length, rope_freqs.weight, tied output,
+	// reordered metadata and a 64-byte alignment.
+	f.Add(tinyQwen2().bytes(f))
+	f.Add(tinyQwen3().bytes(f))
+	f.Add(tiny{arch: "llama", dim: 32, heads: 4, kvHeads: 2, ffn: 64, tied: true, ropeFreqs: true, reverse: true, alignment: 64,
+		extra: []gguf.KV{{Key: "llama.rope.scaling.factor", Value: float32(2)}}}.bytes(f))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Load(b)
 		if err != nil {

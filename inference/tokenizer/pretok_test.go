@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -107,5 +108,95 @@ func TestWritePreVocabs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestAddBOSDefault: without tokenizer.ggml.add_bos_token, llama.cpp adds
+// BOS for SentencePiece and the Llama 3 family of BPE pre-tokenizers only;
+// with the key, the key decides.
+func TestAddBOSDefault(t *testing.T) {
+	for _, tc := range []struct {
+		model, pre string
+		key        *bool
+		want       bool
+	}{
+		{"gpt2", "llama-bpe", nil, true},
+		{"gpt2", "qwen2", nil, false},
+		{"gpt2", "smaug-bpe", nil, false},
+		{"gpt2", "", nil, false},
+		{"gpt2", "qwen2", new(true), true},
+		{"gpt2", "llama-bpe", new(false), false},
+		{"llama", "", nil, true},
+	} {
+		name := "llama3"
+		if tc.model == "llama" {
+			name = "llama2"
+		}
+		v, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Pre = tc.pre
+		var kv []gguf.KV
+		for _, e := range v.KV() {
+			if e.Key != "tokenizer.ggml.add_bos_token" {
+				kv = append(kv, e)
+			}
+		}
+		if tc.key != nil {
+			kv = append(kv, gguf.KV{Key: "tokenizer.ggml.add_bos_token", Value: *tc.key})
+		}
+		var buf bytes.Buffer
+		w, err := gguf.NewWriter(&buf, kv, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f, err := gguf.Decode(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := VocabFromGGUF(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.AddBOS != tc.want {
+			t.Errorf("%s pre %q key %v: AddBOS = %v, want %v", tc.model, tc.pre, tc.key, got.AddBOS, tc.want)
+		}
+	}
+}
+
+func TestSpecialIDOutOfRange(t *testing.T) {
+	v, err := Builtin("llama2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kv []gguf.KV
+	for _, e := range v.KV() {
+		if e.Key == "tokenizer.ggml.bos_token_id" {
+			e.Value = uint32(1 << 30)
+		}
+		kv = append(kv, e)
+	}
+	var buf bytes.Buffer
+	w, err := gguf.NewWriter(&buf, kv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := gguf.Decode(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := VocabFromGGUF(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.BOS != 1 {
+		t.Errorf("BOS = %d, want llama.cpp's default 1", got.BOS)
 	}
 }
