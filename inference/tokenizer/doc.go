@@ -1,8 +1,10 @@
 // Package tokenizer turns text into token ids and back, exactly as llama.cpp
 // does for the vocabularies stored in GGUF files: SentencePiece-style merging
 // by piece score with byte fallback (tokenizer.ggml.model "llama") and
-// byte-level BPE by merge rank with the Llama 3 pre-tokenizer
-// (tokenizer.ggml.model "gpt2").
+// byte-level BPE by merge rank (tokenizer.ggml.model "gpt2") after one of
+// llama.cpp's pre-tokenizers, chosen by tokenizer.ggml.pre: Llama 3's
+// (llama-bpe and aliases; smaug-bpe, dbrx), Qwen2's, GPT-2's, SmolLM's
+// (digits split first) and llama.cpp's "default".
 //
 // First calls:
 //
