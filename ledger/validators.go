@@ -87,17 +87,23 @@ func (vs ValidatorSet) validate(maxValidators int) error {
 // Hash returns the set's hash (Header.ValidatorsHash): SHA-256 of the
 // canonical encoding of the set in canonical order.
 func (vs ValidatorSet) Hash() ([]byte, error) {
-	c := slices.Clone(vs)
-	sortValidators(c)
-	if c == nil {
-		c = ValidatorSet{}
-	}
-	b, err := protocols.Marshal(c)
+	b, err := vs.Encode()
 	if err != nil {
 		return nil, err
 	}
 	h := sha256.Sum256(b)
 	return h[:], nil
+}
+
+// Encode returns the canonical encoding of the set in canonical order,
+// the bytes Hash covers and DecodeValidatorSet reads.
+func (vs ValidatorSet) Encode() ([]byte, error) {
+	c := slices.Clone(vs)
+	sortValidators(c)
+	if c == nil {
+		c = ValidatorSet{}
+	}
+	return protocols.Marshal(c)
 }
 
 // Has reports whether hotkey is in the set.

@@ -143,6 +143,30 @@ func TestMarketOnLoopback(t *testing.T) {
 // chain goes on with the new set.
 func TestValidatorJoinsByStake(t *testing.T) {
 	nw := taotest.NewNetwork(t, 5, &taotest.Options{Validators: 4, Accounts: 2})
+	joinedAt := joinValidatorSet(t, nw)
+	l0 := nw.Nodes[0].Ledger()
+	// The chain keeps committing with the new set (the joiner's 2/7 of the
+	// power are needed with any 3 of the others for a 2/3 majority).
+	h := joinedAt + 20
+	nw.AwaitHeight(t, h, time.Minute)
+	nw.AssertSameChain(t, h)
+	b, _, err := l0.Block(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, _ := l0.Validators()
+	vh, _ := vs.Hash()
+	if string(b.Header.ValidatorsHash) != string(vh) {
+		t.Fatalf("block %d names another validator set", h)
+	}
+}
+
+// joinValidatorSet has node 4 (a full node) join the validator set of nw
+// (4 genesis validators, 2 funded accounts) by declaring a consensus node
+// and receiving root stake, and returns the height at which the ledger's
+// set first included it.
+func joinValidatorSet(t *testing.T, nw *taotest.Network) uint64 {
+	t.Helper()
 	nw.AwaitHeight(t, 2, time.Minute)
 	m := &marketNet{t: t, nw: nw, nonces: map[string]uint64{}}
 	joiner := nw.Key(t, 4)
@@ -159,18 +183,5 @@ func TestValidatorJoinsByStake(t *testing.T) {
 		joinedAt = l0.Height()
 		return string(vs[0].Hotkey[:]) == string(pub(joiner)) && vs[0].Power == 2000*uint64(market.RaoPerTAO)
 	})
-	// The chain keeps committing with the new set (the joiner's 2/7 of the
-	// power are needed with any 3 of the others for a 2/3 majority).
-	h := joinedAt + 20
-	nw.AwaitHeight(t, h, time.Minute)
-	nw.AssertSameChain(t, h)
-	b, _, err := l0.Block(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, _ := l0.Validators()
-	vh, _ := vs.Hash()
-	if string(b.Header.ValidatorsHash) != string(vh) {
-		t.Fatalf("block %d names another validator set", h)
-	}
+	return joinedAt
 }

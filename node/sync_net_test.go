@@ -96,3 +96,49 @@ func TestFreshNodeRestoresSnapshot(t *testing.T) {
 	}
 	t.Logf("restored snapshot %d, then %d blocks by block sync", st.Snapshot, st.Blocks)
 }
+
+// TestSnapshotSyncAfterSetChange: once the validator set has changed, a
+// fresh node still restores a snapshot: its block is committed by the new
+// set, which the peer names, and the genesis validators among the signers
+// hold more than a third of the genesis power.
+func TestSnapshotSyncAfterSetChange(t *testing.T) {
+	p := ledger.DevParams()
+	p.SnapshotInterval = 10
+	nw := taotest.NewNetwork(t, 5, &taotest.Options{Validators: 4, Accounts: 2, Params: &p})
+	joinedAt := joinValidatorSet(t, nw)
+	l0 := nw.Nodes[0].Ledger()
+	// A snapshot whose block the new set committed (it commits from
+	// joinedAt+1), two intervals up at least.
+	nw.AwaitHeight(t, max(joinedAt+p.SnapshotInterval+2, 2*p.SnapshotInterval+2), time.Minute)
+	late := nw.Add(t)
+	target := l0.Height()
+	nw.AwaitHeight(t, target+2, time.Minute)
+	st := late.SyncStatus()
+	if st.Snapshot <= joinedAt {
+		t.Fatalf("restored snapshot at %d, want one above %d, where the set changed", st.Snapshot, joinedAt)
+	}
+	b, _, err := l0.Block(st.Snapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh, _ := ledger.ValidatorSet(nw.Genesis.Validators).Hash()
+	if bytes.Equal(b.Header.ValidatorsHash, gh) {
+		t.Fatalf("snapshot block %d was committed by the genesis set", st.Snapshot)
+	}
+	for h := st.Snapshot + 1; h <= target; h++ {
+		want, _, err := l0.Block(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := late.Ledger().Block(h)
+		if err != nil || !bytes.Equal(got.Header.StateRoot, want.Header.StateRoot) {
+			t.Fatalf("restored node's block %d differs or is missing (%v)", h, err)
+		}
+	}
+	lv, _ := late.Ledger().Validators()
+	want, _ := l0.Validators()
+	if len(lv) != len(want) {
+		t.Fatalf("restored node has %d validators, want %d", len(lv), len(want))
+	}
+	t.Logf("set changed at %d; restored snapshot %d, then %d blocks by block sync", joinedAt, st.Snapshot, st.Blocks)
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -21,17 +22,21 @@ import (
 // Snapshot sync (protocols.SyncSnapshotProtocol): a node whose ledger is
 // fresh asks its first peers for their latest snapshot. If one is at
 // least snapshotMinIntervals snapshot intervals above genesis, the node
-// checks the snapshot's block against its commit certificate, signed by
-// more than two thirds of the genesis validator set's power, and the
+// checks the snapshot's block against its commit certificate and the
 // entries against that block's state root (ledger.Restore), restores it,
 // and block sync fetches the rest.
 //
-// Trust: the validator set that must sign the snapshot's block is the
-// genesis set, which is the set of every height until validator updates
-// exist (docs/decisions.md, "Validator set"). Once the set changes at
-// epoch boundaries, a fresh node must instead follow the certified
-// headers from genesis (or a trusted recent header) through each change,
-// as a Tendermint light client does, before it can trust a snapshot.
+// Trust: the node trusts the genesis validator set. A block committed by
+// that set needs more than two thirds of its power. Once the set has
+// changed (stake-weighted sets at tempo boundaries), the peer names the
+// set that committed the block (its encoding hashes to the block's
+// ValidatorsHash); the node accepts the block as a Tendermint light client
+// skips ahead: more than two thirds of the named set signed, and the
+// signers include more than a third of the genesis set's power — at least
+// one genesis validator that was honest vouches for it. A set turned over
+// past that (less than a third of the genesis power still signing) makes
+// the node replay the blocks instead, each certified by the set the
+// replayed state names.
 
 // Config.Sync modes.
 const (
@@ -121,15 +126,7 @@ func (c *chain) restoreFromPeers(ctx context.Context, opts ...ledger.Option) (*l
 
 // genesisSet is the validator set of the genesis, in canonical order.
 func genesisSet(g *ledger.Genesis) ([]protocols.Validator, error) {
-	vals := make([]protocols.Validator, len(g.Validators))
-	for i, v := range g.Validators {
-		vals[i] = protocols.Validator{PubKey: append([]byte(nil), v.Hotkey[:]...), Power: v.Power}
-	}
-	vs, err := consensus.NewValidatorSet(vals)
-	if err != nil {
-		return nil, err
-	}
-	return vs.Validators(), nil
+	return protocolSet(g.Validators)
 }
 
 // fetchSnapshot reads p's latest snapshot: nil if it has none at or above
@@ -198,13 +195,13 @@ func readSnapshot(s deadliner, chainID string, verify protocols.VerifyFunc, trus
 	switch {
 	case h.ChainID != chainID || h.Height != head.Height:
 		return nil, nil, nil, fault("block of chain %q at %d for a snapshot at %d", h.ChainID, h.Height, head.Height)
-	case !bytes.Equal(h.ValidatorsHash, trustedHash):
-		// Not provably the peer's fault: the set may have changed since
-		// the one this node trusts (see the trust note above).
-		return nil, nil, nil, fmt.Errorf("snapshot block %d names validator set %x, not the trusted one %x", h.Height, h.ValidatorsHash, trustedHash)
 	}
-	if err := head.Commit.VerifyWith(chainID, trusted, verify); err != nil {
-		return nil, nil, nil, fault("commit of block %d: %v", h.Height, err)
+	if bytes.Equal(h.ValidatorsHash, trustedHash) {
+		if err := head.Commit.VerifyWith(chainID, trusted, verify); err != nil {
+			return nil, nil, nil, fault("commit of block %d: %v", h.Height, err)
+		}
+	} else if err := verifyAcrossSets(head, chainID, verify, trusted, fault); err != nil {
+		return nil, nil, nil, err
 	}
 	cert, err := protocols.EncodeCommit(&head.Commit)
 	if err != nil {
@@ -246,6 +243,76 @@ func readSnapshot(s deadliner, chainID string, verify protocols.VerifyFunc, trus
 		return nil, nil, nil, fault("%v", err)
 	}
 	return snap, block, cert, nil
+}
+
+// verifyAcrossSets checks the commit of a snapshot block committed by a
+// validator set other than the trusted one, as a Tendermint light client
+// skips ahead: the set the head names must hash to the block's
+// ValidatorsHash, more than two thirds of its power must have signed, and
+// the signers must hold more than a third of the trusted set's power — so
+// at least one honest validator this node trusts vouches for the block,
+// unless a third of the trusted power has turned faulty since. The trusted
+// set falling under that third (a set turned over since genesis) is not
+// the peer's fault: the node block-syncs instead.
+func verifyAcrossSets(head *protocols.SnapshotHead, chainID string, verify protocols.VerifyFunc, trusted []protocols.Validator, fault func(string, ...any) error) error {
+	h := head.Commit.Height
+	if len(head.ValidatorSet) == 0 {
+		return fmt.Errorf("snapshot block %d names a validator set this node does not trust and the peer sent none", h)
+	}
+	if sum := sha256.Sum256(head.ValidatorSet); !bytes.Equal(sum[:], blockValidatorsHash(head)) {
+		return fault("validator set does not hash to block %d's", h)
+	}
+	lvs, err := ledger.DecodeValidatorSet(head.ValidatorSet)
+	if err != nil {
+		return fault("%v", err)
+	}
+	vals, err := protocolSet(lvs)
+	if err != nil {
+		return fault("%v", err)
+	}
+	if err := head.Commit.VerifyWith(chainID, vals, verify); err != nil {
+		return fault("commit of block %d: %v", h, err)
+	}
+	total, err := protocols.TotalPower(trusted)
+	if err != nil {
+		return err
+	}
+	var vouched uint64
+	for _, s := range head.Commit.Sigs {
+		for _, t := range trusted {
+			if bytes.Equal(t.PubKey, vals[s.Index].PubKey) {
+				vouched += t.Power
+			}
+		}
+	}
+	if 3*vouched <= total {
+		return fmt.Errorf("snapshot block %d: its signers hold %d of the trusted set's %d power, not more than a third (the set has turned over); syncing blocks instead", h, vouched, total)
+	}
+	return nil
+}
+
+// blockValidatorsHash is the ValidatorsHash of the head's block (decoded
+// and checked by readSnapshot before).
+func blockValidatorsHash(head *protocols.SnapshotHead) []byte {
+	b, err := protocols.DecodeBlock(head.Block)
+	if err != nil {
+		return nil
+	}
+	return b.Header.ValidatorsHash
+}
+
+// protocolSet is a ledger validator set as consensus orders it, the order
+// commit signature indices refer to.
+func protocolSet(lv ledger.ValidatorSet) ([]protocols.Validator, error) {
+	vals := make([]protocols.Validator, len(lv))
+	for i, v := range lv {
+		vals[i] = protocols.Validator{PubKey: append([]byte(nil), v.Hotkey[:]...), Power: v.Power}
+	}
+	vs, err := consensus.NewValidatorSet(vals)
+	if err != nil {
+		return nil, err
+	}
+	return vs.Validators(), nil
 }
 
 // handleSyncSnapshot answers a SnapshotRequest with the latest stored
@@ -320,6 +387,17 @@ func (c *chain) snapshotFrames(height uint64) ([]byte, [][]byte, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		// The set that committed block h, for clients whose trusted set is
+		// older: the snapshot's state holds the set of h+1, the same one
+		// unless block h changed it (then an older snapshot is served).
+		vsb := snap.ValidatorSetBytes()
+		b, err := protocols.DecodeBlock(block)
+		if err != nil {
+			return nil, nil, err
+		}
+		if sum := sha256.Sum256(vsb); vsb == nil || !bytes.Equal(sum[:], b.Header.ValidatorsHash) {
+			continue
+		}
 		var chunks [][]byte
 		ch := &protocols.SnapshotChunk{Version: protocols.SyncVersion, Height: h}
 		size := 0
@@ -349,7 +427,7 @@ func (c *chain) snapshotFrames(height uint64) ([]byte, [][]byte, error) {
 		}
 		head, err := protocols.EncodeSnapshotHead(&protocols.SnapshotHead{Version: protocols.SyncVersion, Height: h,
 			PrevRoot: snap.PrevRoot[:], WriteSetCID: snap.WriteSetCID.Bytes(), Digest: snap.Digest[:],
-			Chunks: uint32(len(chunks)), Entries: uint64(len(snap.Entries)), Block: block, Commit: *cm})
+			Chunks: uint32(len(chunks)), Entries: uint64(len(snap.Entries)), Block: block, Commit: *cm, ValidatorSet: vsb})
 		if err != nil {
 			return nil, nil, err
 		}

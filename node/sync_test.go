@@ -295,8 +295,10 @@ func (dropTransport) Send(context.Context, string, *protocols.ConsensusMessage) 
 // TestReadSnapshotRejects: the snapshot client (readSnapshot) against a
 // test-double peer's answer, built by the real server code
 // (snapshotFrames) and then tampered with. Bad data blames the peer;
-// a block naming another validator set only fails (this node's trusted
-// set may be outdated).
+// a block committed by another validator set is accepted when the set
+// hashes to the block's, signed it, and holds more than a third of the
+// trusted power among its signers; with less it only fails (the node
+// block-syncs instead).
 func TestReadSnapshotRejects(t *testing.T) {
 	sc := newSyncChainParams(t, 25, func(p *ledger.Params) { p.SnapshotInterval = 10 })
 	server := &chain{ledger: sc.src, genesis: sc.g}
@@ -333,11 +335,28 @@ func TestReadSnapshotRejects(t *testing.T) {
 		{"commit-two-of-four", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) {
 			h.Commit = *sc.certify(t, h.Height, h.Block, 2)
 		}, true, true},
-		{"other-validator-set", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) {
+		{"set-not-matching-block", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) {
 			b, _ := protocols.DecodeBlock(h.Block)
 			b.Header.ValidatorsHash = make([]byte, 32)
 			h.Block, _ = protocols.EncodeBlock(b)
 			h.Commit = *sc.certify(t, h.Height, h.Block, 4)
+		}, true, true},
+		// The set changed since genesis: a fifth validator joined with
+		// half the power; the four genesis validators vouch.
+		{"set-changed-vouched", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) {
+			resign(t, sc, h, append(slices.Clone(sc.keys), newKey(9)), []uint64{10, 10, 10, 10, 40}, 5)
+		}, false, false},
+		{"set-changed-no-quorum", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) {
+			resign(t, sc, h, append(slices.Clone(sc.keys), newKey(9)), []uint64{10, 10, 10, 10, 40}, 2) // at most 50 of 80
+		}, true, true},
+		{"set-changed-without-the-set", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) {
+			resign(t, sc, h, append(slices.Clone(sc.keys), newKey(9)), []uint64{10, 10, 10, 10, 40}, 5)
+			h.ValidatorSet = nil
+		}, false, true},
+		// A set with one genesis validator of four left: a quarter of the
+		// trusted power is not enough to skip to it.
+		{"set-turned-over", func(h *protocols.SnapshotHead, _ []*protocols.SnapshotChunk) {
+			resign(t, sc, h, []ed25519.PrivateKey{sc.keys[0], newKey(7), newKey(8), newKey(9)}, []uint64{10, 10, 10, 10}, 4)
 		}, false, true},
 	}
 	for _, tt := range tests {
@@ -373,4 +392,44 @@ func TestReadSnapshotRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+func newKey(seed byte) ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, 32))
+}
+
+// resign makes head's block name the validator set of keys with powers
+// (the genesis coldkey for all), puts that set in the head and has the
+// first signers of it, in consensus order, sign the block.
+func resign(t *testing.T, sc *syncChain, head *protocols.SnapshotHead, keys []ed25519.PrivateKey, powers []uint64, signers int) {
+	t.Helper()
+	var lvs ledger.ValidatorSet
+	for i, k := range keys {
+		hk, _ := ledger.AccountOf(k.Public().(ed25519.PublicKey))
+		lvs = append(lvs, ledger.Validator{Hotkey: ledger.Hotkey(hk), Coldkey: sc.g.Validators[0].Coldkey, Power: powers[i]})
+	}
+	enc, err := lvs.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := lvs.Hash()
+	b, _ := protocols.DecodeBlock(head.Block)
+	b.Header.ValidatorsHash = hash
+	head.Block, _ = protocols.EncodeBlock(b)
+	head.ValidatorSet = enc
+	vals, err := protocolSet(lvs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := protocols.ValueID(head.Block)
+	c := &protocols.Commit{Version: protocols.ConsensusVersion, ChainID: sc.g.ChainID, Height: head.Height, ValueID: id}
+	for i := range signers {
+		k := keys[slices.IndexFunc(keys, func(k ed25519.PrivateKey) bool { return bytes.Equal(k.Public().(ed25519.PublicKey), vals[i].PubKey) })]
+		v := &protocols.Vote{Version: protocols.ConsensusVersion, ChainID: sc.g.ChainID, Type: protocols.Precommit, Height: head.Height, ValueID: id}
+		if err := v.Sign(k); err != nil {
+			t.Fatal(err)
+		}
+		c.Sigs = append(c.Sigs, protocols.CommitSig{Index: uint32(i), Sig: v.Sig})
+	}
+	head.Commit = *c
 }

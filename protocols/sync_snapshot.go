@@ -12,8 +12,11 @@ import (
 // the head's Chunks SnapshotChunk frames in order, and closes the stream
 // (or closes it at once if it holds no snapshot). The head carries the
 // block at the snapshot height with its commit certificate: the node
-// verifies the certificate against the validator set it trusts, and the
-// snapshot against that block's state root, before it keeps anything.
+// verifies the certificate against the validator set it trusts (or, when
+// the set has changed, against the set the head names, of which the
+// trusted set must have signed more than a third: see node's snapshot
+// sync), and the snapshot against that block's state root, before it keeps
+// anything.
 // Frames are WriteMsg frames, checked against their Max before they are
 // allocated.
 
@@ -22,7 +25,10 @@ const (
 	// MaxSnapshotRequestSize bounds an encoded SnapshotRequest.
 	MaxSnapshotRequestSize = 32 + MaxChainIDLen
 	// MaxSnapshotHeadSize bounds an encoded SnapshotHead.
-	MaxSnapshotHeadSize = MaxValueSize + MaxCommitSize + 512
+	MaxSnapshotHeadSize = MaxValueSize + MaxCommitSize + MaxValidatorSetSize + 512
+	// MaxValidatorSetSize bounds an encoded validator set (hotkey,
+	// coldkey and power of at most MaxValidators validators).
+	MaxValidatorSetSize = MaxValidators*96 + 16
 	// MaxSnapshotChunkSize bounds an encoded SnapshotChunk; a server
 	// fills chunks to about a quarter of it.
 	MaxSnapshotChunkSize = 4 << 20
@@ -55,6 +61,10 @@ type SnapshotHead struct {
 	Entries     uint64 // state entries in all chunks
 	Block       []byte // the block at Height (the decided value)
 	Commit      Commit // its commit certificate
+	// ValidatorSet is the ledger's encoding of the validator set that
+	// committed Block (its SHA-256 is the block's ValidatorsHash), for a
+	// node whose trusted set is older; empty when the server cannot name it.
+	ValidatorSet []byte
 }
 
 // SnapshotEntry is one state entry.
@@ -103,6 +113,9 @@ func (h *SnapshotHead) validate() error {
 		return shapeErr("snapshot block of %d bytes", len(h.Block))
 	case !bytes.Equal(ValueID(h.Block), h.Commit.ValueID):
 		return shapeErr("snapshot block does not match its commit")
+	}
+	if len(h.ValidatorSet) > MaxValidatorSetSize {
+		return shapeErr("validator set of %d bytes", len(h.ValidatorSet))
 	}
 	if len(h.WriteSetCID) > MaxCIDSize {
 		return shapeErr("write set CID of %d bytes", len(h.WriteSetCID))

@@ -10,7 +10,8 @@ func testSnapshotHead(t testing.TB) *SnapshotHead {
 	c, _ := testCommit(t, 4, []int{1, 2, 3})
 	ws := CID([]byte("write set")).Bytes()
 	return &SnapshotHead{Version: SyncVersion, Height: 5, PrevRoot: bytes.Repeat([]byte{1}, 32), WriteSetCID: ws,
-		Digest: bytes.Repeat([]byte{2}, 32), Chunks: 2, Entries: 3, Block: []byte("block at 5"), Commit: *c}
+		Digest: bytes.Repeat([]byte{2}, 32), Chunks: 2, Entries: 3, Block: []byte("block at 5"), Commit: *c,
+		ValidatorSet: []byte("the ledger's encoding of a set")}
 }
 
 func testSnapshotChunk() *SnapshotChunk {
@@ -20,7 +21,7 @@ func testSnapshotChunk() *SnapshotChunk {
 
 func TestSnapshotMessagesRoundTrip(t *testing.T) {
 	h := testSnapshotHead(t)
-	if got, err := DecodeSnapshotHead(mustEncode(t, EncodeSnapshotHead, h)); err != nil || got.Height != 5 || got.Chunks != 2 {
+	if got, err := DecodeSnapshotHead(mustEncode(t, EncodeSnapshotHead, h)); err != nil || got.Height != 5 || got.Chunks != 2 || !bytes.Equal(got.ValidatorSet, h.ValidatorSet) {
 		t.Fatalf("head: %+v, %v", got, err)
 	}
 	c := testSnapshotChunk()
@@ -46,6 +47,7 @@ func TestSnapshotHeadRejects(t *testing.T) {
 		{"chunks-without-entries", func(h *SnapshotHead) { h.Entries = 0 }},
 		{"more-chunks-than-entries", func(h *SnapshotHead) { h.Chunks = 4 }},
 		{"too-many-chunks", func(h *SnapshotHead) { h.Chunks, h.Entries = MaxSnapshotChunks+1, 1<<20 }},
+		{"huge-validator-set", func(h *SnapshotHead) { h.ValidatorSet = make([]byte, MaxValidatorSetSize+1) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
