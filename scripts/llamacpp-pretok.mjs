@@ -14,7 +14,7 @@ const { getLlama, LlamaLogLevel } = await import(require.resolve("node-llama-cpp
 const [refsPath, ...models] = process.argv.slice(2);
 const { strings } = JSON.parse(readFileSync(refsPath, "utf8"));
 const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
-const out = { source: "node-llama-cpp 3.21.1 (llama.cpp " + (llama.llamaCppRelease?.release ?? "?") + "), tokenize(text, specialTokens=true) on Llama 3's vocabulary", strings, pre: {} };
+const out = { source: "node-llama-cpp 3.21.1 (llama.cpp " + (llama.llamaCppRelease?.release ?? "?") + "), tokenize(text, specialTokens=true) on Llama 3's vocabulary under each pre-tokenizer, and Mistral's without a space prefix", strings, pre: {} };
 for (const path of models) {
   const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
   out.pre[basename(path, ".gguf")] = strings.map((s) => Array.from(model.tokenize(s, true)));

@@ -35,6 +35,9 @@ func (v *Vocab) KV() []gguf.KV {
 		gguf.KV{Key: "tokenizer.ggml.add_bos_token", Value: v.AddBOS},
 		gguf.KV{Key: "tokenizer.ggml.add_eos_token", Value: v.AddEOS},
 	)
+	if v.NoSpacePrefix {
+		kv = append(kv, gguf.KV{Key: "tokenizer.ggml.add_space_prefix", Value: false})
+	}
 	if v.ChatTemplate != "" {
 		kv = append(kv, gguf.KV{Key: "tokenizer.chat_template", Value: v.ChatTemplate})
 	}
@@ -95,6 +98,9 @@ func VocabFromGGUF(f *gguf.File) (*Vocab, error) {
 		}
 	}
 	v.AddEOS, _ = f.Bool("tokenizer.ggml.add_eos_token")
+	if sp, ok := f.Bool("tokenizer.ggml.add_space_prefix"); ok && v.Model == "llama" {
+		v.NoSpacePrefix = !sp // llama.cpp's default for SentencePiece is true
+	}
 	v.ChatTemplate, _ = f.String("tokenizer.chat_template")
 	return v, nil
 }

@@ -11,16 +11,32 @@ import (
 	"github.com/taonet/tao/inference/gguf"
 )
 
-// preRefsPres are the tokenizer.ggml.pre values checked against llama.cpp:
-// one per pre-tokenizer this package implements, and "missing" for a file
-// without the key (llama.cpp then uses "default").
-var preRefsPres = []string{"llama-bpe", "smaug-bpe", "qwen2", "gpt-2", "smollm", "default", "missing"}
+// preRefsPres are the vocabularies checked against llama.cpp, by file
+// name: Llama 3's under each tokenizer.ggml.pre this package implements,
+// "missing" for a file without the key (llama.cpp then uses "default"),
+// and Mistral's SentencePiece with tokenizer.ggml.add_space_prefix false.
+var preRefsPres = []string{"llama-bpe", "smaug-bpe", "qwen2", "gpt-2", "smollm", "default", "missing", "spm-no-space-prefix"}
 
-func preValue(name string) string {
-	if name == "missing" {
-		return ""
+// preVocab returns the vocabulary a preRefsPres entry names.
+func preVocab(t testing.TB, name string) *Vocab {
+	t.Helper()
+	base := "llama3"
+	if name == "spm-no-space-prefix" {
+		base = "llama2"
 	}
-	return name
+	v, err := Builtin(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch name {
+	case "missing":
+		v.Pre = ""
+	case "spm-no-space-prefix":
+		v.NoSpacePrefix = true
+	default:
+		v.Pre = name
+	}
+	return v
 }
 
 type preRefs struct {
@@ -29,8 +45,8 @@ type preRefs struct {
 }
 
 // TestPreTokenizerParity compares token ids with llama.cpp's tokenizer
-// (scripts/llamacpp-pretok.sh) for Llama 3's vocabulary under each
-// pre-tokenizer, on the strings of testdata/refs.json.
+// (scripts/llamacpp-pretok.sh) for each vocabulary of preRefsPres, on the
+// strings of testdata/refs.json.
 func TestPreTokenizerParity(t *testing.T) {
 	b, err := os.ReadFile("testdata/llamacpp-pre.json")
 	if err != nil {
@@ -45,12 +61,7 @@ func TestPreTokenizerParity(t *testing.T) {
 	}
 	for _, pre := range preRefsPres {
 		t.Run(pre, func(t *testing.T) {
-			v, err := Builtin("llama3")
-			if err != nil {
-				t.Fatal(err)
-			}
-			v.Pre = preValue(pre)
-			tok, err := New(v)
+			tok, err := New(preVocab(t, pre))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,11 +90,7 @@ func TestWritePreVocabs(t *testing.T) {
 		t.Skip("TAO_PRE_VOCAB_DIR not set (scripts/llamacpp-pretok.sh sets it)")
 	}
 	for _, pre := range preRefsPres {
-		v, err := Builtin("llama3")
-		if err != nil {
-			t.Fatal(err)
-		}
-		v.Pre = preValue(pre)
+		v := preVocab(t, pre)
 		kv := []gguf.KV{
 			{Key: "general.architecture", Value: "llama"},
 			{Key: "llama.context_length", Value: uint32(64)},

@@ -159,7 +159,7 @@ func (t *Tokenizer) encode(frags []fragment, addSpecial bool) []int32 {
 		}
 		if t.spm {
 			s := frag.text
-			if prevSpecial {
+			if prevSpecial && !t.v.NoSpacePrefix {
 				s = " " + s
 			}
 			out = t.encodeSPM(out, strings.ReplaceAll(s, " ", "\u2581"))

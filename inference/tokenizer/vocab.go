@@ -32,6 +32,9 @@ type Vocab struct {
 	UNK    int32     `json:"unk"` // -1 if none
 	AddBOS bool      `json:"add_bos"`
 	AddEOS bool      `json:"add_eos"`
+	// NoSpacePrefix turns off SentencePiece's space before the text and
+	// after each special token (tokenizer.ggml.add_space_prefix = false).
+	NoSpacePrefix bool `json:"no_space_prefix,omitempty"`
 	// ChatTemplate is the Jinja template from tokenizer_config.json, empty
 	// if the model has none.
 	ChatTemplate string `json:"chat_template"`
