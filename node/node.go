@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/taonet/tao/gpu"
 	"github.com/taonet/tao/ledger"
 	"github.com/taonet/tao/p2p"
 )
@@ -97,7 +98,7 @@ func (n *Node) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	n.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newGPUCollector(gpu.Probe))
 	n.registerSyncMetrics()
 	id, _ := peer.IDFromPrivateKey(n.key)
 	n.log = c.Logger.With("node", shortID(id))
