@@ -185,9 +185,9 @@ func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
 				}
 				mulQx8(q4, w, m.rowBytes, rhi-rlo, a, g, out[g*8*m.Rows+rlo:], m.Rows)
 			}
-			for r := rlo; r < rhi; r++ {
+			for r := rlo; r < rhi && ng*8 < T; r++ {
 				w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
-				t := min(T, ng*8)
+				t := ng * 8
 				for ; t+4 <= T; t += 4 {
 					dotQx4(q4, w, a, t, &four)
 					for k, v := range four {
