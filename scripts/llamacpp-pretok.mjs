@@ -2,7 +2,7 @@
 // inference/tokenizer/testdata/refs.json under each vocabulary-only GGUF
 // given (Llama 3's vocabulary with one tokenizer.ggml.pre each), for the
 // tokenizer package's TestPreTokenizerParity. Text is tokenized with
-// special-token parsing on and no BOS.
+// special-token parsing on (off for user-defined.gguf) and no BOS.
 //
 // usage: NODE_PATH=build/llamacpp/node_modules node scripts/llamacpp-pretok.mjs REFS.json PRE.gguf... > out.json
 import { createRequire } from "node:module";
@@ -17,7 +17,9 @@ const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
 const out = { source: "node-llama-cpp 3.21.1 (llama.cpp " + (llama.llamaCppRelease?.release ?? "?") + "), tokenize(text, specialTokens=true) on Llama 3's vocabulary under each pre-tokenizer, and Mistral's without a space prefix", strings, pre: {} };
 for (const path of models) {
   const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
-  out.pre[basename(path, ".gguf")] = strings.map((s) => Array.from(model.tokenize(s, true)));
+  const name = basename(path, ".gguf");
+  // "user-defined" is tokenized without special-token parsing.
+  out.pre[name] = strings.map((s) => Array.from(model.tokenize(s, name !== "user-defined")));
   await model.dispose();
 }
 process.stdout.write(JSON.stringify(out) + "\n");

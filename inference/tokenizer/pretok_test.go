@@ -14,8 +14,11 @@ import (
 // preRefsPres are the vocabularies checked against llama.cpp, by file
 // name: Llama 3's under each tokenizer.ggml.pre this package implements,
 // "missing" for a file without the key (llama.cpp then uses "default"),
-// and Mistral's SentencePiece with tokenizer.ggml.add_space_prefix false.
-var preRefsPres = []string{"llama-bpe", "smaug-bpe", "qwen2", "gpt-2", "smollm", "default", "missing", "spm-no-space-prefix"}
+// Mistral's SentencePiece with tokenizer.ggml.add_space_prefix false, and
+// "user-defined": Llama 3's with its special tokens from 128002 on marked
+// user-defined (type 4) and tokenized without special-token parsing, which
+// llama.cpp still matches.
+var preRefsPres = []string{"llama-bpe", "smaug-bpe", "qwen2", "gpt-2", "smollm", "default", "missing", "spm-no-space-prefix", "user-defined"}
 
 // preVocab returns the vocabulary a preRefsPres entry names.
 func preVocab(t testing.TB, name string) *Vocab {
@@ -33,6 +36,11 @@ func preVocab(t testing.TB, name string) *Vocab {
 		v.Pre = ""
 	case "spm-no-space-prefix":
 		v.NoSpacePrefix = true
+	case "user-defined":
+		v.Pre = "llama-bpe"
+		for i := 128002; i < len(v.Types); i++ {
+			v.Types[i] = TypeUserDefined
+		}
 	default:
 		v.Pre = name
 	}
@@ -67,7 +75,7 @@ func TestPreTokenizerParity(t *testing.T) {
 			}
 			bad := 0
 			for i, s := range r.Strings {
-				got := tok.Encode(s, false, true)
+				got := tok.Encode(s, false, pre != "user-defined")
 				if want := r.Pre[pre][i]; !slices.Equal(got, want) && len(got)+len(want) > 0 {
 					bad++
 					if bad <= 5 {

@@ -13,6 +13,7 @@ type Tokenizer struct {
 	ids     map[string]int32
 	special []string  // control and user-defined tokens, longest first
 	first   [256]bool // first bytes of special
+	user    bool      // some special is user-defined
 	bytes   [256]int32
 	ranks   map[[2]string]int // BPE merge ranks ("gpt2" only)
 	pre     *preTokenizer     // "gpt2" only
@@ -56,6 +57,7 @@ func New(v *Vocab) (*Tokenizer, error) {
 		ty := t.typeOf(int32(i))
 		if (ty == TypeControl || ty == TypeUserDefined || ty == TypeUnknown) && s != "" {
 			t.special = append(t.special, s)
+			t.user = t.user || ty == TypeUserDefined
 		}
 	}
 	for _, s := range t.special {
@@ -82,6 +84,9 @@ func (t *Tokenizer) Vocab() *Vocab { return t.v }
 func (t *Tokenizer) Len() int { return len(t.v.Tokens) }
 
 func (t *Tokenizer) typeOf(id int32) int32 {
+	if endOfTurn[t.v.Tokens[id]] {
+		return TypeControl // as llama.cpp overrides it
+	}
 	if len(t.v.Types) == 0 {
 		return TypeNormal
 	}
@@ -93,6 +98,14 @@ func (t *Tokenizer) IsControl(id int32) bool {
 	return id >= 0 && int(id) < len(t.v.Tokens) && t.typeOf(id) == TypeControl
 }
 
+// endOfTurn holds the end-of-turn texts llama.cpp adds to its
+// end-of-generation set, forcing them to control tokens whatever their
+// type in the file. It is immutable.
+var endOfTurn = map[string]bool{
+	"<|eot_id|>": true, "<|eom_id|>": true, "<|end_of_text|>": true, "<|im_end|>": true,
+	"<|endoftext|>": true, "<|end|>": true, "<end_of_turn>": true, "<EOT>": true,
+}
+
 // IsEOG reports whether id ends generation: EOS, or an end-of-turn token
 // (Llama 3's <|eot_id|>, ChatML's <|im_end|>, ...).
 func (t *Tokenizer) IsEOG(id int32) bool {
@@ -100,11 +113,7 @@ func (t *Tokenizer) IsEOG(id int32) bool {
 		return true
 	}
 	if int(id) >= 0 && int(id) < len(t.v.Tokens) {
-		s := t.v.Tokens[id]
-		switch s { // the end-of-turn texts llama.cpp adds to its end-of-generation set
-		case "<|eot_id|>", "<|eom_id|>", "<|end_of_text|>", "<|im_end|>", "<|endoftext|>", "<|end|>", "<end_of_turn>":
-			return true
-		}
+		return endOfTurn[t.v.Tokens[id]]
 	}
 	return false
 }
@@ -114,7 +123,8 @@ func (t *Tokenizer) Lookup(s string) (int32, bool) { id, ok := t.ids[s]; return 
 
 // Encode tokenizes text. addSpecial prepends BOS (and appends EOS) as the
 // vocabulary asks; parseSpecial turns control-token text such as "</s>" into
-// that token instead of tokenizing its characters.
+// that token instead of tokenizing its characters. User-defined tokens
+// (Qwen3's "<think>", for one) are matched either way, as llama.cpp does.
 func (t *Tokenizer) Encode(text string, addSpecial, parseSpecial bool) []int32 {
 	return t.encode(t.partition(text, parseSpecial), addSpecial)
 }
@@ -181,7 +191,7 @@ type fragment struct {
 
 // partition splits text around special tokens (longest match first).
 func (t *Tokenizer) partition(text string, parseSpecial bool) []fragment {
-	if !parseSpecial || len(t.special) == 0 {
+	if (!parseSpecial && !t.user) || len(t.special) == 0 {
 		if text == "" {
 			return nil
 		}
@@ -193,7 +203,7 @@ func (t *Tokenizer) partition(text string, parseSpecial bool) []fragment {
 		matched := ""
 		if t.first[text[i]] {
 			for _, s := range t.special {
-				if strings.HasPrefix(text[i:], s) {
+				if strings.HasPrefix(text[i:], s) && (parseSpecial || t.typeOf(t.ids[s]) == TypeUserDefined) {
 					matched = s
 					break
 				}
