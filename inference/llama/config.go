@@ -24,8 +24,16 @@ type Config struct {
 	RopeDim  int // rotated dimensions per head
 	RopeBase float32
 	// RopeScale multiplies every rotation angle: 1/{arch}.rope.scaling.factor
-	// for linear scaling, 1 for none.
+	// for linear scaling and YaRN, 1 for none.
 	RopeScale float32
+	// RopeYarn applies YaRN (rope.scaling.type yarn) as ggml does: each
+	// dimension pair mixes scaled and unscaled angles by a ramp between
+	// the pairs whose wavelength fits RopeOrigCtx 32 and 1 times, and
+	// cos/sin grow by 1 + 0.1 ln(1/RopeScale).
+	RopeYarn bool
+	// RopeOrigCtx is rope.scaling.original_context_length, the context
+	// the model was trained with before scaling (Ctx when absent).
+	RopeOrigCtx int
 	// RopeNeox rotates the pairs (x[i], x[i+RopeDim/2]) (llama.cpp's NEOX
 	// mode, used by Qwen) instead of adjacent pairs (x[2i], x[2i+1]).
 	RopeNeox bool
@@ -147,7 +155,10 @@ func configFromGGUF(f *gguf.File) (Config, error) {
 	if !(c.RopeBase > 0) || !(c.NormEps >= 0) || c.NormEps > 1 {
 		return c, fmt.Errorf("llama: bad rope base %v or norm epsilon %v", c.RopeBase, c.NormEps)
 	}
-	if c.RopeScale, err = ropeScale(f, arch); err != nil {
+	if c.RopeScale, c.RopeYarn, err = ropeScale(f, arch); err != nil {
+		return c, err
+	}
+	if c.RopeOrigCtx, err = geti("rope.scaling.original_context_length", int64(c.Ctx), 1, maxCtx); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -157,7 +168,7 @@ func configFromGGUF(f *gguf.File) (Config, error) {
 // linear, the factor (rope.scaling.factor, or the older
 // rope.scale_linear) to none, and the angles are multiplied by 1/factor
 // unless the type is "none".
-func ropeScale(f *gguf.File, arch string) (float32, error) {
+func ropeScale(f *gguf.File, arch string) (scale float32, yarn bool, err error) {
 	typ, ok := f.String(arch + ".rope.scaling.type")
 	if !ok {
 		typ = "linear"
@@ -168,23 +179,22 @@ func ropeScale(f *gguf.File, arch string) (float32, error) {
 	}
 	switch typ {
 	case "none":
-		return 1, nil
+		return 1, false, nil
 	case "linear":
-	case "yarn", "longrope":
-		if factor == 0 || factor == 1 {
-			return 1, nil
-		}
-		return 0, fmt.Errorf("llama: %s.rope.scaling.type %q (factor %v) is not implemented by the builtin engine; re-convert the model without %s scaling, or serve it with --engine openai", arch, typ, factor, typ)
+	case "yarn":
+		yarn = true
+	case "longrope":
+		return 0, false, fmt.Errorf("llama: %s.rope.scaling.type %q is not implemented by the builtin engine; serve the model with --engine openai", arch, typ)
 	default:
-		return 0, fmt.Errorf("llama: unknown %s.rope.scaling.type %q (llama.cpp knows none, linear, yarn, longrope)", arch, typ)
+		return 0, false, fmt.Errorf("llama: unknown %s.rope.scaling.type %q (llama.cpp knows none, linear, yarn, longrope)", arch, typ)
 	}
 	if factor == 0 {
-		return 1, nil
+		return 1, yarn, nil
 	}
 	if !(factor > 0) || factor > 1<<16 {
-		return 0, fmt.Errorf("llama: bad %s.rope.scaling.factor %v", arch, factor)
+		return 0, false, fmt.Errorf("llama: bad %s.rope.scaling.factor %v", arch, factor)
 	}
-	return float32(1 / factor), nil
+	return float32(1 / factor), yarn, nil
 }
 
 // uniform returns the value of a per-layer integer array whose entries

@@ -18,7 +18,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Arch: "llama", Dim: 32, Layers: 2, Heads: 4, KVHeads: 4, HeadDim: 8, FFN: 64, Vocab: 262, Ctx: 2048, RopeDim: 8, RopeBase: 10000, RopeScale: 1, NormEps: 1e-5}
+	want := Config{Arch: "llama", Dim: 32, Layers: 2, Heads: 4, KVHeads: 4, HeadDim: 8, FFN: 64, Vocab: 262, Ctx: 2048, RopeDim: 8, RopeBase: 10000, RopeScale: 1, RopeOrigCtx: 2048, NormEps: 1e-5}
 	if m.Config != want {
 		t.Errorf("config\n got %+v\nwant %+v", m.Config, want)
 	}
@@ -76,7 +76,8 @@ func TestRopeScaling(t *testing.T) {
 		{"old-key", []gguf.KV{{Key: "llama.rope.scale_linear", Value: float32(8)}}, 0.125, ""},
 		{"type-none", []gguf.KV{{Key: "llama.rope.scaling.type", Value: "none"}, {Key: "llama.rope.scaling.factor", Value: float32(8)}}, 1, ""},
 		{"yarn-unscaled", []gguf.KV{{Key: "llama.rope.scaling.type", Value: "yarn"}}, 1, ""},
-		{"yarn", []gguf.KV{{Key: "llama.rope.scaling.type", Value: "yarn"}, {Key: "llama.rope.scaling.factor", Value: float32(4)}}, 0, "not implemented"},
+		{"yarn", []gguf.KV{{Key: "llama.rope.scaling.type", Value: "yarn"}, {Key: "llama.rope.scaling.factor", Value: float32(4)}}, 0.25, ""},
+		{"longrope", []gguf.KV{{Key: "llama.rope.scaling.type", Value: "longrope"}, {Key: "llama.rope.scaling.factor", Value: float32(4)}}, 0, "not implemented"},
 		{"unknown", []gguf.KV{{Key: "llama.rope.scaling.type", Value: "llama3"}}, 0, "unknown"},
 		{"negative", []gguf.KV{{Key: "llama.rope.scaling.factor", Value: float32(-1)}}, 0, "bad"},
 	} {
@@ -169,6 +170,12 @@ func TestFeaturesAreUsed(t *testing.T) {
 			}
 		}},
 		{"rope-freqs", func() tiny { o := tinyLlama(); o.ropeFreqs = true; return o }(), func(m *Model) { m.ropeFreqs = nil }},
+		{"yarn", func() tiny {
+			o := tinyLlama()
+			o.extra = []gguf.KV{{Key: "llama.rope.scaling.type", Value: "yarn"}, {Key: "llama.rope.scaling.factor", Value: float32(4)},
+				{Key: "llama.rope.scaling.original_context_length", Value: uint32(16)}}
+			return o
+		}(), func(m *Model) { m.RopeYarn = false }},
 		{"linear-scale", func() tiny {
 			o := tinyLlama()
 			o.extra = []gguf.KV{{Key: "llama.rope.scaling.factor", Value: float32(4)}}

@@ -106,7 +106,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	in := &acts{n: dim, t: T}
 	qin := &acts{n: qDim, t: T}
 	hin := &acts{n: m.FFN, t: T}
-	cos, sin := ropeTables(pos, m.RopeDim, m.RopeBase, m.RopeScale, m.ropeFreqs)
+	cos, sin := m.ropeTables(pos)
 	rot := rope
 	if m.RopeNeox {
 		rot = ropeNeox
@@ -197,54 +197,6 @@ func rmsNorm(dst, x, w []float32, eps float32) {
 	scale := float32(1 / math.Sqrt(float64(float32(ss/float64(len(x)))+eps)))
 	for i, v := range x {
 		dst[i] = v * scale * w[i]
-	}
-}
-
-// ropeTables computes cos and sin of each position's rotation angles the
-// way ggml's rope cache does: theta = pos * base^(-2i/n), accumulated by
-// repeated float32 multiplication, then divided by the frequency factor
-// of pair i (freqs, nil for none) and multiplied by scale (linear rope
-// scaling; 1 for none), in that order and in float32.
-func ropeTables(pos []int, n int, base, scale float32, freqs []float32) (cos, sin [][]float32) {
-	step := float32(math.Pow(float64(base), -2.0/float64(n)))
-	cos, sin = make([][]float32, len(pos)), make([][]float32, len(pos))
-	for i, p := range pos {
-		c, s := make([]float32, n/2), make([]float32, n/2)
-		theta := float32(p)
-		for j := range n / 2 {
-			t := theta
-			if freqs != nil {
-				t /= freqs[j]
-			}
-			t *= scale
-			c[j] = float32(math.Cos(float64(t)))
-			s[j] = float32(math.Sin(float64(t)))
-			theta *= step
-		}
-		cos[i], sin[i] = c, s
-	}
-	return cos, sin
-}
-
-// rope rotates adjacent pairs (x[2j], x[2j+1]) by the angles of one
-// position (llama.cpp's NORM rope mode, used for the llama architecture).
-func rope(x, cos, sin []float32) {
-	for j := range cos {
-		x0, x1 := x[2*j], x[2*j+1]
-		x[2*j] = x0*cos[j] - x1*sin[j]
-		x[2*j+1] = x0*sin[j] + x1*cos[j]
-	}
-}
-
-// ropeNeox rotates the pairs (x[j], x[j+n/2]) of the first n = 2*len(cos)
-// dimensions (llama.cpp's NEOX rope mode, used for Qwen2 and Qwen3, whose
-// converter does not permute Q and K).
-func ropeNeox(x, cos, sin []float32) {
-	h := len(cos)
-	for j := range cos {
-		x0, x1 := x[j], x[j+h]
-		x[j] = x0*cos[j] - x1*sin[j]
-		x[j+h] = x0*sin[j] + x1*cos[j]
 	}
 }
 

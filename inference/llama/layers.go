@@ -97,7 +97,7 @@ func (m *Model) cpuOnly() string {
 		why = append(why, "rope frequency factors (rope_freqs.weight)")
 	}
 	if m.RopeScale != 1 {
-		why = append(why, "linear rope scaling")
+		why = append(why, "rope scaling (linear or YaRN)")
 	}
 	if m.QDim() != m.Dim {
 		why = append(why, fmt.Sprintf("a query width (%d heads × %d) other than the embedding length %d", m.Heads, m.HeadDim, m.Dim))

@@ -55,11 +55,12 @@ func TestLlamaCppParity(t *testing.T) {
 		{gguf.Q8_0, "testdata/llamacpp-stories15m-llama3-q8_0-seed1.json", 1e-1, "stories15m-llama3"},
 		// The other shapes: Qwen2 (q/k/v biases, NEOX rope, tied output,
 		// qwen2 pre-tokenizer, no BOS), Qwen3 (q/k norms, 4 heads of 32 on
-		// a 64-wide embedding), Llama 3.1 (rope_freqs.weight, tied) and a
+		// a 64-wide embedding; and with YaRN), Llama 3.1 (rope_freqs.weight, tied) and a
 		// linearly rope-scaled llama written as a foreign converter might
 		// (alignment 64, keys reordered, defaults left out).
 		{gguf.F32, "testdata/llamacpp-qwen2-tiny-f32-seed1.json", 1e-3, "qwen2-tiny"},
 		{gguf.F32, "testdata/llamacpp-qwen3-tiny-f32-seed1.json", 1e-3, "qwen3-tiny"},
+		{gguf.F32, "testdata/llamacpp-qwen3-yarn-tiny-f32-seed1.json", 1e-3, "qwen3-yarn-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama31-tiny-f32-seed1.json", 1e-3, "llama31-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama-linear-tiny-f32-seed1.json", 1e-3, "llama-linear-tiny"},
 	} {

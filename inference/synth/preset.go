@@ -37,6 +37,10 @@ type Preset struct {
 	RopeFreqs bool
 	// RopeLinear, if set, is a linear rope.scaling.factor.
 	RopeLinear float32
+	// Yarn, if set, is a YaRN rope.scaling.factor, over an original
+	// context of YarnOrigCtx positions.
+	Yarn        float32
+	YarnOrigCtx int
 	// Foreign writes the file the way another writer might: metadata in
 	// another order, general.alignment 64, no vocab_size,
 	// rope.dimension_count or head_count_kv (llama.cpp's defaults apply).
@@ -56,9 +60,12 @@ var presets = map[string]Preset{
 	// llama.cpp parity: Qwen2 (biases, NEOX rope, tied output), Qwen3
 	// (q/k norms, head width 32 with 4 heads on a 64-wide embedding),
 	// Llama 3.1/3.2 (rope_freqs.weight, tied output) and a linearly
-	// rope-scaled llama written as a foreign converter might.
+	// rope-scaled llama written as a foreign converter might; Qwen3 with
+	// YaRN (factor 4 over an original context of 256, so that the ramp
+	// falls inside the 16 rotary pairs).
 	"qwen2-tiny":        {Name: "qwen2-tiny", Arch: "qwen2", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFN: 192, Ctx: 4096, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, Tied: true, RopeBase: 1000000, NormEps: 1e-6},
 	"qwen3-tiny":        {Name: "qwen3-tiny", Arch: "qwen3", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, HeadDim: 32, FFN: 192, Ctx: 4096, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, RopeBase: 1000000, NormEps: 1e-6},
+	"qwen3-yarn-tiny":   {Name: "qwen3-yarn-tiny", Arch: "qwen3", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, HeadDim: 32, FFN: 192, Ctx: 1024, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, Yarn: 4, YarnOrigCtx: 256, RopeBase: 1000000, NormEps: 1e-6},
 	"llama31-tiny":      {Name: "llama31-tiny", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFN: 192, Ctx: 8192, Tokenizer: "llama3", Tied: true, RopeFreqs: true, RopeBase: 500000, NormEps: 1e-5},
 	"llama-linear-tiny": {Name: "llama-linear-tiny", Dim: 64, Layers: 2, Heads: 4, KVHeads: 4, HeadDim: 16, FFN: 192, Ctx: 2048, Tokenizer: "llama2", RopeLinear: 4, Foreign: true, RopeBase: 10000, NormEps: 1e-5},
 }

@@ -85,6 +85,10 @@ func Write(w io.Writer, o Options) error {
 	if p.RopeLinear != 0 {
 		hp = append(hp, gguf.KV{Key: a + "rope.scaling.type", Value: "linear"}, gguf.KV{Key: a + "rope.scaling.factor", Value: p.RopeLinear})
 	}
+	if p.Yarn != 0 {
+		hp = append(hp, gguf.KV{Key: a + "rope.scaling.type", Value: "yarn"}, gguf.KV{Key: a + "rope.scaling.factor", Value: p.Yarn},
+			gguf.KV{Key: a + "rope.scaling.original_context_length", Value: uint32(p.YarnOrigCtx)})
+	}
 	var kv []gguf.KV
 	if p.Foreign {
 		// Tokenizer first, hyperparameters backwards without the keys
