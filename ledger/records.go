@@ -42,6 +42,9 @@ func getAccount(v View, a Account) (accountRecord, error) {
 	if err != nil || b == nil {
 		return r, err
 	}
+	if bal, nonce, ok := decodePair(b); ok {
+		return accountRecord{Balance: market.Rao(bal), Nonce: nonce}, nil
+	}
 	return r, decodeRecord(accountKey(a), b, &r)
 }
 
@@ -50,11 +53,7 @@ func putAccount(o *overlay, a Account, r accountRecord) error {
 		o.set(accountKey(a), nil) // keep the state free of empty accounts
 		return nil
 	}
-	b, err := protocols.Marshal(&r)
-	if err != nil {
-		return err
-	}
-	o.set(accountKey(a), b)
+	o.set(accountKey(a), appendPair(make([]byte, 0, 19), uint64(r.Balance), r.Nonce))
 	return nil
 }
 
@@ -64,14 +63,13 @@ func getSupply(v View) (supplyRecord, error) {
 	if err != nil || b == nil {
 		return r, err
 	}
+	if issued, burned, ok := decodePair(b); ok {
+		return supplyRecord{Issued: market.Rao(issued), Burned: market.Rao(burned)}, nil
+	}
 	return r, decodeRecord(supplyKey, b, &r)
 }
 
 func putSupply(o *overlay, r supplyRecord) error {
-	b, err := protocols.Marshal(&r)
-	if err != nil {
-		return err
-	}
-	o.set(supplyKey, b)
+	o.set(supplyKey, appendPair(make([]byte, 0, 19), uint64(r.Issued), uint64(r.Burned)))
 	return nil
 }

@@ -1,12 +1,9 @@
 package protocols
 
 import (
-	"crypto/ed25519"
 	"fmt"
 	"runtime"
 	"sync"
-
-	"github.com/hdevalence/ed25519consensus"
 )
 
 // SigCheck is the arguments of one Verify call.
@@ -80,14 +77,12 @@ func verifyChunk(checks []SigCheck, errs []error) bool {
 	if len(checks) <= 2 {
 		return verifyEach(Verify, checks, errs) // a batch of one or two saves nothing
 	}
-	bv := ed25519consensus.NewPreallocatedBatchVerifier(len(checks))
 	for _, c := range checks {
 		if checkSigShape(c.Pub, c.Sig) != nil {
 			return verifyEach(Verify, checks, errs)
 		}
-		bv.Add(ed25519.PublicKey(c.Pub), SigningBytes(c.ChainID, c.Kind, c.Canonical), c.Sig)
 	}
-	if bv.Verify() {
+	if batchVerify(checks) {
 		return true
 	}
 	return verifyEach(Verify, checks, errs)

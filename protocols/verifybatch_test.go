@@ -24,6 +24,19 @@ func batchCases(t testing.TB, n int) []SigCheck {
 	return out
 }
 
+// oneKeyCases returns n checks signed by one key (a client's batch): the
+// batch coalesces their key terms.
+func oneKeyCases(t testing.TB, n int) []SigCheck {
+	t.Helper()
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0xaa}, ed25519.SeedSize))
+	var out []SigCheck
+	for i := range n {
+		msg := fmt.Appendf(nil, "nonce %d", i)
+		out = append(out, SigCheck{Pub: key.Public().(ed25519.PublicKey), ChainID: "dev", Kind: KindTx, Canonical: msg, Sig: Sign(key, "dev", KindTx, msg)})
+	}
+	return out
+}
+
 // smallOrder is a point of order 8 (ZIP 215's test set).
 func smallOrder(t testing.TB) []byte {
 	b, err := hex.DecodeString("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
@@ -62,8 +75,26 @@ func oddCases(t testing.TB) []SigCheck {
 // size, and with any one check replaced by an odd one, each verdict is
 // Verify's.
 func TestVerifyBatchMatchesVerify(t *testing.T) {
-	good := batchCases(t, 2*batchChunk+3)
+	n := 2*batchChunk + 3
+	mixed := batchCases(t, n)
+	oneKey := oneKeyCases(t, n)
+	for i := 0; i < n; i += 3 {
+		mixed[i] = oneKey[i] // some keys repeat, some don't
+	}
+	sets := map[string][]SigCheck{"keys=distinct": batchCases(t, n), "keys=one": oneKey, "keys=mixed": mixed}
+	for name, good := range sets {
+		t.Run(name, func(t *testing.T) { testVerifyBatchMatches(t, good) })
+	}
+}
+
+func testVerifyBatchMatches(t *testing.T, good []SigCheck) {
 	odd := oddCases(t)
+	// The odd case's key may be one of the batch's: a bad signature by
+	// the coalesced key.
+	sameKey := good[0]
+	sameKey.Sig = bytes.Clone(sameKey.Sig)
+	sameKey.Sig[40] ^= 1
+	odd = append(odd, sameKey)
 	for _, n := range []int{1, 2, 3, batchChunk - 1, batchChunk, batchChunk + 1, 2*batchChunk + 3} {
 		for o := -1; o < len(odd); o++ {
 			t.Run(fmt.Sprintf("n=%d/odd=%d", n, o), func(t *testing.T) {
@@ -170,15 +201,20 @@ func TestVerifyTxs(t *testing.T) {
 
 func BenchmarkVerifyBatch(b *testing.B) {
 	for _, n := range []int{1, 16, 64, 1000} {
-		checks := batchCases(b, n)
-		b.Run(fmt.Sprintf("sigs=%d", n), func(b *testing.B) {
-			for b.Loop() {
-				if errs := VerifyBatch(checks); errs != nil {
-					b.Fatal(errs)
-				}
+		for _, keys := range []string{"distinct", "one"} {
+			checks := batchCases(b, n)
+			if keys == "one" {
+				checks = oneKeyCases(b, n)
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/sig")
-		})
+			b.Run(fmt.Sprintf("sigs=%d/keys=%s", n, keys), func(b *testing.B) {
+				for b.Loop() {
+					if errs := VerifyBatch(checks); errs != nil {
+						b.Fatal(errs)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/sig")
+			})
+		}
 	}
 	b.Run("single", func(b *testing.B) {
 		c := batchCases(b, 1)[0]
