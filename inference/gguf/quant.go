@@ -121,6 +121,14 @@ func Dequantize(dst []float32, t TensorType, src []byte) error {
 				dst[b*QK+j+QK/2] = d * float32(int(q>>4)-8)
 			}
 		}
+	case Q4_1:
+		dequantQ4_1(dst, src)
+	case Q5_0:
+		dequantQ5(dst, src, false)
+	case Q5_1:
+		dequantQ5(dst, src, true)
+	case Q5_K:
+		dequantQ5K(dst, src)
 	case Q4_K:
 		dequantQ4K(dst, src)
 	case Q6_K:
