@@ -3,15 +3,14 @@
 // applies RMSNorm, rotary embeddings as llama.cpp does for each
 // architecture (adjacent pairs, "NORM" mode, for llama, matching the Q/K
 // permutation llama.cpp's converter bakes into GGUF; halves, "NEOX" mode,
-// for Qwen; Llama 3.1's rope_freqs.weight factors, linear and YaRN rope
-// scaling),
-// optional projection biases (Qwen2), per-head q/k RMSNorm (Qwen3),
-// grouped-query attention with a KV cache, and a SwiGLU feed-forward, with
-// matrices in F32, F16, BF16, Q8_0, Q4_0 (integer dot products against
-// activations quantized to Q8_0, as llama.cpp does) or Q4_K/Q6_K. Keys a
-// file leaves out take llama.cpp's defaults; tensors and keys the engine
-// does not implement (mixture of experts, longrope scaling) are refused with
-// an error that names the alternative.
+// for Qwen; Llama 3.1's rope_freqs.weight factors; linear and YaRN
+// scaling), optional projection biases (Qwen2), per-head q/k RMSNorm
+// (Qwen3), grouped-query attention with a KV cache, and a SwiGLU
+// feed-forward, with matrices in F32, F16, BF16, Q8_0, Q4_0 (integer dot
+// products against activations quantized to Q8_0, as llama.cpp does) or
+// Q4_K/Q6_K. Keys a file leaves out take llama.cpp's defaults; what the
+// engine does not implement (mixture of experts, longrope scaling) is
+// refused with an error that names the alternative.
 //
 // First calls:
 //

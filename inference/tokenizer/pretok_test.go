@@ -215,3 +215,21 @@ func TestSpecialIDOutOfRange(t *testing.T) {
 		t.Errorf("BOS = %d, want llama.cpp's default 1", got.BOS)
 	}
 }
+
+// TestMergeParsing: a merge splits at the first space after its first
+// byte, and one without a space is ignored, as llama.cpp loads them.
+func TestMergeParsing(t *testing.T) {
+	v := &Vocab{Model: "gpt2", Pre: "gpt-2", BOS: -1, EOS: -1, UNK: -1}
+	for b := range 256 {
+		v.Tokens = append(v.Tokens, string(byteToRune[b]))
+	}
+	v.Tokens = append(v.Tokens, "ab", "abc")
+	v.Merges = []string{"nospace", "a b", "ab c"}
+	tok, err := New(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tok.Encode("abc", false, false); !slices.Equal(got, []int32{257}) {
+		t.Errorf("Encode(abc) = %v, want [257]", got)
+	}
+}

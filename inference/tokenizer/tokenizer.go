@@ -36,10 +36,16 @@ func New(v *Vocab) (*Tokenizer, error) {
 		}
 		t.ranks = make(map[[2]string]int, len(v.Merges))
 		for r, m := range v.Merges {
-			a, b, ok := strings.Cut(m, " ")
-			if !ok {
-				return nil, fmt.Errorf("tokenizer: merge %d %q has no space", r, m)
+			// llama.cpp splits at the first space after the first
+			// byte and ignores a merge without one.
+			i := -1
+			if len(m) > 1 {
+				i = strings.IndexByte(m[1:], ' ')
 			}
+			if i < 0 {
+				continue
+			}
+			a, b := m[:i+1], m[i+2:]
 			if _, dup := t.ranks[[2]string{a, b}]; !dup {
 				t.ranks[[2]string{a, b}] = r
 			}
