@@ -106,7 +106,7 @@ func (m *Model) ToDevice(d *cuda.Device) error {
 		return errors.New("llama: model already on a GPU")
 	}
 	if why := m.cpuOnly(); why != "" {
-		return fmt.Errorf("llama: the CUDA backend does not implement this model's %s; run it with --device cpu", why)
+		return fmt.Errorf("%w: the CUDA backend does not implement this model's %s; run it with --device cpu", ErrCPUOnly, why)
 	}
 	if m.HeadDim%8 != 0 || m.HeadDim > 256 {
 		return fmt.Errorf("llama: the CUDA backend needs a head dimension that is a multiple of 8, at most 256 (this model: %d)", m.HeadDim)

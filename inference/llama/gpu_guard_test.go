@@ -1,6 +1,7 @@
 package llama
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ func TestToDeviceRefusesCPUOnlyFeatures(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = m.ToDevice(d)
-		if err == nil || !strings.Contains(err.Error(), "--device cpu") {
+		if !errors.Is(err, ErrCPUOnly) || !strings.Contains(err.Error(), "--device cpu") {
 			t.Errorf("%s: ToDevice = %v, want a refusal naming --device cpu", o.arch, err)
 		}
 		if err := m.Close(); err != nil {

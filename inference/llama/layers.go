@@ -1,6 +1,7 @@
 package llama
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -85,6 +86,11 @@ func optionalVector(f *gguf.File, name string, n int) ([]float32, error) {
 	}
 	return vector(f, name, n)
 }
+
+// ErrCPUOnly marks ToDevice's refusal of a model that uses features only
+// the CPU path implements (a caller choosing the device automatically can
+// fall back to the CPU on it).
+var ErrCPUOnly = errors.New("llama: model needs the CPU engine")
 
 // cpuOnly names the features of m that only the CPU path implements, or
 // returns "" when the CUDA backend can run it.
