@@ -89,6 +89,11 @@ func VocabFromGGUF(f *gguf.File) (*Vocab, error) {
 			*e.dst = int32(x)
 		}
 	}
+	for _, key := range []string{"tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"} {
+		if x, ok := f.Int(key); ok && x >= 0 && x < int64(n) {
+			v.EOT = append(v.EOT, int32(x))
+		}
+	}
 	if v.AddBOS, ok = f.Bool("tokenizer.ggml.add_bos_token"); !ok {
 		// llama.cpp's default: on for SentencePiece and the Llama 3
 		// family of BPE pre-tokenizers, off for other BPE vocabularies.

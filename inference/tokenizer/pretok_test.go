@@ -233,3 +233,34 @@ func TestMergeParsing(t *testing.T) {
 		t.Errorf("Encode(abc) = %v, want [257]", got)
 	}
 }
+
+func TestEOTKeys(t *testing.T) {
+	v, err := Builtin("llama2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv := append(v.KV(), gguf.KV{Key: "tokenizer.ggml.eot_token_id", Value: uint32(32)}, gguf.KV{Key: "tokenizer.ggml.eom_token_id", Value: uint32(1 << 30)})
+	var buf bytes.Buffer
+	w, err := gguf.NewWriter(&buf, kv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := gguf.Decode(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := VocabFromGGUF(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := New(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tok.IsEOG(32) || tok.IsEOG(33) || !tok.IsEOG(2) {
+		t.Errorf("IsEOG(32, 33, 2) = %v %v %v, want true false true", tok.IsEOG(32), tok.IsEOG(33), tok.IsEOG(2))
+	}
+}

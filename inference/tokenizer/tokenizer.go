@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -115,7 +116,7 @@ var endOfTurn = map[string]bool{
 // IsEOG reports whether id ends generation: EOS, or an end-of-turn token
 // (Llama 3's <|eot_id|>, ChatML's <|im_end|>, ...).
 func (t *Tokenizer) IsEOG(id int32) bool {
-	if id == t.v.EOS {
+	if id == t.v.EOS || slices.Contains(t.v.EOT, id) {
 		return true
 	}
 	if int(id) >= 0 && int(id) < len(t.v.Tokens) {

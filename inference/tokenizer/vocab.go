@@ -32,6 +32,9 @@ type Vocab struct {
 	UNK    int32     `json:"unk"` // -1 if none
 	AddBOS bool      `json:"add_bos"`
 	AddEOS bool      `json:"add_eos"`
+	// EOT holds tokenizer.ggml.eot_token_id and eom_token_id when the
+	// file sets them: more ids that end generation.
+	EOT []int32 `json:"-"`
 	// NoSpacePrefix turns off SentencePiece's space before the text and
 	// after each special token (tokenizer.ggml.add_space_prefix = false).
 	NoSpacePrefix bool `json:"no_space_prefix,omitempty"`
