@@ -63,9 +63,9 @@ func BenchmarkPrefill(b *testing.B) {
 	}
 }
 
-// BenchmarkBatchKernel compares the eight-row kernels with two passes of
-// the four-row ones over a 768 × 288 weight matrix (eight activation
-// rows), the shape of a stories15m feed-forward matrix.
+// BenchmarkBatchKernel compares the eight-row kernels with eight passes of
+// the one-row ones over a 768 × 288 weight matrix (eight activation rows),
+// the shape of a stories15m feed-forward matrix.
 func BenchmarkBatchKernel(b *testing.B) {
 	const rows, n = 768, 288
 	a := &acts{n: n, t: 8, x: make([]float32, 8*n)}
@@ -88,12 +88,16 @@ func BenchmarkBatchKernel(b *testing.B) {
 				mulQx8(q4, wb, rb, rows, a, 0, out, rows)
 			}
 		})
-		b.Run(fmt.Sprintf("quant=%s/kernel=x4", ty), func(b *testing.B) {
-			var four [4]float32
+		b.Run(fmt.Sprintf("quant=%s/kernel=x1", ty), func(b *testing.B) {
 			for b.Loop() {
-				for r := range rows {
-					dotQx4(q4, wb[r*rb:(r+1)*rb], a, 0, &four)
-					dotQx4(q4, wb[r*rb:(r+1)*rb], a, 4, &four)
+				for k := range 8 {
+					for r := range rows {
+						if q4 {
+							out[k*rows+r] = dotQ4(wb[r*rb:(r+1)*rb], &a.q8[k])
+						} else {
+							out[k*rows+r] = dotQ8(wb[r*rb:(r+1)*rb], &a.q8[k])
+						}
+					}
 				}
 			}
 		})

@@ -48,6 +48,26 @@ const roundMagic = 12582912
 type q8Act struct {
 	qs []int8
 	d  []float32 // per block, rounded through f16 like ggml's block_q8_0
+	// s is, per block, 8 × the sum of its quants (set by quantizeAct): the
+	// Q4_0 kernels multiply the unsigned nibbles and take the offset of 8
+	// off afterwards.
+	s []int32
+}
+
+// blockSums sets a.s from a.qs.
+func blockSums(a *q8Act) {
+	nb := len(a.d)
+	if cap(a.s) < nb {
+		a.s = make([]int32, nb)
+	}
+	a.s = a.s[:nb]
+	for b := range nb {
+		var s int32
+		for _, v := range (*[32]int8)(a.qs[b*32:]) {
+			s += int32(v)
+		}
+		a.s[b] = 8 * s
+	}
 }
 
 // quantizeActGo quantizes x (len a multiple of 32) into dst, as ggml's

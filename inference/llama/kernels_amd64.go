@@ -18,7 +18,7 @@ func dotF32AVX2(a, b *float32, n int) float32
 func dotQ8AVX2(w *byte, xq *int8, xd *float32, nb int) float32
 
 //go:noescape
-func dotQ4AVX2(w *byte, xq *int8, xd *float32, nb int) float32
+func dotQ4AVX2(w *byte, xq *int8, xd *float32, xs *int32, nb int) float32
 
 // hasAVX2 reports AVX2, FMA and F16C with OS support for YMM state;
 // immutable after initialisation.
@@ -36,42 +36,10 @@ var hasAVX2 = func() bool {
 }()
 
 //go:noescape
-func dotQ8x4AVX2(w *byte, xq *int8, xd *float32, nb int, out *float32)
+func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
 
 //go:noescape
-func dotQ4x4AVX2(w *byte, xq *int8, xd *float32, nb int, out *float32)
-
-// dotQx4 computes the dot products of one Q8_0 or Q4_0 weight row with
-// four consecutive activation rows of a (rows start..start+3), into out.
-func dotQx4(q4 bool, w []byte, a *acts, start int, out *[4]float32) {
-	nb := a.n / 32
-	if !hasAVX2 {
-		for k := range 4 {
-			if q4 {
-				out[k] = dotQ4Go(w, &a.q8[start+k])
-			} else {
-				out[k] = dotQ8Go(w, &a.q8[start+k])
-			}
-		}
-		return
-	}
-	_ = a.qs[(start+4)*a.n-1]
-	_ = a.qd[(start+4)*nb-1]
-	xq := (*int8)(unsafe.Pointer(&a.qs[start*a.n]))
-	if q4 {
-		_ = w[nb*18-1]
-		dotQ4x4AVX2(&w[0], xq, &a.qd[start*nb], nb, &out[0])
-	} else {
-		_ = w[nb*34-1]
-		dotQ8x4AVX2(&w[0], xq, &a.qd[start*nb], nb, &out[0])
-	}
-}
-
-//go:noescape
-func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, nb int, out *float32, stride int)
-
-//go:noescape
-func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, nb int, out *float32, stride int)
+func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
 
 // x8 reports whether matmul runs batches of eight activation rows through
 // mulQx8 (which then reads the interleaved copy acts.group makes).
@@ -93,14 +61,15 @@ func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32
 	_ = out[7*stride+rows-1]
 	_ = a.gq[(g+1)*8*a.n-1]
 	_ = a.gd[(g+1)*8*nb-1]
+	_ = a.gs[(g+1)*8*nb-1]
 	xq := (*int8)(unsafe.Pointer(&a.gq[g*8*a.n]))
-	xd := &a.gd[g*8*nb]
+	xd, xs := &a.gd[g*8*nb], &a.gs[g*8*nb]
 	if q4 {
 		_ = w[nb*18-1]
-		matQ4x8AVX2(&w[0], rowBytes, rows, xq, xd, nb, &out[0], stride)
+		matQ4x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
 	} else {
 		_ = w[nb*34-1]
-		matQ8x8AVX2(&w[0], rowBytes, rows, xq, xd, nb, &out[0], stride)
+		matQ8x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
 	}
 }
 
@@ -149,7 +118,8 @@ func dotQ4(w []byte, a *q8Act) float32 {
 	}
 	_ = w[nb*18-1]
 	_ = a.qs[nb*32-1]
-	return dotQ4AVX2(&w[0], (*int8)(unsafe.Pointer(&a.qs[0])), &a.d[0], nb)
+	_ = a.s[nb-1]
+	return dotQ4AVX2(&w[0], (*int8)(unsafe.Pointer(&a.qs[0])), &a.d[0], &a.s[0], nb)
 }
 
 //go:noescape
@@ -188,11 +158,13 @@ func quantizeAct(dst *q8Act, x []float32) {
 	nb := len(x) / 32
 	if !hasAVX2 || nb == 0 {
 		quantizeActGo(dst, x)
+		blockSums(dst)
 		return
 	}
 	dst.qs = dst.qs[:nb*32]
 	dst.d = dst.d[:nb]
 	quantizeQ8AVX2(&x[0], (*int8)(unsafe.Pointer(&dst.qs[0])), &dst.d[0], nb)
+	blockSums(dst)
 }
 
 //go:noescape

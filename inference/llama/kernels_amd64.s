@@ -65,6 +65,96 @@ f32done:
 	MOVSS X0, ret+24(FP)
 	RET
 
+// The one-row Q8_0 and Q4_0 kernels compute what dotQ8Go and dotQ4Go
+// do, bit for bit: each block's integer dot product exactly, then, block
+// after block, sum += float32(isum) * (d(w) * d(x)) with a separate
+// multiply and add. Eight blocks at a time, their integer sums are folded
+// into one vector (X8REDUCE), converted and scaled together, and added to
+// the sum in block order.
+
+// X8REDUCE folds Y0..Y7 (eight int32 each) into Y0, lane k holding the
+// sum of Yk's lanes; it clobbers Y1, Y2, Y4, Y6.
+#define X8REDUCE \
+	VPHADDD Y1, Y0, Y0; \
+	VPHADDD Y3, Y2, Y2; \
+	VPHADDD Y5, Y4, Y4; \
+	VPHADDD Y7, Y6, Y6; \
+	VPHADDD Y2, Y0, Y0; \
+	VPHADDD Y6, Y4, Y4; \
+	VPERM2I128 $0x20, Y4, Y0, Y1; \
+	VPERM2I128 $0x31, Y4, Y0, Y2; \
+	VPADDD Y2, Y1, Y0
+
+// ADD8 adds the eight lanes of Y0 to the float in X11, lane 0 first.
+#define ADD8 \
+	VADDSS X0, X11, X11; \
+	VMOVSHDUP X0, X1; \
+	VADDSS X1, X11, X11; \
+	VMOVHLPS X0, X0, X1; \
+	VADDSS X1, X11, X11; \
+	VPERMILPS $0xff, X0, X1; \
+	VADDSS X1, X11, X11; \
+	VEXTRACTF128 $1, Y0, X0; \
+	VADDSS X0, X11, X11; \
+	VMOVSHDUP X0, X1; \
+	VADDSS X1, X11, X11; \
+	VMOVHLPS X0, X0, X1; \
+	VADDSS X1, X11, X11; \
+	VPERMILPS $0xff, X0, X1; \
+	VADDSS X1, X11, X11
+
+// Q8BLK(k, d): block k (from SI, DI) of a one-row Q8_0 product, as eight
+// int32 in d.
+#define Q8BLK(k, d) \
+	VMOVDQU (k*34+2)(SI), Y8; \
+	VPSIGNB Y8, Y8, Y9; \
+	VMOVDQU (k*32)(DI), Y10; \
+	VPSIGNB Y8, Y10, Y10; \
+	VPMADDUBSW Y10, Y9, Y10; \
+	VPMADDWD Y15, Y10, d
+
+// SCALE8(stride): the weight scales of eight blocks stride bytes apart
+// (from SI) times the eight activation scales (at R8), into Y1.
+#define SCALE8(stride) \
+	MOVWLZX (0*stride)(SI), AX; \
+	VMOVD AX, X1; \
+	MOVWLZX (1*stride)(SI), AX; \
+	VPINSRW $1, AX, X1, X1; \
+	MOVWLZX (2*stride)(SI), AX; \
+	VPINSRW $2, AX, X1, X1; \
+	MOVWLZX (3*stride)(SI), AX; \
+	VPINSRW $3, AX, X1, X1; \
+	MOVWLZX (4*stride)(SI), AX; \
+	VPINSRW $4, AX, X1, X1; \
+	MOVWLZX (5*stride)(SI), AX; \
+	VPINSRW $5, AX, X1, X1; \
+	MOVWLZX (6*stride)(SI), AX; \
+	VPINSRW $6, AX, X1, X1; \
+	MOVWLZX (7*stride)(SI), AX; \
+	VPINSRW $7, AX, X1, X1; \
+	VCVTPH2PS X1, Y1; \
+	VMULPS (R8), Y1, Y1
+
+// HSUMI sums the int32 lanes of Y0 into lane 0 of X0.
+#define HSUMI \
+	VEXTRACTI128 $1, Y0, X1; \
+	VPADDD X1, X0, X0; \
+	VPSHUFD $0x4e, X0, X1; \
+	VPADDD X1, X0, X0; \
+	VPSHUFD $0xb1, X0, X1; \
+	VPADDD X1, X0, X0
+
+// FINISH1: the int32 in X0 as a float, times the scale of the block at
+// SI (f16) and R8 (f32), added to X11.
+#define FINISH1 \
+	VCVTDQ2PS X0, X0; \
+	MOVWLZX 0(SI), AX; \
+	VMOVD AX, X1; \
+	VCVTPH2PS X1, X1; \
+	VMULSS 0(R8), X1, X1; \
+	VMULSS X1, X0, X0; \
+	VADDSS X0, X11, X11
+
 // func dotQ8AVX2(w *byte, xq *int8, xd *float32, nb int) float32
 // w: nb Q8_0 blocks (34 bytes: f16 scale, 32 int8); xq: nb*32 int8
 // activations; xd: nb activation scales.
@@ -73,88 +163,111 @@ TEXT ·dotQ8AVX2(SB), NOSPLIT, $0-36
 	MOVQ xq+8(FP), DI
 	MOVQ xd+16(FP), R8
 	MOVQ nb+24(FP), CX
-	VXORPS Y7, Y7, Y7
-	VPCMPEQW Y5, Y5, Y5
-	VPSRLW $15, Y5, Y5 // 16-bit ones
-q8loop:
+	VXORPS X11, X11, X11
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15 // 16-bit ones
+q8loop8:
+	CMPQ CX, $8
+	JLT q8loop1
+	Q8BLK(0, Y0)
+	Q8BLK(1, Y1)
+	Q8BLK(2, Y2)
+	Q8BLK(3, Y3)
+	Q8BLK(4, Y4)
+	Q8BLK(5, Y5)
+	Q8BLK(6, Y6)
+	Q8BLK(7, Y7)
+	X8REDUCE
+	VCVTDQ2PS Y0, Y0
+	SCALE8(34)
+	VMULPS Y1, Y0, Y0
+	ADD8
+	ADDQ $272, SI
+	ADDQ $256, DI
+	ADDQ $32, R8
+	SUBQ $8, CX
+	JMP q8loop8
+q8loop1:
 	CMPQ CX, $0
 	JLE q8done
-	VMOVDQU 2(SI), Y0  // weights
-	VMOVDQU 0(DI), Y1  // activations
-	VPSIGNB Y0, Y0, Y2 // |w|
-	VPSIGNB Y0, Y1, Y3 // x * sign(w)
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	MOVWLZX 0(SI), AX
-	VMOVD AX, X6
-	VCVTPH2PS X6, X6
-	VMULSS 0(R8), X6, X6
-	VBROADCASTSS X6, Y6
-	VFMADD231PS Y6, Y4, Y7
+	Q8BLK(0, Y0)
+	HSUMI
+	FINISH1
 	ADDQ $34, SI
 	ADDQ $32, DI
 	ADDQ $4, R8
 	DECQ CX
-	JMP q8loop
+	JMP q8loop1
 q8done:
-	VEXTRACTF128 $1, Y7, X0
-	VADDPS X7, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
 	VZEROUPPER
-	MOVSS X0, ret+32(FP)
+	MOVSS X11, ret+32(FP)
 	RET
 
-// func dotQ4AVX2(w *byte, xq *int8, xd *float32, nb int) float32
+// Q4BLK(k, d): block k of a one-row Q4_0 product without the nibbles'
+// offset, as eight int32 in d: unsigned nibbles (mask in Y13) against
+// signed activations.
+#define Q4BLK(k, d) \
+	VMOVDQU (k*18+2)(SI), X8; \
+	VPSRLW $4, X8, X9; \
+	VINSERTI128 $1, X9, Y8, Y8; \
+	VPAND Y13, Y8, Y8; \
+	VPMADDUBSW (k*32)(DI), Y8, Y10; \
+	VPMADDWD Y15, Y10, d
+
+// func dotQ4AVX2(w *byte, xq *int8, xd *float32, xs *int32, nb int) float32
 // w: nb Q4_0 blocks (18 bytes: f16 scale, 16 bytes of nibbles; low
-// nibbles are elements 0-15, high nibbles 16-31, offset by 8).
-TEXT ·dotQ4AVX2(SB), NOSPLIT, $0-36
+// nibbles are elements 0-15, high nibbles 16-31, offset by 8); xs: 8 ×
+// each activation block's sum, the offset's share.
+TEXT ·dotQ4AVX2(SB), NOSPLIT, $0-44
 	MOVQ w+0(FP), SI
 	MOVQ xq+8(FP), DI
 	MOVQ xd+16(FP), R8
-	MOVQ nb+24(FP), CX
-	VXORPS Y7, Y7, Y7
-	VPCMPEQW Y5, Y5, Y5
-	VPSRLW $15, Y5, Y5
-	MOVL $0x0F0F0F0F, AX
-	VMOVD AX, X8
-	VPBROADCASTD X8, Y8
-	MOVL $0x08080808, AX
-	VMOVD AX, X9
-	VPBROADCASTD X9, Y9
-q4loop:
+	MOVQ xs+24(FP), BX
+	MOVQ nb+32(FP), CX
+	VXORPS X11, X11, X11
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	VMOVDQU nib0f<>(SB), Y13
+q4loop8:
+	CMPQ CX, $8
+	JLT q4loop1
+	Q4BLK(0, Y0)
+	Q4BLK(1, Y1)
+	Q4BLK(2, Y2)
+	Q4BLK(3, Y3)
+	Q4BLK(4, Y4)
+	Q4BLK(5, Y5)
+	Q4BLK(6, Y6)
+	Q4BLK(7, Y7)
+	X8REDUCE
+	VPSUBD (BX), Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	SCALE8(18)
+	VMULPS Y1, Y0, Y0
+	ADD8
+	ADDQ $144, SI
+	ADDQ $256, DI
+	ADDQ $32, R8
+	ADDQ $32, BX
+	SUBQ $8, CX
+	JMP q4loop8
+q4loop1:
 	CMPQ CX, $0
 	JLE q4done
-	VMOVDQU 2(SI), X0
-	VPSRLW $4, X0, X1
-	VINSERTI128 $1, X1, Y0, Y0
-	VPAND Y8, Y0, Y0
-	VPSUBB Y9, Y0, Y0
-	VMOVDQU 0(DI), Y1
-	VPSIGNB Y0, Y0, Y2
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	MOVWLZX 0(SI), AX
-	VMOVD AX, X6
-	VCVTPH2PS X6, X6
-	VMULSS 0(R8), X6, X6
-	VBROADCASTSS X6, Y6
-	VFMADD231PS Y6, Y4, Y7
+	Q4BLK(0, Y0)
+	HSUMI
+	VMOVD (BX), X1
+	VPSUBD X1, X0, X0
+	FINISH1
 	ADDQ $18, SI
 	ADDQ $32, DI
 	ADDQ $4, R8
+	ADDQ $4, BX
 	DECQ CX
-	JMP q4loop
+	JMP q4loop1
 q4done:
-	VEXTRACTF128 $1, Y7, X0
-	VADDPS X7, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
 	VZEROUPPER
-	MOVSS X0, ret+32(FP)
+	MOVSS X11, ret+40(FP)
 	RET
 
 // func axpyAVX2(a float32, x, y *float32, n int)
@@ -175,200 +288,6 @@ axpyloop:
 	SUBQ $8, CX
 	JMP axpyloop
 axpydone:
-	VZEROUPPER
-	RET
-
-// func dotQ8x4AVX2(w *byte, xq *int8, xd *float32, nb int, out *float32)
-// Four rows at once: activation row k is at xq + k*nb*32 with scales at
-// xd + k*nb; the weight block is decoded once for all four. out gets 4 sums.
-TEXT ·dotQ8x4AVX2(SB), NOSPLIT, $0-40
-	MOVQ w+0(FP), SI
-	MOVQ xq+8(FP), DI
-	MOVQ xd+16(FP), R8
-	MOVQ nb+24(FP), CX
-	MOVQ out+32(FP), DX
-	MOVQ CX, R9
-	SHLQ $5, R9       // activation row stride
-	LEAQ (R9)(R9*1), R11
-	LEAQ (R11)(R9*1), R12
-	MOVQ CX, R10
-	SHLQ $2, R10      // scale row stride
-	LEAQ (R10)(R10*1), R13
-	LEAQ (R13)(R10*1), BX
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VPCMPEQW Y5, Y5, Y5
-	VPSRLW $15, Y5, Y5
-dotQ8x4AVX2loop:
-	CMPQ CX, $0
-	JLE dotQ8x4AVX2done
-	VMOVDQU 2(SI), Y0
-	VPSIGNB Y0, Y0, Y2
-	MOVWLZX 0(SI), AX
-	VMOVD AX, X6
-	VCVTPH2PS X6, X6
-	VMOVDQU 0(DI), Y1
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	VMULSS 0(R8), X6, X9
-	VBROADCASTSS X9, Y9
-	VFMADD231PS Y9, Y4, Y7
-	VMOVDQU (DI)(R9*1), Y1
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	VMULSS (R8)(R10*1), X6, X9
-	VBROADCASTSS X9, Y9
-	VFMADD231PS Y9, Y4, Y8
-	VMOVDQU (DI)(R11*1), Y1
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	VMULSS (R8)(R13*1), X6, X9
-	VBROADCASTSS X9, Y9
-	VFMADD231PS Y9, Y4, Y10
-	VMOVDQU (DI)(R12*1), Y1
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	VMULSS (R8)(BX*1), X6, X9
-	VBROADCASTSS X9, Y9
-	VFMADD231PS Y9, Y4, Y11
-	ADDQ $34, SI
-	ADDQ $32, DI
-	ADDQ $4, R8
-	DECQ CX
-	JMP dotQ8x4AVX2loop
-dotQ8x4AVX2done:
-	VEXTRACTF128 $1, Y7, X0
-	VADDPS X7, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVSS X0, 0(DX)
-	VEXTRACTF128 $1, Y8, X0
-	VADDPS X8, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVSS X0, 4(DX)
-	VEXTRACTF128 $1, Y10, X0
-	VADDPS X10, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVSS X0, 8(DX)
-	VEXTRACTF128 $1, Y11, X0
-	VADDPS X11, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVSS X0, 12(DX)
-	VZEROUPPER
-	RET
-
-// func dotQ4x4AVX2(w *byte, xq *int8, xd *float32, nb int, out *float32)
-// Four rows at once: activation row k is at xq + k*nb*32 with scales at
-// xd + k*nb; the weight block is decoded once for all four. out gets 4 sums.
-TEXT ·dotQ4x4AVX2(SB), NOSPLIT, $0-40
-	MOVQ w+0(FP), SI
-	MOVQ xq+8(FP), DI
-	MOVQ xd+16(FP), R8
-	MOVQ nb+24(FP), CX
-	MOVQ out+32(FP), DX
-	MOVQ CX, R9
-	SHLQ $5, R9       // activation row stride
-	LEAQ (R9)(R9*1), R11
-	LEAQ (R11)(R9*1), R12
-	MOVQ CX, R10
-	SHLQ $2, R10      // scale row stride
-	LEAQ (R10)(R10*1), R13
-	LEAQ (R13)(R10*1), BX
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VPCMPEQW Y5, Y5, Y5
-	VPSRLW $15, Y5, Y5
-	MOVL $0x0F0F0F0F, AX
-	VMOVD AX, X13
-	VPBROADCASTD X13, Y13
-	MOVL $0x08080808, AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14
-dotQ4x4AVX2loop:
-	CMPQ CX, $0
-	JLE dotQ4x4AVX2done
-	VMOVDQU 2(SI), X0
-	VPSRLW $4, X0, X1
-	VINSERTI128 $1, X1, Y0, Y0
-	VPAND Y13, Y0, Y0
-	VPSUBB Y14, Y0, Y0
-	VPSIGNB Y0, Y0, Y2
-	MOVWLZX 0(SI), AX
-	VMOVD AX, X6
-	VCVTPH2PS X6, X6
-	VMOVDQU 0(DI), Y1
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	VMULSS 0(R8), X6, X9
-	VBROADCASTSS X9, Y9
-	VFMADD231PS Y9, Y4, Y7
-	VMOVDQU (DI)(R9*1), Y1
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	VMULSS (R8)(R10*1), X6, X9
-	VBROADCASTSS X9, Y9
-	VFMADD231PS Y9, Y4, Y8
-	VMOVDQU (DI)(R11*1), Y1
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	VMULSS (R8)(R13*1), X6, X9
-	VBROADCASTSS X9, Y9
-	VFMADD231PS Y9, Y4, Y10
-	VMOVDQU (DI)(R12*1), Y1
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y5, Y4, Y4
-	VCVTDQ2PS Y4, Y4
-	VMULSS (R8)(BX*1), X6, X9
-	VBROADCASTSS X9, Y9
-	VFMADD231PS Y9, Y4, Y11
-	ADDQ $18, SI
-	ADDQ $32, DI
-	ADDQ $4, R8
-	DECQ CX
-	JMP dotQ4x4AVX2loop
-dotQ4x4AVX2done:
-	VEXTRACTF128 $1, Y7, X0
-	VADDPS X7, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVSS X0, 0(DX)
-	VEXTRACTF128 $1, Y8, X0
-	VADDPS X8, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVSS X0, 4(DX)
-	VEXTRACTF128 $1, Y10, X0
-	VADDPS X10, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVSS X0, 8(DX)
-	VEXTRACTF128 $1, Y11, X0
-	VADDPS X11, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	MOVSS X0, 12(DX)
 	VZEROUPPER
 	RET
 
@@ -766,97 +685,63 @@ GLOBL nib08<>(SB), RODATA|NOPTR, $32
 
 // The x8 kernels multiply nrows weight rows by a group of eight
 // activation rows stored interleaved by block: for block b, row k's
-// quants are at xq + (b*8+k)*32 and its scale at xd + (b*8+k)*4. Each
-// weight block is loaded and decoded once for all eight rows, and the
-// eight weight-times-activation scales are made by one multiply. Every
-// row's arithmetic is the one-row kernel's, operation for operation, so
-// results do not depend on how requests are batched. Result k of weight
-// row i goes to out + (k*stride + i)*4. The frame holds the eight scales.
+// quants are at xq + (b*8+k)*32, its scale at xd + (b*8+k)*4 and (Q4_0)
+// eight times the sum of its quants at xs + (b*8+k)*4. Each weight block
+// is loaded and decoded once for all eight rows; the rows' exact integer
+// block sums are folded into one vector (X8REDUCE), so that conversion,
+// scaling and accumulation run once per block for all eight rows, with
+// the one-row kernels' arithmetic (lane k is row k's running sum). Result
+// k of weight row i goes to out + (k*stride + i)*4.
 
-// X8ROW accumulates activation row k (quants at off(DI), scale at
-// soff(SP)) into acc: x*sign(w) against |w| (Y13), pairs summed to int32
-// by VPMADDWD with ones (Y15), scaled and added lane-wise in float.
-#define X8ROW(off, soff, t, s, acc) \
+// X8STORE writes the eight lanes of Y12 to DX + k*R10 (R11 = 3*R10) and
+// advances DX by one float.
+#define X8STORE \
+	VMOVSS X12, (DX); \
+	VEXTRACTPS $1, X12, (DX)(R10*1); \
+	VEXTRACTPS $2, X12, (DX)(R10*2); \
+	VEXTRACTPS $3, X12, (DX)(R11*1); \
+	LEAQ (DX)(R10*4), AX; \
+	VEXTRACTF128 $1, Y12, X12; \
+	VMOVSS X12, (AX); \
+	VEXTRACTPS $1, X12, (AX)(R10*1); \
+	VEXTRACTPS $2, X12, (AX)(R10*2); \
+	VEXTRACTPS $3, X12, (AX)(R11*1); \
+	ADDQ $4, DX
+
+// X8SCALE: Y0 (eight int32 block sums) converted, times the weight
+// block's f16 scale (at R9) times the eight activation scales (at R8),
+// added to Y12.
+#define X8SCALE \
+	VCVTDQ2PS Y0, Y0; \
+	MOVWLZX 0(R9), AX; \
+	VMOVD AX, X1; \
+	VCVTPH2PS X1, X1; \
+	VBROADCASTSS X1, Y1; \
+	VMULPS (R8), Y1, Y1; \
+	VMULPS Y1, Y0, Y0; \
+	VADDPS Y0, Y12, Y12
+
+// Q8ROW: x*sign(w) against |w| (Y13), pairs summed to int32 by VPMADDWD
+// with ones (Y15).
+#define Q8ROW(off, t, d) \
 	VMOVDQU off(DI), t; \
 	VPSIGNB Y14, t, t; \
 	VPMADDUBSW t, Y13, t; \
-	VPMADDWD Y15, t, t; \
-	VCVTDQ2PS t, t; \
-	VBROADCASTSS soff(SP), s; \
-	VFMADD231PS s, t, acc
+	VPMADDWD Y15, t, d
 
-// X8BLOCK runs the eight rows of one block, the weights decoded in Y14,
-// after storing the scales d(w) * d(x[k]) (f16 weight scale at R9).
-#define X8BLOCK \
-	VPSIGNB Y14, Y14, Y13; \
-	MOVWLZX 0(R9), AX; \
-	VMOVD AX, X12; \
-	VCVTPH2PS X12, X12; \
-	VBROADCASTSS X12, Y12; \
-	VMULPS (R8), Y12, Y12; \
-	VMOVUPS Y12, 0(SP); \
-	X8ROW(0, 0, Y8, Y9, Y0); \
-	X8ROW(32, 4, Y10, Y11, Y1); \
-	X8ROW(64, 8, Y8, Y9, Y2); \
-	X8ROW(96, 12, Y10, Y11, Y3); \
-	X8ROW(128, 16, Y8, Y9, Y4); \
-	X8ROW(160, 20, Y10, Y11, Y5); \
-	X8ROW(192, 24, Y8, Y9, Y6); \
-	X8ROW(224, 28, Y10, Y11, Y7); \
-	ADDQ $256, DI; \
-	ADDQ $32, R8
+// Q4ROW: unsigned nibbles (Y14) against signed activations; the offset of
+// 8 comes off after the reduction as 8*sum(x).
+#define Q4ROW(off, t, d) \
+	VPMADDUBSW off(DI), Y14, t; \
+	VPMADDWD Y15, t, d
 
-// X8HALF sets x (the low half of acc) to acc's high half plus low half.
-#define X8HALF(acc, x) \
-	VEXTRACTF128 $1, acc, X12; \
-	VADDPS x, X12, x
-
-// X8STORE finishes the eight sums as the one-row kernels do (high half
-// plus low half, then two horizontal adds), writes them to DX + k*R10
-// (R11 = 3*R10) and advances DX by one float.
-#define X8STORE \
-	X8HALF(Y0, X0); \
-	X8HALF(Y1, X1); \
-	X8HALF(Y2, X2); \
-	X8HALF(Y3, X3); \
-	X8HALF(Y4, X4); \
-	X8HALF(Y5, X5); \
-	X8HALF(Y6, X6); \
-	X8HALF(Y7, X7); \
-	VHADDPS X1, X0, X0; \
-	VHADDPS X3, X2, X2; \
-	VHADDPS X5, X4, X4; \
-	VHADDPS X7, X6, X6; \
-	VHADDPS X2, X0, X0; \
-	VHADDPS X6, X4, X4; \
-	VMOVSS X0, (DX); \
-	VEXTRACTPS $1, X0, (DX)(R10*1); \
-	VEXTRACTPS $2, X0, (DX)(R10*2); \
-	VEXTRACTPS $3, X0, (DX)(R11*1); \
-	LEAQ (DX)(R10*4), AX; \
-	VMOVSS X4, (AX); \
-	VEXTRACTPS $1, X4, (AX)(R10*1); \
-	VEXTRACTPS $2, X4, (AX)(R10*2); \
-	VEXTRACTPS $3, X4, (AX)(R11*1); \
-	ADDQ $4, DX
-
-#define X8ZERO \
-	VXORPS Y0, Y0, Y0; \
-	VXORPS Y1, Y1, Y1; \
-	VXORPS Y2, Y2, Y2; \
-	VXORPS Y3, Y3, Y3; \
-	VXORPS Y4, Y4, Y4; \
-	VXORPS Y5, Y5, Y5; \
-	VXORPS Y6, Y6, Y6; \
-	VXORPS Y7, Y7, Y7
-
-// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, nb int, out *float32, stride int)
-TEXT ·matQ8x8AVX2(SB), NOSPLIT, $32-64
+// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
+TEXT ·matQ8x8AVX2(SB), NOSPLIT, $0-72
 	MOVQ w+0(FP), SI
 	MOVQ rowBytes+8(FP), R12
 	MOVQ nrows+16(FP), R13
-	MOVQ out+48(FP), DX
-	MOVQ stride+56(FP), R10
+	MOVQ out+56(FP), DX
+	MOVQ stride+64(FP), R10
 	SHLQ $2, R10
 	LEAQ (R10)(R10*2), R11
 	VPCMPEQW Y15, Y15, Y15
@@ -867,12 +752,24 @@ q8x8row:
 	MOVQ SI, R9
 	MOVQ xq+24(FP), DI
 	MOVQ xd+32(FP), R8
-	MOVQ nb+40(FP), CX
-	X8ZERO
+	MOVQ nb+48(FP), CX
+	VXORPS Y12, Y12, Y12
 q8x8blk:
 	VMOVDQU 2(R9), Y14
-	X8BLOCK
+	VPSIGNB Y14, Y14, Y13
+	Q8ROW(0, Y8, Y0)
+	Q8ROW(32, Y9, Y1)
+	Q8ROW(64, Y10, Y2)
+	Q8ROW(96, Y11, Y3)
+	Q8ROW(128, Y8, Y4)
+	Q8ROW(160, Y9, Y5)
+	Q8ROW(192, Y10, Y6)
+	Q8ROW(224, Y11, Y7)
+	X8REDUCE
+	X8SCALE
 	ADDQ $34, R9
+	ADDQ $256, DI
+	ADDQ $32, R8
 	DECQ CX
 	JNZ q8x8blk
 	X8STORE
@@ -883,33 +780,47 @@ q8x8done:
 	VZEROUPPER
 	RET
 
-// func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, nb int, out *float32, stride int)
-TEXT ·matQ4x8AVX2(SB), NOSPLIT, $32-64
+// func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
+TEXT ·matQ4x8AVX2(SB), NOSPLIT, $0-72
 	MOVQ w+0(FP), SI
 	MOVQ rowBytes+8(FP), R12
 	MOVQ nrows+16(FP), R13
-	MOVQ out+48(FP), DX
-	MOVQ stride+56(FP), R10
+	MOVQ out+56(FP), DX
+	MOVQ stride+64(FP), R10
 	SHLQ $2, R10
 	LEAQ (R10)(R10*2), R11
 	VPCMPEQW Y15, Y15, Y15
 	VPSRLW $15, Y15, Y15
+	VMOVDQU nib0f<>(SB), Y13
 q4x8row:
 	CMPQ R13, $0
 	JLE q4x8done
 	MOVQ SI, R9
 	MOVQ xq+24(FP), DI
 	MOVQ xd+32(FP), R8
-	MOVQ nb+40(FP), CX
-	X8ZERO
+	MOVQ xs+40(FP), BX
+	MOVQ nb+48(FP), CX
+	VXORPS Y12, Y12, Y12
 q4x8blk:
 	VMOVDQU 2(R9), X14
-	VPSRLW $4, X14, X13
-	VINSERTI128 $1, X13, Y14, Y14
-	VPAND nib0f<>(SB), Y14, Y14
-	VPSUBB nib08<>(SB), Y14, Y14
-	X8BLOCK
+	VPSRLW $4, X14, X8
+	VINSERTI128 $1, X8, Y14, Y14
+	VPAND Y13, Y14, Y14
+	Q4ROW(0, Y8, Y0)
+	Q4ROW(32, Y9, Y1)
+	Q4ROW(64, Y10, Y2)
+	Q4ROW(96, Y11, Y3)
+	Q4ROW(128, Y8, Y4)
+	Q4ROW(160, Y9, Y5)
+	Q4ROW(192, Y10, Y6)
+	Q4ROW(224, Y11, Y7)
+	X8REDUCE
+	VPSUBD (BX), Y0, Y0
+	X8SCALE
 	ADDQ $18, R9
+	ADDQ $256, DI
+	ADDQ $32, R8
+	ADDQ $32, BX
 	DECQ CX
 	JNZ q4x8blk
 	X8STORE

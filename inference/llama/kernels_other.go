@@ -13,20 +13,13 @@ func axpy(a float32, x, y []float32) {
 	}
 }
 
-func dotQx4(q4 bool, w []byte, a *acts, start int, out *[4]float32) {
-	for k := range 4 {
-		if q4 {
-			out[k] = dotQ4Go(w, &a.q8[start+k])
-		} else {
-			out[k] = dotQ8Go(w, &a.q8[start+k])
-		}
-	}
-}
-
 func scores(q, k []float32, stride int, out []float32) { scoresGo(q, k, stride, out) }
 func wsum(w, v []float32, stride int, out []float32)   { wsumGo(w, v, stride, out) }
 
-func quantizeAct(dst *q8Act, x []float32) { quantizeActGo(dst, x) }
+func quantizeAct(dst *q8Act, x []float32) {
+	quantizeActGo(dst, x)
+	blockSums(dst)
+}
 
 const x8 = false
 

@@ -13,6 +13,7 @@ type acts struct {
 	q8   []q8Act   // per row views of qs and qd, for Q8_0 and Q4_0 weights
 	qs   []int8    // T × n quantized activations
 	qd   []float32 // T × n/32 scales
+	qsum []int32   // T × n/32 block sums (q8Act.s)
 	f16  []float32 // T × n rounded through f16, for F16 weights
 	kind gguf.TensorType
 	// The rows again, in x8Groups(T) groups of eight interleaved by block
@@ -20,6 +21,7 @@ type acts struct {
 	// scale) and 32 times that of gq.
 	gq []int8
 	gd []float32
+	gs []int32
 }
 
 func (a *acts) prepare(t gguf.TensorType) {
@@ -33,10 +35,11 @@ func (a *acts) prepare(t gguf.TensorType) {
 			a.q8 = make([]q8Act, a.t)
 			a.qs = make([]int8, a.t*a.n)
 			a.qd = make([]float32, a.t*nb)
+			a.qsum = make([]int32, a.t*nb)
 		}
 		for i := range a.t {
 			q := &a.q8[i]
-			q.qs, q.d = a.qs[i*a.n:(i+1)*a.n], a.qd[i*nb:(i+1)*nb]
+			q.qs, q.d, q.s = a.qs[i*a.n:(i+1)*a.n], a.qd[i*nb:(i+1)*nb], a.qsum[i*nb:(i+1)*nb]
 			quantizeAct(q, a.x[i*a.n:(i+1)*a.n])
 		}
 		if x8 {
@@ -56,17 +59,16 @@ func (a *acts) prepare(t gguf.TensorType) {
 }
 
 // x8Groups is how many groups of eight rows mulQx8 takes for t rows: the
-// last one padded with zero rows when five or more are left over, which
-// one eight-row pass computes faster than the four-row kernel and the
-// one-row kernel do.
+// last one padded with zero rows when three or more are left over, which
+// one eight-row pass computes faster than the one-row kernel does.
 func x8Groups(t int) int {
-	if t%8 >= 5 {
+	if t%8 >= 3 {
 		return t/8 + 1
 	}
 	return t / 8
 }
 
-// group fills gq and gd from qs and qd, padding the last group with zero
+// group fills gq, gd and gs from qs and qd, padding the last group with zero
 // rows.
 func (a *acts) group() {
 	nb := a.n / gguf.QK
@@ -74,6 +76,7 @@ func (a *acts) group() {
 	if len(a.gq) < ng*8*a.n {
 		a.gq = make([]int8, ng*8*a.n)
 		a.gd = make([]float32, ng*8*nb)
+		a.gs = make([]int32, ng*8*nb)
 	}
 	for g := range ng {
 		for b := range nb {
@@ -81,11 +84,11 @@ func (a *acts) group() {
 				t, j := g*8+k, (g*nb+b)*8+k
 				if t >= a.t {
 					clear(a.gq[j*32 : j*32+32])
-					a.gd[j] = 0
+					a.gd[j], a.gs[j] = 0, 0
 					continue
 				}
 				copy(a.gq[j*32:j*32+32], a.qs[t*a.n+b*32:t*a.n+b*32+32])
-				a.gd[j] = a.qd[t*nb+b]
+				a.gd[j], a.gs[j] = a.qd[t*nb+b], a.qsum[t*nb+b]
 			}
 		}
 	}
@@ -115,23 +118,11 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 		if m.dequantRows() {
 			tmp = make([]float32, cols)
 		}
-		var four [4]float32
 		for tlo := 0; tlo < T; tlo += tile {
 			thi := min(T, tlo+tile)
 			for r := lo; r < hi; r++ {
 				w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
-				t0 := tlo
-				if q := m.Type == gguf.Q4_0; q || m.Type == gguf.Q8_0 {
-					// Four batch rows per weight-row pass: the weight
-					// block is loaded and decoded once for all four.
-					for ; t0+4 <= thi; t0 += 4 {
-						dotQx4(q, w, a, t0, &four)
-						for k, v := range four {
-							out[(t0+k)*m.Rows+r] = v
-						}
-					}
-				}
-				for t := t0; t < thi; t++ {
+				for t := tlo; t < thi; t++ {
 					var v float32
 					switch m.Type {
 					case gguf.F32:
@@ -161,13 +152,12 @@ const x8Bytes = 16 << 10
 
 // matmulX8 is matmul for Q8_0 and Q4_0 weights in groups of eight batch
 // rows through mulQx8 (a padded last group computes into scratch), then
-// the rows left four and one at a time.
+// the one or two rows left one at a time.
 func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
 	T, ng := a.t, x8Groups(a.t)
 	q4 := m.Type == gguf.Q4_0
 	step := max(1, x8Bytes/m.rowBytes)
 	parallelFor(threads, m.Rows, 16, func(lo, hi int) {
-		var four [4]float32
 		var scratch []float32
 		for rlo := lo; rlo < hi; rlo += step {
 			rhi := min(hi, rlo+step)
@@ -187,14 +177,7 @@ func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
 			}
 			for r := rlo; r < rhi && ng*8 < T; r++ {
 				w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
-				t := ng * 8
-				for ; t+4 <= T; t += 4 {
-					dotQx4(q4, w, a, t, &four)
-					for k, v := range four {
-						out[(t+k)*m.Rows+r] = v
-					}
-				}
-				for ; t < T; t++ {
+				for t := ng * 8; t < T; t++ {
 					if q4 {
 						out[t*m.Rows+r] = dotQ4(w, &a.q8[t])
 					} else {
