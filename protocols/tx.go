@@ -121,6 +121,12 @@ func (tx *Tx) Body() (TxBody, error) {
 	var b TxBody
 	switch tx.Kind {
 	case TxTransfer:
+		if t, ok := decodeTransfer(tx.Payload); ok {
+			if err := t.validate(); err != nil {
+				return nil, err
+			}
+			return t, nil
+		}
 		b = new(Transfer)
 	case TxCreateSubnet:
 		b = new(CreateSubnet)
