@@ -729,11 +729,29 @@ GLOBL nib08<>(SB), RODATA|NOPTR, $32
 	VPMADDUBSW t, Y13, t; \
 	VPMADDWD Y15, t, d
 
-// Q4ROW: unsigned nibbles (Y14) against signed activations; the offset of
-// 8 comes off after the reduction as 8*sum(x).
-#define Q4ROW(off, t, d) \
-	VPMADDUBSW off(DI), Y14, t; \
-	VPMADDWD Y15, t, d
+// Q4ROW: unsigned nibbles (Y14) against signed activations, as sixteen
+// int16 sums of pairs; the offset of 8 comes off after the reduction as
+// 8*sum(x).
+#define Q4ROW(off, d) \
+	VPMADDUBSW off(DI), Y14, d
+
+// Q4REDUCE folds Y0..Y7 (sixteen int16 each) into Y0, lane k holding the
+// int32 sum of Yk's lanes. A Q4_0 pair sum is at most 2*15*127 = 3810, so
+// the sums of eight that VPHADDW makes in three rounds still fit in int16
+// (30480), and no VPMADDWD per row is needed; the two 128-bit halves are
+// widened and added last. Clobbers Y1, Y2, Y4, Y6.
+#define Q4REDUCE \
+	VPHADDW Y1, Y0, Y0; \
+	VPHADDW Y3, Y2, Y2; \
+	VPHADDW Y5, Y4, Y4; \
+	VPHADDW Y7, Y6, Y6; \
+	VPHADDW Y2, Y0, Y0; \
+	VPHADDW Y6, Y4, Y4; \
+	VPHADDW Y4, Y0, Y0; \
+	VEXTRACTI128 $1, Y0, X1; \
+	VPMOVSXWD X0, Y0; \
+	VPMOVSXWD X1, Y1; \
+	VPADDD Y1, Y0, Y0
 
 // func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
 TEXT ·matQ8x8AVX2(SB), NOSPLIT, $0-72
@@ -806,15 +824,15 @@ q4x8blk:
 	VPSRLW $4, X14, X8
 	VINSERTI128 $1, X8, Y14, Y14
 	VPAND Y13, Y14, Y14
-	Q4ROW(0, Y8, Y0)
-	Q4ROW(32, Y9, Y1)
-	Q4ROW(64, Y10, Y2)
-	Q4ROW(96, Y11, Y3)
-	Q4ROW(128, Y8, Y4)
-	Q4ROW(160, Y9, Y5)
-	Q4ROW(192, Y10, Y6)
-	Q4ROW(224, Y11, Y7)
-	X8REDUCE
+	Q4ROW(0, Y0)
+	Q4ROW(32, Y1)
+	Q4ROW(64, Y2)
+	Q4ROW(96, Y3)
+	Q4ROW(128, Y4)
+	Q4ROW(160, Y5)
+	Q4ROW(192, Y6)
+	Q4ROW(224, Y7)
+	Q4REDUCE
 	VPSUBD (BX), Y0, Y0
 	X8SCALE
 	ADDQ $18, R9

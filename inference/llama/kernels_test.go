@@ -403,3 +403,37 @@ func TestAttentionKernelsBatchFree(t *testing.T) {
 		}
 	}
 }
+
+// TestQ4Extremes checks the Q4_0 kernels where their integer sums are
+// largest: every nibble 15 (or 0) against activations of ±127.
+func TestQ4Extremes(t *testing.T) {
+	const n, rows, T = 288, 3, 8
+	nb := n / 32
+	for _, nib := range []byte{0xff, 0x00, 0xf0} {
+		for _, sign := range []float32{1, -1} {
+			w := make([]byte, rows*nb*18)
+			for b := range rows * nb {
+				w[b*18], w[b*18+1] = 0x00, 0x3c // f16 1.0
+				for j := 2; j < 18; j++ {
+					w[b*18+j] = nib
+				}
+			}
+			a := &acts{n: n, t: T, x: make([]float32, n*T)}
+			for i := range a.x {
+				a.x[i] = sign
+			}
+			a.prepare(gguf.Q4_0)
+			m := &Matrix{Type: gguf.Q4_0, Rows: rows, Cols: n, Data: w, rowBytes: nb * 18}
+			got := make([]float32, T*rows)
+			matmul(got, m, a, 1)
+			for k := range T {
+				for r := range rows {
+					want := dotQ4Go(w[r*nb*18:(r+1)*nb*18], &a.q8[k])
+					if got[k*rows+r] != want || dotQ4(w[r*nb*18:(r+1)*nb*18], &a.q8[k]) != want {
+						t.Fatalf("nibbles %#x, x %v: got %v, one-row %v, want %v", nib, sign, got[k*rows+r], dotQ4(w[r*nb*18:(r+1)*nb*18], &a.q8[k]), want)
+					}
+				}
+			}
+		}
+	}
+}
