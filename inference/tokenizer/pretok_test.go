@@ -130,6 +130,7 @@ func TestWritePreVocabs(t *testing.T) {
 // BOS for SentencePiece and the Llama 3 family of BPE pre-tokenizers only;
 // with the key, the key decides.
 func TestAddBOSDefault(t *testing.T) {
+	vocabs := map[string]*Vocab{}
 	for _, tc := range []struct {
 		model, pre string
 		key        *bool
@@ -147,10 +148,14 @@ func TestAddBOSDefault(t *testing.T) {
 		if tc.model == "llama" {
 			name = "llama2"
 		}
-		v, err := Builtin(name)
-		if err != nil {
-			t.Fatal(err)
+		if vocabs[name] == nil {
+			v, err := Builtin(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vocabs[name] = v
 		}
+		v := *vocabs[name] // KV copies the slices it writes
 		v.Pre = tc.pre
 		var kv []gguf.KV
 		for _, e := range v.KV() {
