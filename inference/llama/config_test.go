@@ -223,3 +223,24 @@ func TestCPUOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestWideHeads: a llama file whose key_length makes the query width
+// differ from the embedding (as Mistral Nemo's does) loads and runs.
+func TestWideHeads(t *testing.T) {
+	o := tinyLlama()
+	o.headDim = 16 // 4 heads of 16 on a 32-wide embedding
+	m, err := Load(o.bytes(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.QDim() != 64 || m.KVDim() != 32 || m.RopeDim != 16 {
+		t.Fatalf("QDim %d KVDim %d RopeDim %d, want 64 32 16", m.QDim(), m.KVDim(), m.RopeDim)
+	}
+	toks, _ := greedy(t, m, []int32{1, 259, 260}, 4, 1)
+	if len(toks) != 4 {
+		t.Fatal(toks)
+	}
+	if d := maxDiff(lastLogits(t, m), logitsOf(t, tinyLlama().bytes(t))); d == 0 {
+		t.Error("wide heads give the same logits as narrow ones")
+	}
+}
