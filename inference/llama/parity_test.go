@@ -61,6 +61,8 @@ func TestLlamaCppParity(t *testing.T) {
 		{gguf.F32, "testdata/llamacpp-qwen2-tiny-f32-seed1.json", 1e-3, "qwen2-tiny"},
 		{gguf.F32, "testdata/llamacpp-qwen3-tiny-f32-seed1.json", 1e-3, "qwen3-tiny"},
 		{gguf.F32, "testdata/llamacpp-qwen3-yarn-tiny-f32-seed1.json", 1e-3, "qwen3-yarn-tiny"},
+		// Q8_0 with a query width (128) other than the embedding (64).
+		{gguf.Q8_0, "testdata/llamacpp-qwen3-tiny-q8_0-seed1.json", 1e-1, "qwen3-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama31-tiny-f32-seed1.json", 1e-3, "llama31-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama-linear-tiny-f32-seed1.json", 1e-3, "llama-linear-tiny"},
 	} {
