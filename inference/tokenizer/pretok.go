@@ -11,7 +11,6 @@ import (
 // value: each stage splits every piece the previous stage produced
 // (unicode_regex_split), and the pieces never merge across.
 type preTokenizer struct {
-	name   string
 	stages []stage
 	// ignoreMerges emits a chunk that is itself a token whole, without
 	// running the merges (llama.cpp sets it for the Llama 3 family).
@@ -29,7 +28,7 @@ type stage func(rs []rune) []int
 // know, or one whose rules this package lacks, is an error rather than a
 // silently different split (llama.cpp refuses unknown names too).
 func preTokenizerFor(name string) (*preTokenizer, error) {
-	p := &preTokenizer{name: name}
+	p := &preTokenizer{}
 	switch name {
 	case "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2":
 		p.stages, p.ignoreMerges, p.addBOS = []stage{splitter(3)}, true, true
