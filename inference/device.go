@@ -13,7 +13,7 @@ import (
 const (
 	DeviceCPU  = "cpu"  // pure-Go kernels
 	DeviceCUDA = "cuda" // NVIDIA GPU through gpu/cuda; fails without one
-	DeviceAuto = "auto" // CUDA where a GPU is usable, else the CPU
+	DeviceAuto = "auto" // CUDA where a GPU is usable and runs the model, else the CPU
 )
 
 // ParseDevice checks a --device value; "" means cpu.
@@ -43,6 +43,10 @@ func placeModel(m *llama.Model, device string, log *slog.Logger) (*cuda.Device, 
 	if err != nil {
 		if device == DeviceAuto && errors.Is(err, cuda.ErrUnavailable) {
 			log.Info("no usable GPU; the builtin engine runs on the CPU", "err", err)
+			return nil, nil
+		}
+		if device == DeviceAuto && errors.Is(err, llama.ErrCPUOnly) {
+			log.Info("the model needs the CPU engine; running it there", "err", err)
 			return nil, nil
 		}
 		return nil, err

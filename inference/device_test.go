@@ -1,11 +1,14 @@
 package inference
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
 
 	"github.com/taonet/tao/gpu/cuda"
+	"github.com/taonet/tao/inference/llama"
+	"github.com/taonet/tao/inference/synth"
 )
 
 func TestParseDevice(t *testing.T) {
@@ -51,5 +54,31 @@ func TestDeviceAutoAndCUDA(t *testing.T) {
 		t.Errorf("cuda with a GPU: %v", err)
 	case err == nil:
 		c.Close()
+	}
+}
+
+// TestDeviceAutoCPUOnlyModel: with a GPU, auto runs a model whose
+// features the CUDA backend lacks (Qwen2's biases and NEOX rope) on the
+// CPU instead of failing; cuda refuses it naming --device cpu.
+func TestDeviceAutoCPUOnlyModel(t *testing.T) {
+	d, err := cuda.Open(0)
+	if err != nil {
+		t.Skipf("needs an NVIDIA GPU: %v", err)
+	}
+	d.Close()
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Options{Preset: "qwen2-tiny", Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := LoadBuiltin(buf.Bytes(), BuiltinOptions{Device: DeviceAuto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	if eng.Device() != DeviceCPU {
+		t.Errorf("auto put a CPU-only model on %q", eng.Device())
+	}
+	if _, err := LoadBuiltin(buf.Bytes(), BuiltinOptions{Device: DeviceCUDA}); !errors.Is(err, llama.ErrCPUOnly) {
+		t.Errorf("cuda: %v, want llama.ErrCPUOnly", err)
 	}
 }

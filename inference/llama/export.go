@@ -68,6 +68,11 @@ func (m *Model) ExportSafetensors(dir string, o ExportOptions) error {
 	if m.Arch != "llama" && m.Arch != "mistral" {
 		return fmt.Errorf("llama: export supports llama-architecture models, not %q", m.Arch)
 	}
+	// LlamaConfig has head_dim, so a query wider than the embedding
+	// exports; biases, q/k norms and rope variants are not written.
+	if why := m.beyondLlama(false); why != "" {
+		return fmt.Errorf("llama: export writes plain llama checkpoints; this model has %s", why)
+	}
 	if m.RopeDim != m.HeadDim {
 		return fmt.Errorf("llama: export needs rotary embeddings over the whole head (rope dimension %d, head %d)", m.RopeDim, m.HeadDim)
 	}

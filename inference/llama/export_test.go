@@ -244,3 +244,17 @@ func TestExportKeepsHalfBits(t *testing.T) {
 		t.Fatalf("norm exported as %s, want BF16", tt.DType)
 	}
 }
+
+// TestExportRefusesBeyondLlama: Qwen's biases and NEOX rope, and Llama
+// 3.1's frequency factors, are not written, so such models are refused.
+func TestExportRefusesBeyondLlama(t *testing.T) {
+	for _, preset := range []string{"qwen2-tiny", "llama31-tiny"} {
+		m, err := Load(synthPreset(t, preset, gguf.F32, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ExportSafetensors(t.TempDir(), ExportOptions{}); err == nil {
+			t.Errorf("%s exported", preset)
+		}
+	}
+}

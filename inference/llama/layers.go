@@ -94,7 +94,12 @@ var ErrCPUOnly = errors.New("llama: model needs the CPU engine")
 
 // cpuOnly names the features of m that only the CPU path implements, or
 // returns "" when the CUDA backend can run it.
-func (m *Model) cpuOnly() string {
+func (m *Model) cpuOnly() string { return m.beyondLlama(true) }
+
+// beyondLlama lists what the model uses beyond a plain llama (the
+// features of Qwen and rope variants), and, with wideQuery, a query
+// width other than the embedding's.
+func (m *Model) beyondLlama(wideQuery bool) string {
 	var why []string
 	if m.RopeNeox {
 		why = append(why, "NEOX rotary embeddings ("+m.Arch+")")
@@ -105,7 +110,7 @@ func (m *Model) cpuOnly() string {
 	if m.RopeScale != 1 {
 		why = append(why, "rope scaling (linear or YaRN)")
 	}
-	if m.QDim() != m.Dim {
+	if wideQuery && m.QDim() != m.Dim {
 		why = append(why, fmt.Sprintf("a query width (%d heads × %d) other than the embedding length %d", m.Heads, m.HeadDim, m.Dim))
 	}
 	var bias, norm bool

@@ -31,9 +31,9 @@ func newMatrix(f *gguf.File, name string, cols, rows int) (*Matrix, error) {
 		return nil, fmt.Errorf("llama: tensor %s has shape %v, want %v", name, t.Dims, want)
 	}
 	switch t.Type {
-	case gguf.F32, gguf.F16, gguf.BF16, gguf.Q8_0, gguf.Q4_0, gguf.Q4_K, gguf.Q6_K:
+	case gguf.F32, gguf.F16, gguf.BF16, gguf.Q8_0, gguf.Q4_0, gguf.Q4_1, gguf.Q5_0, gguf.Q5_1, gguf.Q4_K, gguf.Q5_K, gguf.Q6_K:
 	default:
-		return nil, fmt.Errorf("llama: tensor %s has type %s, which the builtin engine does not compute with (want f32, f16, bf16, q8_0, q4_0, q4_K or q6_K)", name, t.Type)
+		return nil, fmt.Errorf("llama: tensor %s has type %s, which the builtin engine does not compute with (want f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_K, q5_K or q6_K)", name, t.Type)
 	}
 	m := &Matrix{Name: name, Type: t.Type, Rows: max(rows, 1), Cols: cols, Data: f.Data(t)}
 	m.rowBytes = t.Type.RowBytes(cols)
@@ -61,7 +61,11 @@ func asFloat32(b []byte) []float32 {
 // dequantRows reports whether matmul dequantizes m's rows to f32 before
 // the dot products (the types without a kernel of their own).
 func (m *Matrix) dequantRows() bool {
-	return m.Type == gguf.Q4_K || m.Type == gguf.Q6_K || m.Type == gguf.BF16
+	switch m.Type {
+	case gguf.F32, gguf.F16, gguf.Q8_0, gguf.Q4_0:
+		return false
+	}
+	return true
 }
 
 // Row dequantizes row r into dst (len Cols).
