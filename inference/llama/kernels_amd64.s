@@ -116,22 +116,14 @@ f32done:
 // SCALE8(stride): the weight scales of eight blocks stride bytes apart
 // (from SI) times the eight activation scales (at R8), into Y1.
 #define SCALE8(stride) \
-	MOVWLZX (0*stride)(SI), AX; \
-	VMOVD AX, X1; \
-	MOVWLZX (1*stride)(SI), AX; \
-	VPINSRW $1, AX, X1, X1; \
-	MOVWLZX (2*stride)(SI), AX; \
-	VPINSRW $2, AX, X1, X1; \
-	MOVWLZX (3*stride)(SI), AX; \
-	VPINSRW $3, AX, X1, X1; \
-	MOVWLZX (4*stride)(SI), AX; \
-	VPINSRW $4, AX, X1, X1; \
-	MOVWLZX (5*stride)(SI), AX; \
-	VPINSRW $5, AX, X1, X1; \
-	MOVWLZX (6*stride)(SI), AX; \
-	VPINSRW $6, AX, X1, X1; \
-	MOVWLZX (7*stride)(SI), AX; \
-	VPINSRW $7, AX, X1, X1; \
+	VPINSRW $0, (0*stride)(SI), X1, X1; \
+	VPINSRW $1, (1*stride)(SI), X1, X1; \
+	VPINSRW $2, (2*stride)(SI), X1, X1; \
+	VPINSRW $3, (3*stride)(SI), X1, X1; \
+	VPINSRW $4, (4*stride)(SI), X1, X1; \
+	VPINSRW $5, (5*stride)(SI), X1, X1; \
+	VPINSRW $6, (6*stride)(SI), X1, X1; \
+	VPINSRW $7, (7*stride)(SI), X1, X1; \
 	VCVTPH2PS X1, Y1; \
 	VMULPS (R8), Y1, Y1
 
@@ -713,10 +705,8 @@ GLOBL nib08<>(SB), RODATA|NOPTR, $32
 // added to Y12.
 #define X8SCALE \
 	VCVTDQ2PS Y0, Y0; \
-	MOVWLZX 0(R9), AX; \
-	VMOVD AX, X1; \
-	VCVTPH2PS X1, X1; \
-	VBROADCASTSS X1, Y1; \
+	VPBROADCASTW 0(R9), X1; \
+	VCVTPH2PS X1, Y1; \
 	VMULPS (R8), Y1, Y1; \
 	VMULPS Y1, Y0, Y0; \
 	VADDPS Y0, Y12, Y12
