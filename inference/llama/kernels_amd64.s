@@ -73,14 +73,28 @@ f32done:
 // the sum in block order.
 
 // X8REDUCE folds Y0..Y7 (eight int32 each) into Y0, lane k holding the
-// sum of Yk's lanes; it clobbers Y1, Y2, Y4, Y6.
+// sum of Yk's lanes, by unpacking and adding (one uop each, where VPHADDD
+// takes several): pairs of rows, then pairs of pairs, then the two
+// 128-bit halves. Clobbers Y1, Y2, Y4, Y6, Y8.
 #define X8REDUCE \
-	VPHADDD Y1, Y0, Y0; \
-	VPHADDD Y3, Y2, Y2; \
-	VPHADDD Y5, Y4, Y4; \
-	VPHADDD Y7, Y6, Y6; \
-	VPHADDD Y2, Y0, Y0; \
-	VPHADDD Y6, Y4, Y4; \
+	VPUNPCKLDQ Y1, Y0, Y8; \
+	VPUNPCKHDQ Y1, Y0, Y0; \
+	VPADDD Y8, Y0, Y0; \
+	VPUNPCKLDQ Y3, Y2, Y8; \
+	VPUNPCKHDQ Y3, Y2, Y2; \
+	VPADDD Y8, Y2, Y2; \
+	VPUNPCKLDQ Y5, Y4, Y8; \
+	VPUNPCKHDQ Y5, Y4, Y4; \
+	VPADDD Y8, Y4, Y4; \
+	VPUNPCKLDQ Y7, Y6, Y8; \
+	VPUNPCKHDQ Y7, Y6, Y6; \
+	VPADDD Y8, Y6, Y6; \
+	VPUNPCKLQDQ Y2, Y0, Y8; \
+	VPUNPCKHQDQ Y2, Y0, Y0; \
+	VPADDD Y8, Y0, Y0; \
+	VPUNPCKLQDQ Y6, Y4, Y8; \
+	VPUNPCKHQDQ Y6, Y4, Y4; \
+	VPADDD Y8, Y4, Y4; \
 	VPERM2I128 $0x20, Y4, Y0, Y1; \
 	VPERM2I128 $0x31, Y4, Y0, Y2; \
 	VPADDD Y2, Y1, Y0
@@ -727,17 +741,31 @@ GLOBL nib08<>(SB), RODATA|NOPTR, $32
 
 // Q4REDUCE folds Y0..Y7 (sixteen int16 each) into Y0, lane k holding the
 // int32 sum of Yk's lanes. A Q4_0 pair sum is at most 2*15*127 = 3810, so
-// the sums of eight that VPHADDW makes in three rounds still fit in int16
-// (30480), and no VPMADDWD per row is needed; the two 128-bit halves are
-// widened and added last. Clobbers Y1, Y2, Y4, Y6.
+// sums of eight still fit in int16 (30480): the rows are folded as in
+// X8REDUCE but on int16 lanes, with no VPMADDWD per row, and the two
+// 128-bit halves are widened and added last. Clobbers Y1, Y2, Y4, Y6, Y8.
 #define Q4REDUCE \
-	VPHADDW Y1, Y0, Y0; \
-	VPHADDW Y3, Y2, Y2; \
-	VPHADDW Y5, Y4, Y4; \
-	VPHADDW Y7, Y6, Y6; \
-	VPHADDW Y2, Y0, Y0; \
-	VPHADDW Y6, Y4, Y4; \
-	VPHADDW Y4, Y0, Y0; \
+	VPUNPCKLWD Y1, Y0, Y8; \
+	VPUNPCKHWD Y1, Y0, Y0; \
+	VPADDW Y8, Y0, Y0; \
+	VPUNPCKLWD Y3, Y2, Y8; \
+	VPUNPCKHWD Y3, Y2, Y2; \
+	VPADDW Y8, Y2, Y2; \
+	VPUNPCKLWD Y5, Y4, Y8; \
+	VPUNPCKHWD Y5, Y4, Y4; \
+	VPADDW Y8, Y4, Y4; \
+	VPUNPCKLWD Y7, Y6, Y8; \
+	VPUNPCKHWD Y7, Y6, Y6; \
+	VPADDW Y8, Y6, Y6; \
+	VPUNPCKLDQ Y2, Y0, Y8; \
+	VPUNPCKHDQ Y2, Y0, Y0; \
+	VPADDW Y8, Y0, Y0; \
+	VPUNPCKLDQ Y6, Y4, Y8; \
+	VPUNPCKHDQ Y6, Y4, Y4; \
+	VPADDW Y8, Y4, Y4; \
+	VPUNPCKLQDQ Y4, Y0, Y8; \
+	VPUNPCKHQDQ Y4, Y0, Y0; \
+	VPADDW Y8, Y0, Y0; \
 	VEXTRACTI128 $1, Y0, X1; \
 	VPMOVSXWD X0, Y0; \
 	VPMOVSXWD X1, Y1; \
