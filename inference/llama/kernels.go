@@ -202,3 +202,14 @@ func siluMulGo(gate, up []float32) {
 		gate[i] = silu(g) * up[i]
 	}
 }
+
+// mulQx1Go is mulQx1 in Go.
+func mulQx1Go(q4 bool, w []byte, rowBytes, rows int, x *q8Act, out []float32) {
+	for i := range rows {
+		if q4 {
+			out[i] = dotQ4Go(w[i*rowBytes:(i+1)*rowBytes], x)
+		} else {
+			out[i] = dotQ8Go(w[i*rowBytes:(i+1)*rowBytes], x)
+		}
+	}
+}

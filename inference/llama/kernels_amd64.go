@@ -231,3 +231,32 @@ func siluMul(gate, up []float32) {
 	}
 	siluMulGo(gate[n:], up[n:])
 }
+
+//go:noescape
+func matQ8x1AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32)
+
+//go:noescape
+func matQ4x1AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32)
+
+// mulQx1 sets out[i], for weight rows i < rows (Q8_0 or Q4_0, rowBytes
+// apart in w), to the dot product of row i with x: dotQ8 or dotQ4 per
+// row, with the loop over rows in assembly.
+func mulQx1(q4 bool, w []byte, rowBytes, rows int, x *q8Act, out []float32) {
+	nb := len(x.d)
+	if !hasAVX2 || nb == 0 || rows <= 0 {
+		mulQx1Go(q4, w, rowBytes, rows, x, out)
+		return
+	}
+	_ = w[rows*rowBytes-1]
+	_ = out[rows-1]
+	_ = x.qs[nb*32-1]
+	_ = x.s[nb-1]
+	xq := (*int8)(unsafe.Pointer(&x.qs[0]))
+	if q4 {
+		_ = w[nb*18-1]
+		matQ4x1AVX2(&w[0], rowBytes, rows, xq, &x.d[0], &x.s[0], nb, &out[0])
+	} else {
+		_ = w[nb*34-1]
+		matQ8x1AVX2(&w[0], rowBytes, rows, xq, &x.d[0], &x.s[0], nb, &out[0])
+	}
+}

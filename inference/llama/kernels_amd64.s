@@ -1114,3 +1114,130 @@ slloop:
 sldone:
 	VZEROUPPER
 	RET
+
+// The x1 kernels are the one-row kernels above with the loop over nrows
+// weight rows (rowBytes apart) in assembly, out[i] for row i: at batch 1
+// a matrix-vector product calls no Go per row.
+
+// func matQ8x1AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32)
+TEXT ·matQ8x1AVX2(SB), NOSPLIT, $0-64
+	MOVQ w+0(FP), R14
+	MOVQ rowBytes+8(FP), R12
+	MOVQ nrows+16(FP), R13
+	MOVQ out+56(FP), DX
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+q8x1row:
+	CMPQ R13, $0
+	JLE q8x1done
+	MOVQ R14, SI
+	MOVQ xq+24(FP), DI
+	MOVQ xd+32(FP), R8
+	MOVQ nb+48(FP), CX
+	VXORPS X11, X11, X11
+mq8loop8:
+	CMPQ CX, $8
+	JLT mq8loop1
+	Q8BLK(0, Y0)
+	Q8BLK(1, Y1)
+	Q8BLK(2, Y2)
+	Q8BLK(3, Y3)
+	Q8BLK(4, Y4)
+	Q8BLK(5, Y5)
+	Q8BLK(6, Y6)
+	Q8BLK(7, Y7)
+	X8REDUCE
+	VCVTDQ2PS Y0, Y0
+	SCALE8(34)
+	VMULPS Y1, Y0, Y0
+	ADD8
+	ADDQ $272, SI
+	ADDQ $256, DI
+	ADDQ $32, R8
+	SUBQ $8, CX
+	JMP mq8loop8
+mq8loop1:
+	CMPQ CX, $0
+	JLE mq8done
+	Q8BLK(0, Y0)
+	HSUMI
+	FINISH1
+	ADDQ $34, SI
+	ADDQ $32, DI
+	ADDQ $4, R8
+	DECQ CX
+	JMP mq8loop1
+mq8done:
+	VMOVSS X11, (DX)
+	ADDQ $4, DX
+	ADDQ R12, R14
+	DECQ R13
+	JMP q8x1row
+q8x1done:
+	VZEROUPPER
+	RET
+
+// func matQ4x1AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32)
+TEXT ·matQ4x1AVX2(SB), NOSPLIT, $0-64
+	MOVQ w+0(FP), R14
+	MOVQ rowBytes+8(FP), R12
+	MOVQ nrows+16(FP), R13
+	MOVQ out+56(FP), DX
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	VMOVDQU nib0f<>(SB), Y13
+q4x1row:
+	CMPQ R13, $0
+	JLE q4x1done
+	MOVQ R14, SI
+	MOVQ xq+24(FP), DI
+	MOVQ xd+32(FP), R8
+	MOVQ xs+40(FP), BX
+	MOVQ nb+48(FP), CX
+	VXORPS X11, X11, X11
+mq4loop8:
+	CMPQ CX, $8
+	JLT mq4loop1
+	Q4BLK(0, Y0)
+	Q4BLK(1, Y1)
+	Q4BLK(2, Y2)
+	Q4BLK(3, Y3)
+	Q4BLK(4, Y4)
+	Q4BLK(5, Y5)
+	Q4BLK(6, Y6)
+	Q4BLK(7, Y7)
+	X8REDUCE
+	VPSUBD (BX), Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	SCALE8(18)
+	VMULPS Y1, Y0, Y0
+	ADD8
+	ADDQ $144, SI
+	ADDQ $256, DI
+	ADDQ $32, R8
+	ADDQ $32, BX
+	SUBQ $8, CX
+	JMP mq4loop8
+mq4loop1:
+	CMPQ CX, $0
+	JLE mq4done
+	Q4BLK(0, Y0)
+	HSUMI
+	VMOVD (BX), X1
+	VPSUBD X1, X0, X0
+	FINISH1
+	ADDQ $18, SI
+	ADDQ $32, DI
+	ADDQ $4, R8
+	ADDQ $4, BX
+	DECQ CX
+	JMP mq4loop1
+mq4done:
+	VMOVSS X11, (DX)
+	ADDQ $4, DX
+	ADDQ R12, R14
+	DECQ R13
+	JMP q4x1row
+q4x1done:
+	VZEROUPPER
+	RET

@@ -40,3 +40,7 @@ func firstEq(x []float32, v float32) int {
 }
 
 func siluMul(gate, up []float32) { siluMulGo(gate, up) }
+
+func mulQx1(q4 bool, w []byte, rowBytes, rows int, x *q8Act, out []float32) {
+	mulQx1Go(q4, w, rowBytes, rows, x, out)
+}

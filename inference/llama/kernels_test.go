@@ -437,3 +437,39 @@ func TestQ4Extremes(t *testing.T) {
 		}
 	}
 }
+
+// TestMulQx1 checks the one-row matrix kernels bit for bit against the
+// one-row dot products in Go.
+func TestMulQx1(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, n := range []int{32, 256, 288, 768} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		a := &q8Act{qs: make([]int8, n), d: make([]float32, n/32)}
+		quantizeAct(a, x)
+		const rows = 37
+		w := make([]float32, rows*n)
+		for i := range w {
+			w[i] = float32(r.NormFloat64())
+		}
+		for _, ty := range []gguf.TensorType{gguf.Q8_0, gguf.Q4_0} {
+			wb, _ := gguf.Quantize(nil, ty, w)
+			rb := ty.RowBytes(n)
+			got := make([]float32, rows)
+			mulQx1(ty == gguf.Q4_0, wb, rb, rows, a, got)
+			for i := range rows {
+				var want float32
+				if ty == gguf.Q4_0 {
+					want = dotQ4Go(wb[i*rb:(i+1)*rb], a)
+				} else {
+					want = dotQ8Go(wb[i*rb:(i+1)*rb], a)
+				}
+				if got[i] != want {
+					t.Fatalf("n=%d %s row %d: %v, want %v", n, ty, i, got[i], want)
+				}
+			}
+		}
+	}
+}

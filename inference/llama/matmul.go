@@ -109,7 +109,7 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 	if m.dequantRows() {
 		tile = T // rows are dequantized once per pass
 	}
-	if x8 && x8Groups(T) > 0 && (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) {
+	if (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) && (x8 || T < 3) {
 		matmulX8(out, m, a, threads)
 		return
 	}
@@ -152,7 +152,8 @@ const x8Bytes = 16 << 10
 
 // matmulX8 is matmul for Q8_0 and Q4_0 weights in groups of eight batch
 // rows through mulQx8 (a padded last group computes into scratch), then
-// the one or two rows left one at a time.
+// the one or two rows left one at a time through mulQx1; both loop over a
+// chunk of weight rows in assembly.
 func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
 	T, ng := a.t, x8Groups(a.t)
 	q4 := m.Type == gguf.Q4_0
@@ -175,15 +176,8 @@ func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
 				}
 				mulQx8(q4, w, m.rowBytes, rhi-rlo, a, g, out[g*8*m.Rows+rlo:], m.Rows)
 			}
-			for r := rlo; r < rhi && ng*8 < T; r++ {
-				w := m.Data[r*m.rowBytes : (r+1)*m.rowBytes]
-				for t := ng * 8; t < T; t++ {
-					if q4 {
-						out[t*m.Rows+r] = dotQ4(w, &a.q8[t])
-					} else {
-						out[t*m.Rows+r] = dotQ8(w, &a.q8[t])
-					}
-				}
+			for t := ng * 8; t < T; t++ {
+				mulQx1(q4, w, m.rowBytes, rhi-rlo, &a.q8[t], out[t*m.Rows+rlo:t*m.Rows+rhi])
 			}
 		}
 	})
