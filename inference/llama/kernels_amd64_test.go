@@ -1,0 +1,45 @@
+package llama
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// TestQuantMatmulSameWithoutAVX2 runs matmul on Q8_0 and Q4_0 weights with
+// the assembly and again with the Go fallbacks (as on a CPU without AVX2,
+// or another architecture), and wants the same bits. It switches the
+// package's kernel selection, so it must not run in parallel with others.
+func TestQuantMatmulSameWithoutAVX2(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2: only the Go kernels run here")
+	}
+	r := rand.New(rand.NewPCG(19, 20))
+	const n, rows = 288, 45
+	w := make([]float32, rows*n)
+	for i := range w {
+		w[i] = float32(r.NormFloat64())
+	}
+	for _, T := range []int{1, 2, 5, 8, 13} {
+		x := make([]float32, T*n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		for _, ty := range []gguf.TensorType{gguf.Q8_0, gguf.Q4_0} {
+			wb, _ := gguf.Quantize(nil, ty, w)
+			m := &Matrix{Type: ty, Rows: rows, Cols: n, Data: wb, rowBytes: ty.RowBytes(n)}
+			fast := make([]float32, T*rows)
+			matmul(fast, m, &acts{x: x, n: n, t: T}, 1)
+			hasAVX2, x8 = false, false
+			slow := make([]float32, T*rows)
+			matmul(slow, m, &acts{x: x, n: n, t: T}, 1)
+			hasAVX2, x8 = true, true
+			for i := range fast {
+				if fast[i] != slow[i] {
+					t.Fatalf("T=%d %s [%d]: assembly %v, Go %v", T, ty, i, fast[i], slow[i])
+				}
+			}
+		}
+	}
+}
