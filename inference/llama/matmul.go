@@ -10,7 +10,7 @@ import (
 type acts struct {
 	x    []float32 // T × n
 	n, t int
-	q8   []q8Act   // per row views of qs and qd, for Q8_0 and Q4_0 weights
+	q8   []q8Act   // per row views of qs, qd and qsum, for Q8_0 and Q4_0 weights
 	qs   []int8    // T × n quantized activations
 	qd   []float32 // T × n/32 scales
 	qsum []int32   // T × n/32 block sums (q8Act.s)
@@ -18,7 +18,7 @@ type acts struct {
 	kind gguf.TensorType
 	// The rows again, in x8Groups(T) groups of eight interleaved by block
 	// for mulQx8: group g, block b, row k at index (g*nb+b)*8+k of gd (its
-	// scale) and 32 times that of gq.
+	// scale) and gs (its block sum) and 32 times that of gq.
 	gq []int8
 	gd []float32
 	gs []int32
@@ -68,8 +68,8 @@ func x8Groups(t int) int {
 	return t / 8
 }
 
-// group fills gq, gd and gs from qs and qd, padding the last group with zero
-// rows.
+// group fills gq, gd and gs from qs, qd and qsum, padding the last group
+// with zero rows.
 func (a *acts) group() {
 	nb := a.n / gguf.QK
 	ng := x8Groups(a.t)
@@ -109,6 +109,8 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 	if m.dequantRows() {
 		tile = T // rows are dequantized once per pass
 	}
+	// Quantized weights go through the row-looping kernels; without the
+	// eight-row ones (no AVX2), batches of three or more take the loop below.
 	if (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) && (x8 || T < 3) {
 		matmulX8(out, m, a, threads)
 		return
