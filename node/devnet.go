@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,6 +104,8 @@ type Devnet struct {
 	infer   devnetInference
 	// minerEngine, set by tests before Start, replaces miners' engines.
 	minerEngine minerEngineFunc
+
+	planMu sync.Mutex // guards plan's addresses, which a node process that lost its ports changes
 
 	closeOnce sync.Once
 	nodes     []*Node
@@ -250,16 +255,7 @@ func (d *Devnet) startProcs() error {
 	d.waitErrs = make(chan error, len(d.plan))
 	d.exited = make(chan struct{}, len(d.plan))
 	for i, p := range d.plan {
-		listen, boot, httpAddr := d.nodeArgs(i)
-		args := []string{"node", "--network", d.cfg.Network, "--data-dir", p.DataDir,
-			"--listen", listen, "--http", httpAddr, "--no-mdns", "--role", p.Role,
-			"--announce-interval", "2s", "--log-format", "json",
-			"--genesis", filepath.Join(d.cfg.Dir, "genesis.json")}
-		for _, b := range boot {
-			args = append(args, "--bootstrap", b)
-		}
-		args = d.inferenceArgs(i, args)
-		pr := &devnetProc{name: p.Name, args: args, log: filepath.Join(p.DataDir, "node.log")}
+		pr := &devnetProc{i: i, name: p.Name, log: filepath.Join(p.DataDir, "node.log")}
 		if err := d.startProc(pr); err != nil {
 			return err
 		}
@@ -269,10 +265,42 @@ func (d *Devnet) startProcs() error {
 	return nil
 }
 
+// procArgs is the command line of node i, from the current plan.
+func (d *Devnet) procArgs(i int) []string {
+	d.planMu.Lock()
+	defer d.planMu.Unlock()
+	p := d.plan[i]
+	listen, boot, httpAddr := d.nodeArgs(i)
+	args := []string{"node", "--network", d.cfg.Network, "--data-dir", p.DataDir,
+		"--listen", listen, "--http", httpAddr, "--no-mdns", "--role", p.Role,
+		"--announce-interval", "2s", "--log-format", "json",
+		"--genesis", filepath.Join(d.cfg.Dir, "genesis.json")}
+	for _, b := range boot {
+		args = append(args, "--bootstrap", b)
+	}
+	return d.inferenceArgs(i, args)
+}
+
+// repickPorts gives node i two new ports: between freePorts and the
+// node's bind, another process on the machine took one (parallel test
+// binaries, other nodes' outgoing connections).
+func (d *Devnet) repickPorts(i int) error {
+	ports, err := freePorts(2)
+	if err != nil {
+		return err
+	}
+	d.planMu.Lock()
+	defer d.planMu.Unlock()
+	p := &d.plan[i]
+	p.Addrs = []string{"/ip4/127.0.0.1/tcp/" + strconv.Itoa(ports[0]) + "/p2p/" + p.PeerID}
+	p.API = "http://127.0.0.1:" + strconv.Itoa(ports[1])
+	return nil
+}
+
 // devnetProc is one node run as its own process.
 type devnetProc struct {
+	i         int // index in the plan
 	name, log string
-	args      []string
 
 	mu  sync.Mutex // guards cmd
 	cmd *exec.Cmd
@@ -291,7 +319,7 @@ func (d *Devnet) startProc(p *devnetProc) error {
 	if err != nil {
 		return fmt.Errorf("devnet: %w", err)
 	}
-	cmd := exec.Command(d.cfg.Exe, p.args...)
+	cmd := exec.Command(d.cfg.Exe, d.procArgs(p.i)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if up := d.cfg.Upstream; up != nil && up.APIKey != "" {
 		cmd.Env = append(os.Environ(), devnetUpstreamKeyEnv+"="+up.APIKey)
@@ -328,6 +356,13 @@ func (d *Devnet) supervise(p *devnetProc) {
 			return
 		}
 		d.cfg.Logger.Warn("devnet node exited; restarting it", "node", p.name, "err", err)
+		if logTail(p.log, "address already in use") {
+			if err := d.repickPorts(p.i); err != nil {
+				d.waitErrs <- err
+				return
+			}
+			d.cfg.Logger.Warn("devnet node's port was taken; restarting it on new ports", "node", p.name)
+		}
 		time.Sleep(time.Second)
 		if d.closing.Load() {
 			return
@@ -347,7 +382,10 @@ func (d *Devnet) AwaitReady(ctx context.Context) error {
 	for {
 		ready := 0
 		var why string
-		for _, p := range d.plan {
+		d.planMu.Lock()
+		plan := slices.Clone(d.plan)
+		d.planMu.Unlock()
+		for _, p := range plan {
 			c := Client{BaseURL: p.API, HTTP: nil}
 			sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			st, err := c.Status(sctx)
@@ -384,7 +422,9 @@ func (d *Devnet) Exited() <-chan error { return d.waitErrs }
 
 // Manifest describes the running nodes.
 func (d *Devnet) Manifest() DevnetManifest {
-	return DevnetManifest{Network: d.cfg.Network, Dir: d.cfg.Dir, Nodes: d.plan, Faucet: d.faucet,
+	d.planMu.Lock()
+	defer d.planMu.Unlock()
+	return DevnetManifest{Network: d.cfg.Network, Dir: d.cfg.Dir, Nodes: slices.Clone(d.plan), Faucet: d.faucet,
 		PasswordFile: filepath.Join(d.cfg.Dir, devnetPasswordFile)}
 }
 
@@ -443,4 +483,19 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// logTail reports whether the last 4 KiB of the log at path contain s.
+func logTail(path, s string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 4096)
+	if st, err := f.Stat(); err == nil && st.Size() > int64(len(buf)) {
+		_, _ = f.Seek(st.Size()-int64(len(buf)), io.SeekStart)
+	}
+	n, _ := io.ReadFull(f, buf)
+	return strings.Contains(string(buf[:n]), s)
 }

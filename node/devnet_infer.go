@@ -148,6 +148,8 @@ func (d *Devnet) inferenceArgs(i int, args []string) []string {
 // Gateway returns the node a user should send inference requests to: the
 // first node that is not a miner.
 func (d *Devnet) Gateway() DevnetNode {
+	d.planMu.Lock()
+	defer d.planMu.Unlock()
 	for i, p := range d.plan {
 		if !d.isMiner(i) {
 			return p

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,5 +65,37 @@ func TestDevnetInProcess(t *testing.T) {
 			t.Fatalf("after restart: height %d, was %d (%v)", st2.Height, st.Height, err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestDevnetRepicksTakenPorts: a node process whose planned port another
+// process took (its log says "address already in use") is restarted on
+// new ports, and the manifest and its command line follow.
+func TestDevnetRepicksTakenPorts(t *testing.T) {
+	d, err := NewDevnet(DevnetConfig{Validators: 1, Nodes: 2, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.planNodes(); err != nil {
+		t.Fatal(err)
+	}
+	before := d.Manifest().Nodes[1]
+	log := filepath.Join(t.TempDir(), "node.log")
+	if err := os.WriteFile(log, []byte(`{"level":"INFO","msg":"starting"}`+"\nerror: listen tcp 127.0.0.1:4001: bind: address already in use\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !logTail(log, "address already in use") || logTail(log, "no such text") {
+		t.Fatal("logTail misread the log")
+	}
+	if err := d.repickPorts(1); err != nil {
+		t.Fatal(err)
+	}
+	after := d.Manifest().Nodes[1]
+	if after.API == before.API || after.Addrs[0] == before.Addrs[0] || after.PeerID != before.PeerID {
+		t.Fatalf("ports not repicked: %+v → %+v", before, after)
+	}
+	args := strings.Join(d.procArgs(1), " ")
+	if !strings.Contains(args, after.API[len("http://"):]) || strings.Contains(args, before.API[len("http://"):]) {
+		t.Fatalf("command line %q does not use the new API address %s", args, after.API)
 	}
 }
