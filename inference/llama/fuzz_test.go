@@ -1,7 +1,6 @@
 package llama
 
 import (
-	"bytes"
 	"fmt"
 	"testing"
 
@@ -35,44 +34,11 @@ func tinyModel(t testing.TB, q gguf.TensorType) []byte {
 	}
 	kv = append(kv, v.KV()...)
 	n := len(v.Tokens)
-	type spec struct {
-		name       string
-		cols, rows int
-	}
-	specs := []spec{{"token_embd.weight", dim, n}, {"output_norm.weight", dim, 0}, {"output.weight", dim, n},
+	specs := []tspec{{"token_embd.weight", dim, n}, {"output_norm.weight", dim, 0}, {"output.weight", dim, n},
 		{"blk.0.attn_norm.weight", dim, 0}, {"blk.0.attn_q.weight", dim, dim}, {"blk.0.attn_k.weight", dim, dim / 2},
 		{"blk.0.attn_v.weight", dim, dim / 2}, {"blk.0.attn_output.weight", dim, dim}, {"blk.0.ffn_norm.weight", dim, 0},
 		{"blk.0.ffn_gate.weight", dim, ffn}, {"blk.0.ffn_up.weight", dim, ffn}, {"blk.0.ffn_down.weight", ffn, dim}}
-	var infos []gguf.TensorInfo
-	for _, s := range specs {
-		ti := gguf.TensorInfo{Name: s.name, Type: q, Dims: []uint64{uint64(s.cols), uint64(s.rows)}}
-		if s.rows == 0 {
-			ti = gguf.TensorInfo{Name: s.name, Type: gguf.F32, Dims: []uint64{uint64(s.cols)}}
-		}
-		infos = append(infos, ti)
-	}
-	var buf bytes.Buffer
-	w, err := gguf.NewWriter(&buf, kv, infos)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range specs {
-		x := make([]float32, s.cols*max(s.rows, 1))
-		for j := range x {
-			x[j] = float32((i*7+j*13)%17-8) / 16
-		}
-		b, err := gguf.Quantize(nil, infos[i].Type, x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.WriteTensor(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return encodeTestModel(t, kv, specs, q, false)
 }
 
 // FuzzDecodeModel loads mutated model files (run with -fuzzminimizetime 1s:

@@ -97,9 +97,17 @@ func (o tiny) bytes(t testing.TB) []byte {
 			specs = append(specs, tspec{p + "attn_q_norm.weight", hd, 0}, tspec{p + "attn_k_norm.weight", hd, 0})
 		}
 	}
+	return encodeTestModel(t, kv, specs, o.quant, true)
+}
+
+// encodeTestModel writes a GGUF of the given tensors: matrices of type q
+// (1-D tensors F32) filled with a fixed pattern; with nearOne, 1-D
+// tensors (norms, rope factors, biases) hold values near 1.
+func encodeTestModel(t testing.TB, kv []gguf.KV, specs []tspec, q gguf.TensorType, nearOne bool) []byte {
+	t.Helper()
 	var infos []gguf.TensorInfo
 	for _, s := range specs {
-		ti := gguf.TensorInfo{Name: s.name, Type: o.quant, Dims: []uint64{uint64(s.cols), uint64(s.rows)}}
+		ti := gguf.TensorInfo{Name: s.name, Type: q, Dims: []uint64{uint64(s.cols), uint64(s.rows)}}
 		if s.rows == 0 {
 			ti = gguf.TensorInfo{Name: s.name, Type: gguf.F32, Dims: []uint64{uint64(s.cols)}}
 		}
@@ -114,7 +122,7 @@ func (o tiny) bytes(t testing.TB) []byte {
 		x := make([]float32, s.cols*max(s.rows, 1))
 		for j := range x {
 			x[j] = float32((i*7+j*13)%17-8) / 16
-			if s.rows == 0 { // norms and factors near 1, biases small
+			if nearOne && s.rows == 0 {
 				x[j] = 1 + x[j]/4
 			}
 		}
