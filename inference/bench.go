@@ -22,6 +22,8 @@ type BenchOptions struct {
 	Batches []int
 	// Device is where the engine runs (BuiltinOptions.Device).
 	Device string
+	// PrefillChunk is BuiltinOptions.PrefillChunk (0: the engine's default).
+	PrefillChunk int
 }
 
 // BatchFigure is the aggregate decode speed of Batch concurrent requests.
@@ -74,7 +76,7 @@ func Bench(ctx context.Context, o BenchOptions) (*BenchResult, error) {
 	for _, b := range o.Batches {
 		maxBatch = max(maxBatch, b)
 	}
-	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, MaxBatch: maxBatch, Device: o.Device})
+	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, MaxBatch: maxBatch, Device: o.Device, PrefillChunk: o.PrefillChunk})
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func newBenchInferenceCmd() *cobra.Command {
 		llamaDir                 string
 		asJSON                   bool
 		device, batches          string
-		promptN, decodeN         int
+		promptN, decodeN, chunk  int
 	)
 	c := &cobra.Command{
 		Use:   "inference",
@@ -75,7 +75,7 @@ and the table shows the decode ratio.`,
 					}
 					for _, t := range th {
 						r, err := inference.Bench(cmd.Context(), inference.BenchOptions{Model: path, Threads: t, Device: device,
-							Batches: bs, PromptTokens: promptN, DecodeTokens: decodeN})
+							Batches: bs, PromptTokens: promptN, DecodeTokens: decodeN, PrefillChunk: chunk})
 						if err != nil {
 							return err
 						}
@@ -116,6 +116,7 @@ and the table shows the decode ratio.`,
 	f.StringVar(&batches, "batches", "", "extra concurrency levels to measure aggregate decode at, comma-separated (e.g. 1,8,32)")
 	f.IntVar(&promptN, "prompt", 0, "prompt tokens of the prefill figure (default 128)")
 	f.IntVar(&decodeN, "decode", 0, "tokens each request decodes (default 64)")
+	f.IntVar(&chunk, "prefill-chunk", 0, "prompt tokens per engine step (default 256 on the CPU, 1024 on a GPU)")
 	return c
 }
 

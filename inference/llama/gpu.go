@@ -26,7 +26,7 @@ type gpuModel struct {
 	weights               []cuda.Ptr // every weight allocation, freed by close
 	weightBytes           int64
 
-	rows                  int      // rows the scratch buffers hold
+	rows, logitRows       int      // rows the scratch buffers hold, and rows of logits
 	x, qkv, gu, logits    cuda.Ptr // f32: residual, q|k|v, gate|up, logits
 	xb, att, hb, meta     cuda.Ptr // of type dt: normed input, attention output, silu·up; meta: rows' RowMeta, tokens, logit rows
 	host                  []byte   // staging for meta
@@ -313,26 +313,37 @@ func (g *gpuModel) free() error {
 	return err
 }
 
-// ensureRows grows the scratch buffers to hold T rows.
-func (g *gpuModel) ensureRows(m *Model, T int) error {
-	if T <= g.rows {
+// ensureRows grows the scratch buffers to hold T rows, L of them with
+// logits (a vocabulary of f32 each: a long prefill keeps only its last
+// row's, so the logits buffer is sized apart).
+func (g *gpuModel) ensureRows(m *Model, T, L int) error {
+	if T <= g.rows && L <= g.logitRows {
 		return nil
 	}
-	T = max(T, 2*g.rows, 8)
+	if T > g.rows {
+		T = max(T, 2*g.rows, 8)
+	} else {
+		T = g.rows
+	}
+	if L > g.logitRows {
+		L = min(T, max(L, 2*g.logitRows, 8))
+	} else {
+		L = g.logitRows
+	}
 	g.destroyGraphs() // they point into the old buffers
 	for _, p := range []cuda.Ptr{g.x, g.qkv, g.gu, g.logits, g.xb, g.att, g.hb, g.meta} {
 		if err := g.dev.Free(p); err != nil {
 			return err
 		}
 	}
-	g.rows = 0
+	g.rows, g.logitRows = 0, 0
 	es := g.dt.Size()
 	var err error
 	for _, b := range []struct {
 		p *cuda.Ptr
 		n int
 	}{
-		{&g.x, 4 * T * m.Dim}, {&g.qkv, 4 * T * g.qkvWidth}, {&g.gu, 4 * T * 2 * m.FFN}, {&g.logits, 4 * T * m.Vocab},
+		{&g.x, 4 * T * m.Dim}, {&g.qkv, 4 * T * g.qkvWidth}, {&g.gu, 4 * T * 2 * m.FFN}, {&g.logits, 4 * L * m.Vocab},
 		{&g.xb, es * T * max(m.Dim, m.FFN)}, {&g.att, es * T * m.Dim}, {&g.hb, es * T * m.FFN},
 		{&g.meta, T * (cuda.RowMetaSize + 8)},
 	} {
@@ -341,7 +352,7 @@ func (g *gpuModel) ensureRows(m *Model, T int) error {
 		}
 	}
 	g.host = make([]byte, T*(cuda.RowMetaSize+8))
-	g.rows = T
+	g.rows, g.logitRows = T, L
 	return nil
 }
 
@@ -367,7 +378,7 @@ func (g *gpuModel) forward(m *Model, rows []Row, pos []int, picks []Pick) ([][]f
 	var out [][]float32
 	err := g.dev.Run(func() error {
 		g.drainLocked()
-		if err := g.ensureRows(m, T); err != nil {
+		if err := g.ensureRows(m, T, len(sel)); err != nil {
 			return err
 		}
 		h := g.host[:T*(cuda.RowMetaSize+8)]
