@@ -24,6 +24,7 @@ type Model struct {
 	// when the file has none.
 	ropeFreqs []float32
 	gpu       *gpuModel // non-nil after ToDevice
+	scratch   sync.Pool // *forwardScratch of CPU passes
 
 	release   func() error
 	closeOnce sync.Once
