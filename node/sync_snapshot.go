@@ -200,7 +200,7 @@ func readSnapshot(s deadliner, chainID string, verify protocols.VerifyFunc, trus
 		if err := head.Commit.VerifyWith(chainID, trusted, verify); err != nil {
 			return nil, nil, nil, fault("commit of block %d: %v", h.Height, err)
 		}
-	} else if err := verifyAcrossSets(head, chainID, verify, trusted, fault); err != nil {
+	} else if err := verifyAcrossSets(head, h.ValidatorsHash, chainID, verify, trusted, fault); err != nil {
 		return nil, nil, nil, err
 	}
 	cert, err := protocols.EncodeCommit(&head.Commit)
@@ -254,12 +254,12 @@ func readSnapshot(s deadliner, chainID string, verify protocols.VerifyFunc, trus
 // unless a third of the trusted power has turned faulty since. The trusted
 // set falling under that third (a set turned over since genesis) is not
 // the peer's fault: the node block-syncs instead.
-func verifyAcrossSets(head *protocols.SnapshotHead, chainID string, verify protocols.VerifyFunc, trusted []protocols.Validator, fault func(string, ...any) error) error {
+func verifyAcrossSets(head *protocols.SnapshotHead, valsHash []byte, chainID string, verify protocols.VerifyFunc, trusted []protocols.Validator, fault func(string, ...any) error) error {
 	h := head.Commit.Height
 	if len(head.ValidatorSet) == 0 {
 		return fmt.Errorf("snapshot block %d names a validator set this node does not trust and the peer sent none", h)
 	}
-	if sum := sha256.Sum256(head.ValidatorSet); !bytes.Equal(sum[:], blockValidatorsHash(head)) {
+	if sum := sha256.Sum256(head.ValidatorSet); !bytes.Equal(sum[:], valsHash) {
 		return fault("validator set does not hash to block %d's", h)
 	}
 	lvs, err := ledger.DecodeValidatorSet(head.ValidatorSet)
@@ -289,16 +289,6 @@ func verifyAcrossSets(head *protocols.SnapshotHead, chainID string, verify proto
 		return fmt.Errorf("snapshot block %d: its signers hold %d of the trusted set's %d power, not more than a third (the set has turned over); syncing blocks instead", h, vouched, total)
 	}
 	return nil
-}
-
-// blockValidatorsHash is the ValidatorsHash of the head's block (decoded
-// and checked by readSnapshot before).
-func blockValidatorsHash(head *protocols.SnapshotHead) []byte {
-	b, err := protocols.DecodeBlock(head.Block)
-	if err != nil {
-		return nil
-	}
-	return b.Header.ValidatorsHash
 }
 
 // protocolSet is a ledger validator set as consensus orders it, the order
