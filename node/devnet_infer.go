@@ -127,8 +127,10 @@ func (d *Devnet) inferenceArgs(i int, args []string) []string {
 	}
 	args = append(args, "--subnet", strconv.Itoa(devnetNetUID)+"="+d.infer.modelCID)
 	if d.isMiner(i) && len(args) > 0 && args[0] == "node" {
+		// The devnet's miners stay on the CPU, as in-process ones do: three
+		// of them share the machine, and its figures do not depend on a GPU.
 		miner := []string{"miner", "--netuid", strconv.Itoa(devnetNetUID), "--model", d.infer.modelPath,
-			"--threads", "1", "--heartbeat-interval", "2s"}
+			"--threads", "1", "--device", "cpu", "--heartbeat-interval", "2s"}
 		if up := d.cfg.Upstream; up != nil {
 			miner = []string{"miner", "--netuid", strconv.Itoa(devnetNetUID), "--engine", "openai", "--upstream", up.URL,
 				"--upstream-model", up.Model, "--model-cid", d.infer.modelCID, "--heartbeat-interval", "2s"}

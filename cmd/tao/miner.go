@@ -31,7 +31,7 @@ func newMinerCmd() *cobra.Command {
 		f.StringVar(&modelCID, "model-cid", "", "with --engine openai: the `CID` of the weights the server runs, as the subnet declares it (tao subnet show N)")
 		f.StringVar(&m.Model, "model", "default", "GGUF model `PATH`, or \"default\" for the synthetic default model (made once in the model cache)")
 		f.IntVar(&m.Threads, "threads", 0, "CPU threads of the builtin engine (default: all cores)")
-		f.StringVar(&m.Device, "device", "cpu", "where the builtin engine runs: cpu, cuda (an NVIDIA GPU, loaded at run time) or auto (a usable GPU, else the CPU)")
+		f.StringVar(&m.Device, "device", "auto", "where the builtin engine runs: auto (a usable NVIDIA GPU that runs the model, else the CPU), cuda (the GPU or fail) or cpu")
 		f.IntVar(&m.MaxConcurrent, "max-concurrent", 0, "requests generated at once (default 8)")
 		f.DurationVar(&m.HeartbeatInterval, "heartbeat-interval", 0, "how often to gossip the signed heartbeat (default 5s)")
 		return func(cfg *node.Config) error {
