@@ -41,12 +41,18 @@ func placeModel(m *llama.Model, device string, log *slog.Logger) (*cuda.Device, 
 		}
 	}
 	if err != nil {
-		if device == DeviceAuto && errors.Is(err, cuda.ErrUnavailable) {
+		switch {
+		case device != DeviceAuto:
+		case errors.Is(err, cuda.ErrUnavailable):
 			log.Info("no usable GPU; the builtin engine runs on the CPU", "err", err)
 			return nil, nil
-		}
-		if device == DeviceAuto && errors.Is(err, llama.ErrCPUOnly) {
+		case errors.Is(err, llama.ErrCPUOnly):
 			log.Info("the model needs the CPU engine; running it there", "err", err)
+			return nil, nil
+		default:
+			// A GPU that cannot hold the model (memory) or fails to load
+			// it: auto serves from the CPU, loudly.
+			log.Warn("the GPU could not take the model; the builtin engine runs on the CPU (--device cuda to make this an error)", "err", err)
 			return nil, nil
 		}
 		return nil, err
