@@ -132,22 +132,33 @@ func (f *stakeFlags) add(cmd *cobra.Command, hk ledger.Hotkey, extra func(io.Wri
 	}
 	ctx, cancel := f.context(cmd)
 	defer cancel()
+	return f.swap(cmd, ctx, amount, limit, false, func(w io.Writer) {
+		fmt.Fprintf(w, "Stake %s TAO on hotkey %s in subnet %d:\n", amount, hk, f.netuid)
+		if extra != nil {
+			extra(w)
+		}
+	}, "  root stake      TAO held as it is (no swap)",
+		&protocols.AddStake{Hotkey: hk[:], NetUID: f.netuid, Amount: uint64(amount), LimitPrice: uint64(limit), Partial: f.partial},
+		fmt.Sprintf("staked %s TAO on %s in subnet %d", amount, hk, f.netuid))
+}
+
+// swap quotes a stake (sell false) or unstake (sell true) of amount in
+// the subnet's pool (nothing to quote on the root subnet: rootLine says
+// so), asks with head's lines, then sends body and prints done.
+func (f *stakeFlags) swap(cmd *cobra.Command, ctx context.Context, amount, limit market.Rao, sell bool, head func(io.Writer), rootLine string, body protocols.TxBody, done string) error {
 	var q *quote
 	if f.netuid != 0 {
 		s, err := findSubnet(ctx, f.client(), f.netuid)
 		if err != nil {
 			return err
 		}
-		pq := poolQuote(s, amount, false)
+		pq := poolQuote(s, amount, sell)
 		q = &pq
 	}
 	key, err := f.ask(cmd, func(w io.Writer) {
-		fmt.Fprintf(w, "Stake %s TAO on hotkey %s in subnet %d:\n", amount, hk, f.netuid)
-		if extra != nil {
-			extra(w)
-		}
+		head(w)
 		if q == nil {
-			fmt.Fprintln(w, "  root stake      TAO held as it is (no swap)")
+			fmt.Fprintln(w, rootLine)
 		} else {
 			printQuote(w, *q)
 		}
@@ -156,11 +167,11 @@ func (f *stakeFlags) add(cmd *cobra.Command, hk ledger.Hotkey, extra func(io.Wri
 	if err != nil {
 		return err
 	}
-	info, err := f.send(ctx, key, &protocols.AddStake{Hotkey: hk[:], NetUID: f.netuid, Amount: uint64(amount), LimitPrice: uint64(limit), Partial: f.partial})
+	info, err := f.send(ctx, key, body)
 	if err != nil {
 		return err
 	}
-	return f.printTx(cmd.OutOrStdout(), info, fmt.Sprintf("staked %s TAO on %s in subnet %d", amount, hk, f.netuid))
+	return f.printTx(cmd.OutOrStdout(), info, done)
 }
 
 func newStakeRemoveCmd() *cobra.Command {
@@ -195,32 +206,11 @@ func newStakeRemoveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var q *quote
-			if f.netuid != 0 {
-				s, err := findSubnet(ctx, f.client(), f.netuid)
-				if err != nil {
-					return err
-				}
-				pq := poolQuote(s, amount, true)
-				q = &pq
-			}
-			key, err := f.ask(cmd, func(w io.Writer) {
+			return f.swap(cmd, ctx, amount, limit, true, func(w io.Writer) {
 				fmt.Fprintf(w, "Unstake %s alpha from hotkey %s in subnet %d:\n", amount, hk, f.netuid)
-				if q == nil {
-					fmt.Fprintln(w, "  root stake      TAO returned as it is (no swap)")
-				} else {
-					printQuote(w, *q)
-				}
-				f.limitLine(w, limit)
-			}, "Proceed?")
-			if err != nil {
-				return err
-			}
-			info, err := f.send(ctx, key, &protocols.RemoveStake{Hotkey: hk[:], NetUID: f.netuid, Amount: uint64(amount), LimitPrice: uint64(limit), Partial: f.partial})
-			if err != nil {
-				return err
-			}
-			return f.printTx(cmd.OutOrStdout(), info, fmt.Sprintf("unstaked %s alpha from %s in subnet %d", amount, hk, f.netuid))
+			}, "  root stake      TAO returned as it is (no swap)",
+				&protocols.RemoveStake{Hotkey: hk[:], NetUID: f.netuid, Amount: uint64(amount), LimitPrice: uint64(limit), Partial: f.partial},
+				fmt.Sprintf("unstaked %s alpha from %s in subnet %d", amount, hk, f.netuid))
 		},
 	}
 	f.register(c.Flags(), true, "alpha (TAO on the root subnet)")
