@@ -185,12 +185,12 @@ func top2Margin(x []float32) float64 {
 	return float64(x[b]) - second
 }
 
-// TestGPUForwardGreedy checks picks made on the GPU against the logits'
-// argmax and log-softmax.
-func TestGPUForwardGreedy(t *testing.T) {
+// gpuModels loads n copies of the model in b onto the GPU, closed when
+// the test ends (it skips without a GPU).
+func gpuModels(t *testing.T, b []byte, n int) []*Model {
+	t.Helper()
 	d := gputest.RequireCUDA(t)
-	b := synthBytes(t, gguf.Q8_0, 1)
-	var models [2]*Model
+	models := make([]*Model, n)
 	for i := range models {
 		m, err := Load(b)
 		if err != nil {
@@ -199,9 +199,16 @@ func TestGPUForwardGreedy(t *testing.T) {
 		if err := m.ToDevice(d); err != nil {
 			t.Fatal(err)
 		}
-		defer m.Close()
+		t.Cleanup(func() { m.Close() })
 		models[i] = m
 	}
+	return models
+}
+
+// TestGPUForwardGreedy checks picks made on the GPU against the logits'
+// argmax and log-softmax.
+func TestGPUForwardGreedy(t *testing.T) {
+	models := gpuModels(t, synthBytes(t, gguf.Q8_0, 1), 2)
 	rowsOf := func(m *Model) []Row {
 		s1, s2 := m.NewSeq(8), m.NewSeq(8)
 		return []Row{{Seq: s1, Token: 1}, {Seq: s1, Token: 450, Logits: true}, {Seq: s2, Token: 1}, {Seq: s2, Token: 306, Logits: true}}
@@ -231,20 +238,7 @@ func TestGPUForwardGreedy(t *testing.T) {
 // rounding: the sums run in another order), over decode steps of a batch
 // whose positions and membership change.
 func TestGPUGraphsMatchDirect(t *testing.T) {
-	d := gputest.RequireCUDA(t)
-	b := synthBytes(t, gguf.Q8_0, 1)
-	var models [3]*Model
-	for i := range models {
-		m, err := Load(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := m.ToDevice(d); err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
-		models[i] = m
-	}
+	models := gpuModels(t, synthBytes(t, gguf.Q8_0, 1), 3)
 	models[1].SetCUDAGraphs(false)
 	models[2].setGemv(true) // the gemv kernel for small batches
 	var seqs [3][3]*Seq
