@@ -29,15 +29,9 @@ func newStakeListCmd() *cobra.Command {
 		Short: "List a coldkey's stakes and their value at the spot price (default: your wallet's)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var addr string
-			if len(args) == 1 {
-				addr = args[0]
-			} else {
-				a, err := (&wallet.Store{Home: home}).ColdkeyPub(name)
-				if err != nil {
-					return err
-				}
-				addr = a.String()
+			addr, err := addressArg(args, home, name)
+			if err != nil {
+				return err
 			}
 			cl := &node.Client{BaseURL: o.api}
 			st, err := cl.Stakes(cmd.Context(), addr)

@@ -138,16 +138,9 @@ func newBalanceCmd() *cobra.Command {
 		Short: "Show a coldkey's balance and next nonce (default: your wallet's coldkey)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var addr string
-			if len(args) == 1 {
-				addr = args[0]
-			} else {
-				s := &wallet.Store{Home: o.home}
-				a, err := s.ColdkeyPub(o.wallet)
-				if err != nil {
-					return err
-				}
-				addr = a.String()
+			addr, err := addressArg(args, o.home, o.wallet)
+			if err != nil {
+				return err
 			}
 			if _, err := wallet.ParseAddress(addr); err != nil {
 				return usageError(err)
@@ -199,4 +192,17 @@ func registerKeyFlags(f *pflag.FlagSet, o *walletOpts) {
 	f.StringVar(&o.wallet, "wallet", "default", "wallet `NAME`")
 	f.StringVar(&o.passwordFile, "password-file", "", "read the coldkey's password from `FILE` (else $TAO_PASSWORD_<WALLET>_COLDKEY, else a prompt)")
 	o.hotkey = "default"
+}
+
+// addressArg is a command's ADDRESS argument, or the address of the
+// wallet's coldkey when there is none.
+func addressArg(args []string, home, name string) (string, error) {
+	if len(args) == 1 {
+		return args[0], nil
+	}
+	a, err := (&wallet.Store{Home: home}).ColdkeyPub(name)
+	if err != nil {
+		return "", err
+	}
+	return a.String(), nil
 }
