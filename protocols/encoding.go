@@ -54,12 +54,18 @@ func mustDecMode() cbor.DecMode {
 
 // Marshal returns the canonical CBOR encoding of v.
 func Marshal(v any) ([]byte, error) {
+	if tx, ok := v.(*Tx); ok {
+		return tx.MarshalCBOR() // tx_codec.go: the same bytes, without reflection
+	}
 	return encMode.Marshal(v)
 }
 
 // Unmarshal decodes b into v and fails unless b is exactly the canonical
 // encoding of the decoded value, with no trailing bytes. max bounds len(b).
 func Unmarshal(b []byte, v any, max int) error {
+	if tx, ok := v.(*Tx); ok && len(b) <= max && decodeTxCanonical(b, tx) {
+		return nil // canonical by construction (tx_codec.go)
+	}
 	if err := UnmarshalStored(b, v, max); err != nil {
 		return err
 	}

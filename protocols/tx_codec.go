@@ -1,0 +1,199 @@
+package protocols
+
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
+
+// A node encodes a transaction several times for each one it handles (its
+// ID, its size, its signing bytes, the blocks holding it) and decodes it
+// from every batch, block and proposal that carries it: with the
+// reflective codec, that was a tenth of a busy node's CPU. Tx therefore
+// has its own canonical encoder, byte for byte the reflective codec's
+// (TestTxCodecMatchesReflective), and a decoder for that one canonical
+// form; any other bytes go to the reflective decoder, which decides
+// (FuzzTxCodec checks that the two agree).
+
+// txReflect is Tx without its methods: what the reflective codec sees.
+type txReflect Tx
+
+// txFields is the length of a Tx's CBOR array.
+const txFields = 8
+
+// MarshalCBOR implements cbor.Marshaler: Tx's canonical encoding.
+func (tx *Tx) MarshalCBOR() ([]byte, error) {
+	return tx.appendCBOR(make([]byte, 0, tx.encodedSize())), nil
+}
+
+// encodedSize is the length of tx's encoding.
+func (tx *Tx) encodedSize() int {
+	return 1 + headLen(uint64(tx.Version)) + headLen(uint64(len(tx.ChainID))) + len(tx.ChainID) +
+		headLen(uint64(tx.Kind)) + bytesLen(tx.Signer) + headLen(tx.Nonce) + headLen(tx.Fee) +
+		bytesLen(tx.Payload) + bytesLen(tx.Sig)
+}
+
+// appendCBOR appends tx's canonical encoding to dst: the array of its
+// fields in order, shortest heads, nil byte strings as null (as the
+// reflective codec's CoreDetEncOptions writes them).
+func (tx *Tx) appendCBOR(dst []byte) []byte {
+	dst = append(dst, 0x80|txFields)
+	dst = appendHead(dst, 0, uint64(tx.Version))
+	dst = appendHead(dst, 3, uint64(len(tx.ChainID)))
+	dst = append(dst, tx.ChainID...)
+	dst = appendHead(dst, 0, uint64(tx.Kind))
+	dst = appendBytes(dst, tx.Signer)
+	dst = appendHead(dst, 0, tx.Nonce)
+	dst = appendHead(dst, 0, tx.Fee)
+	dst = appendBytes(dst, tx.Payload)
+	return appendBytes(dst, tx.Sig)
+}
+
+// UnmarshalCBOR implements cbor.Unmarshaler. The canonical form is read
+// directly; anything else by the reflective decoder, so errors and the
+// values of non-canonical input (which Unmarshal then rejects) are the
+// reflective codec's.
+func (tx *Tx) UnmarshalCBOR(b []byte) error {
+	if decodeTxCanonical(b, tx) {
+		return nil
+	}
+	return decMode.Unmarshal(b, (*txReflect)(tx))
+}
+
+// decodeTxCanonical decodes b into tx if b is exactly the canonical
+// encoding of a Tx, and reports whether it was; tx is unchanged if not.
+func decodeTxCanonical(b []byte, tx *Tx) bool {
+	if len(b) == 0 || b[0] != 0x80|txFields {
+		return false
+	}
+	r := canonicalReader{b: b[1:]}
+	version, ok1 := r.uint(0)
+	chainID, ok2 := r.bytes(3)
+	kind, ok3 := r.uint(0)
+	signer, ok4 := r.nilOrBytes()
+	nonce, ok5 := r.uint(0)
+	fee, ok6 := r.uint(0)
+	payload, ok7 := r.nilOrBytes()
+	sig, ok8 := r.nilOrBytes()
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) || len(r.b) != 0 ||
+		version > 0xff || kind > 0xff || chainID == nil || !utf8.Valid(chainID) {
+		return false
+	}
+	// One copy for the three byte strings: the decoded Tx owns its bytes.
+	buf := make([]byte, 0, len(signer)+len(payload)+len(sig))
+	take := func(s []byte) []byte {
+		if s == nil {
+			return nil
+		}
+		buf = append(buf, s...)
+		return buf[len(buf)-len(s) : len(buf) : len(buf)]
+	}
+	*tx = Tx{Version: uint8(version), ChainID: string(chainID), Kind: TxKind(kind),
+		Signer: take(signer), Nonce: nonce, Fee: fee, Payload: take(payload), Sig: take(sig)}
+	return true
+}
+
+// canonicalReader reads CBOR items with the shortest heads and definite
+// lengths from the start of b; each read reports false and consumes
+// nothing on anything else.
+type canonicalReader struct{ b []byte }
+
+// uint reads the head of major type major and returns its argument.
+func (r *canonicalReader) uint(major byte) (uint64, bool) {
+	if len(r.b) == 0 || r.b[0]>>5 != major {
+		return 0, false
+	}
+	h := r.b[0] & 0x1f
+	var v, min uint64
+	var n int
+	switch {
+	case h < 24:
+		r.b = r.b[1:]
+		return uint64(h), true
+	case h == 24 && len(r.b) >= 2:
+		v, n, min = uint64(r.b[1]), 2, 24
+	case h == 25 && len(r.b) >= 3:
+		v, n, min = uint64(binary.BigEndian.Uint16(r.b[1:])), 3, 1<<8
+	case h == 26 && len(r.b) >= 5:
+		v, n, min = uint64(binary.BigEndian.Uint32(r.b[1:])), 5, 1<<16
+	case h == 27 && len(r.b) >= 9:
+		v, n, min = binary.BigEndian.Uint64(r.b[1:]), 9, 1<<32
+	default:
+		return 0, false
+	}
+	if v < min {
+		return 0, false
+	}
+	r.b = r.b[n:]
+	return v, true
+}
+
+// bytes reads a string of major type major (2: bytes, 3: text) and
+// returns its content, a subslice of the input (non-nil, maybe empty).
+func (r *canonicalReader) bytes(major byte) ([]byte, bool) {
+	save := r.b
+	n, ok := r.uint(major)
+	if !ok || n > uint64(len(r.b)) {
+		r.b = save
+		return nil, false
+	}
+	s := r.b[:n:n]
+	r.b = r.b[n:]
+	return s, true
+}
+
+// nilOrBytes reads null (nil) or a byte string (non-nil).
+func (r *canonicalReader) nilOrBytes() ([]byte, bool) {
+	if len(r.b) > 0 && r.b[0] == 0xf6 {
+		r.b = r.b[1:]
+		return nil, true
+	}
+	return r.bytes(2)
+}
+
+// appendHead appends a CBOR head of major type major with the shortest
+// encoding of v.
+func appendHead(dst []byte, major byte, v uint64) []byte {
+	m := major << 5
+	switch {
+	case v < 24:
+		return append(dst, m|byte(v))
+	case v <= 0xff:
+		return append(dst, m|24, byte(v))
+	case v <= 0xffff:
+		return binary.BigEndian.AppendUint16(append(dst, m|25), uint16(v))
+	case v <= 0xffffffff:
+		return binary.BigEndian.AppendUint32(append(dst, m|26), uint32(v))
+	}
+	return binary.BigEndian.AppendUint64(append(dst, m|27), v)
+}
+
+// appendBytes appends b as a byte string, or null if b is nil.
+func appendBytes(dst, b []byte) []byte {
+	if b == nil {
+		return append(dst, 0xf6)
+	}
+	return append(appendHead(dst, 2, uint64(len(b))), b...)
+}
+
+// headLen is the length of the shortest head for v.
+func headLen(v uint64) int {
+	switch {
+	case v < 24:
+		return 1
+	case v <= 0xff:
+		return 2
+	case v <= 0xffff:
+		return 3
+	case v <= 0xffffffff:
+		return 5
+	}
+	return 9
+}
+
+// bytesLen is the length of appendBytes' output for b.
+func bytesLen(b []byte) int {
+	if b == nil {
+		return 1
+	}
+	return headLen(uint64(len(b))) + len(b)
+}
