@@ -171,7 +171,9 @@ func (e *Exec) deliver(tx *protocols.Tx, checked bool) (Result, error) {
 	}
 	e.block.merge(c.o)
 	r := Result{Fee: tx.Fee, Events: c.events}
-	e.results = append(e.results, r)
+	if !e.check { // the mempool's check state keeps no results
+		e.results = append(e.results, r)
+	}
 	return r, nil
 }
 

@@ -37,14 +37,14 @@ func decodeRecord(key, b []byte, v any) error {
 }
 
 func getAccount(v View, a Account) (accountRecord, error) {
-	var r accountRecord
 	b, err := v.Get(accountKey(a))
 	if err != nil || b == nil {
-		return r, err
+		return accountRecord{}, err
 	}
 	if bal, nonce, ok := decodePair(b); ok {
 		return accountRecord{Balance: market.Rao(bal), Nonce: nonce}, nil
 	}
+	var r accountRecord // declared here: its address escapes, so it is allocated only on this path
 	return r, decodeRecord(accountKey(a), b, &r)
 }
 
@@ -58,14 +58,14 @@ func putAccount(o *overlay, a Account, r accountRecord) error {
 }
 
 func getSupply(v View) (supplyRecord, error) {
-	var r supplyRecord
 	b, err := v.Get(supplyKey)
 	if err != nil || b == nil {
-		return r, err
+		return supplyRecord{}, err
 	}
 	if issued, burned, ok := decodePair(b); ok {
 		return supplyRecord{Issued: market.Rao(issued), Burned: market.Rao(burned)}, nil
 	}
+	var r supplyRecord // as in getAccount
 	return r, decodeRecord(supplyKey, b, &r)
 }
 

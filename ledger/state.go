@@ -39,10 +39,15 @@ type overlay struct {
 	index  []string          // keys of writes in order, except those in fresh
 	fresh  []string          // keys first written since index was last merged
 	reads  map[string][]byte // base values read (the base does not change under an overlay)
+	// cache keeps base reads in reads. An overlay over another overlay
+	// (a transaction's over its block's) does not: its base answers from
+	// memory, and most keys a transaction reads it reads once or twice.
+	cache bool
 }
 
 func newOverlay(base View) *overlay {
-	return &overlay{base: base, writes: make(map[string][]byte)}
+	_, nested := base.(*overlay)
+	return &overlay{base: base, writes: make(map[string][]byte), cache: !nested}
 }
 
 // Get implements View.
@@ -54,7 +59,7 @@ func (o *overlay) Get(key []byte) ([]byte, error) {
 		return v, nil
 	}
 	v, err := o.base.Get(key)
-	if err == nil {
+	if err == nil && o.cache {
 		if o.reads == nil {
 			o.reads = make(map[string][]byte)
 		}
