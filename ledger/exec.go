@@ -131,11 +131,11 @@ func (e *Exec) BeginBlock(h *protocols.Header) error {
 	e.state = 1
 	// The market's block step (spec/dtao.md §2) runs before the
 	// transactions, as a chain's on-initialize does.
-	n := len(e.block.writes)
+	n := e.block.len()
 	if err := e.blockStep(); err != nil {
 		return err
 	}
-	e.stepped = len(e.block.writes) != n
+	e.stepped = e.block.len() != n
 	return nil
 }
 

@@ -85,7 +85,12 @@ func txKey(id []byte) []byte { return append([]byte{nsTx}, id...) }
 // storeKey maps a state key into the store's state namespace.
 func storeKey(stateKey []byte) []byte { return append([]byte{nsState}, stateKey...) }
 
-func accountKey(a Account) []byte { return append([]byte{skAccount}, a[:]...) }
+func accountKey(a Account) []byte {
+	k := make([]byte, 1+len(a)) // one allocation (append to a 1-byte literal grows it)
+	k[0] = skAccount
+	copy(k[1:], a[:])
+	return k
+}
 
 var (
 	supplyKey     = []byte{skSupply}

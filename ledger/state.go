@@ -35,7 +35,8 @@ type WriteSet []KV
 // changes nothing. Deleted keys are held as nil values.
 type overlay struct {
 	base   View
-	writes map[string][]byte
+	writes map[string][]byte // nil while the overlay is small: vals holds the values
+	vals   [][]byte          // while small: vals[i] is fresh[i]'s value
 	index  []string          // keys of writes in order, except those in fresh
 	fresh  []string          // keys first written since index was last merged
 	reads  map[string][]byte // base values read (the base does not change under an overlay)
@@ -45,14 +46,39 @@ type overlay struct {
 	cache bool
 }
 
+// smallOverlay is the number of keys an overlay holds in slices before
+// it builds a map: a transfer writes three, and a map per transaction
+// (its allocation and inserts) cost more than the scans.
+const smallOverlay = 8
+
 func newOverlay(base View) *overlay {
-	_, nested := base.(*overlay)
-	return &overlay{base: base, writes: make(map[string][]byte), cache: !nested}
+	o := &overlay{base: base}
+	if _, nested := base.(*overlay); nested {
+		// A transaction's: room for its few writes up front.
+		o.fresh, o.vals = make([]string, 0, smallOverlay), make([][]byte, 0, smallOverlay)
+	} else {
+		o.cache = true
+	}
+	return o
+}
+
+// written returns the buffered value of k and whether k was written.
+func (o *overlay) written(k []byte) ([]byte, bool) {
+	if o.writes != nil {
+		v, ok := o.writes[string(k)] // no allocation: a map lookup
+		return v, ok
+	}
+	for i, f := range o.fresh {
+		if f == string(k) { // no allocation: a comparison
+			return o.vals[i], true
+		}
+	}
+	return nil, false
 }
 
 // Get implements View.
 func (o *overlay) Get(key []byte) ([]byte, error) {
-	if v, ok := o.writes[string(key)]; ok {
+	if v, ok := o.written(key); ok {
 		return v, nil
 	}
 	if v, ok := o.reads[string(key)]; ok {
@@ -78,18 +104,54 @@ func (o *overlay) set(key, value []byte) {
 	if len(value) == 0 {
 		value = nil
 	}
+	if o.writes == nil {
+		for i, f := range o.fresh {
+			if f == string(key) { // rewritten: no new string
+				o.vals[i] = value
+				return
+			}
+		}
+	}
 	o.put(string(key), value)
 }
 
 func (o *overlay) put(k string, v []byte) {
+	if o.writes == nil {
+		for i, f := range o.fresh {
+			if f == k {
+				o.vals[i] = v
+				return
+			}
+		}
+		if len(o.fresh) < smallOverlay {
+			o.fresh = append(o.fresh, k)
+			o.vals = append(o.vals, v)
+			return
+		}
+		o.writes = make(map[string][]byte, 4*smallOverlay)
+		for i, f := range o.fresh {
+			o.writes[f] = o.vals[i]
+		}
+		o.vals = nil
+	}
 	if _, ok := o.writes[k]; !ok {
 		o.fresh = append(o.fresh, k)
 	}
 	o.writes[k] = v
 }
 
-// merge moves the child's writes into o.
+// len returns the number of keys written.
+func (o *overlay) len() int { return len(o.index) + len(o.fresh) }
+
+// merge moves the child's writes into o, in the child's order of first
+// writes (map order never reaches consensus either way: sorted sorts).
 func (o *overlay) merge(child *overlay) {
+	if child.writes == nil {
+		for i, k := range child.fresh {
+			o.put(k, child.vals[i])
+		}
+		return
+	}
 	for k, v := range child.writes {
 		o.put(k, v)
 	}
@@ -99,7 +161,7 @@ func (o *overlay) merge(child *overlay) {
 // is new keeps a block's many small iterations (a subnet's neurons, a
 // hotkey's stakers) from re-sorting all of its writes each time.
 func (o *overlay) reindex() {
-	if len(o.fresh) == 0 {
+	if len(o.fresh) == 0 || o.writes == nil { // a small overlay has no index
 		return
 	}
 	slices.Sort(o.fresh) // map order never reaches consensus
@@ -143,7 +205,13 @@ func (o *overlay) sorted(prefix []byte) WriteSet {
 	}
 	slices.Sort(fresh) // map order never reaches consensus
 	ws := make(WriteSet, 0, len(old)+len(fresh))
-	add := func(k string) { ws = append(ws, KV{Key: []byte(k), Value: o.writes[k]}) }
+	add := func(k string) {
+		v := o.writes[k]
+		if o.writes == nil {
+			v, _ = o.written([]byte(k)) // a small overlay: a few keys
+		}
+		ws = append(ws, KV{Key: []byte(k), Value: v})
+	}
 	i, j := 0, 0
 	for i < len(old) && j < len(fresh) {
 		if old[i] < fresh[j] {

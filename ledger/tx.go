@@ -59,12 +59,10 @@ func checkTxShape(c Chain, tx *protocols.Tx) (protocols.SigCheck, error) {
 		return protocols.SigCheck{}, fmt.Errorf("%w: it was signed for chain %q and this is %q; sign it again with the chain ID %q", ErrWrongChain, tx.ChainID, c.ID, c.ID)
 	}
 	// The size first, as a decoder would: it bounds the work below.
-	if b, err := protocols.Marshal(tx); err != nil {
-		return protocols.SigCheck{}, fmt.Errorf("%w: %v", ErrMalformedTx, err)
-	} else if len(b) > protocols.MaxTxSize {
-		return protocols.SigCheck{}, fmt.Errorf("%w: %d bytes, limit %d; split it into smaller transactions", ErrTxTooLarge, len(b), protocols.MaxTxSize)
+	if n := tx.Size(); n > protocols.MaxTxSize {
+		return protocols.SigCheck{}, fmt.Errorf("%w: %d bytes, limit %d; split it into smaller transactions", ErrTxTooLarge, n, protocols.MaxTxSize)
 	}
-	if _, err := protocols.EncodeTx(tx); err != nil {
+	if err := tx.Validate(); err != nil {
 		return protocols.SigCheck{}, fmt.Errorf("%w: %v", ErrMalformedTx, err)
 	}
 	sc, err := tx.SigCheck(c.ID)

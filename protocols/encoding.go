@@ -54,8 +54,19 @@ func mustDecMode() cbor.DecMode {
 
 // Marshal returns the canonical CBOR encoding of v.
 func Marshal(v any) ([]byte, error) {
-	if tx, ok := v.(*Tx); ok {
-		return tx.MarshalCBOR() // tx_codec.go: the same bytes, without reflection
+	// Transactions, lists of them and blocks take tx_codec.go's encoder:
+	// the same bytes, without reflection.
+	switch x := v.(type) {
+	case *Tx:
+		return x.MarshalCBOR()
+	case []Tx:
+		return appendTxs(nil, x), nil
+	case *Block:
+		h, err := encMode.Marshal(&x.Header)
+		if err != nil {
+			return nil, err
+		}
+		return appendTxs(append([]byte{0x82}, h...), x.Txs), nil
 	}
 	return encMode.Marshal(v)
 }

@@ -205,6 +205,14 @@ func (tx *Tx) ID() (cid.Cid, error) {
 	return CID(b), nil
 }
 
+// Size returns the length of tx's encoding, without encoding it.
+func (tx *Tx) Size() int { return tx.encodedSize() }
+
+// Validate makes the checks of DecodeTx and EncodeTx other than the size:
+// version, chain ID, key and signature lengths, kind and payload. It does
+// not verify the signature.
+func (tx *Tx) Validate() error { return tx.validate() }
+
 func (tx *Tx) validate() error {
 	switch {
 	case tx.Version != TxVersion:

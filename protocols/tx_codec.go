@@ -2,6 +2,7 @@ package protocols
 
 import (
 	"encoding/binary"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -46,6 +47,22 @@ func (tx *Tx) appendCBOR(dst []byte) []byte {
 	dst = appendHead(dst, 0, tx.Fee)
 	dst = appendBytes(dst, tx.Payload)
 	return appendBytes(dst, tx.Sig)
+}
+
+// appendTxs appends the encoding of txs (null if nil) to dst.
+func appendTxs(dst []byte, txs []Tx) []byte {
+	if txs == nil {
+		return append(dst, 0xf6)
+	}
+	n := 9
+	for i := range txs {
+		n += txs[i].encodedSize()
+	}
+	dst = appendHead(slices.Grow(dst, n), 4, uint64(len(txs)))
+	for i := range txs {
+		dst = txs[i].appendCBOR(dst)
+	}
+	return dst
 }
 
 // UnmarshalCBOR implements cbor.Unmarshaler. The canonical form is read

@@ -86,6 +86,40 @@ func TestTxCodecMatchesReflective(t *testing.T) {
 	}
 }
 
+// TestTxListCodec: lists of transactions and blocks encode as the
+// reflective codec encodes them.
+func TestTxListCodec(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 300 {
+		var txs []Tx
+		if i > 0 {
+			txs = []Tx{}
+		}
+		for range r.IntN(5) {
+			txs = append(txs, *randomTx(r))
+		}
+		want, err := encMode.Marshal(txs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := Marshal(txs); !bytes.Equal(got, want) {
+			t.Fatalf("Marshal(%d txs) = %x, want %x", len(txs), got, want)
+		}
+		blk := &Block{Header: Header{Version: 1, ChainID: "dev", Height: uint64(i), Time: int64(r.Uint32()), Proposer: testPub(1)}, Txs: txs}
+		want, err = encMode.Marshal(blk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := Marshal(blk); !bytes.Equal(got, want) {
+			t.Fatalf("Marshal(block) = %x, want %x", got, want)
+		}
+		var back Block
+		if err := Unmarshal(want, &back, MaxBlockSize); err != nil || !reflect.DeepEqual(&back, blk) {
+			t.Fatalf("Unmarshal(block) = %+v, %v; want %+v", back, err, blk)
+		}
+	}
+}
+
 // FuzzTxCodec: Unmarshal into a Tx (the canonical fast path, else the
 // reflective decoder) accepts exactly what the reflective decoder with
 // the canonical check accepts, with the same value; and what it accepts
