@@ -4,11 +4,17 @@ import "math"
 
 // attention computes causal grouped-query attention for every row and
 // head, reading keys and values from each row's sequence cache (which
-// already holds this batch's rows).
-func (m *Model) attention(out, q []float32, rows []Row, pos []int, l, threads int) {
+// already holds this batch's rows), in the order llama.cpp computes it
+// (without flash attention, F32 cache): scores by ggml_vec_dot_f32 and
+// scaled, ggml's softmax, and the weighted sum of values as
+// ggml_vec_dot_f32 does for a lone row of its sequence (a decode step),
+// or as tinyBLAS does when the sequence has several rows in the batch (a
+// prompt). Rows past the sequence's position count as llama.cpp's masked
+// cache cells: zero weight.
+func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool, l, threads int) {
 	qDim, kvDim, hd := m.QDim(), m.KVDim(), m.HeadDim
 	group := m.Heads / m.KVHeads
-	scale := float32(1 / math.Sqrt(float64(hd)))
+	scale := 1 / float32(math.Sqrt(float64(hd))) // 1.0f/sqrtf(n_embd_head)
 	n := len(rows) * m.Heads
 	parallelFor(threads, n, 1, func(lo, hi int) {
 		var probs []float32
@@ -17,29 +23,33 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, l, threads in
 			kvh := h / group
 			seq, p := rows[i].Seq, pos[i]
 			qh := q[i*qDim+h*hd : i*qDim+(h+1)*hd]
-			if cap(probs) < p+1 {
-				probs = make([]float32, p+1, seq.cap)
+			n := p + 1
+			n8, n32 := (n+7)&^7, (n+31)&^31
+			if cap(probs) < n32 {
+				probs = make([]float32, n32, seq.vStride)
 			}
-			probs = probs[:p+1]
-			kc, vc := seq.k[l], seq.v[l]
-			scores(qh, kc[kvh*hd:], kvDim, probs)
+			probs = probs[:n32]
+			scoresGGML(qh, seq.k[l][kvh*hd:], kvDim, probs[:n])
 			maxS := float32(math.Inf(-1))
-			for t, s := range probs {
+			for t, s := range probs[:n] {
 				s *= scale
 				probs[t] = s
 				maxS = max(maxS, s)
 			}
-			var sum float64
-			for t, s := range probs {
-				e := expf(s - maxS)
-				probs[t] = e
-				sum += float64(e)
+			for t := n; t < n8; t++ {
+				probs[t] = float32(math.Inf(-1))
 			}
-			inv := float32(1 / sum)
-			for t := range probs {
+			inv := float32(1 / softmaxExp(probs[:n8], maxS))
+			for t := range n {
 				probs[t] *= inv
 			}
-			wsum(probs, vc[kvh*hd:], kvDim, out[i*qDim+h*hd:i*qDim+(h+1)*hd])
+			clear(probs[n:])
+			o := out[i*qDim+h*hd : i*qDim+(h+1)*hd]
+			if prompt[i] {
+				kqv(seq.v[l][kvh*hd*seq.vStride:], seq.vStride, probs, n8, true, o)
+			} else {
+				kqv(seq.v[l][kvh*hd*seq.vStride:], seq.vStride, probs, n32, false, o)
+			}
 		}
 	})
 }

@@ -80,6 +80,22 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		pos[i] = p
 		next[r.Seq] = p + 1
 	}
+	// A sequence with several rows here is a prompt to llama.cpp, whose
+	// attention then sums values in another order (see attention).
+	// In its last layer llama.cpp keeps only the rows that want logits
+	// after attention: the feed-forward there, and the output layer, are
+	// a batch of several only where a sequence wants several.
+	prompt, outPrompt := make([]bool, T), make([]bool, T)
+	wants := map[*Seq]int{}
+	for _, r := range rows {
+		if r.Logits {
+			wants[r.Seq]++
+		}
+	}
+	for i, r := range rows {
+		prompt[i] = next[r.Seq]-r.Seq.n > 1
+		outPrompt[i] = r.Logits && wants[r.Seq] > 1
+	}
 	if m.gpu != nil {
 		out, err := m.gpu.forward(m, rows, pos, picks)
 		if err != nil {
@@ -104,6 +120,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	}
 	in, qin, hin := &sc.in, &sc.qin, &sc.hin
 	in.n, in.t, qin.n, qin.t, hin.n, hin.t = dim, T, qDim, T, m.FFN, T
+	in.prompt, qin.prompt, hin.prompt = prompt, prompt, prompt
 	cos, sin := m.ropeTables(pos)
 	rot := rope
 	if m.RopeNeox {
@@ -113,6 +130,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		for i := range T {
 			rmsNorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], ly.attnNorm, m.NormEps)
 		}
+		tracef("attn_norm", l, xb)
 		in.x, in.kind = xb, 0
 		matmul(q, ly.wq, in, threads)
 		matmul(k, ly.wk, in, threads)
@@ -120,6 +138,8 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		addBias(q, ly.bq)
 		addBias(k, ly.bk)
 		addBias(v, ly.bv)
+		tracef("Qcur#0", l, q)
+		tracef("Kcur#0", l, k)
 		for i, r := range rows {
 			for h := range m.Heads {
 				qh := q[i*qDim+h*hd : i*qDim+(h+1)*hd]
@@ -136,38 +156,58 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 				rot(kh, cos[i], sin[i])
 			}
 			copy(r.Seq.k[l][pos[i]*kvDim:], k[i*kvDim:(i+1)*kvDim])
-			copy(r.Seq.v[l][pos[i]*kvDim:], v[i*kvDim:(i+1)*kvDim])
+			vt, st := r.Seq.v[l], r.Seq.vStride
+			for d, x := range v[i*kvDim : (i+1)*kvDim] {
+				vt[d*st+pos[i]] = x
+			}
 		}
-		m.attention(att, q, rows, pos, l, threads)
+		tracef("Vcur", l, v)
+		tracef("Qcur", l, q)
+		tracef("Kcur", l, k)
+		m.attention(att, q, rows, pos, prompt, l, threads)
+		tracef("kqv_out", l, att)
 		qin.x, qin.kind = att, 0
 		matmul(tmp, ly.wo, qin, threads)
 		addBias(tmp, ly.bo)
+		tracef("attn_out", l, tmp)
 		for i := range x {
 			x[i] += tmp[i]
 		}
+		tracef("ffn_inp", l, x)
 		for i := range T {
 			rmsNorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], ly.ffnNorm, m.NormEps)
 		}
+		if l == len(m.layers)-1 {
+			in.prompt, hin.prompt = outPrompt, outPrompt
+		}
+		tracef("ffn_norm", l, xb)
 		in.x, in.kind = xb, 0
 		matmul(gate, ly.wGate, in, threads)
 		matmul(up, ly.wUp, in, threads)
 		addBias(gate, ly.bGate)
 		addBias(up, ly.bUp)
+		tracef("ffn_gate", l, gate)
+		tracef("ffn_up", l, up)
 		siluMul(gate, up)
+		tracef("ffn_swiglu", l, gate)
 		hin.x, hin.kind = gate, 0
 		matmul(tmp, ly.wDown, hin, threads)
 		addBias(tmp, ly.bDown)
+		tracef("ffn_out", l, tmp)
 		for i := range x {
 			x[i] += tmp[i]
 		}
+		tracef("l_out", l, x)
 	}
 	for s, p := range next {
 		s.n = p
 	}
 	// Only rows that want logits go through the (large) output layer.
 	var sel []float32
+	var selPrompt []bool
 	for i, r := range rows {
 		if r.Logits {
+			selPrompt = append(selPrompt, outPrompt[i])
 			sel = append(sel, make([]float32, dim)...)
 			rmsNorm(sel[len(sel)-dim:], x[i*dim:(i+1)*dim], m.outNorm, m.NormEps)
 		}
@@ -176,8 +216,10 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	if n == 0 {
 		return nil, nil
 	}
+	tracef("result_norm", -1, sel)
 	logits := make([]float32, n*m.Vocab)
-	matmul(logits, m.output, &acts{x: sel, n: dim, t: n}, threads)
+	matmul(logits, m.output, &acts{x: sel, n: dim, t: n, prompt: selPrompt}, threads)
+	tracef("result_output", -1, logits)
 	out := make([][]float32, n)
 	for i := range out {
 		out[i] = logits[i*m.Vocab : (i+1)*m.Vocab : (i+1)*m.Vocab]
@@ -185,14 +227,32 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	return out, nil
 }
 
-// rmsNorm writes x / rms(x) * w to dst, summing squares in float64 as
-// ggml does.
+// trace, when a test sets it, receives the CPU pass's intermediate
+// activations (all rows of the batch) under llama.cpp's graph names, to
+// find where the two first differ.
+var trace func(name string, x []float32)
+
+func tracef(name string, layer int, x []float32) {
+	if trace == nil {
+		return
+	}
+	if layer >= 0 {
+		name = fmt.Sprintf("%s-%d", name, layer)
+	}
+	trace(name, x)
+}
+
+// rmsNorm writes x / rms(x) * w to dst as ggml's rms_norm does: squares
+// summed in float64, their mean rounded to float32, a float32 square root
+// (the float64 root of a float32 rounds to the correctly rounded sqrtf)
+// and a float32 reciprocal.
 func rmsNorm(dst, x, w []float32, eps float32) {
 	var ss float64
 	for _, v := range x {
 		ss += float64(v * v)
 	}
-	scale := float32(1 / math.Sqrt(float64(float32(ss/float64(len(x)))+eps)))
+	mean := float32(ss / float64(len(x)))
+	scale := 1 / float32(math.Sqrt(float64(mean+eps)))
 	for i, v := range x {
 		dst[i] = v * scale * w[i]
 	}

@@ -16,29 +16,6 @@ var f16Table = func() *[1 << 16]float32 {
 	return &t
 }()
 
-// dotF32Go is the dot product of a and b (len(b) >= len(a)).
-func dotF32Go(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3, s4, s5, s6, s7 float32
-	i := 0
-	for ; i+8 <= len(a); i += 8 {
-		x := (*[8]float32)(a[i:])
-		y := (*[8]float32)(b[i:])
-		s0 += x[0] * y[0]
-		s1 += x[1] * y[1]
-		s2 += x[2] * y[2]
-		s3 += x[3] * y[3]
-		s4 += x[4] * y[4]
-		s5 += x[5] * y[5]
-		s6 += x[6] * y[6]
-		s7 += x[7] * y[7]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
-}
-
 // roundMagic is 1.5 * 2^23: float32 values of this size have no
 // fractional bits.
 const roundMagic = 12582912
@@ -105,28 +82,69 @@ func quantizeActGo(dst *q8Act, x []float32) {
 	}
 }
 
-// dotQ8Go is the dot product of a Q8_0 weight row with Q8_0 activations.
+// dotQ8Go is the dot product of a Q8_0 weight row with Q8_0 activations,
+// in llama.cpp's order on x86 (ggml_vec_dot_q8_0_q8_0 and llamafile's
+// tinyBLAS_Q0_AVX agree): eight float lanes, lane k taking the exact
+// integer sum of products 4k..4k+3 of each block times the block's
+// scale product by a fused multiply-add, then summed as hsum8 does.
 func dotQ8Go(w []byte, a *q8Act) float32 {
-	var sum float32
+	var acc [8]float32
 	nb := len(a.d)
 	w = w[:nb*34]
 	for b := range nb {
 		blk := (*[34]byte)(w[b*34:])
 		x := (*[32]int8)(a.qs[b*32:])
-		var s0, s1, s2, s3 int32
-		for j := 0; j < 32; j += 4 {
-			s0 += int32(int8(blk[2+j])) * int32(x[j])
-			s1 += int32(int8(blk[3+j])) * int32(x[j+1])
-			s2 += int32(int8(blk[4+j])) * int32(x[j+2])
-			s3 += int32(int8(blk[5+j])) * int32(x[j+3])
+		d := f16Table[binary.LittleEndian.Uint16(blk[:2])] * a.d[b]
+		for k := range 8 {
+			var s int32
+			for j := 4 * k; j < 4*k+4; j++ {
+				s += int32(int8(blk[2+j])) * int32(x[j])
+			}
+			acc[k] = fma32(d, float32(s), acc[k])
 		}
-		d := f16Table[binary.LittleEndian.Uint16(blk[:2])]
-		sum += float32(s0+s1+s2+s3) * (d * a.d[b])
 	}
-	return sum
+	return hsum8(&acc)
 }
 
-// dotQ4Go is the dot product of a Q4_0 weight row with Q8_0 activations.
+// hsum8 adds eight lanes in the order of ggml's hsum_float_8: the upper
+// half onto the lower, then lanes two apart, then the last pair.
+func hsum8(a *[8]float32) float32 {
+	return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
+}
+
+// fma32 is a*b+c rounded once to float32, as an FMA instruction computes
+// it. The float64 product of two float32 is exact; the float64 sum is
+// rounded, and when that rounding lands exactly halfway between two
+// float32 values the error term (TwoSum) decides the direction, which a
+// plain conversion would get wrong.
+func fma32(a, b, c float32) float32 {
+	p, z := float64(a)*float64(b), float64(c)
+	s := p + z
+	r := float32(s)
+	if float64(r) == s {
+		return r
+	}
+	bb := s - p
+	e := (p - (s - bb)) + (z - bb)
+	if e == 0 {
+		return r
+	}
+	// The other float32 neighbour of s.
+	o := math.Nextafter32(r, float32(math.Copysign(math.Inf(1), s-float64(r))))
+	if s-float64(r) != float64(o)-s {
+		return r // not a tie: s rounds as the exact value does
+	}
+	if (e > 0) == (float64(o) > s) {
+		return o
+	}
+	return r
+}
+
+// dotQ4Go is the dot product of a Q4_0 weight row with Q8_0 activations,
+// in the order of llama.cpp's repacked Q4_0 kernels on x86
+// (ggml_gemv/gemm_q4_0_8x8_q8_0, used for every weight matrix whose rows
+// are a multiple of 8): one float sum, each block's exact integer dot
+// product times its scale product added by a fused multiply-add.
 func dotQ4Go(w []byte, a *q8Act) float32 {
 	var sum float32
 	nb := len(a.d)
@@ -134,14 +152,13 @@ func dotQ4Go(w []byte, a *q8Act) float32 {
 	for b := range nb {
 		blk := (*[18]byte)(w[b*18:])
 		x := (*[32]int8)(a.qs[b*32:])
-		var s0, s1 int32
+		var s int32
 		for j := range 16 {
 			q := blk[2+j]
-			s0 += (int32(q&0xf) - 8) * int32(x[j])
-			s1 += (int32(q>>4) - 8) * int32(x[j+16])
+			s += (int32(q&0xf)-8)*int32(x[j]) + (int32(q>>4)-8)*int32(x[j+16])
 		}
 		d := f16Table[binary.LittleEndian.Uint16(blk[:2])]
-		sum += float32(s0+s1) * (d * a.d[b])
+		sum = fma32(float32(s), d*a.d[b], sum)
 	}
 	return sum
 }
@@ -164,22 +181,6 @@ func dotF16(w []byte, x []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-func scoresGo(q, k []float32, stride int, out []float32) {
-	for t := range out {
-		out[t] = dotF32Go(q, k[t*stride:])
-	}
-}
-
-func wsumGo(w, v []float32, stride int, out []float32) {
-	clear(out)
-	for t, wt := range w {
-		vt := v[t*stride : t*stride+len(out)]
-		for j := range out {
-			out[j] += wt * vt[j]
-		}
-	}
-}
-
 // mulQx8Go is mulQx8 one row at a time, from the per-row quantized
 // activations.
 func mulQx8Go(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32, stride int) {
@@ -199,7 +200,7 @@ func mulQx8Go(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float
 func siluMulGo(gate, up []float32) {
 	up = up[:len(gate)]
 	for i, g := range gate {
-		gate[i] = silu(g) * up[i]
+		gate[i] = vSilu(g) * up[i]
 	}
 }
 

@@ -11,15 +11,6 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 //go:noescape
 func xgetbv() (eax, edx uint32)
 
-//go:noescape
-func dotF32AVX2(a, b *float32, n int) float32
-
-//go:noescape
-func dotQ8AVX2(w *byte, xq *int8, xd *float32, nb int) float32
-
-//go:noescape
-func dotQ4AVX2(w *byte, xq *int8, xd *float32, xs *int32, nb int) float32
-
 // hasAVX2 reports AVX2, FMA and F16C with OS support for YMM state;
 // immutable after initialisation.
 var hasAVX2 = func() bool {
@@ -71,83 +62,6 @@ func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32
 		_ = w[nb*34-1]
 		matQ8x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
 	}
-}
-
-//go:noescape
-func axpyAVX2(a float32, x, y *float32, n int)
-
-// axpy adds a*x to y (len(y) >= len(x)).
-func axpy(a float32, x, y []float32) {
-	n := len(x) &^ 7
-	if hasAVX2 && n > 0 {
-		y = y[:len(x)]
-		axpyAVX2(a, &x[0], &y[0], n)
-	}
-	for i := n; i < len(x); i++ {
-		y[i] += a * x[i]
-	}
-}
-
-func dotF32(a, b []float32) float32 {
-	n := len(a) &^ 7
-	if !hasAVX2 || n == 0 {
-		return dotF32Go(a, b)
-	}
-	b = b[:len(a)]
-	s := dotF32AVX2(&a[0], &b[0], n)
-	if n < len(a) {
-		s += dotF32Go(a[n:], b[n:])
-	}
-	return s
-}
-
-func dotQ8(w []byte, a *q8Act) float32 {
-	nb := len(a.d)
-	if !hasAVX2 || nb == 0 {
-		return dotQ8Go(w, a)
-	}
-	_ = w[nb*34-1]
-	_ = a.qs[nb*32-1]
-	return dotQ8AVX2(&w[0], (*int8)(unsafe.Pointer(&a.qs[0])), &a.d[0], nb)
-}
-
-func dotQ4(w []byte, a *q8Act) float32 {
-	nb := len(a.d)
-	if !hasAVX2 || nb == 0 {
-		return dotQ4Go(w, a)
-	}
-	_ = w[nb*18-1]
-	_ = a.qs[nb*32-1]
-	_ = a.s[nb-1]
-	return dotQ4AVX2(&w[0], (*int8)(unsafe.Pointer(&a.qs[0])), &a.d[0], &a.s[0], nb)
-}
-
-//go:noescape
-func scoresAVX2(q, k *float32, stride, npos, hd int, out *float32)
-
-//go:noescape
-func wsumAVX2(w, v *float32, stride, npos, hd int, out *float32)
-
-// scores sets out[t] = q · k[t*stride:][:len(q)] for t < len(out).
-func scores(q, k []float32, stride int, out []float32) {
-	hd, n := len(q), len(out)
-	if !hasAVX2 || hd%8 != 0 || n == 0 {
-		scoresGo(q, k, stride, out)
-		return
-	}
-	_ = k[(n-1)*stride+hd-1]
-	scoresAVX2(&q[0], &k[0], stride, n, hd, &out[0])
-}
-
-// wsum sets out = sum over t of w[t] * v[t*stride:][:len(out)].
-func wsum(w, v []float32, stride int, out []float32) {
-	hd, n := len(out), len(w)
-	if !hasAVX2 || hd%8 != 0 || n == 0 {
-		wsumGo(w, v, stride, out)
-		return
-	}
-	_ = v[(n-1)*stride+hd-1]
-	wsumAVX2(&w[0], &v[0], stride, n, hd, &out[0])
 }
 
 //go:noescape
@@ -225,7 +139,10 @@ func siluMulAVX2(gate, up *float32, n int)
 // the feed-forward gate, bit for bit as the scalar silu.
 func siluMul(gate, up []float32) {
 	n := len(gate) &^ 7
-	if hasAVX2 && n > 0 {
+	if !hasAVX2 {
+		n = 0
+	}
+	if n > 0 {
 		up = up[:len(gate)]
 		siluMulAVX2(&gate[0], &up[0], n)
 	}
@@ -258,5 +175,93 @@ func mulQx1(q4 bool, w []byte, rowBytes, rows int, x *q8Act, out []float32) {
 	} else {
 		_ = w[nb*34-1]
 		matQ8x1AVX2(&w[0], rowBytes, rows, xq, &x.d[0], &x.s[0], nb, &out[0])
+	}
+}
+
+// dotQ8 is dotQ8Go.
+func dotQ8(w []byte, a *q8Act) float32 {
+	var out [1]float32
+	mulQx1(false, w, len(w), 1, a, out[:])
+	return out[0]
+}
+
+// dotQ4 is dotQ4Go.
+func dotQ4(w []byte, a *q8Act) float32 {
+	var out [1]float32
+	mulQx1(true, w, len(w), 1, a, out[:])
+	return out[0]
+}
+
+//go:noescape
+func dotGGMLAVX2(x, y *float32, n int) float32
+
+//go:noescape
+func dot8AVX2(x, y *float32, n int) float32
+
+//go:noescape
+func softmaxExpAVX2(x *float32, n int, mx float32) float64
+
+// dotGGML is dotGGMLGo: x · y (len(y) >= len(x)) as ggml_vec_dot_f32.
+func dotGGML(x, y []float32) float32 {
+	np := len(x) &^ 31
+	if !hasAVX2 || np == 0 {
+		return dotGGMLGo(x, y)
+	}
+	y = y[:len(x)]
+	return dotGGMLTail(x, y, np, dotGGMLAVX2(&x[0], &y[0], np))
+}
+
+// dot8 is dot8Go: x · y (len(x) a multiple of 8, len(y) >= len(x)) as
+// tinyBLAS computes it.
+func dot8(x, y []float32) float32 {
+	if !hasAVX2 || len(x) == 0 {
+		return dot8Go(x, y)
+	}
+	y = y[:len(x)]
+	return dot8AVX2(&x[0], &y[0], len(x))
+}
+
+// softmaxExp is softmaxExpGo (len(x) a multiple of 8).
+func softmaxExp(x []float32, mx float32) float64 {
+	if !hasAVX2 || len(x) == 0 {
+		return softmaxExpGo(x, mx)
+	}
+	return softmaxExpAVX2(&x[0], len(x), mx)
+}
+
+//go:noescape
+func scoresGGMLAVX2(q, k *float32, stride, npos, hd int, out *float32)
+
+// scoresGGML sets out[t] = dotGGML(q, k[t*stride:]) for t < len(out).
+func scoresGGML(q, k []float32, stride int, out []float32) {
+	hd, n := len(q), len(out)
+	if !hasAVX2 || hd%8 != 0 || n == 0 {
+		scoresGGMLGo(q, k, stride, out)
+		return
+	}
+	_ = k[(n-1)*stride+hd-1]
+	scoresGGMLAVX2(&q[0], &k[0], stride, n, hd, &out[0])
+}
+
+//go:noescape
+func kqvGGMLAVX2(v *float32, stride int, p *float32, n, hd int, out *float32)
+
+//go:noescape
+func kqv8AVX2(v *float32, stride int, p *float32, n, hd int, out *float32)
+
+// kqv sets out[d] to the product of row d of v (rows stride apart) with
+// p[:n]: dot8 when prompt (n a multiple of 8), else dotGGML (n a multiple
+// of 32).
+func kqv(v []float32, stride int, p []float32, n int, prompt bool, out []float32) {
+	if !hasAVX2 || len(out) == 0 || n == 0 {
+		kqvGo(v, stride, p, n, prompt, out)
+		return
+	}
+	_ = v[(len(out)-1)*stride+n-1]
+	_ = p[n-1]
+	if prompt {
+		kqv8AVX2(&v[0], stride, &p[0], n, len(out), &out[0])
+	} else {
+		kqvGGMLAVX2(&v[0], stride, &p[0], n, len(out), &out[0])
 	}
 }

@@ -2,19 +2,8 @@
 
 package llama
 
-func dotF32(a, b []float32) float32    { return dotF32Go(a, b) }
 func dotQ8(w []byte, a *q8Act) float32 { return dotQ8Go(w, a) }
 func dotQ4(w []byte, a *q8Act) float32 { return dotQ4Go(w, a) }
-
-func axpy(a float32, x, y []float32) {
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] += a * v
-	}
-}
-
-func scores(q, k []float32, stride int, out []float32) { scoresGo(q, k, stride, out) }
-func wsum(w, v []float32, stride int, out []float32)   { wsumGo(w, v, stride, out) }
 
 func quantizeAct(dst *q8Act, x []float32) {
 	quantizeActGo(dst, x)
@@ -43,4 +32,21 @@ func siluMul(gate, up []float32) { siluMulGo(gate, up) }
 
 func mulQx1(q4 bool, w []byte, rowBytes, rows int, x *q8Act, out []float32) {
 	mulQx1Go(q4, w, rowBytes, rows, x, out)
+}
+
+// dotGGML is dotGGMLGo.
+func dotGGML(x, y []float32) float32 { return dotGGMLGo(x, y) }
+
+// dot8 is dot8Go.
+func dot8(x, y []float32) float32 { return dot8Go(x, y) }
+
+// softmaxExp is softmaxExpGo.
+func softmaxExp(x []float32, mx float32) float64 { return softmaxExpGo(x, mx) }
+
+// scoresGGML is scoresGGMLGo.
+func scoresGGML(q, k []float32, stride int, out []float32) { scoresGGMLGo(q, k, stride, out) }
+
+// kqv is kqvGo.
+func kqv(v []float32, stride int, p []float32, n int, prompt bool, out []float32) {
+	kqvGo(v, stride, p, n, prompt, out)
 }

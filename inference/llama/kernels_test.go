@@ -27,24 +27,13 @@ func TestKernelsMatchReference(t *testing.T) {
 		for i := range w {
 			want += float64(w[i]) * float64(x[i])
 		}
-		if got := dotF32(w, x); !near(float64(got), want, 1e-4*float64(n)) {
-			t.Errorf("n=%d dotF32 = %v, want %v", n, got, want)
+		fast, slow := dotGGML(w, x), dotGGMLGo(w, x)
+		if !near(float64(slow), want, 1e-4*float64(n)) || fast != slow {
+			t.Errorf("n=%d dotGGML = %v, go %v (want the same bits), reference %v", n, fast, slow, want)
 		}
-		if got := dotF32Go(w, x); !near(float64(got), want, 1e-4*float64(n)) {
-			t.Errorf("n=%d dotF32Go = %v, want %v", n, got, want)
-		}
-		y, y2 := make([]float32, n), make([]float32, n)
-		for i := range y {
-			y[i], y2[i] = x[i], x[i]
-		}
-		axpy(0.5, w, y)
-		for i := range y2 {
-			y2[i] += 0.5 * w[i]
-		}
-		for i := range y {
-			if !near(float64(y[i]), float64(y2[i]), 1e-6) {
-				t.Fatalf("n=%d axpy[%d] = %v, want %v", n, i, y[i], y2[i])
-			}
+		fast, slow = dot8(w, x), dot8Go(w, x)
+		if !near(float64(slow), want, 1e-4*float64(n)) || fast != slow {
+			t.Errorf("n=%d dot8 = %v, go %v (want the same bits), reference %v", n, fast, slow, want)
 		}
 		if n%32 != 0 {
 			continue
@@ -91,12 +80,12 @@ func BenchmarkDot(b *testing.B) {
 	q4, _ := gguf.Quantize(nil, gguf.Q4_0, w)
 	b.Run("f32", func(b *testing.B) {
 		for b.Loop() {
-			dotF32(w, x)
+			dotGGML(w, x)
 		}
 	})
 	b.Run("f32go", func(b *testing.B) {
 		for b.Loop() {
-			dotF32Go(w, x)
+			dotGGMLGo(w, x)
 		}
 	})
 	b.Run("q8", func(b *testing.B) {
@@ -138,37 +127,85 @@ func TestQuantizeActRounding(t *testing.T) {
 	}
 }
 
-func TestAttentionKernels(t *testing.T) {
+// TestSoftmaxExp checks the vectorized softmax exponentials bit for bit
+// against vExpf and their sum against softmaxExpGo, with masked (-Inf)
+// entries, the attention scores against scoresGGMLGo, and vExpf against
+// math.Exp.
+func TestSoftmaxExp(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, hd := range []int{8, 48, 64, 20} {
-		const npos, stride = 13, 100
-		q := make([]float32, hd)
-		kv := make([]float32, npos*stride)
-		w := make([]float32, npos)
+	for _, n := range []int{8, 16, 48, 256, 1024} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64() * 20)
+		}
+		x[n-1] = float32(math.Inf(-1))
+		x[n/2] = -200 // below the exponent range: 0
+		mx := maxOfGo(x)
+		got, want := append([]float32(nil), x...), append([]float32(nil), x...)
+		gs, ws := softmaxExp(got, mx), softmaxExpGo(want, mx)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n=%d exp(%v - %v) = %v, Go %v", n, x[i], mx, got[i], want[i])
+			}
+		}
+		if gs != ws {
+			t.Fatalf("n=%d sum %v, Go %v", n, gs, ws)
+		}
+	}
+	for _, hd := range []int{8, 16, 40, 48, 64, 72, 128} {
+		const npos, stride = 13, 200
+		q, k := make([]float32, hd), make([]float32, npos*stride)
 		for i := range q {
 			q[i] = float32(r.NormFloat64())
 		}
-		for i := range kv {
-			kv[i] = float32(r.NormFloat64())
-		}
-		for i := range w {
-			w[i] = float32(r.Float64())
+		for i := range k {
+			k[i] = float32(r.NormFloat64())
 		}
 		got, want := make([]float32, npos), make([]float32, npos)
-		scores(q, kv[3:], stride, got)
-		scoresGo(q, kv[3:], stride, want)
+		scoresGGML(q, k[3:], stride, got)
+		scoresGGMLGo(q, k[3:], stride, want)
 		for i := range got {
-			if !near(float64(got[i]), float64(want[i]), 1e-4) {
-				t.Errorf("hd=%d scores[%d] = %v, want %v", hd, i, got[i], want[i])
+			if got[i] != want[i] {
+				t.Fatalf("hd=%d scores[%d] = %v, Go %v", hd, i, got[i], want[i])
 			}
 		}
-		o, o2 := make([]float32, hd), make([]float32, hd)
-		wsum(w, kv[5:], stride, o)
-		wsumGo(w, kv[5:], stride, o2)
-		for i := range o {
-			if !near(float64(o[i]), float64(o2[i]), 1e-4) {
-				t.Errorf("hd=%d wsum[%d] = %v, want %v", hd, i, o[i], o2[i])
+	}
+	for _, hd := range []int{1, 2, 5, 48} {
+		for _, n := range []int{8, 32, 96} {
+			const stride = 128
+			v, p := make([]float32, hd*stride), make([]float32, n)
+			for i := range v {
+				v[i] = float32(r.NormFloat64())
 			}
+			for i := range p {
+				p[i] = float32(r.Float64())
+			}
+			for _, prompt := range []bool{false, true} {
+				if !prompt && n%32 != 0 {
+					continue
+				}
+				got, want := make([]float32, hd), make([]float32, hd)
+				kqv(v, stride, p, n, prompt, got)
+				kqvGo(v, stride, p, n, prompt, want)
+				for i := range got {
+					if got[i] != want[i] {
+						t.Fatalf("hd=%d n=%d prompt=%v kqv[%d] = %v, Go %v", hd, n, prompt, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	for i := range 200000 {
+		x := float32(i-100000) / 1000 // -100 .. 100
+		got, want := vExpf(x), math.Exp(float64(x))
+		if want > math.MaxFloat32 {
+			if !math.IsInf(float64(got), 1) {
+				t.Fatalf("vExpf(%v) = %v, want +Inf", x, got)
+			}
+			continue
+		}
+		if math.Abs(float64(got)-want) > 4e-7*want+1e-44 {
+			t.Fatalf("vExpf(%v) = %v, math.Exp %v", x, got, want)
 		}
 	}
 }
@@ -330,7 +367,7 @@ func TestLogitsKernels(t *testing.T) {
 }
 
 // TestSiluMul checks the vectorized feed-forward gate bit for bit against
-// the scalar silu, over the exponential's whole range and its edges.
+// the scalar vSilu, over the exponential's whole range and its edges.
 func TestSiluMul(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	var g []float32
@@ -351,58 +388,13 @@ func TestSiluMul(t *testing.T) {
 	got := append([]float32(nil), g...)
 	siluMul(got, up)
 	for i, v := range g {
-		want := silu(v) * up[i]
+		want := vSilu(v) * up[i]
 		if math.Float32bits(got[i]) != math.Float32bits(want) && !(got[i] != got[i] && want != want) {
 			t.Fatalf("silu(%v)*%v = %v, want %v", v, up[i], got[i], want)
 		}
 	}
 }
 
-// TestAttentionKernelsBatchFree checks that the attention kernels give
-// each position (scores) and each output column (wsum) the same bits
-// whether it is computed alone or beside others.
-func TestAttentionKernelsBatchFree(t *testing.T) {
-	r := rand.New(rand.NewPCG(15, 16))
-	for _, hd := range []int{8, 16, 24, 40, 48, 56, 64, 72, 112, 128, 136} {
-		for _, npos := range []int{1, 3, 4, 7, 8, 13, 21, 64} {
-			stride := hd + 24
-			q := make([]float32, hd)
-			kv := make([]float32, npos*stride)
-			w := make([]float32, npos)
-			for i := range q {
-				q[i] = float32(r.NormFloat64())
-			}
-			for i := range kv {
-				kv[i] = float32(r.NormFloat64())
-			}
-			for i := range w {
-				w[i] = float32(r.Float64())
-			}
-			got := make([]float32, npos)
-			scores(q, kv, stride, got)
-			for i := range got {
-				var one [1]float32
-				scores(q, kv[i*stride:], stride, one[:])
-				if got[i] != one[0] {
-					t.Fatalf("hd=%d npos=%d scores[%d] = %v, alone %v", hd, npos, i, got[i], one[0])
-				}
-			}
-			o := make([]float32, hd)
-			wsum(w, kv, stride, o)
-			want := make([]float32, hd)
-			wsumGo(w, kv, stride, want)
-			for j := 0; j < hd; j += 8 {
-				col := make([]float32, 8)
-				wsum(w, kv[j:], stride, col)
-				for i := range col {
-					if o[j+i] != col[i] || !near(float64(o[j+i]), float64(want[j+i]), 1e-4) {
-						t.Fatalf("hd=%d npos=%d wsum[%d] = %v, alone %v, Go %v", hd, npos, j+i, o[j+i], col[i], want[j+i])
-					}
-				}
-			}
-		}
-	}
-}
 
 // TestQ4Extremes checks the Q4_0 kernels where their integer sums are
 // largest: every nibble 15 (or 0) against activations of ±127.

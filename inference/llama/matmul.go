@@ -16,6 +16,10 @@ type acts struct {
 	qsum []int32   // T × n/32 block sums (q8Act.s)
 	f16  []float32 // T × n rounded through f16, for F16 weights
 	kind gguf.TensorType
+	// prompt marks the rows that llama.cpp would compute as part of a
+	// batch of several (F32 weights are then summed in tinyBLAS's order,
+	// see dotF32); nil: none.
+	prompt []bool
 	// The rows again, in x8Groups(T) groups of eight interleaved by block
 	// for mulQx8: group g, block b, row k at index (g*nb+b)*8+k of gd (its
 	// scale) and gs (its block sum) and 32 times that of gq.
@@ -128,7 +132,7 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 					var v float32
 					switch m.Type {
 					case gguf.F32:
-						v = dotF32(m.f32[r*cols:(r+1)*cols], a.x[t*cols:])
+						v = dotF32(m, m.f32[r*cols:(r+1)*cols], a, t)
 					case gguf.Q8_0:
 						v = dotQ8(w, &a.q8[t])
 					case gguf.Q4_0:
@@ -139,7 +143,7 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 						if t == tlo {
 							m.Row(tmp, r)
 						}
-						v = dotF32(tmp, a.x[t*cols:])
+						v = dotGGML(tmp, a.x[t*cols:])
 					}
 					out[t*m.Rows+r] = v
 				}
@@ -183,4 +187,15 @@ func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
 			}
 		}
 	})
+}
+
+// dotF32 is the product of an F32 weight row of m with activation row t
+// of a, summed as llama.cpp does: by tinyBLAS for a row of a batch of
+// several (when the matrix's shape suits it), by ggml_vec_dot_f32 alone.
+func dotF32(m *Matrix, w []float32, a *acts, t int) float32 {
+	x := a.x[t*a.n : (t+1)*a.n]
+	if a.prompt != nil && a.prompt[t] && m.Rows%4 == 0 && len(w)%8 == 0 {
+		return dot8(w, x)
+	}
+	return dotGGML(w, x)
 }

@@ -15,13 +15,14 @@ const yarnBetaFast, yarnBetaSlow = 32, 1
 // are mixed by a ramp over the pairs and cos and sin are scaled up.
 func (m *Model) ropeTables(pos []int) (cos, sin [][]float32) {
 	n := m.RopeDim
-	step := float32(math.Pow(float64(m.RopeBase), -2.0/float64(n)))
+	// powf(base, -2.0f/n): the exponent is a float32 quotient.
+	step := float32(math.Pow(float64(m.RopeBase), float64(float32(-2)/float32(n))))
 	scale, ff := m.RopeScale, m.ropeFreqs
 	var low, high float32
 	mscale := float32(1)
 	if m.RopeYarn && scale != 1 {
 		low, high = yarnCorrDims(n, m.RopeOrigCtx, m.RopeBase)
-		mscale = 1 + 0.1*float32(math.Log(float64(1/scale)))
+		mscale = fma32(0.1, float32(math.Log(float64(1/scale))), 1)
 	}
 	cos, sin = make([][]float32, len(pos)), make([][]float32, len(pos))
 	for i, p := range pos {
@@ -35,16 +36,23 @@ func (m *Model) ropeTables(pos []int) (cos, sin [][]float32) {
 			t := scale * extrap
 			if mscale != 1 {
 				mix := yarnRamp(low, high, j)
-				t = t*(1-mix) + extrap*mix
+				t = fma32(t, 1-mix, float32(extrap*mix))
 			}
-			c[j] = float32(math.Cos(float64(t))) * mscale
-			s[j] = float32(math.Sin(float64(t))) * mscale
+			if tmpSincos != nil {
+				sn, cs := tmpSincos(t)
+				c[j], s[j] = cs*mscale, sn*mscale
+			} else {
+				c[j] = float32(math.Cos(float64(t))) * mscale
+				s[j] = float32(math.Sin(float64(t))) * mscale
+			}
 			theta *= step
 		}
 		cos[i], sin[i] = c, s
 	}
 	return cos, sin
 }
+
+var tmpSincos func(float32) (float32, float32)
 
 // yarnCorrDims are the first and last pair indices of YaRN's ramp
 // (ggml_rope_yarn_corr_dims).
@@ -65,23 +73,26 @@ func yarnRamp(low, high float32, j int) float32 {
 }
 
 // rope rotates adjacent pairs (x[2j], x[2j+1]) by the angles of one
-// position (llama.cpp's NORM rope mode, used for the llama architecture).
+// position (llama.cpp's NORM rope mode, used for the llama architecture),
+// rounding as ggml's compiled loop does: x0·cos − x1·sin and
+// x0·sin + x1·cos, each with the x1 product rounded and the x0 product
+// fused into the sum.
 func rope(x, cos, sin []float32) {
 	for j := range cos {
 		x0, x1 := x[2*j], x[2*j+1]
-		x[2*j] = x0*cos[j] - x1*sin[j]
-		x[2*j+1] = x0*sin[j] + x1*cos[j]
+		x[2*j] = fma32(x0, cos[j], -float32(x1*sin[j]))
+		x[2*j+1] = fma32(x0, sin[j], float32(x1*cos[j]))
 	}
 }
 
 // ropeNeox rotates the pairs (x[j], x[j+n/2]) of the first n = 2*len(cos)
 // dimensions (llama.cpp's NEOX rope mode, used for Qwen2 and Qwen3, whose
-// converter does not permute Q and K).
+// converter does not permute Q and K), rounding as rope does.
 func ropeNeox(x, cos, sin []float32) {
 	h := len(cos)
 	for j := range cos {
 		x0, x1 := x[j], x[j+h]
-		x[j] = x0*cos[j] - x1*sin[j]
-		x[j+h] = x0*sin[j] + x1*cos[j]
+		x[j] = fma32(x0, cos[j], -float32(x1*sin[j]))
+		x[j+h] = fma32(x0, sin[j], float32(x1*cos[j]))
 	}
 }

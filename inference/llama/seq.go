@@ -7,11 +7,16 @@ import "github.com/taonet/tao/gpu/cuda"
 // to a GPU the cache is in GPU memory (f16), freed when the Seq is
 // garbage collected.
 type Seq struct {
-	k, v   [][]float32 // per layer, cap positions × KVDim (CPU)
-	n      int         // positions filled
-	cap    int
-	dev    cuda.Ptr // GPU cache: [layer][k|v][cap][KVDim] f16
-	gpuErr error    // why dev is 0 on a GPU model
+	// k holds, per layer, cap positions × KVDim; v holds the values
+	// transposed as llama.cpp's cache does without flash attention:
+	// KVDim rows of vStride positions (cap rounded up to 32, the tail
+	// zero), so that attention sums over positions as ggml does (CPU).
+	k, v    [][]float32
+	vStride int
+	n       int // positions filled
+	cap     int
+	dev     cuda.Ptr // GPU cache: [layer][k|v][cap][KVDim] f16
+	gpuErr  error    // why dev is 0 on a GPU model
 }
 
 // NewSeq allocates a KV cache for up to n positions (at most the model's
@@ -23,10 +28,10 @@ func (m *Model) NewSeq(n int) *Seq {
 		g.newCache(s, m.Layers, m.KVDim())
 		return s
 	}
-	s := &Seq{cap: n, k: make([][]float32, m.Layers), v: make([][]float32, m.Layers)}
+	s := &Seq{cap: n, k: make([][]float32, m.Layers), v: make([][]float32, m.Layers), vStride: (n + 31) &^ 31}
 	for l := range m.Layers {
 		s.k[l] = make([]float32, n*m.KVDim())
-		s.v[l] = make([]float32, n*m.KVDim())
+		s.v[l] = make([]float32, s.vStride*m.KVDim())
 	}
 	return s
 }

@@ -1,0 +1,640 @@
+#include "textflag.h"
+#include "kernels_amd64.h"
+
+// Kernels that round exactly as ggml's x86 CPU code (AVX2, FMA) does; the
+// Go references are in ggmlmath.go and kernels.go.
+
+// func dotGGMLAVX2(x, y *float32, n int) float32
+// ggml_vec_dot_f32 for n a positive multiple of 32: four accumulators,
+// folded (0+2)+(1+3), then (i, i+4) and the pairs.
+TEXT ·dotGGMLAVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+gdloop:
+	VMOVUPS 0(SI), Y4
+	VMOVUPS 32(SI), Y5
+	VMOVUPS 64(SI), Y6
+	VMOVUPS 96(SI), Y7
+	VFMADD231PS 0(DI), Y4, Y0
+	VFMADD231PS 32(DI), Y5, Y1
+	VFMADD231PS 64(DI), Y6, Y2
+	VFMADD231PS 96(DI), Y7, Y3
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JNZ gdloop
+	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func dot8AVX2(x, y *float32, n int) float32
+// tinyBLAS's float32 product, n a positive multiple of 8: one eight-lane
+// accumulator of fused multiply-adds, then hsum_float_8.
+TEXT ·dot8AVX2(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+d8loop:
+	VMOVUPS 0(SI), Y4
+	VFMADD231PS 0(DI), Y4, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ d8loop
+	HSUM8(Y0, X0, X1)
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+#define F32C(name, bits) \
+	DATA name<>+0(SB)/4, $bits; \
+	GLOBL name<>(SB), RODATA|NOPTR, $4
+
+F32C(gxr, 0x4b400000)
+F32C(gxlog2e, 0x3fb8aa3b)
+F32C(gxln2hi, 0x3f317200)
+F32C(gxln2lo, 0x35bfbe8e)
+F32C(gxc3, 0x3c072010)
+F32C(gxc4, 0x3d2b9f17)
+F32C(gxc5, 0x3e2aaf33)
+F32C(gxc6, 0x3efffedb)
+F32C(gxc7, 0x3f7ffff6)
+F32C(gx126, 0x42fc0000)
+F32C(gx192, 0x43400000)
+F32C(gxone, 0x3f800000)
+F32C(gxabs, 0x7fffffff)
+F32C(gxg, 0x82000000)
+F32C(gxs1, 0x7f000000)
+
+// VEXPF: Y0 = ggml_v_expf(Y0), lane by lane as vExpf, without the
+// branch (ggml's fast path gives every lane what the blend gives it).
+// Clobbers Y1-Y9.
+#define VEXPF \
+	VBROADCASTSS gxr<>(SB), Y1; \
+	VBROADCASTSS gxlog2e<>(SB), Y2; \
+	VMOVAPS Y1, Y3; \
+	VFMADD231PS Y2, Y0, Y3; \
+	VSUBPS Y1, Y3, Y4; \
+	VBROADCASTSS gxln2hi<>(SB), Y2; \
+	VFNMADD231PS Y2, Y4, Y0; \
+	VBROADCASTSS gxln2lo<>(SB), Y2; \
+	VFNMADD231PS Y2, Y4, Y0; \
+	VPSLLD $23, Y3, Y3; \
+	VPBROADCASTD gxone<>(SB), Y5; \
+	VPADDD Y3, Y5, Y5; \
+	VMULPS Y0, Y0, Y6; \
+	VBROADCASTSS gxc4<>(SB), Y7; \
+	VBROADCASTSS gxc3<>(SB), Y2; \
+	VFMADD231PS Y0, Y2, Y7; \
+	VBROADCASTSS gxc6<>(SB), Y8; \
+	VBROADCASTSS gxc5<>(SB), Y2; \
+	VFMADD231PS Y0, Y2, Y8; \
+	VFMADD231PS Y6, Y7, Y8; \
+	VBROADCASTSS gxc7<>(SB), Y2; \
+	VMULPS Y0, Y2, Y2; \
+	VFMADD231PS Y6, Y8, Y2; \
+	VBROADCASTSS gxabs<>(SB), Y6; \
+	VANDPS Y6, Y4, Y6; \
+	VMOVAPS Y5, Y0; \
+	VFMADD231PS Y2, Y5, Y0; \
+	VBROADCASTSS gx126<>(SB), Y7; \
+	VCMPPS $0x1e, Y7, Y6, Y7; \
+	VXORPS Y8, Y8, Y8; \
+	VCMPPS $0x12, Y8, Y4, Y8; \
+	VPBROADCASTD gxg<>(SB), Y9; \
+	VPAND Y9, Y8, Y8; \
+	VPSUBD Y8, Y3, Y3; \
+	VPBROADCASTD gxs1<>(SB), Y9; \
+	VPADDD Y9, Y8, Y8; \
+	VMOVAPS Y3, Y9; \
+	VFMADD231PS Y2, Y3, Y9; \
+	VMULPS Y8, Y9, Y9; \
+	VBLENDVPS Y7, Y9, Y0, Y0; \
+	VMULPS Y8, Y8, Y8; \
+	VBROADCASTSS gx192<>(SB), Y9; \
+	VCMPPS $0x1e, Y9, Y6, Y9; \
+	VBLENDVPS Y9, Y8, Y0, Y0
+
+// func softmaxExpAVX2(x *float32, n int, mx float32) float64
+// Replaces x[i] by ggml_v_expf(x[i] - mx) for n a positive multiple of 8
+// and returns their sum as ggml_vec_soft_max_f32 forms it.
+TEXT ·softmaxExpAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS mx+16(FP), Y10
+	VXORPD X11, X11, X11
+smloop:
+	VMOVUPS 0(SI), Y0
+	VSUBPS Y10, Y0, Y0
+	VEXPF
+	VMOVUPS Y0, 0(SI)
+	HSUM8(Y0, X0, X1)
+	VCVTSS2SD X0, X0, X0
+	VADDSD X0, X11, X11
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JNZ smloop
+	VZEROUPPER
+	MOVSD X11, ret+24(FP)
+	RET
+
+// func siluMulAVX2(gate, up *float32, n int)
+// gate[i] = ggml_v_silu(gate[i]) * up[i] for n a positive multiple of 8:
+// x / (1 + v_expf(0 - x)).
+TEXT ·siluMulAVX2(SB), NOSPLIT, $0-24
+	MOVQ gate+0(FP), DI
+	MOVQ up+8(FP), SI
+	MOVQ n+16(FP), CX
+slloop:
+	VMOVUPS 0(DI), Y10
+	VXORPS Y0, Y0, Y0
+	VSUBPS Y10, Y0, Y0
+	VEXPF
+	VBROADCASTSS gxone<>(SB), Y1
+	VADDPS Y1, Y0, Y0
+	VDIVPS Y0, Y10, Y10
+	VMULPS 0(SI), Y10, Y10
+	VMOVUPS Y10, 0(DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JNZ slloop
+	VZEROUPPER
+	RET
+
+// Q8LANES(k, acc, t, s): block k (at DI + k*32, scale at R8 + k*4) of
+// activation row k against the weight block in Y14 (|w| in Y13, its f16
+// scale widened in Y12), added to acc as ggml does: eight int32 lanes of
+// four products each, converted, times d(w)*d(x), fused into acc.
+#define Q8LANES(k, acc, t, s) \
+	VMOVDQU (k*32)(DI), t; \
+	VPSIGNB Y14, t, t; \
+	VPMADDUBSW t, Y13, t; \
+	VPMADDWD Y15, t, t; \
+	VCVTDQ2PS t, t; \
+	VBROADCASTSS (k*4)(R8), s; \
+	VMULPS Y12, s, s; \
+	VFMADD231PS s, t, acc
+
+// WBLK loads the Q8_0 weight block at R9: quants in Y14, their absolute
+// values in Y13, the scale broadcast in Y12.
+#define WBLK \
+	VMOVDQU 2(R9), Y14; \
+	VPSIGNB Y14, Y14, Y13; \
+	MOVWLZX 0(R9), AX; \
+	VMOVD AX, X12; \
+	VCVTPH2PS X12, X12; \
+	VBROADCASTSS X12, Y12
+
+// func matQ8x1AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32)
+// out[i] = dotQ8Go(row i, x) for nrows rows rowBytes apart.
+TEXT ·matQ8x1AVX2(SB), NOSPLIT, $0-64
+	MOVQ w+0(FP), R14
+	MOVQ rowBytes+8(FP), R12
+	MOVQ nrows+16(FP), R13
+	MOVQ out+56(FP), DX
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+q8x1row:
+	CMPQ R13, $0
+	JLE q8x1done
+	MOVQ R14, R9
+	MOVQ xq+24(FP), DI
+	MOVQ xd+32(FP), R8
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+q8x1blk:
+	WBLK
+	Q8LANES(0, Y0, Y1, Y2)
+	ADDQ $34, R9
+	ADDQ $32, DI
+	ADDQ $4, R8
+	DECQ CX
+	JNZ q8x1blk
+	HSUM8(Y0, X0, X1)
+	VMOVSS X0, (DX)
+	ADDQ $4, DX
+	ADDQ R12, R14
+	DECQ R13
+	JMP q8x1row
+q8x1done:
+	VZEROUPPER
+	RET
+
+DATA x8perm<>+0(SB)/4, $0
+DATA x8perm<>+4(SB)/4, $4
+DATA x8perm<>+8(SB)/4, $1
+DATA x8perm<>+12(SB)/4, $5
+DATA x8perm<>+16(SB)/4, $2
+DATA x8perm<>+20(SB)/4, $6
+DATA x8perm<>+24(SB)/4, $3
+DATA x8perm<>+28(SB)/4, $7
+GLOBL x8perm<>(SB), RODATA|NOPTR, $32
+
+// HSUM8X8 reduces the accumulators Y0..Y7 at once into Y12, lane k
+// holding hsum_float_8 of Yk with its additions grouped as that does:
+// halves first, then lanes two apart, then the last pair. Clobbers
+// Y0-Y11.
+#define HSUM8X8 \
+	VPERM2F128 $0x20, Y1, Y0, Y8; \
+	VPERM2F128 $0x31, Y1, Y0, Y9; \
+	VADDPS Y9, Y8, Y0; \
+	VPERM2F128 $0x20, Y3, Y2, Y8; \
+	VPERM2F128 $0x31, Y3, Y2, Y9; \
+	VADDPS Y9, Y8, Y2; \
+	VPERM2F128 $0x20, Y5, Y4, Y8; \
+	VPERM2F128 $0x31, Y5, Y4, Y9; \
+	VADDPS Y9, Y8, Y4; \
+	VPERM2F128 $0x20, Y7, Y6, Y8; \
+	VPERM2F128 $0x31, Y7, Y6, Y9; \
+	VADDPS Y9, Y8, Y6; \
+	VSHUFPS $0x44, Y2, Y0, Y8; \
+	VSHUFPS $0xee, Y2, Y0, Y9; \
+	VADDPS Y9, Y8, Y0; \
+	VSHUFPS $0x44, Y6, Y4, Y8; \
+	VSHUFPS $0xee, Y6, Y4, Y9; \
+	VADDPS Y9, Y8, Y4; \
+	VSHUFPS $0x88, Y4, Y0, Y8; \
+	VSHUFPS $0xdd, Y4, Y0, Y9; \
+	VADDPS Y9, Y8, Y0; \
+	VMOVDQU x8perm<>(SB), Y1; \
+	VPERMPS Y0, Y1, Y12
+
+// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
+TEXT ·matQ8x8AVX2(SB), NOSPLIT, $0-72
+	MOVQ w+0(FP), SI
+	MOVQ rowBytes+8(FP), R12
+	MOVQ nrows+16(FP), R13
+	MOVQ out+56(FP), DX
+	MOVQ stride+64(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+q8x8row:
+	CMPQ R13, $0
+	JLE q8x8done
+	MOVQ SI, R9
+	MOVQ xq+24(FP), DI
+	MOVQ xd+32(FP), R8
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+q8x8blk:
+	WBLK
+	Q8LANES(0, Y0, Y8, Y9)
+	Q8LANES(1, Y1, Y10, Y11)
+	Q8LANES(2, Y2, Y8, Y9)
+	Q8LANES(3, Y3, Y10, Y11)
+	Q8LANES(4, Y4, Y8, Y9)
+	Q8LANES(5, Y5, Y10, Y11)
+	Q8LANES(6, Y6, Y8, Y9)
+	Q8LANES(7, Y7, Y10, Y11)
+	ADDQ $34, R9
+	ADDQ $256, DI
+	ADDQ $32, R8
+	DECQ CX
+	JNZ q8x8blk
+	HSUM8X8
+	X8STORE
+	ADDQ R12, SI
+	DECQ R13
+	JMP q8x8row
+q8x8done:
+	VZEROUPPER
+	RET
+
+// ADDLANES8(y, x, t) adds the eight lanes of y to the float in x one at a
+// time, lane 0 first (ggml_vec_dot_f32's vectorized leftover loop, as
+// GCC compiled it); clobbers y's low half and t.
+#define ADDLANES8(y, ylo, x, t) \
+	VADDSS ylo, x, x; \
+	VMOVSHDUP ylo, t; \
+	VADDSS t, x, x; \
+	VMOVHLPS ylo, ylo, t; \
+	VADDSS t, x, x; \
+	VPERMILPS $0xff, ylo, t; \
+	VADDSS t, x, x; \
+	VEXTRACTF128 $1, y, ylo; \
+	VADDSS ylo, x, x; \
+	VMOVSHDUP ylo, t; \
+	VADDSS t, x, x; \
+	VMOVHLPS ylo, ylo, t; \
+	VADDSS t, x, x; \
+	VPERMILPS $0xff, ylo, t; \
+	VADDSS t, x, x
+
+// ADDLANES8X2 is ADDLANES8 on two independent sums at once: lanes of y
+// into x and of v into w (ylo, vlo their low halves; t, u scratch).
+#define ADDLANES8X2(y, ylo, x, v, vlo, w, t, u) \
+	VADDSS ylo, x, x; \
+	VADDSS vlo, w, w; \
+	VMOVSHDUP ylo, t; \
+	VMOVSHDUP vlo, u; \
+	VADDSS t, x, x; \
+	VADDSS u, w, w; \
+	VMOVHLPS ylo, ylo, t; \
+	VMOVHLPS vlo, vlo, u; \
+	VADDSS t, x, x; \
+	VADDSS u, w, w; \
+	VPERMILPS $0xff, ylo, t; \
+	VPERMILPS $0xff, vlo, u; \
+	VADDSS t, x, x; \
+	VADDSS u, w, w; \
+	VEXTRACTF128 $1, y, ylo; \
+	VEXTRACTF128 $1, v, vlo; \
+	VADDSS ylo, x, x; \
+	VADDSS vlo, w, w; \
+	VMOVSHDUP ylo, t; \
+	VMOVSHDUP vlo, u; \
+	VADDSS t, x, x; \
+	VADDSS u, w, w; \
+	VMOVHLPS ylo, ylo, t; \
+	VMOVHLPS vlo, vlo, u; \
+	VADDSS t, x, x; \
+	VADDSS u, w, w; \
+	VPERMILPS $0xff, ylo, t; \
+	VPERMILPS $0xff, vlo, u; \
+	VADDSS t, x, x; \
+	VADDSS u, w, w
+
+// GGMLREDUCE(a, b, c, d, x): ggml_vec_dot_f32's fold of its four
+// accumulators a..d into the low float of x (a's low half).
+#define GGMLREDUCE(a, b, c, d, alo, blo) \
+	VADDPS c, a, a; \
+	VADDPS d, b, b; \
+	VADDPS b, a, a; \
+	VEXTRACTF128 $1, a, blo; \
+	VADDPS blo, alo, alo; \
+	VHADDPS alo, alo, alo; \
+	VHADDPS alo, alo, alo
+
+// func scoresGGMLAVX2(q, k *float32, stride, npos, hd int, out *float32)
+// out[t] = dotGGML(q[:hd], k[t*stride:]) for t < npos (npos > 0, hd a
+// positive multiple of 8): each position's attention score as ggml's
+// vec_dot_f32 computes it, two positions at a time (the leftover sums
+// are chains of dependent additions).
+TEXT ·scoresGGMLAVX2(SB), NOSPLIT, $0-48
+	MOVQ q+0(FP), SI
+	MOVQ k+8(FP), DI
+	MOVQ stride+16(FP), R8
+	SHLQ $2, R8
+	MOVQ npos+24(FP), R9
+	MOVQ hd+32(FP), R10
+	MOVQ out+40(FP), DX
+	MOVQ R10, R11
+	ANDQ $-32, R11
+scpos2:
+	CMPQ R9, $2
+	JLT scpos1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ SI, AX
+	MOVQ DI, BX
+	LEAQ (DI)(R8*1), R12
+	MOVQ R11, CX
+scmain2:
+	CMPQ CX, $0
+	JLE screduce2
+	VMOVUPS 0(AX), Y4
+	VMOVUPS 32(AX), Y5
+	VMOVUPS 64(AX), Y6
+	VMOVUPS 96(AX), Y7
+	VFMADD231PS 0(BX), Y4, Y0
+	VFMADD231PS 32(BX), Y5, Y1
+	VFMADD231PS 64(BX), Y6, Y2
+	VFMADD231PS 96(BX), Y7, Y3
+	VFMADD231PS 0(R12), Y4, Y8
+	VFMADD231PS 32(R12), Y5, Y9
+	VFMADD231PS 64(R12), Y6, Y10
+	VFMADD231PS 96(R12), Y7, Y11
+	ADDQ $128, AX
+	ADDQ $128, BX
+	ADDQ $128, R12
+	SUBQ $32, CX
+	JMP scmain2
+screduce2:
+	GGMLREDUCE(Y0, Y1, Y2, Y3, X0, X1)
+	GGMLREDUCE(Y8, Y9, Y10, Y11, X8, X9)
+	MOVQ R10, CX
+	SUBQ R11, CX
+sctail2:
+	CMPQ CX, $8
+	JLT scstore2
+	VMOVUPS 0(AX), Y6
+	VMULPS 0(BX), Y6, Y4
+	VMULPS 0(R12), Y6, Y5
+	ADDLANES8X2(Y4, X4, X0, Y5, X5, X8, X6, X7)
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $32, R12
+	SUBQ $8, CX
+	JMP sctail2
+scstore2:
+	VMOVSS X0, 0(DX)
+	VMOVSS X8, 4(DX)
+	ADDQ $8, DX
+	LEAQ (DI)(R8*2), DI
+	SUBQ $2, R9
+	JMP scpos2
+scpos1:
+	CMPQ R9, $0
+	JLE scdone
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R11, CX
+scmain1:
+	CMPQ CX, $0
+	JLE screduce1
+	VMOVUPS 0(BX), Y4
+	VMOVUPS 32(BX), Y5
+	VMOVUPS 64(BX), Y6
+	VMOVUPS 96(BX), Y7
+	VFMADD231PS 0(AX), Y4, Y0
+	VFMADD231PS 32(AX), Y5, Y1
+	VFMADD231PS 64(AX), Y6, Y2
+	VFMADD231PS 96(AX), Y7, Y3
+	ADDQ $128, AX
+	ADDQ $128, BX
+	SUBQ $32, CX
+	JMP scmain1
+screduce1:
+	GGMLREDUCE(Y0, Y1, Y2, Y3, X0, X1)
+	MOVQ R10, CX
+	SUBQ R11, CX
+sctail1:
+	CMPQ CX, $8
+	JLT scstore1
+	VMOVUPS 0(BX), Y4
+	VMULPS 0(AX), Y4, Y4
+	ADDLANES8(Y4, X4, X0, X5)
+	ADDQ $32, AX
+	ADDQ $32, BX
+	SUBQ $8, CX
+	JMP sctail1
+scstore1:
+	VMOVSS X0, (DX)
+scdone:
+	VZEROUPPER
+	RET
+
+// func kqvGGMLAVX2(v *float32, stride int, p *float32, n, hd int, out *float32)
+// out[d] = dotGGML(v[d*stride:][:n], p) for d < hd (hd > 0, n a positive
+// multiple of 32): attention's weighted sum of values for a decode row,
+// from the transposed value cache, two rows at a time.
+TEXT ·kqvGGMLAVX2(SB), NOSPLIT, $0-48
+	MOVQ v+0(FP), DI
+	MOVQ stride+8(FP), R8
+	SHLQ $2, R8
+	MOVQ p+16(FP), SI
+	MOVQ n+24(FP), R10
+	MOVQ hd+32(FP), R9
+	MOVQ out+40(FP), DX
+kvrow2:
+	CMPQ R9, $2
+	JLT kvrow1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ SI, AX
+	MOVQ DI, BX
+	LEAQ (DI)(R8*1), R11
+	MOVQ R10, CX
+kvloop2:
+	VMOVUPS 0(AX), Y4
+	VMOVUPS 32(AX), Y5
+	VMOVUPS 64(AX), Y6
+	VMOVUPS 96(AX), Y7
+	VFMADD231PS 0(BX), Y4, Y0
+	VFMADD231PS 32(BX), Y5, Y1
+	VFMADD231PS 64(BX), Y6, Y2
+	VFMADD231PS 96(BX), Y7, Y3
+	VFMADD231PS 0(R11), Y4, Y8
+	VFMADD231PS 32(R11), Y5, Y9
+	VFMADD231PS 64(R11), Y6, Y10
+	VFMADD231PS 96(R11), Y7, Y11
+	ADDQ $128, AX
+	ADDQ $128, BX
+	ADDQ $128, R11
+	SUBQ $32, CX
+	JNZ kvloop2
+	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 0(DX)
+	VADDPS Y10, Y8, Y8
+	VADDPS Y11, Y9, Y9
+	VADDPS Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPS X9, X8, X8
+	VHADDPS X8, X8, X8
+	VHADDPS X8, X8, X8
+	VMOVSS X8, 4(DX)
+	ADDQ $8, DX
+	LEAQ (DI)(R8*2), DI
+	SUBQ $2, R9
+	JMP kvrow2
+kvrow1:
+	CMPQ R9, $0
+	JLE kvdone
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+kvloop1:
+	VMOVUPS 0(AX), Y4
+	VMOVUPS 32(AX), Y5
+	VMOVUPS 64(AX), Y6
+	VMOVUPS 96(AX), Y7
+	VFMADD231PS 0(BX), Y4, Y0
+	VFMADD231PS 32(BX), Y5, Y1
+	VFMADD231PS 64(BX), Y6, Y2
+	VFMADD231PS 96(BX), Y7, Y3
+	ADDQ $128, AX
+	ADDQ $128, BX
+	SUBQ $32, CX
+	JNZ kvloop1
+	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 0(DX)
+kvdone:
+	VZEROUPPER
+	RET
+
+// func kqv8AVX2(v *float32, stride int, p *float32, n, hd int, out *float32)
+// out[d] = dot8(v[d*stride:][:n], p) for d < hd (hd > 0, n a positive
+// multiple of 8): the weighted sum for a prompt row, as tinyBLAS.
+TEXT ·kqv8AVX2(SB), NOSPLIT, $0-48
+	MOVQ v+0(FP), DI
+	MOVQ stride+8(FP), R8
+	SHLQ $2, R8
+	MOVQ p+16(FP), SI
+	MOVQ n+24(FP), R10
+	MOVQ hd+32(FP), R9
+	MOVQ out+40(FP), DX
+k8row:
+	VXORPS Y0, Y0, Y0
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+k8loop:
+	VMOVUPS 0(AX), Y4
+	VFMADD231PS 0(BX), Y4, Y0
+	ADDQ $32, AX
+	ADDQ $32, BX
+	SUBQ $8, CX
+	JNZ k8loop
+	HSUM8(Y0, X0, X1)
+	VMOVSS X0, 0(DX)
+	ADDQ $4, DX
+	ADDQ R8, DI
+	DECQ R9
+	JNZ k8row
+	VZEROUPPER
+	RET

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Dumps every float32 tensor llama.cpp computes for a prompt and the greedy
+# steps after it (scripts/llamacpp-dump.c against node-llama-cpp's prebuilt
+# libraries and the llama.cpp source bundled with it), then runs
+# TestGGMLDump, which reports the first tensor where the engine's bits
+# differ: the tool for keeping the engine bit-identical to llama.cpp.
+#
+# usage: scripts/llamacpp-dump.sh MODEL.gguf STEPS TOKEN...   (needs gcc)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d build/llamacpp/node_modules/node-llama-cpp ] || scripts/llamacpp-install.sh
+bins=$PWD/build/llamacpp/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64
+src=build/llamacpp-src
+[ -d "$src" ] || git clone -q build/llamacpp/node_modules/node-llama-cpp/llama/gitRelease.bundle "$src"
+gcc -O1 -o build/llamacpp-dump scripts/llamacpp-dump.c -I"$src/include" -I"$src/ggml/include" \
+  "$bins/libllama.v0.4.0.so" "$bins/libggml.v0.4.0.so" "$bins/libggml-base.so" -Wl,-rpath,"$bins"
+model=$(realpath "$1") steps=$2
+shift 2
+out=$(mktemp -d)
+next=$(GGML_BACKEND_DIR=$bins build/llamacpp-dump "$model" "$out" "$steps" "$@" 2>/dev/null)
+echo "llama.cpp greedy tokens: $next"
+TAO_GGML_DUMP=$out TAO_GGML_MODEL=$model TAO_GGML_TOKENS="$*" TAO_GGML_NEXT="$next" \
+  go test ./inference/llama -run TestGGMLDump -v | grep -v "values, llama.cpp"
+rm -rf "$out"
