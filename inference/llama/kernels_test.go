@@ -395,7 +395,6 @@ func TestSiluMul(t *testing.T) {
 	}
 }
 
-
 // TestQ4Extremes checks the Q4_0 kernels where their integer sums are
 // largest: every nibble 15 (or 0) against activations of ±127.
 func TestQ4Extremes(t *testing.T) {
