@@ -174,7 +174,13 @@ func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 	// One gossip message for the batch: per-message costs (pubsub's own
 	// signature, queues) are paid once.
 	if len(admitted) > 0 {
-		gb, err := protocols.EncodeTxBatch(admitted)
+		// All admitted: the request is the batch (DecodeTxBatch checked
+		// it is canonical).
+		gb := b
+		var err error
+		if len(admitted) < len(raw) {
+			gb, err = protocols.EncodeTxBatch(admitted)
+		}
 		if err == nil {
 			err = n.chain.batches.Publish(r.Context(), gb)
 		}

@@ -160,10 +160,22 @@ func (c *chain) close() error {
 
 // join subscribes to the chain's topics with validators that decode each
 // message once and check its signature before it spreads.
+//
+// A message this node authored passes unchecked: pubsub runs the
+// validator on every local publish, and each publisher here built or
+// checked its message first (the replica signs its proposals and votes;
+// transactions and batches are admitted before they are published). The
+// author is pubsub's signer, and pubsub drops messages from peers that
+// claim this node's ID, so a peer cannot take this path. For a proposal
+// that skips decoding a whole block on the consensus loop.
 func (c *chain) join() error {
 	id := c.genesis.ChainID
+	self := c.n.host.Libp2p().ID()
 	var err error
-	c.props, err = c.n.host.Join(protocols.ProposalTopic(id), func(_ context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+	c.props, err = c.n.host.Join(protocols.ProposalTopic(id), func(_ context.Context, from peer.ID, b []byte) (any, p2p.Verdict) {
+		if from == self {
+			return nil, p2p.Accept
+		}
 		p, err := protocols.DecodeProposal(b)
 		if err != nil || p.VerifyWith(id, c.sigs.Verify) != nil {
 			return nil, p2p.Reject
@@ -173,7 +185,10 @@ func (c *chain) join() error {
 	if err != nil {
 		return err
 	}
-	c.votes, err = c.n.host.Join(protocols.VoteTopic(id), func(_ context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+	c.votes, err = c.n.host.Join(protocols.VoteTopic(id), func(_ context.Context, from peer.ID, b []byte) (any, p2p.Verdict) {
+		if from == self {
+			return nil, p2p.Accept
+		}
 		m, err := protocols.DecodeConsensusMessage(b)
 		if err != nil {
 			return nil, p2p.Reject
@@ -198,7 +213,10 @@ func (c *chain) join() error {
 	if err != nil {
 		return err
 	}
-	c.txs, err = c.n.host.Join(protocols.TxTopic(id), func(_ context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+	c.txs, err = c.n.host.Join(protocols.TxTopic(id), func(_ context.Context, from peer.ID, b []byte) (any, p2p.Verdict) {
+		if from == self {
+			return nil, p2p.Accept
+		}
 		tx, err := protocols.DecodeTx(b)
 		if err != nil || c.verifyTxs([]*protocols.Tx{tx}) != nil {
 			return nil, p2p.Reject
@@ -215,7 +233,10 @@ func (c *chain) join() error {
 	if err != nil {
 		return err
 	}
-	c.batches, err = c.n.host.Join(protocols.TxBatchTopic(id), func(_ context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+	c.batches, err = c.n.host.Join(protocols.TxBatchTopic(id), func(_ context.Context, from peer.ID, b []byte) (any, p2p.Verdict) {
+		if from == self {
+			return nil, p2p.Accept
+		}
 		txs, _, err := protocols.DecodeTxBatch(b)
 		if err != nil {
 			return nil, p2p.Reject
