@@ -273,8 +273,22 @@ GLOBL x8perm<>(SB), RODATA|NOPTR, $32
 	VMOVDQU x8perm<>(SB), Y1; \
 	VPERMPS Y0, Y1, Y12
 
+// Q8LANESX(k, acc, t, s) is Q8LANES with the scale product read from the
+// eight the block computed at once (0(SP)).
+#define Q8LANESX(k, acc, t, s) \
+	VMOVDQU (k*32)(DI), t; \
+	VPSIGNB Y14, t, t; \
+	VPMADDUBSW t, Y13, t; \
+	VPMADDWD Y15, t, t; \
+	VCVTDQ2PS t, t; \
+	VBROADCASTSS (k*4)(SP), s; \
+	VFMADD231PS s, t, acc
+
 // func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
-TEXT ·matQ8x8AVX2(SB), NOSPLIT, $0-72
+// Eight activation rows (interleaved by block) against nrows weight rows:
+// out[k*stride+i] = dotQ8Go(row i, activation row k), eight float
+// accumulators per weight row, reduced together (HSUM8X8).
+TEXT ·matQ8x8AVX2(SB), NOSPLIT, $32-72
 	MOVQ w+0(FP), SI
 	MOVQ rowBytes+8(FP), R12
 	MOVQ nrows+16(FP), R13
@@ -301,14 +315,16 @@ q8x8row:
 	VXORPS Y7, Y7, Y7
 q8x8blk:
 	WBLK
-	Q8LANES(0, Y0, Y8, Y9)
-	Q8LANES(1, Y1, Y10, Y11)
-	Q8LANES(2, Y2, Y8, Y9)
-	Q8LANES(3, Y3, Y10, Y11)
-	Q8LANES(4, Y4, Y8, Y9)
-	Q8LANES(5, Y5, Y10, Y11)
-	Q8LANES(6, Y6, Y8, Y9)
-	Q8LANES(7, Y7, Y10, Y11)
+	VMULPS (R8), Y12, Y11
+	VMOVUPS Y11, 0(SP)
+	Q8LANESX(0, Y0, Y8, Y9)
+	Q8LANESX(1, Y1, Y10, Y11)
+	Q8LANESX(2, Y2, Y8, Y9)
+	Q8LANESX(3, Y3, Y10, Y11)
+	Q8LANESX(4, Y4, Y8, Y9)
+	Q8LANESX(5, Y5, Y10, Y11)
+	Q8LANESX(6, Y6, Y8, Y9)
+	Q8LANESX(7, Y7, Y10, Y11)
 	ADDQ $34, R9
 	ADDQ $256, DI
 	ADDQ $32, R8

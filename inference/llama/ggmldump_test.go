@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,40 +72,6 @@ func TestGGMLDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	if sc := os.Getenv("TAO_GGML_SINCOSF"); sc != "" {
-		// A helper program that prints glibc's sincosf of each float
-		// (hex bits in, "x sin cos" out): the rope angles of positions
-		// < 256 through it.
-		var in strings.Builder
-		for p := range 256 {
-			step := float32(math.Pow(float64(m.RopeBase), float64(float32(-2)/float32(m.RopeDim))))
-			theta := float32(p)
-			for range m.RopeDim / 2 {
-				fmt.Fprintf(&in, "%08x\n", math.Float32bits(theta))
-				theta *= step
-			}
-		}
-		cmd := exec.Command(sc)
-		cmd.Stdin = strings.NewReader(in.String())
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		tab := map[float32][2]float32{}
-		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			var x, sn, cs uint32
-			fmt.Sscanf(line, "%x %x %x", &x, &sn, &cs)
-			tab[math.Float32frombits(x)] = [2]float32{math.Float32frombits(sn), math.Float32frombits(cs)}
-		}
-		tmpSincos = func(x float32) (float32, float32) {
-			v, ok := tab[x]
-			if !ok {
-				panic(x)
-			}
-			return v[0], v[1]
-		}
-		defer func() { tmpSincos = nil }()
-	}
 	seq := m.NewSeq(256)
 	got := map[string][]float32{}
 	var order []string

@@ -42,17 +42,16 @@ func TestLlamaCppParity(t *testing.T) {
 		tol    float64
 		preset string
 	}{
+		// The engine computes as ggml's x86 kernels do, so the logits are
+		// llama.cpp's bit for bit (scripts/llamacpp-dump.sh checks every
+		// tensor) and quantized models give the same 64 tokens too; the
+		// log-probabilities differ only by how node-llama-cpp normalizes
+		// (≈1e-4 over 32k logits, 6e-4 over Llama 3's 128k).
 		{gguf.F32, "testdata/llamacpp-stories15m-f32-seed1.json", 1e-3, ""},
-		// Quantized models match llama.cpp to ~1e-4 until one activation
-		// lands on the other side of an int8 rounding boundary (float sums
-		// run in a different order than ggml's SIMD code). The random
-		// network amplifies that single quantum to a few 1e-2 (forcing
-		// one K or V value through f16 does the same), after which a
-		// near-tie can flip a greedy token. Tokens must agree up to there.
-		{gguf.Q8_0, "testdata/llamacpp-stories15m-q8_0-seed1.json", 1e-1, ""},
-		{gguf.Q4_0, "testdata/llamacpp-stories15m-q4_0-seed1.json", 1e-1, ""},
+		{gguf.Q8_0, "testdata/llamacpp-stories15m-q8_0-seed1.json", 1e-3, ""},
+		{gguf.Q4_0, "testdata/llamacpp-stories15m-q4_0-seed1.json", 1e-3, ""},
 		// Llama 3's BPE vocabulary: prompt tokenization and numerics.
-		{gguf.Q8_0, "testdata/llamacpp-stories15m-llama3-q8_0-seed1.json", 1e-1, "stories15m-llama3"},
+		{gguf.Q8_0, "testdata/llamacpp-stories15m-llama3-q8_0-seed1.json", 1e-3, "stories15m-llama3"},
 		// The other shapes: Qwen2 (q/k/v biases, NEOX rope, tied output,
 		// qwen2 pre-tokenizer, no BOS), Qwen3 (q/k norms, 4 heads of 32 on
 		// a 64-wide embedding; and with YaRN), Llama 3.1 (rope_freqs.weight, tied) and a
@@ -62,7 +61,7 @@ func TestLlamaCppParity(t *testing.T) {
 		{gguf.F32, "testdata/llamacpp-qwen3-tiny-f32-seed1.json", 1e-3, "qwen3-tiny"},
 		{gguf.F32, "testdata/llamacpp-qwen3-yarn-tiny-f32-seed1.json", 1e-3, "qwen3-yarn-tiny"},
 		// Q8_0 with a query width (128) other than the embedding (64).
-		{gguf.Q8_0, "testdata/llamacpp-qwen3-tiny-q8_0-seed1.json", 1e-1, "qwen3-tiny"},
+		{gguf.Q8_0, "testdata/llamacpp-qwen3-tiny-q8_0-seed1.json", 1e-3, "qwen3-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama31-tiny-f32-seed1.json", 1e-3, "llama31-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama-linear-tiny-f32-seed1.json", 1e-3, "llama-linear-tiny"},
 	} {
@@ -96,17 +95,12 @@ func TestLlamaCppParity(t *testing.T) {
 						t.Errorf("prompt tokens %v, llama.cpp %v", prompt, c.PromptTokens)
 					}
 					toks, lps := greedy(t, m, c.PromptTokens, len(c.Tokens), 0)
-					if tc.q == gguf.F32 && !slices.Equal(toks, c.Tokens) || !slices.Equal(toks[:1], c.Tokens[:1]) && math.Abs(c.TopLogprobs[0][0][1]-c.TopLogprobs[0][1][1]) > tc.tol {
+					if !slices.Equal(toks, c.Tokens) {
 						t.Errorf("greedy tokens differ:\n got %v\nwant %v", toks, c.Tokens)
 					}
 					var worst float64
 					for i := range c.Tokens {
 						if toks[i] != c.Tokens[i] {
-							same := 0
-							for same < len(toks) && toks[same] == c.Tokens[same] {
-								same++
-							}
-							t.Logf("tokens agree for %d of %d steps", same, len(c.Tokens))
 							break // histories diverged; later steps are not comparable
 						}
 						for _, e := range c.TopLogprobs[i] {

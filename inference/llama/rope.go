@@ -9,14 +9,16 @@ const yarnBetaFast, yarnBetaSlow = 32, 1
 
 // ropeTables computes cos and sin of each position's rotation angles the
 // way ggml's rope cache does (ggml_rope_cache_init and rope_yarn), in
-// float32: theta = pos * base^(-2i/n), accumulated by repeated
-// multiplication, divided by pair i's frequency factor (rope_freqs.weight)
-// and multiplied by RopeScale; with YaRN the scaled and unscaled angles
-// are mixed by a ramp over the pairs and cos and sin are scaled up.
+// float32 with glibc's powf and sincosf, bit for bit: theta = pos *
+// base^(-2i/n), accumulated by repeated multiplication, divided by pair
+// i's frequency factor (rope_freqs.weight) and multiplied by RopeScale;
+// with YaRN the scaled and unscaled angles are mixed by a ramp over the
+// pairs and cos and sin are scaled up.
 func (m *Model) ropeTables(pos []int) (cos, sin [][]float32) {
 	n := m.RopeDim
-	// powf(base, -2.0f/n): the exponent is a float32 quotient.
-	step := float32(math.Pow(float64(m.RopeBase), float64(float32(-2)/float32(n))))
+	// powf(base, -2.0f/n) as glibc computes it: the exponent is a float32
+	// quotient.
+	step := powf(m.RopeBase, float32(-2)/float32(n))
 	scale, ff := m.RopeScale, m.ropeFreqs
 	var low, high float32
 	mscale := float32(1)
@@ -38,21 +40,14 @@ func (m *Model) ropeTables(pos []int) (cos, sin [][]float32) {
 				mix := yarnRamp(low, high, j)
 				t = fma32(t, 1-mix, float32(extrap*mix))
 			}
-			if tmpSincos != nil {
-				sn, cs := tmpSincos(t)
-				c[j], s[j] = cs*mscale, sn*mscale
-			} else {
-				c[j] = float32(math.Cos(float64(t))) * mscale
-				s[j] = float32(math.Sin(float64(t))) * mscale
-			}
+			sn, cs := sincosf(t) // glibc's, as ggml's rope cache
+			c[j], s[j] = cs*mscale, sn*mscale
 			theta *= step
 		}
 		cos[i], sin[i] = c, s
 	}
 	return cos, sin
 }
-
-var tmpSincos func(float32) (float32, float32)
 
 // yarnCorrDims are the first and last pair indices of YaRN's ramp
 // (ggml_rope_yarn_corr_dims).
