@@ -464,3 +464,53 @@ func TestMulQx1(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainQ4 checks the Q8_0 re-encoding of a Q4_0 matrix that llama.cpp
+// does not repack: the same values, and products summed in eight lanes of
+// four (ggml_vec_dot_q4_0_q8_0) rather than block by block.
+func TestPlainQ4(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	const n, rows = 96, 5 // rows not a multiple of 8
+	w := make([]float32, n*rows)
+	for i := range w {
+		w[i] = float32(r.NormFloat64())
+	}
+	wb, _ := gguf.Quantize(nil, gguf.Q4_0, w)
+	m := &Matrix{Type: gguf.Q4_0, Rows: rows, Cols: n, Data: wb, rowBytes: gguf.Q4_0.RowBytes(n)}
+	p := plainQ4(m)
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(r.NormFloat64())
+	}
+	a := &q8Act{qs: make([]int8, n), d: make([]float32, n/32)}
+	quantizeAct(a, x)
+	want, got := make([]float32, n), make([]float32, n)
+	for i := range rows {
+		_ = gguf.Dequantize(want, gguf.Q4_0, wb[i*m.rowBytes:(i+1)*m.rowBytes])
+		_ = gguf.Dequantize(got, gguf.Q8_0, p.Data[i*p.rowBytes:(i+1)*p.rowBytes])
+		for j := range want {
+			if got[j] != want[j] {
+				t.Fatalf("row %d [%d] = %v, Q4_0 %v", i, j, got[j], want[j])
+			}
+		}
+		var acc [8]float32
+		row := wb[i*m.rowBytes:]
+		for b := range n / 32 {
+			d := f16Table[uint16(row[b*18])|uint16(row[b*18+1])<<8] * a.d[b]
+			for k := range 8 {
+				var s int32
+				for j := 4 * k; j < 4*k+4; j++ {
+					q := row[b*18+2+j%16]
+					if j >= 16 {
+						q >>= 4
+					}
+					s += (int32(q&0xf) - 8) * int32(a.qs[b*32+j])
+				}
+				acc[k] = fma32(d, float32(s), acc[k])
+			}
+		}
+		if got, want := dotQ8(p.Data[i*p.rowBytes:(i+1)*p.rowBytes], a), hsum8(&acc); got != want {
+			t.Errorf("row %d: %v, lanes %v", i, got, want)
+		}
+	}
+}

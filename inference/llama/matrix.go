@@ -43,6 +43,28 @@ func newMatrix(f *gguf.File, name string, cols, rows int) (*Matrix, error) {
 	return m, nil
 }
 
+// plainQ4 re-encodes a Q4_0 matrix that llama.cpp computes with its plain
+// Q4_0 kernels rather than the repacked ones (rows not a multiple of 8)
+// as Q8_0 with the same
+// scales and the values q-8: ggml_vec_dot_q4_0_q8_0 and tinyBLAS sum such
+// a row in eight lanes exactly as they sum Q8_0, so the Q8_0 kernels then
+// give llama.cpp's bits. The Q8_0 copy takes 34/18 of the Q4_0 bytes.
+func plainQ4(m *Matrix) *Matrix {
+	nb := m.Cols / gguf.QK
+	q8 := &Matrix{Name: m.Name, Type: gguf.Q8_0, Rows: m.Rows, Cols: m.Cols, rowBytes: gguf.Q8_0.RowBytes(m.Cols)}
+	q8.Data = make([]byte, m.Rows*q8.rowBytes)
+	for b := range m.Rows * nb {
+		src := m.Data[b*18 : b*18+18]
+		dst := q8.Data[b*34 : b*34+34]
+		copy(dst[:2], src[:2])
+		for j, q := range src[2:] {
+			dst[2+j] = byte(int8(q&0xf) - 8)
+			dst[2+16+j] = byte(int8(q>>4) - 8)
+		}
+	}
+	return q8
+}
+
 // asFloat32 views little-endian float32 bytes as []float32, copying only
 // when the bytes are misaligned (a file may set general.alignment to 1).
 func asFloat32(b []byte) []float32 {

@@ -92,7 +92,12 @@ func Load(b []byte) (*Model, error) {
 			return nil, err
 		}
 	} else {
-		m.output = m.embd // tied embeddings
+		// Tied embeddings: llama.cpp loads a copy for the output, which
+		// it repacks like any other Q4_0 matrix (scripts/llamacpp-dump.sh).
+		m.output = m.embd
+	}
+	if m.output.Type == gguf.Q4_0 && m.output.Rows%8 != 0 {
+		m.output = plainQ4(m.output)
 	}
 	if m.embd.Type != gguf.F32 && m.embd.Type != gguf.F16 && m.embd.Cols%gguf.QK != 0 {
 		return nil, errors.New("llama: quantized embedding width not a multiple of 32")

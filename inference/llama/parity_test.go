@@ -63,6 +63,9 @@ func TestLlamaCppParity(t *testing.T) {
 		// Q8_0 with a query width (128) other than the embedding (64).
 		{gguf.Q8_0, "testdata/llamacpp-qwen3-tiny-q8_0-seed1.json", 1e-3, "qwen3-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama31-tiny-f32-seed1.json", 1e-3, "llama31-tiny"},
+		// Q4_0 with tied output (llama.cpp repacks its copy of the table).
+		{gguf.Q4_0, "testdata/llamacpp-llama31-tiny-q4_0-seed1.json", 1e-3, "llama31-tiny"},
+		{gguf.Q4_0, "testdata/llamacpp-qwen2-tiny-q4_0-seed1.json", 1e-3, "qwen2-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama-linear-tiny-f32-seed1.json", 1e-3, "llama-linear-tiny"},
 	} {
 		t.Run(tc.preset+tc.q.String(), func(t *testing.T) {
