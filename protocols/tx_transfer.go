@@ -13,15 +13,28 @@ import "encoding/binary"
 // [32-byte string, unsigned integer] with the shortest integer head. ok is
 // false for any other bytes.
 func decodeTransfer(b []byte) (t *Transfer, ok bool) {
-	const head = 3 + 32 // 0x82, 0x58 0x20, the key
-	if len(b) < head+1 || b[0] != 0x82 || b[1] != 0x58 || b[2] != 32 {
+	v, ok := transferAmount(b)
+	if !ok {
 		return nil, false
 	}
-	v, n := canonicalUint(b[head:])
-	if n == 0 || head+n != len(b) {
-		return nil, false
+	return &Transfer{To: append([]byte(nil), b[3:transferHead]...), Amount: v}, true
+}
+
+// transferHead is the length of a canonical Transfer before its amount:
+// 0x82, 0x58 0x20, the key.
+const transferHead = 3 + 32
+
+// transferAmount is decodeTransfer without the allocation: the amount, if
+// b is the canonical encoding of a Transfer.
+func transferAmount(b []byte) (uint64, bool) {
+	if len(b) < transferHead+1 || b[0] != 0x82 || b[1] != 0x58 || b[2] != 32 {
+		return 0, false
 	}
-	return &Transfer{To: append([]byte(nil), b[3:head]...), Amount: v}, true
+	v, n := canonicalUint(b[transferHead:])
+	if n == 0 || transferHead+n != len(b) {
+		return 0, false
+	}
+	return v, true
 }
 
 // canonicalUint decodes a CBOR unsigned integer with the shortest head
