@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d build/llamacpp/node_modules/node-llama-cpp ] || scripts/llamacpp-install.sh
 go build -o build/tao ./cmd/tao
-for pq in stories15m:f32 stories15m:q8_0 stories15m:q4_0 stories15m-llama3:q8_0 \
+for pq in stories15m:f32 stories15m:f16 stories15m:q8_0 stories15m:q4_0 stories15m-llama3:q8_0 \
   qwen2-tiny:f32 qwen3-tiny:f32 qwen3-tiny:q8_0 qwen3-yarn-tiny:f32 llama31-tiny:f32 llama31-tiny:q4_0 qwen2-tiny:q4_0 llama-linear-tiny:f32; do
   p=${pq%%:*} q=${pq##*:}
   [ -z "${ONLY:-}" ] || [ "$ONLY" = "$p-$q" ] || continue

@@ -163,24 +163,6 @@ func dotQ4Go(w []byte, a *q8Act) float32 {
 	return sum
 }
 
-// dotF16 is the dot product of an F16 weight row with activations already
-// rounded to f16 (llama.cpp's vec_dot_type for F16).
-func dotF16(w []byte, x []float32) float32 {
-	var s0, s1, s2, s3 float32
-	w = w[:2*len(x)]
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += f16Table[binary.LittleEndian.Uint16(w[2*i:])] * x[i]
-		s1 += f16Table[binary.LittleEndian.Uint16(w[2*i+2:])] * x[i+1]
-		s2 += f16Table[binary.LittleEndian.Uint16(w[2*i+4:])] * x[i+2]
-		s3 += f16Table[binary.LittleEndian.Uint16(w[2*i+6:])] * x[i+3]
-	}
-	for ; i < len(x); i++ {
-		s0 += f16Table[binary.LittleEndian.Uint16(w[2*i:])] * x[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
 // mulQx8Go is mulQx8 one row at a time, from the per-row quantized
 // activations.
 func mulQx8Go(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32, stride int) {

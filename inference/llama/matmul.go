@@ -138,7 +138,10 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 					case gguf.Q4_0:
 						v = dotQ4(w, &a.q8[t])
 					case gguf.F16:
-						v = dotF16(w, a.f16[t*cols:(t+1)*cols])
+						if t == tlo {
+							m.Row(tmp, r)
+						}
+						v = dotF16(m, tmp, a, t)
 					default:
 						if t == tlo {
 							m.Row(tmp, r)
@@ -187,6 +190,28 @@ func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
 			}
 		}
 	})
+}
+
+// dotF16 is the product of an F16 weight row of m (widened to float32 in
+// w) with activation row t of a rounded through f16 (llama.cpp's
+// vec_dot_type for F16), summed as llama.cpp does: tinyBLAS for a row of a
+// batch of several, else ggml_vec_dot_f16, which folds four accumulators
+// of eight lanes like ggml_vec_dot_f32 and adds the leftover products in
+// float64.
+func dotF16(m *Matrix, w []float32, a *acts, t int) float32 {
+	x := a.f16[t*a.n : (t+1)*a.n]
+	if a.prompt != nil && a.prompt[t] && m.Rows%4 == 0 && len(w)%8 == 0 {
+		return dot8(w, x)
+	}
+	np := len(w) &^ 31
+	var s float64
+	if np > 0 {
+		s = float64(dotGGML(w[:np], x[:np]))
+	}
+	for i := np; i < len(w); i++ {
+		s += float64(w[i] * x[i])
+	}
+	return float32(s)
 }
 
 // dotF32 is the product of an F32 weight row of m with activation row t

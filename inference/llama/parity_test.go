@@ -48,6 +48,7 @@ func TestLlamaCppParity(t *testing.T) {
 		// log-probabilities differ only by how node-llama-cpp normalizes
 		// (≈1e-4 over 32k logits, 6e-4 over Llama 3's 128k).
 		{gguf.F32, "testdata/llamacpp-stories15m-f32-seed1.json", 1e-3, ""},
+		{gguf.F16, "testdata/llamacpp-stories15m-f16-seed1.json", 1e-3, ""},
 		{gguf.Q8_0, "testdata/llamacpp-stories15m-q8_0-seed1.json", 1e-3, ""},
 		{gguf.Q4_0, "testdata/llamacpp-stories15m-q4_0-seed1.json", 1e-3, ""},
 		// Llama 3's BPE vocabulary: prompt tokenization and numerics.
