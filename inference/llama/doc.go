@@ -12,6 +12,11 @@
 // engine does not implement (mixture of experts, longrope scaling) is
 // refused with an error that names the alternative.
 //
+// On x86 (and in the Go fallbacks elsewhere) the CPU path rounds every
+// operation as llama.cpp's ggml kernels do, so F32, F16, Q8_0 and Q4_0
+// models give llama.cpp's logits bit for bit (F32 KV cache, no flash
+// attention); see docs/inference.md.
+//
 // First calls:
 //
 //	m, err := llama.Open("model.gguf")          // memory-maps the file
