@@ -11,12 +11,15 @@ import (
 )
 
 // WAL is a consensus.WAL in one append-only file. Append writes and
-// fsyncs before it returns; Prune rewrites the file through a temporary
-// one and an atomic rename. Safe for concurrent use.
+// fsyncs before it returns. Prune empties the file when every record is
+// below the height it keeps (the common case: a height's records are
+// pruned once it is decided), else rewrites it through a temporary one
+// and an atomic rename. Safe for concurrent use.
 type WAL struct {
-	mu   sync.Mutex // guards f
+	mu   sync.Mutex // guards f, top
 	path string
 	f    *os.File
+	top  uint64 // highest height in the file; 0 if it is empty
 }
 
 var _ consensus.WAL = (*WAL)(nil)
@@ -28,7 +31,7 @@ func Open(path string) (*WAL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open WAL %s: %w", path, err)
 	}
-	_, good, err := ReadRecords(f)
+	recs, good, err := ReadRecords(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("read WAL %s: %w", path, err)
@@ -41,7 +44,11 @@ func Open(path string) (*WAL, error) {
 		f.Close()
 		return nil, err
 	}
-	return &WAL{path: path, f: f}, nil
+	w := &WAL{path: path, f: f}
+	for _, r := range recs {
+		w.top = max(w.top, r.Height)
+	}
+	return w, nil
 }
 
 // Append encodes recs, writes them in one write and fsyncs.
@@ -64,6 +71,9 @@ func (w *WAL) Append(recs []consensus.Record) error {
 	}
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("sync WAL %s: %w", w.path, err)
+	}
+	for i := range recs {
+		w.top = max(w.top, recs[i].Height)
 	}
 	return nil
 }
@@ -98,6 +108,19 @@ func (w *WAL) Records(h uint64) ([]consensus.Record, error) {
 func (w *WAL) Prune(h uint64) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.top < h {
+		// Everything goes: truncate in place, without reading, rewriting
+		// or syncing. A crash that undoes the truncation leaves records
+		// below h, which Records never returns for a later height.
+		if err := w.f.Truncate(0); err != nil {
+			return fmt.Errorf("prune WAL %s: %w", w.path, err)
+		}
+		if _, err := w.f.Seek(0, 0); err != nil {
+			return fmt.Errorf("prune WAL %s: %w", w.path, err)
+		}
+		w.top = 0
+		return nil
+	}
 	all, err := w.all()
 	if err != nil {
 		return err
