@@ -234,61 +234,38 @@ q8x1done:
 	VZEROUPPER
 	RET
 
-DATA x8perm<>+0(SB)/4, $0
-DATA x8perm<>+4(SB)/4, $4
-DATA x8perm<>+8(SB)/4, $1
-DATA x8perm<>+12(SB)/4, $5
-DATA x8perm<>+16(SB)/4, $2
-DATA x8perm<>+20(SB)/4, $6
-DATA x8perm<>+24(SB)/4, $3
-DATA x8perm<>+28(SB)/4, $7
-GLOBL x8perm<>(SB), RODATA|NOPTR, $32
+// The x8 kernels multiply nrows weight rows by a group of eight
+// activation rows, interleaved by four-byte chunks (acts.group): for block
+// b, chunk c (elements 4c..4c+3) of the eight rows is the 32 bytes at
+// xq + (b*8+c)*32, four per row; the rows' scales are at xd + (b*8+k)*4
+// and (Q4_0) eight times their quant sums at xs + (b*8+k)*4. A weight
+// chunk broadcast to all eight lanes meets the eight rows in one
+// VPMADDUBSW (the chunk comes from the block's low or high half copied to
+// both 128-bit lanes, by VPSHUFD), so lane k of each vector belongs to
+// activation row k and
+// nothing is reduced across lanes. Result k of weight row i goes to out +
+// (k*stride + i)*4.
 
-// HSUM8X8 reduces the accumulators Y0..Y7 at once into Y12, lane k
-// holding hsum_float_8 of Yk with its additions grouped as that does:
-// halves first, then lanes two apart, then the last pair. Clobbers
-// Y0-Y11.
-#define HSUM8X8 \
-	VPERM2F128 $0x20, Y1, Y0, Y8; \
-	VPERM2F128 $0x31, Y1, Y0, Y9; \
-	VADDPS Y9, Y8, Y0; \
-	VPERM2F128 $0x20, Y3, Y2, Y8; \
-	VPERM2F128 $0x31, Y3, Y2, Y9; \
-	VADDPS Y9, Y8, Y2; \
-	VPERM2F128 $0x20, Y5, Y4, Y8; \
-	VPERM2F128 $0x31, Y5, Y4, Y9; \
-	VADDPS Y9, Y8, Y4; \
-	VPERM2F128 $0x20, Y7, Y6, Y8; \
-	VPERM2F128 $0x31, Y7, Y6, Y9; \
-	VADDPS Y9, Y8, Y6; \
-	VSHUFPS $0x44, Y2, Y0, Y8; \
-	VSHUFPS $0xee, Y2, Y0, Y9; \
-	VADDPS Y9, Y8, Y0; \
-	VSHUFPS $0x44, Y6, Y4, Y8; \
-	VSHUFPS $0xee, Y6, Y4, Y9; \
-	VADDPS Y9, Y8, Y4; \
-	VSHUFPS $0x88, Y4, Y0, Y8; \
-	VSHUFPS $0xdd, Y4, Y0, Y9; \
-	VADDPS Y9, Y8, Y0; \
-	VMOVDQU x8perm<>(SB), Y1; \
-	VPERMPS Y0, Y1, Y12
-
-// Q8LANESX(k, acc, t, s) is Q8LANES with the scale product read from the
-// eight the block computed at once (0(SP)).
-#define Q8LANESX(k, acc, t, s) \
-	VMOVDQU (k*32)(DI), t; \
-	VPSIGNB Y14, t, t; \
-	VPMADDUBSW t, Y13, t; \
-	VPMADDWD Y15, t, t; \
-	VCVTDQ2PS t, t; \
-	VBROADCASTSS (k*4)(SP), s; \
-	VFMADD231PS s, t, acc
+// Q8CHUNK(c, wsrc, imm, acc): chunk c of the block against the eight
+// rows: the weight chunk broadcast from wsrc (the block's low or high half
+// in both 128-bit lanes) by VPSHUFD imm, its absolute values, the
+// rows' bytes signed by it, VPMADDUBSW and VPMADDWD to one int32 per row,
+// converted and fused into acc with the rows' scale products (Y12).
+#define Q8CHUNK(c, wsrc, imm, acc) \
+	VPSHUFD $imm, wsrc, Y8; \
+	VPSIGNB Y8, Y8, Y9; \
+	VMOVDQU (c*32)(DI), Y10; \
+	VPSIGNB Y8, Y10, Y10; \
+	VPMADDUBSW Y10, Y9, Y10; \
+	VPMADDWD Y15, Y10, Y10; \
+	VCVTDQ2PS Y10, Y10; \
+	VFMADD231PS Y12, Y10, acc
 
 // func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
-// Eight activation rows (interleaved by block) against nrows weight rows:
-// out[k*stride+i] = dotQ8Go(row i, activation row k), eight float
-// accumulators per weight row, reduced together (HSUM8X8).
-TEXT ·matQ8x8AVX2(SB), NOSPLIT, $32-72
+// out[k*stride+i] = dotQ8Go(row i, activation row k): one accumulator per
+// lane position c of ggml's eight (Y0..Y7, lane k for row k), folded in
+// hsum_float_8's order at the end of the row.
+TEXT ·matQ8x8AVX2(SB), NOSPLIT, $0-72
 	MOVQ w+0(FP), SI
 	MOVQ rowBytes+8(FP), R12
 	MOVQ nrows+16(FP), R13
@@ -314,23 +291,34 @@ q8x8row:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 q8x8blk:
-	WBLK
-	VMULPS (R8), Y12, Y11
-	VMOVUPS Y11, 0(SP)
-	Q8LANESX(0, Y0, Y8, Y9)
-	Q8LANESX(1, Y1, Y10, Y11)
-	Q8LANESX(2, Y2, Y8, Y9)
-	Q8LANESX(3, Y3, Y10, Y11)
-	Q8LANESX(4, Y4, Y8, Y9)
-	Q8LANESX(5, Y5, Y10, Y11)
-	Q8LANESX(6, Y6, Y8, Y9)
-	Q8LANESX(7, Y7, Y10, Y11)
+	VMOVDQU 2(R9), Y14
+	VPERM2I128 $0x00, Y14, Y14, Y11
+	VPERM2I128 $0x11, Y14, Y14, Y14
+	MOVWLZX 0(R9), AX
+	VMOVD AX, X12
+	VCVTPH2PS X12, X12
+	VBROADCASTSS X12, Y12
+	VMULPS (R8), Y12, Y12
+	Q8CHUNK(0, Y11, 0x00, Y0)
+	Q8CHUNK(1, Y11, 0x55, Y1)
+	Q8CHUNK(2, Y11, 0xaa, Y2)
+	Q8CHUNK(3, Y11, 0xff, Y3)
+	Q8CHUNK(4, Y14, 0x00, Y4)
+	Q8CHUNK(5, Y14, 0x55, Y5)
+	Q8CHUNK(6, Y14, 0xaa, Y6)
+	Q8CHUNK(7, Y14, 0xff, Y7)
 	ADDQ $34, R9
 	ADDQ $256, DI
 	ADDQ $32, R8
 	DECQ CX
 	JNZ q8x8blk
-	HSUM8X8
+	VADDPS Y4, Y0, Y0
+	VADDPS Y6, Y2, Y2
+	VADDPS Y5, Y1, Y1
+	VADDPS Y7, Y3, Y3
+	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
+	VADDPS Y1, Y0, Y12
 	X8STORE
 	ADDQ R12, SI
 	DECQ R13
@@ -338,6 +326,89 @@ q8x8blk:
 q8x8done:
 	VZEROUPPER
 	RET
+
+// func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
+// out[k*stride+i] = dotQ4Go(row i, activation row k): per block, the
+// unsigned nibbles' chunk products summed in int16 (at most 8*2*15*127 =
+// 30480), widened, less the offset 8*sum(x), converted and fused into
+// lane k's sum with the scale product.
+TEXT ·matQ4x8AVX2(SB), NOSPLIT, $0-72
+	MOVQ w+0(FP), SI
+	MOVQ rowBytes+8(FP), R12
+	MOVQ nrows+16(FP), R13
+	MOVQ out+56(FP), DX
+	MOVQ stride+64(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	VMOVDQU gxnib<>(SB), Y13
+q4x8row:
+	CMPQ R13, $0
+	JLE q4x8done
+	MOVQ SI, R9
+	MOVQ xq+24(FP), DI
+	MOVQ xd+32(FP), R8
+	MOVQ xs+40(FP), BX
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+q4x8blk:
+	VMOVDQU 2(R9), X14
+	VPSRLW $4, X14, X8
+	VINSERTI128 $1, X8, Y14, Y14
+	VPAND Y13, Y14, Y14
+	VPERM2I128 $0x00, Y14, Y14, Y11
+	VPERM2I128 $0x11, Y14, Y14, Y14
+	VPSHUFD $0x00, Y11, Y2
+	VPMADDUBSW 0(DI), Y2, Y1
+	VPSHUFD $0x55, Y11, Y3
+	VPMADDUBSW 32(DI), Y3, Y3
+	VPSHUFD $0xaa, Y11, Y4
+	VPMADDUBSW 64(DI), Y4, Y4
+	VPSHUFD $0xff, Y11, Y5
+	VPMADDUBSW 96(DI), Y5, Y5
+	VPADDW Y3, Y1, Y1
+	VPADDW Y5, Y4, Y4
+	VPSHUFD $0x00, Y14, Y2
+	VPMADDUBSW 128(DI), Y2, Y2
+	VPSHUFD $0x55, Y14, Y3
+	VPMADDUBSW 160(DI), Y3, Y3
+	VPSHUFD $0xaa, Y14, Y5
+	VPMADDUBSW 192(DI), Y5, Y5
+	VPSHUFD $0xff, Y14, Y6
+	VPMADDUBSW 224(DI), Y6, Y6
+	VPADDW Y3, Y2, Y2
+	VPADDW Y6, Y5, Y5
+	VPADDW Y4, Y1, Y1
+	VPADDW Y5, Y2, Y2
+	VPADDW Y2, Y1, Y1
+	VPMADDWD Y15, Y1, Y1
+	VPSUBD (BX), Y1, Y1
+	VCVTDQ2PS Y1, Y1
+	VPBROADCASTW 0(R9), X7
+	VCVTPH2PS X7, Y7
+	VMULPS (R8), Y7, Y7
+	VFMADD231PS Y7, Y1, Y0
+	ADDQ $18, R9
+	ADDQ $256, DI
+	ADDQ $32, R8
+	ADDQ $32, BX
+	DECQ CX
+	JNZ q4x8blk
+	VMOVAPS Y0, Y12
+	X8STORE
+	ADDQ R12, SI
+	DECQ R13
+	JMP q4x8row
+q4x8done:
+	VZEROUPPER
+	RET
+
+DATA gxnib<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA gxnib<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA gxnib<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA gxnib<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL gxnib<>(SB), RODATA|NOPTR, $32
 
 // ADDLANES8(y, x, t) adds the eight lanes of y to the float in x one at a
 // time, lane 0 first (ggml_vec_dot_f32's vectorized leftover loop, as

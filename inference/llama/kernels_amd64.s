@@ -211,115 +211,6 @@ DATA nib08<>+16(SB)/8, $0x0808080808080808
 DATA nib08<>+24(SB)/8, $0x0808080808080808
 GLOBL nib08<>(SB), RODATA|NOPTR, $32
 
-// The x8 kernels multiply nrows weight rows by a group of eight
-// activation rows stored interleaved by block: for block b, row k's
-// quants are at xq + (b*8+k)*32, its scale at xd + (b*8+k)*4 and (Q4_0)
-// eight times the sum of its quants at xs + (b*8+k)*4. Each weight block
-// is loaded and decoded once for all eight rows; the rows' exact integer
-// block sums are folded into one vector (X8REDUCE), so that conversion,
-// scaling and accumulation run once per block for all eight rows, with
-// the one-row kernels' arithmetic (lane k is row k's running sum). Result
-// k of weight row i goes to out + (k*stride + i)*4.
-
-// X8SCALE: Y0 (eight int32 block sums) converted, times the weight
-// block's f16 scale (at R9) times the eight activation scales (at R8),
-// fused into Y12.
-#define X8SCALE \
-	VCVTDQ2PS Y0, Y0; \
-	VPBROADCASTW 0(R9), X1; \
-	VCVTPH2PS X1, Y1; \
-	VMULPS (R8), Y1, Y1; \
-	VFMADD231PS Y1, Y0, Y12
-
-// Q4ROW: unsigned nibbles (Y14) against signed activations, as sixteen
-// int16 sums of pairs; the offset of 8 comes off after the reduction as
-// 8*sum(x).
-#define Q4ROW(off, d) \
-	VPMADDUBSW off(DI), Y14, d
-
-// Q4REDUCE folds Y0..Y7 (sixteen int16 each) into Y0, lane k holding the
-// int32 sum of Yk's lanes. A Q4_0 pair sum is at most 2*15*127 = 3810, so
-// sums of eight still fit in int16 (30480): the rows are folded as in
-// X8REDUCE but on int16 lanes, with no VPMADDWD per row, and the two
-// 128-bit halves are widened and added last. Clobbers Y1, Y2, Y4, Y6, Y8.
-#define Q4REDUCE \
-	VPUNPCKLWD Y1, Y0, Y8; \
-	VPUNPCKHWD Y1, Y0, Y0; \
-	VPADDW Y8, Y0, Y0; \
-	VPUNPCKLWD Y3, Y2, Y8; \
-	VPUNPCKHWD Y3, Y2, Y2; \
-	VPADDW Y8, Y2, Y2; \
-	VPUNPCKLWD Y5, Y4, Y8; \
-	VPUNPCKHWD Y5, Y4, Y4; \
-	VPADDW Y8, Y4, Y4; \
-	VPUNPCKLWD Y7, Y6, Y8; \
-	VPUNPCKHWD Y7, Y6, Y6; \
-	VPADDW Y8, Y6, Y6; \
-	VPUNPCKLDQ Y2, Y0, Y8; \
-	VPUNPCKHDQ Y2, Y0, Y0; \
-	VPADDW Y8, Y0, Y0; \
-	VPUNPCKLDQ Y6, Y4, Y8; \
-	VPUNPCKHDQ Y6, Y4, Y4; \
-	VPADDW Y8, Y4, Y4; \
-	VPUNPCKLQDQ Y4, Y0, Y8; \
-	VPUNPCKHQDQ Y4, Y0, Y0; \
-	VPADDW Y8, Y0, Y0; \
-	VEXTRACTI128 $1, Y0, X1; \
-	VPMOVSXWD X0, Y0; \
-	VPMOVSXWD X1, Y1; \
-	VPADDD Y1, Y0, Y0
-
-// func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
-TEXT ·matQ4x8AVX2(SB), NOSPLIT, $0-72
-	MOVQ w+0(FP), SI
-	MOVQ rowBytes+8(FP), R12
-	MOVQ nrows+16(FP), R13
-	MOVQ out+56(FP), DX
-	MOVQ stride+64(FP), R10
-	SHLQ $2, R10
-	LEAQ (R10)(R10*2), R11
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
-	VMOVDQU nib0f<>(SB), Y13
-q4x8row:
-	CMPQ R13, $0
-	JLE q4x8done
-	MOVQ SI, R9
-	MOVQ xq+24(FP), DI
-	MOVQ xd+32(FP), R8
-	MOVQ xs+40(FP), BX
-	MOVQ nb+48(FP), CX
-	VXORPS Y12, Y12, Y12
-q4x8blk:
-	VMOVDQU 2(R9), X14
-	VPSRLW $4, X14, X8
-	VINSERTI128 $1, X8, Y14, Y14
-	VPAND Y13, Y14, Y14
-	Q4ROW(0, Y0)
-	Q4ROW(32, Y1)
-	Q4ROW(64, Y2)
-	Q4ROW(96, Y3)
-	Q4ROW(128, Y4)
-	Q4ROW(160, Y5)
-	Q4ROW(192, Y6)
-	Q4ROW(224, Y7)
-	Q4REDUCE
-	VPSUBD (BX), Y0, Y0
-	X8SCALE
-	ADDQ $18, R9
-	ADDQ $256, DI
-	ADDQ $32, R8
-	ADDQ $32, BX
-	DECQ CX
-	JNZ q4x8blk
-	X8STORE
-	ADDQ R12, SI
-	DECQ R13
-	JMP q4x8row
-q4x8done:
-	VZEROUPPER
-	RET
-
 // Constants of expNeg (logits.go), as float32 bit patterns.
 #define F32CONST(name, bits) \
 	DATA name<>+0(SB)/4, $bits; \
@@ -487,9 +378,11 @@ sedone:
 	VZEROUPPER
 	RET
 
-// The x1 kernels are the one-row kernels above with the loop over nrows
-// weight rows (rowBytes apart) in assembly, out[i] for row i: at batch 1
-// a matrix-vector product calls no Go per row.
+// matQ4x1AVX2 sets out[i] = dotQ4Go(row i, x) for nrows Q4_0 weight rows
+// rowBytes apart, the loop over rows in assembly (a matrix-vector product
+// at batch 1 calls no Go per row): eight blocks' exact integer sums are
+// folded at once (X8REDUCE), converted and fused into the sum in block
+// order (FMA8).
 
 // func matQ4x1AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32)
 TEXT ·matQ4x1AVX2(SB), NOSPLIT, $0-64

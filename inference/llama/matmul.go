@@ -20,9 +20,12 @@ type acts struct {
 	// batch of several (F32 weights are then summed in tinyBLAS's order,
 	// see dotF32); nil: none.
 	prompt []bool
-	// The rows again, in x8Groups(T) groups of eight interleaved by block
-	// for mulQx8: group g, block b, row k at index (g*nb+b)*8+k of gd (its
-	// scale) and gs (its block sum) and 32 times that of gq.
+	// The rows again, in x8Groups(T) groups of eight interleaved for
+	// mulQx8: group g, block b, row k at index (g*nb+b)*8+k of gd (its
+	// scale) and gs (its block sum); in gq each block of the group is 8
+	// chunks of 32 bytes, chunk c holding elements 4c..4c+3 of rows 0..7
+	// (four bytes per row), so that one broadcast weight chunk meets all
+	// eight rows in one instruction.
 	gq []int8
 	gd []float32
 	gs []int32
@@ -86,12 +89,18 @@ func (a *acts) group() {
 		for b := range nb {
 			for k := range 8 {
 				t, j := g*8+k, (g*nb+b)*8+k
+				blk := a.gq[j/8*256:][:256]
 				if t >= a.t {
-					clear(a.gq[j*32 : j*32+32])
+					for c := range 8 {
+						clear(blk[c*32+k*4 : c*32+k*4+4])
+					}
 					a.gd[j], a.gs[j] = 0, 0
 					continue
 				}
-				copy(a.gq[j*32:j*32+32], a.qs[t*a.n+b*32:t*a.n+b*32+32])
+				src := a.qs[t*a.n+b*32:][:32]
+				for c := range 8 {
+					copy(blk[c*32+k*4:c*32+k*4+4], src[c*4:c*4+4])
+				}
 				a.gd[j], a.gs[j] = a.qd[t*nb+b], a.qsum[t*nb+b]
 			}
 		}
