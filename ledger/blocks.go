@@ -188,17 +188,16 @@ func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
 		batch = append(batch, KV{Key: heightKey(nsCert, tip.Height), Value: cert})
 	}
 	ids := make([]string, len(b.Txs)) // CID bytes, for the tx index and the mempool
+	var idBuf [64]byte
 	for i := range b.Txs {
 		txb, err := protocols.Marshal(&b.Txs[i])
 		if err != nil {
 			return err
 		}
-		ids[i] = string(protocols.CID(txb).Bytes())
-		rec, err := protocols.Marshal(&txRecord{Height: tip.Height, Index: uint32(i), Result: out.Results[i]})
-		if err != nil {
-			return err
-		}
-		batch = append(batch, KV{Key: txKey([]byte(ids[i])), Value: rec})
+		id := protocols.AppendCID(idBuf[:0], txb)
+		ids[i] = string(id)
+		rec := appendTxRecord(nil, &txRecord{Height: tip.Height, Index: uint32(i), Result: out.Results[i]})
+		batch = append(batch, KV{Key: txKey(id), Value: rec})
 	}
 	if err := l.store.Write(batch); err != nil {
 		return fmt.Errorf("commit block %d: %w", tip.Height, err)

@@ -80,17 +80,21 @@ func chunkKey(h uint64, i uint32) []byte {
 	return binary.BigEndian.AppendUint32(heightKey(nsSnapChunk, h), i)
 }
 
-func txKey(id []byte) []byte { return append([]byte{nsTx}, id...) }
+func txKey(id []byte) []byte { return prefixed(nsTx, id) }
 
 // storeKey maps a state key into the store's state namespace.
-func storeKey(stateKey []byte) []byte { return append([]byte{nsState}, stateKey...) }
+func storeKey(stateKey []byte) []byte { return prefixed(nsState, stateKey) }
 
-func accountKey(a Account) []byte {
-	k := make([]byte, 1+len(a)) // one allocation (append to a 1-byte literal grows it)
-	k[0] = skAccount
-	copy(k[1:], a[:])
+// prefixed returns b after the byte p, in one allocation (appending to a
+// one-byte literal allocates twice).
+func prefixed(p byte, b []byte) []byte {
+	k := make([]byte, 1+len(b))
+	k[0] = p
+	copy(k[1:], b)
 	return k
 }
+
+func accountKey(a Account) []byte { return prefixed(skAccount, a[:]) }
 
 var (
 	supplyKey     = []byte{skSupply}

@@ -90,7 +90,8 @@ func (m *Mempool) Add(tx *protocols.Tx) error {
 	if err != nil {
 		return checkTx(m.chain, tx, m.verify) // names what is wrong
 	}
-	e := &poolEntry{tx: tx, id: string(protocols.CID(b).Bytes()), size: len(b)}
+	var idBuf [64]byte
+	e := &poolEntry{tx: tx, id: string(protocols.AppendCID(idBuf[:0], b)), size: len(b)}
 	// A held transaction passed every check below: the same bytes again
 	// (a node's own gossip, a peer's duplicate) skip them.
 	m.mu.Lock()
@@ -149,7 +150,8 @@ func (m *Mempool) Update(b *protocols.Block) {
 	ids := make([]string, 0, len(b.Txs))
 	for i := range b.Txs {
 		if enc, err := protocols.Marshal(&b.Txs[i]); err == nil {
-			ids = append(ids, string(protocols.CID(enc).Bytes()))
+			var idBuf [64]byte
+			ids = append(ids, string(protocols.AppendCID(idBuf[:0], enc)))
 		}
 	}
 	m.update(ids, true)
@@ -238,7 +240,8 @@ func (m *Mempool) remove(tx *protocols.Tx) {
 	if err != nil {
 		return
 	}
-	id := string(protocols.CID(b).Bytes())
+	var idBuf [64]byte
+	id := string(protocols.AppendCID(idBuf[:0], b))
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e := m.byID[id]

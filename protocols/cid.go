@@ -1,6 +1,8 @@
 package protocols
 
 import (
+	"crypto/sha256"
+
 	"github.com/ipfs/go-cid"
 	mh "github.com/multiformats/go-multihash"
 )
@@ -9,6 +11,17 @@ import (
 // sha2-256 multihash. Blocks, transactions and receipts are named this way.
 func CID(canonical []byte) cid.Cid {
 	return newCID(cid.DagCBOR, canonical)
+}
+
+// cidPrefix is the binary head of CID's CIDs: version 1, dag-cbor,
+// sha2-256, 32 bytes.
+var cidPrefix = [4]byte{0x01, byte(cid.DagCBOR), mh.SHA2_256, sha256.Size}
+
+// AppendCID appends CID(canonical).Bytes() to dst, without building the
+// Cid: a node names every transaction of each block it commits this way.
+func AppendCID(dst, canonical []byte) []byte {
+	sum := sha256.Sum256(canonical)
+	return append(append(dst, cidPrefix[:]...), sum[:]...)
 }
 
 // RawCID names opaque bytes (a model file, a blob): CIDv1, raw codec,

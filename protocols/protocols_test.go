@@ -1,6 +1,7 @@
 package protocols
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -58,5 +59,14 @@ func TestProtocolIDs(t *testing.T) {
 	}
 	if got := HeartbeatTopic("dev", 3); got != "tao/dev/subnet/3/heartbeat" {
 		t.Fatalf("HeartbeatTopic = %s", got)
+	}
+}
+
+func TestAppendCID(t *testing.T) {
+	for n := range 300 {
+		b := bytes.Repeat([]byte{byte(n)}, n)
+		if got, want := AppendCID([]byte("x"), b), append([]byte("x"), CID(b).Bytes()...); !bytes.Equal(got, want) {
+			t.Fatalf("AppendCID(%d bytes) = %x, want %x", n, got, want)
+		}
 	}
 }
