@@ -725,3 +725,61 @@ k8loop:
 	JNZ k8row
 	VZEROUPPER
 	RET
+
+// func ropeAVX2(x, cos, sin *float32, n int)
+// rope (NORM mode) on n pairs, n a positive multiple of 4: four adjacent
+// pairs at a time, x0·cos − x1·sin and x0·sin + x1·cos with the x1
+// products rounded and the x0 products fused (VFMADDSUB), as ggml.
+TEXT ·ropeAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), DI
+	MOVQ cos+8(FP), SI
+	MOVQ sin+16(FP), DX
+	MOVQ n+24(FP), CX
+rploop:
+	VMOVUPS 0(SI), X0
+	VMOVUPS 0(DX), X1
+	VUNPCKLPS X1, X0, X2
+	VUNPCKHPS X1, X0, X3
+	VINSERTF128 $1, X3, Y2, Y2
+	VPERMILPS $0xb1, Y2, Y3
+	VMOVUPS 0(DI), Y4
+	VMOVSLDUP Y4, Y5
+	VMOVSHDUP Y4, Y6
+	VMULPS Y3, Y6, Y6
+	VFMADDSUB231PS Y2, Y5, Y6
+	VMOVUPS Y6, 0(DI)
+	ADDQ $32, DI
+	ADDQ $16, SI
+	ADDQ $16, DX
+	SUBQ $4, CX
+	JNZ rploop
+	VZEROUPPER
+	RET
+
+// func ropeNeoxAVX2(x, cos, sin *float32, h int)
+// ropeNeox on the pairs (x[j], x[j+h]), h a positive multiple of 8.
+TEXT ·ropeNeoxAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), DI
+	MOVQ cos+8(FP), SI
+	MOVQ sin+16(FP), DX
+	MOVQ h+24(FP), CX
+	LEAQ (DI)(CX*4), R8
+rnloop:
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 0(R8), Y1
+	VMOVUPS 0(SI), Y2
+	VMOVUPS 0(DX), Y3
+	VMULPS Y3, Y1, Y4
+	VFMSUB231PS Y2, Y0, Y4
+	VMULPS Y2, Y1, Y5
+	VFMADD231PS Y3, Y0, Y5
+	VMOVUPS Y4, 0(DI)
+	VMOVUPS Y5, 0(R8)
+	ADDQ $32, DI
+	ADDQ $32, R8
+	ADDQ $32, SI
+	ADDQ $32, DX
+	SUBQ $8, CX
+	JNZ rnloop
+	VZEROUPPER
+	RET

@@ -265,3 +265,33 @@ func kqv(v []float32, stride int, p []float32, n int, prompt bool, out []float32
 		kqvGGMLAVX2(&v[0], stride, &p[0], n, len(out), &out[0])
 	}
 }
+
+//go:noescape
+func ropeAVX2(x, cos, sin *float32, n int)
+
+//go:noescape
+func ropeNeoxAVX2(x, cos, sin *float32, h int)
+
+// rope is ropeGo.
+func rope(x, cos, sin []float32) {
+	n := len(cos)
+	if !hasAVX2 || n%4 != 0 || n == 0 {
+		ropeGo(x, cos, sin)
+		return
+	}
+	_ = x[2*n-1]
+	_ = sin[n-1]
+	ropeAVX2(&x[0], &cos[0], &sin[0], n)
+}
+
+// ropeNeox is ropeNeoxGo.
+func ropeNeox(x, cos, sin []float32) {
+	h := len(cos)
+	if !hasAVX2 || h%8 != 0 || h == 0 {
+		ropeNeoxGo(x, cos, sin)
+		return
+	}
+	_ = x[2*h-1]
+	_ = sin[h-1]
+	ropeNeoxAVX2(&x[0], &cos[0], &sin[0], h)
+}

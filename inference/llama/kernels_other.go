@@ -50,3 +50,6 @@ func scoresGGML(q, k []float32, stride int, out []float32) { scoresGGMLGo(q, k, 
 func kqv(v []float32, stride int, p []float32, n int, prompt bool, out []float32) {
 	kqvGo(v, stride, p, n, prompt, out)
 }
+
+func rope(x, cos, sin []float32)     { ropeGo(x, cos, sin) }
+func ropeNeox(x, cos, sin []float32) { ropeNeoxGo(x, cos, sin) }

@@ -514,3 +514,33 @@ func TestPlainQ4(t *testing.T) {
 		}
 	}
 }
+
+// TestRope checks the vectorized rotations bit for bit against the Go ones.
+func TestRope(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, n := range []int{4, 8, 12, 16, 24, 32, 64} {
+		x := make([]float32, 2*n)
+		c, s := make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		for j := range c {
+			s[j], c[j] = sincosf(float32(r.Float64() * 100))
+		}
+		for _, neox := range []bool{false, true} {
+			got, want := append([]float32(nil), x...), append([]float32(nil), x...)
+			if neox {
+				ropeNeox(got, c, s)
+				ropeNeoxGo(want, c, s)
+			} else {
+				rope(got, c, s)
+				ropeGo(want, c, s)
+			}
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d neox=%v [%d] = %v, Go %v", n, neox, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -67,12 +67,12 @@ func yarnRamp(low, high float32, j int) float32 {
 	return 1 - min(1, max(0, y))
 }
 
-// rope rotates adjacent pairs (x[2j], x[2j+1]) by the angles of one
+// ropeGo rotates adjacent pairs (x[2j], x[2j+1]) by the angles of one
 // position (llama.cpp's NORM rope mode, used for the llama architecture),
 // rounding as ggml's compiled loop does: x0·cos − x1·sin and
 // x0·sin + x1·cos, each with the x1 product rounded and the x0 product
 // fused into the sum.
-func rope(x, cos, sin []float32) {
+func ropeGo(x, cos, sin []float32) {
 	for j := range cos {
 		x0, x1 := x[2*j], x[2*j+1]
 		x[2*j] = fma32(x0, cos[j], -float32(x1*sin[j]))
@@ -80,10 +80,10 @@ func rope(x, cos, sin []float32) {
 	}
 }
 
-// ropeNeox rotates the pairs (x[j], x[j+n/2]) of the first n = 2*len(cos)
+// ropeNeoxGo rotates the pairs (x[j], x[j+n/2]) of the first n = 2*len(cos)
 // dimensions (llama.cpp's NEOX rope mode, used for Qwen2 and Qwen3, whose
-// converter does not permute Q and K), rounding as rope does.
-func ropeNeox(x, cos, sin []float32) {
+// converter does not permute Q and K), rounding as ropeGo does.
+func ropeNeoxGo(x, cos, sin []float32) {
 	h := len(cos)
 	for j := range cos {
 		x0, x1 := x[j], x[j+h]
