@@ -36,8 +36,11 @@ func decodeRecord(key, b []byte, v any) error {
 	return nil
 }
 
-func getAccount(v View, a Account) (accountRecord, error) {
-	b, err := v.Get(accountKey(a))
+func getAccount(v View, a Account) (accountRecord, error) { return getAccountAt(v, accountKey(a)) }
+
+// getAccountAt is getAccount given the account's key (accountKey).
+func getAccountAt(v View, key []byte) (accountRecord, error) {
+	b, err := v.Get(key)
 	if err != nil || b == nil {
 		return accountRecord{}, err
 	}
@@ -45,15 +48,20 @@ func getAccount(v View, a Account) (accountRecord, error) {
 		return accountRecord{Balance: market.Rao(bal), Nonce: nonce}, nil
 	}
 	var r accountRecord // declared here: its address escapes, so it is allocated only on this path
-	return r, decodeRecord(accountKey(a), b, &r)
+	return r, decodeRecord(key, b, &r)
 }
 
 func putAccount(o *overlay, a Account, r accountRecord) error {
+	return putAccountAt(o, accountKey(a), r)
+}
+
+// putAccountAt is putAccount given the account's key (accountKey).
+func putAccountAt(o *overlay, key []byte, r accountRecord) error {
 	if r == (accountRecord{}) {
-		o.set(accountKey(a), nil) // keep the state free of empty accounts
+		o.set(key, nil) // keep the state free of empty accounts
 		return nil
 	}
-	o.set(accountKey(a), appendPair(make([]byte, 0, 19), uint64(r.Balance), r.Nonce))
+	o.set(key, appendPair(make([]byte, 0, 19), uint64(r.Balance), r.Nonce))
 	return nil
 }
 

@@ -92,11 +92,21 @@ type txContext struct {
 	header *protocols.Header
 	tx     *protocols.Tx
 	signer Account
+	sk     []byte // accountKey(signer), once computed (signerKey)
 	events []Event
 	// check is set in the mempool's check state, which does not apply
 	// per-block limits (registrations per block): a transaction over
 	// such a limit waits for a later block instead (ErrDeferred).
 	check bool
+}
+
+// signerKey returns the signer's account key, computed once per
+// transaction: the fee and a transfer read and write it four times.
+func (c *txContext) signerKey() []byte {
+	if c.sk == nil {
+		c.sk = accountKey(c.signer)
+	}
+	return c.sk
 }
 
 // emit records an event. The mempool's check state records none: its
@@ -106,6 +116,9 @@ func (c *txContext) emit(typ string, kv ...string) {
 		return
 	}
 	ev := Event{Type: typ}
+	if len(kv) >= 2 {
+		ev.Attrs = make([]Attr, 0, len(kv)/2) // one allocation; none (nil) without attributes, as before
+	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		ev.Attrs = append(ev.Attrs, Attr{Key: kv[i], Value: kv[i+1]})
 	}
@@ -120,7 +133,8 @@ func (c *txContext) chargeFee() error {
 	if err != nil {
 		return err
 	}
-	acct, err := getAccount(c.o, c.signer)
+	sk := c.signerKey()
+	acct, err := getAccountAt(c.o, sk)
 	if err != nil {
 		return err
 	}
@@ -131,10 +145,14 @@ func (c *txContext) chargeFee() error {
 		return fmt.Errorf("%w: nonce %d is ahead; the account's next nonce is %d (send the missing transactions first, or query it with `tao balance`)", ErrBadNonce, c.tx.Nonce, acct.Nonce)
 	}
 	acct.Nonce++
-	if err := putAccount(c.o, c.signer, acct); err != nil {
+	if err := putAccountAt(c.o, sk, acct); err != nil {
 		return err
 	}
-	if acct, err = getAccount(c.o, payer); err != nil {
+	pk := sk
+	if payer != c.signer {
+		pk = accountKey(payer)
+	}
+	if acct, err = getAccountAt(c.o, pk); err != nil {
 		return err
 	}
 	fee := market.Rao(c.tx.Fee)
@@ -142,7 +160,7 @@ func (c *txContext) chargeFee() error {
 		return fmt.Errorf("%w: balance %v TAO of %s cannot pay the fee of %v TAO; fund the account first", ErrInsufficientFunds, acct.Balance, payer, fee)
 	}
 	acct.Balance -= fee
-	if err := putAccount(c.o, payer, acct); err != nil {
+	if err := putAccountAt(c.o, pk, acct); err != nil {
 		return err
 	}
 	sup, err := getSupply(c.o)
@@ -197,7 +215,8 @@ func (c *txContext) transfer(t *protocols.Transfer) error {
 		return fmt.Errorf("%w: %v", ErrMalformedTx, err)
 	}
 	amount := market.Rao(t.Amount)
-	from, err := getAccount(c.o, c.signer)
+	sk := c.signerKey()
+	from, err := getAccountAt(c.o, sk)
 	if err != nil {
 		return err
 	}
@@ -206,10 +225,11 @@ func (c *txContext) transfer(t *protocols.Transfer) error {
 			ErrInsufficientFunds, from.Balance, market.Rao(c.tx.Fee), amount, from.Balance)
 	}
 	from.Balance -= amount
-	if err := putAccount(c.o, c.signer, from); err != nil {
+	if err := putAccountAt(c.o, sk, from); err != nil {
 		return err
 	}
-	dst, err := getAccount(c.o, to) // after the debit, so a transfer to oneself nets out
+	tk := accountKey(to)
+	dst, err := getAccountAt(c.o, tk) // after the debit, so a transfer to oneself nets out
 	if err != nil {
 		return err
 	}
@@ -217,7 +237,7 @@ func (c *txContext) transfer(t *protocols.Transfer) error {
 		return ErrOverflow
 	}
 	dst.Balance += amount
-	if err := putAccount(c.o, to, dst); err != nil {
+	if err := putAccountAt(c.o, tk, dst); err != nil {
 		return err
 	}
 	if !c.check {
