@@ -4,7 +4,8 @@ import "math"
 
 // expf is a float32 exp accurate to about 1 ulp (Cephes' expf: range
 // reduction by ln 2 and a degree-6 polynomial), several times cheaper
-// than math.Exp. ggml's SiLU and softmax use a similar approximation.
+// than math.Exp, for the log-probabilities over a vocabulary (the forward
+// pass uses ggml's own vExpf).
 func expf(x float32) float32 {
 	const (
 		log2e = 1.44269504088896341
@@ -27,6 +28,3 @@ func expf(x float32) float32 {
 	}
 	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
-
-// silu is x * sigmoid(x).
-func silu(x float32) float32 { return x / (1 + expf(-x)) }

@@ -4,61 +4,6 @@
 // Kernels that round exactly as ggml's x86 CPU code (AVX2, FMA) does; the
 // Go references are in ggmlmath.go and kernels.go.
 
-// func dotGGMLAVX2(x, y *float32, n int) float32
-// ggml_vec_dot_f32 for n a positive multiple of 32: four accumulators,
-// folded (0+2)+(1+3), then (i, i+4) and the pairs.
-TEXT ·dotGGMLAVX2(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ n+16(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-gdloop:
-	VMOVUPS 0(SI), Y4
-	VMOVUPS 32(SI), Y5
-	VMOVUPS 64(SI), Y6
-	VMOVUPS 96(SI), Y7
-	VFMADD231PS 0(DI), Y4, Y0
-	VFMADD231PS 32(DI), Y5, Y1
-	VFMADD231PS 64(DI), Y6, Y2
-	VFMADD231PS 96(DI), Y7, Y3
-	ADDQ $128, SI
-	ADDQ $128, DI
-	SUBQ $32, CX
-	JNZ gdloop
-	VADDPS Y2, Y0, Y0
-	VADDPS Y3, Y1, Y1
-	VADDPS Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
-
-// func dot8AVX2(x, y *float32, n int) float32
-// tinyBLAS's float32 product, n a positive multiple of 8: one eight-lane
-// accumulator of fused multiply-adds, then hsum_float_8.
-TEXT ·dot8AVX2(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ n+16(FP), CX
-	VXORPS Y0, Y0, Y0
-d8loop:
-	VMOVUPS 0(SI), Y4
-	VFMADD231PS 0(DI), Y4, Y0
-	ADDQ $32, SI
-	ADDQ $32, DI
-	SUBQ $8, CX
-	JNZ d8loop
-	HSUM8(Y0, X0, X1)
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
-
 #define F32C(name, bits) \
 	DATA name<>+0(SB)/4, $bits; \
 	GLOBL name<>(SB), RODATA|NOPTR, $4
@@ -410,18 +355,11 @@ DATA gxnib<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA gxnib<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
 GLOBL gxnib<>(SB), RODATA|NOPTR, $32
 
-// ADDLANES8(y, x, t) adds the eight lanes of y to the float in x one at a
-// time, lane 0 first (ggml_vec_dot_f32's vectorized leftover loop, as
-// GCC compiled it); clobbers y's low half and t.
-#define ADDLANES8(y, ylo, x, t) \
-	VADDSS ylo, x, x; \
-	VMOVSHDUP ylo, t; \
-	VADDSS t, x, x; \
-	VMOVHLPS ylo, ylo, t; \
-	VADDSS t, x, x; \
-	VPERMILPS $0xff, ylo, t; \
-	VADDSS t, x, x; \
-	VEXTRACTF128 $1, y, ylo; \
+// ADDLANES4(xlo, x, t) adds the four floats of xlo to the float in x one
+// at a time, lane 0 first; ADDLANES8(y, ylo, x, t) does so for y's eight
+// (ggml_vec_dot_f32's vectorized leftover loop, as GCC compiled it),
+// clobbering ylo.
+#define ADDLANES4(ylo, x, t) \
 	VADDSS ylo, x, x; \
 	VMOVSHDUP ylo, t; \
 	VADDSS t, x, x; \
@@ -429,6 +367,11 @@ GLOBL gxnib<>(SB), RODATA|NOPTR, $32
 	VADDSS t, x, x; \
 	VPERMILPS $0xff, ylo, t; \
 	VADDSS t, x, x
+
+#define ADDLANES8(y, ylo, x, t) \
+	ADDLANES4(ylo, x, t); \
+	VEXTRACTF128 $1, y, ylo; \
+	ADDLANES4(ylo, x, t)
 
 // ADDLANES8X2 is ADDLANES8 on two independent sums at once: lanes of y
 // into x and of v into w (ylo, vlo their low halves; t, u scratch).

@@ -178,7 +178,7 @@ func mulQx8Go(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float
 	}
 }
 
-// siluMulGo sets gate[i] = silu(gate[i]) * up[i].
+// siluMulGo sets gate[i] = vSilu(gate[i]) * up[i] (ggml_vec_swiglu_f32).
 func siluMulGo(gate, up []float32) {
 	up = up[:len(gate)]
 	for i, g := range gate {

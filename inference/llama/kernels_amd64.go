@@ -135,8 +135,8 @@ func sumExpNeg(x []float32, mx float32) float64 {
 //go:noescape
 func siluMulAVX2(gate, up *float32, n int)
 
-// siluMul sets gate[i] = silu(gate[i]) * up[i] (len(up) >= len(gate)),
-// the feed-forward gate, bit for bit as the scalar silu.
+// siluMul sets gate[i] = vSilu(gate[i]) * up[i] (len(up) >= len(gate)),
+// the feed-forward gate, bit for bit as siluMulGo.
 func siluMul(gate, up []float32) {
 	n := len(gate) &^ 7
 	if !hasAVX2 {
@@ -193,12 +193,6 @@ func dotQ4(w []byte, a *q8Act) float32 {
 }
 
 //go:noescape
-func dotGGMLAVX2(x, y *float32, n int) float32
-
-//go:noescape
-func dot8AVX2(x, y *float32, n int) float32
-
-//go:noescape
 func softmaxExpAVX2(x *float32, n int, mx float32) float64
 
 // dotGGML is dotGGMLGo: x · y (len(y) >= len(x)) as ggml_vec_dot_f32.
@@ -208,7 +202,9 @@ func dotGGML(x, y []float32) float32 {
 		return dotGGMLGo(x, y)
 	}
 	y = y[:len(x)]
-	return dotGGMLTail(x, y, np, dotGGMLAVX2(&x[0], &y[0], np))
+	var s [1]float32
+	kqvGGMLAVX2(&x[0], 0, &y[0], np, 1, &s[0])
+	return dotGGMLTail(x, y, np, s[0])
 }
 
 // dot8 is dot8Go: x · y (len(x) a multiple of 8, len(y) >= len(x)) as
@@ -218,7 +214,9 @@ func dot8(x, y []float32) float32 {
 		return dot8Go(x, y)
 	}
 	y = y[:len(x)]
-	return dot8AVX2(&x[0], &y[0], len(x))
+	var s [1]float32
+	kqv8AVX2(&x[0], 0, &y[0], len(x), 1, &s[0])
+	return s[0]
 }
 
 // softmaxExp is softmaxExpGo (len(x) a multiple of 8).

@@ -47,22 +47,10 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	VPERM2I128 $0x31, Y4, Y0, Y2; \
 	VPADDD Y2, Y1, Y0
 
-// FMA8 adds the eight lanes of Y0 (block sums) times those of Y1 (their
-// scales) to the float in X11 by fused multiply-adds, lane 0 first.
-// Clobbers Y0-Y3.
-#define FMA8 \
-	VFMADD231SS X1, X0, X11; \
-	VMOVSHDUP X0, X2; \
-	VMOVSHDUP X1, X3; \
-	VFMADD231SS X3, X2, X11; \
-	VMOVHLPS X0, X0, X2; \
-	VMOVHLPS X1, X1, X3; \
-	VFMADD231SS X3, X2, X11; \
-	VPERMILPS $0xff, X0, X2; \
-	VPERMILPS $0xff, X1, X3; \
-	VFMADD231SS X3, X2, X11; \
-	VEXTRACTF128 $1, Y0, X0; \
-	VEXTRACTF128 $1, Y1, X1; \
+// FMA4 adds the four lanes of X0 (block sums) times those of X1 (their
+// scales) to the float in X11 by fused multiply-adds, lane 0 first; FMA8
+// does so for the eight of Y0 and Y1. Clobbers Y0-Y3.
+#define FMA4 \
 	VFMADD231SS X1, X0, X11; \
 	VMOVSHDUP X0, X2; \
 	VMOVSHDUP X1, X3; \
@@ -73,6 +61,12 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	VPERMILPS $0xff, X0, X2; \
 	VPERMILPS $0xff, X1, X3; \
 	VFMADD231SS X3, X2, X11
+
+#define FMA8 \
+	FMA4; \
+	VEXTRACTF128 $1, Y0, X0; \
+	VEXTRACTF128 $1, Y1, X1; \
+	FMA4
 
 // SCALE8(stride): the weight scales of eight blocks stride bytes apart
 // (from SI) times the eight activation scales (at R8), into Y1.
