@@ -421,7 +421,9 @@ GLOBL gxnib<>(SB), RODATA|NOPTR, $32
 // func scoresGGMLAVX2(q, k *float32, stride, npos, hd int, out *float32)
 // out[t] = dotGGML(q[:hd], k[t*stride:]) for t < npos (npos > 0, hd a
 // positive multiple of 8): each position's attention score as ggml's
-// vec_dot_f32 computes it, two positions at a time (the leftover sums
+// vec_dot_f32 computes it (and, with q the weights and k the transposed
+// value cache, each output of a decode row's weighted sum), two positions
+// at a time (the leftover sums
 // are chains of dependent additions).
 TEXT ·scoresGGMLAVX2(SB), NOSPLIT, $0-48
 	MOVQ q+0(FP), SI
@@ -534,106 +536,6 @@ sctail1:
 scstore1:
 	VMOVSS X0, (DX)
 scdone:
-	VZEROUPPER
-	RET
-
-// func kqvGGMLAVX2(v *float32, stride int, p *float32, n, hd int, out *float32)
-// out[d] = dotGGML(v[d*stride:][:n], p) for d < hd (hd > 0, n a positive
-// multiple of 32): attention's weighted sum of values for a decode row,
-// from the transposed value cache, two rows at a time.
-TEXT ·kqvGGMLAVX2(SB), NOSPLIT, $0-48
-	MOVQ v+0(FP), DI
-	MOVQ stride+8(FP), R8
-	SHLQ $2, R8
-	MOVQ p+16(FP), SI
-	MOVQ n+24(FP), R10
-	MOVQ hd+32(FP), R9
-	MOVQ out+40(FP), DX
-kvrow2:
-	CMPQ R9, $2
-	JLT kvrow1
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	MOVQ SI, AX
-	MOVQ DI, BX
-	LEAQ (DI)(R8*1), R11
-	MOVQ R10, CX
-kvloop2:
-	VMOVUPS 0(AX), Y4
-	VMOVUPS 32(AX), Y5
-	VMOVUPS 64(AX), Y6
-	VMOVUPS 96(AX), Y7
-	VFMADD231PS 0(BX), Y4, Y0
-	VFMADD231PS 32(BX), Y5, Y1
-	VFMADD231PS 64(BX), Y6, Y2
-	VFMADD231PS 96(BX), Y7, Y3
-	VFMADD231PS 0(R11), Y4, Y8
-	VFMADD231PS 32(R11), Y5, Y9
-	VFMADD231PS 64(R11), Y6, Y10
-	VFMADD231PS 96(R11), Y7, Y11
-	ADDQ $128, AX
-	ADDQ $128, BX
-	ADDQ $128, R11
-	SUBQ $32, CX
-	JNZ kvloop2
-	VADDPS Y2, Y0, Y0
-	VADDPS Y3, Y1, Y1
-	VADDPS Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 0(DX)
-	VADDPS Y10, Y8, Y8
-	VADDPS Y11, Y9, Y9
-	VADDPS Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPS X9, X8, X8
-	VHADDPS X8, X8, X8
-	VHADDPS X8, X8, X8
-	VMOVSS X8, 4(DX)
-	ADDQ $8, DX
-	LEAQ (DI)(R8*2), DI
-	SUBQ $2, R9
-	JMP kvrow2
-kvrow1:
-	CMPQ R9, $0
-	JLE kvdone
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	MOVQ SI, AX
-	MOVQ DI, BX
-	MOVQ R10, CX
-kvloop1:
-	VMOVUPS 0(AX), Y4
-	VMOVUPS 32(AX), Y5
-	VMOVUPS 64(AX), Y6
-	VMOVUPS 96(AX), Y7
-	VFMADD231PS 0(BX), Y4, Y0
-	VFMADD231PS 32(BX), Y5, Y1
-	VFMADD231PS 64(BX), Y6, Y2
-	VFMADD231PS 96(BX), Y7, Y3
-	ADDQ $128, AX
-	ADDQ $128, BX
-	SUBQ $32, CX
-	JNZ kvloop1
-	VADDPS Y2, Y0, Y0
-	VADDPS Y3, Y1, Y1
-	VADDPS Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 0(DX)
-kvdone:
 	VZEROUPPER
 	RET
 

@@ -203,7 +203,7 @@ func dotGGML(x, y []float32) float32 {
 	}
 	y = y[:len(x)]
 	var s [1]float32
-	kqvGGMLAVX2(&x[0], 0, &y[0], np, 1, &s[0])
+	scoresGGMLAVX2(&y[0], &x[0], 0, 1, np, &s[0])
 	return dotGGMLTail(x, y, np, s[0])
 }
 
@@ -242,9 +242,6 @@ func scoresGGML(q, k []float32, stride int, out []float32) {
 }
 
 //go:noescape
-func kqvGGMLAVX2(v *float32, stride int, p *float32, n, hd int, out *float32)
-
-//go:noescape
 func kqv8AVX2(v *float32, stride int, p *float32, n, hd int, out *float32)
 
 // kqv sets out[d] to the product of row d of v (rows stride apart) with
@@ -260,7 +257,7 @@ func kqv(v []float32, stride int, p []float32, n int, prompt bool, out []float32
 	if prompt {
 		kqv8AVX2(&v[0], stride, &p[0], n, len(out), &out[0])
 	} else {
-		kqvGGMLAVX2(&v[0], stride, &p[0], n, len(out), &out[0])
+		scoresGGMLAVX2(&p[0], &v[0], stride, len(out), n, &out[0])
 	}
 }
 
