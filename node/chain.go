@@ -165,12 +165,13 @@ func (c *chain) close() error {
 // validator on every local publish, and each publisher here built or
 // checked its message first (the replica signs its proposals and votes;
 // transactions and batches are admitted before they are published). The
-// author is pubsub's signer, and pubsub drops messages from peers that
-// claim this node's ID, so a peer cannot take this path. For a proposal
-// that skips decoding a whole block on the consensus loop.
+// author is the key pubsub signed with, which only this host holds
+// (p2p.Host.GossipAuthor), so a peer cannot take this path except by
+// replaying this node's own messages. For a proposal that skips decoding
+// a whole block on the consensus loop.
 func (c *chain) join() error {
 	id := c.genesis.ChainID
-	self := c.n.host.Libp2p().ID()
+	self := c.n.host.GossipAuthor()
 	var err error
 	c.props, err = c.n.host.Join(protocols.ProposalTopic(id), func(_ context.Context, from peer.ID, b []byte) (any, p2p.Verdict) {
 		if from == self {

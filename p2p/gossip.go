@@ -84,6 +84,7 @@ func newGossip(ctx context.Context, lh host.Host, h *Host) (*pubsub.PubSub, erro
 	if err := lh.Peerstore().AddPubKey(authorID, author.GetPublic()); err != nil {
 		return nil, err
 	}
+	h.author = authorID
 	return pubsub.NewGossipSub(ctx, lh,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
 		pubsub.WithMessageAuthor(authorID),
@@ -93,6 +94,11 @@ func newGossip(ctx context.Context, lh host.Host, h *Host) (*pubsub.PubSub, erro
 		pubsub.WithFloodPublish(true),
 	)
 }
+
+// GossipAuthor returns the ID this host's gossip messages carry as their
+// author (see newGossip): a Validator seeing it judges a message this host
+// published, as no peer can sign for it. Empty before Start.
+func (h *Host) GossipAuthor() peer.ID { return h.author }
 
 // Join joins topic name with validator v (nil accepts everything; only
 // tests of misbehaving peers want that). Joining a topic twice returns the
