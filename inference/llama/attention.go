@@ -12,7 +12,7 @@ import "math"
 // prompt). Rows past the sequence's position count as llama.cpp's masked
 // cache cells: zero weight.
 func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool, l, threads int) {
-	qDim, kvDim, hd := m.QDim(), m.KVDim(), m.HeadDim
+	qDim, hd := m.QDim(), m.HeadDim
 	group := m.Heads / m.KVHeads
 	scale := 1 / float32(math.Sqrt(float64(hd))) // 1.0f/sqrtf(n_embd_head)
 	n := len(rows) * m.Heads
@@ -26,10 +26,10 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool
 			n := p + 1
 			n8, n32 := (n+7)&^7, (n+31)&^31
 			if cap(probs) < n32 {
-				probs = make([]float32, n32, seq.vStride)
+				probs = make([]float32, n32, seq.vBlocks*32)
 			}
 			probs = probs[:n32]
-			scoresGGML(qh, seq.k[l][kvh*hd:], kvDim, probs[:n])
+			scoresGGML(qh, seq.kHead(l, kvh, hd), hd, probs[:n])
 			maxS := float32(math.Inf(-1))
 			for t, s := range probs[:n] {
 				s *= scale
@@ -46,9 +46,9 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool
 			clear(probs[n:])
 			o := out[i*qDim+h*hd : i*qDim+(h+1)*hd]
 			if prompt[i] {
-				kqv(seq.v[l][kvh*hd*seq.vStride:], seq.vStride, probs, n8, true, o)
+				kqv(seq.vHead(l, kvh, hd), probs, n8, true, o)
 			} else {
-				kqv(seq.v[l][kvh*hd*seq.vStride:], seq.vStride, probs, n32, false, o)
+				kqv(seq.vHead(l, kvh, hd), probs, n32, false, o)
 			}
 		}
 	})

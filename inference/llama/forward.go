@@ -155,10 +155,13 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 				}
 				rot(kh, cos[i], sin[i])
 			}
-			copy(r.Seq.k[l][pos[i]*kvDim:], k[i*kvDim:(i+1)*kvDim])
-			vt, st := r.Seq.v[l], r.Seq.vStride
-			for d, x := range v[i*kvDim : (i+1)*kvDim] {
-				vt[d*st+pos[i]] = x
+			b, o := pos[i]/32, pos[i]%32
+			for h := range m.KVHeads {
+				copy(r.Seq.kHead(l, h, hd)[pos[i]*hd:], k[i*kvDim+h*hd:i*kvDim+(h+1)*hd])
+				vh := r.Seq.vHead(l, h, hd)[b*hd*32+o:]
+				for d, x := range v[i*kvDim+h*hd : i*kvDim+(h+1)*hd] {
+					vh[d*32] = x
+				}
 			}
 		}
 		tracef("Vcur", l, v)

@@ -539,38 +539,6 @@ scdone:
 	VZEROUPPER
 	RET
 
-// func kqv8AVX2(v *float32, stride int, p *float32, n, hd int, out *float32)
-// out[d] = dot8(v[d*stride:][:n], p) for d < hd (hd > 0, n a positive
-// multiple of 8): the weighted sum for a prompt row, as tinyBLAS.
-TEXT ·kqv8AVX2(SB), NOSPLIT, $0-48
-	MOVQ v+0(FP), DI
-	MOVQ stride+8(FP), R8
-	SHLQ $2, R8
-	MOVQ p+16(FP), SI
-	MOVQ n+24(FP), R10
-	MOVQ hd+32(FP), R9
-	MOVQ out+40(FP), DX
-k8row:
-	VXORPS Y0, Y0, Y0
-	MOVQ SI, AX
-	MOVQ DI, BX
-	MOVQ R10, CX
-k8loop:
-	VMOVUPS 0(AX), Y4
-	VFMADD231PS 0(BX), Y4, Y0
-	ADDQ $32, AX
-	ADDQ $32, BX
-	SUBQ $8, CX
-	JNZ k8loop
-	HSUM8(Y0, X0, X1)
-	VMOVSS X0, 0(DX)
-	ADDQ $4, DX
-	ADDQ R8, DI
-	DECQ R9
-	JNZ k8row
-	VZEROUPPER
-	RET
-
 // func ropeAVX2(x, cos, sin *float32, n int)
 // rope (NORM mode) on n pairs, n a positive multiple of 4: four adjacent
 // pairs at a time, x0·cos − x1·sin and x0·sin + x1·cos with the x1
@@ -626,5 +594,137 @@ rnloop:
 	ADDQ $32, DX
 	SUBQ $8, CX
 	JNZ rnloop
+	VZEROUPPER
+	RET
+
+// The value cache is transposed and blocked (Seq): for one KV head, block
+// B of 32 positions holds hd rows of 32 floats, row d at v + (B*hd + d)*32.
+// A row's positions are read block by block, each block one streamed run.
+
+// func kqvBlockGGMLAVX2(v *float32, hd int, p *float32, nblk int, out *float32)
+// out[d] = ggml_vec_dot_f32 of row d (nblk blocks) with p[:nblk*32], for
+// d < hd (hd, nblk > 0), two rows at a time: a decode row's weighted sum
+// of values.
+TEXT ·kqvBlockGGMLAVX2(SB), NOSPLIT, $0-40
+	MOVQ v+0(FP), DI
+	MOVQ hd+8(FP), R9
+	MOVQ p+16(FP), SI
+	MOVQ nblk+24(FP), R10
+	MOVQ out+32(FP), DX
+	MOVQ R9, R12
+	SHLQ $7, R12
+kbrow2:
+	CMPQ R9, $2
+	JLT kbrow1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+kbloop2:
+	VMOVUPS 0(AX), Y4
+	VMOVUPS 32(AX), Y5
+	VMOVUPS 64(AX), Y6
+	VMOVUPS 96(AX), Y7
+	VFMADD231PS 0(BX), Y4, Y0
+	VFMADD231PS 32(BX), Y5, Y1
+	VFMADD231PS 64(BX), Y6, Y2
+	VFMADD231PS 96(BX), Y7, Y3
+	VFMADD231PS 128(BX), Y4, Y8
+	VFMADD231PS 160(BX), Y5, Y9
+	VFMADD231PS 192(BX), Y6, Y10
+	VFMADD231PS 224(BX), Y7, Y11
+	ADDQ $128, AX
+	ADDQ R12, BX
+	DECQ CX
+	JNZ kbloop2
+	GGMLREDUCE(Y0, Y1, Y2, Y3, X0, X1)
+	GGMLREDUCE(Y8, Y9, Y10, Y11, X8, X9)
+	VMOVSS X0, 0(DX)
+	VMOVSS X8, 4(DX)
+	ADDQ $8, DX
+	ADDQ $256, DI
+	SUBQ $2, R9
+	JMP kbrow2
+kbrow1:
+	CMPQ R9, $0
+	JLE kbdone
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+kbloop1:
+	VMOVUPS 0(AX), Y4
+	VMOVUPS 32(AX), Y5
+	VMOVUPS 64(AX), Y6
+	VMOVUPS 96(AX), Y7
+	VFMADD231PS 0(BX), Y4, Y0
+	VFMADD231PS 32(BX), Y5, Y1
+	VFMADD231PS 64(BX), Y6, Y2
+	VFMADD231PS 96(BX), Y7, Y3
+	ADDQ $128, AX
+	ADDQ R12, BX
+	DECQ CX
+	JNZ kbloop1
+	GGMLREDUCE(Y0, Y1, Y2, Y3, X0, X1)
+	VMOVSS X0, 0(DX)
+kbdone:
+	VZEROUPPER
+	RET
+
+// func kqvBlock8AVX2(v *float32, hd int, p *float32, nchunk int, out *float32)
+// out[d] = tinyBLAS's product of row d's first nchunk*8 positions with p,
+// for d < hd (hd, nchunk > 0): a prompt row's weighted sum of values.
+TEXT ·kqvBlock8AVX2(SB), NOSPLIT, $0-40
+	MOVQ v+0(FP), DI
+	MOVQ hd+8(FP), R9
+	MOVQ p+16(FP), SI
+	MOVQ nchunk+24(FP), R10
+	MOVQ out+32(FP), DX
+	MOVQ R9, R12
+	SHLQ $7, R12
+	SUBQ $128, R12
+kcrow:
+	VXORPS Y0, Y0, Y0
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+kcblk:
+	VMOVUPS 0(BX), Y4
+	VFMADD231PS 0(AX), Y4, Y0
+	DECQ CX
+	JZ kcend
+	VMOVUPS 32(BX), Y4
+	VFMADD231PS 32(AX), Y4, Y0
+	DECQ CX
+	JZ kcend
+	VMOVUPS 64(BX), Y4
+	VFMADD231PS 64(AX), Y4, Y0
+	DECQ CX
+	JZ kcend
+	VMOVUPS 96(BX), Y4
+	VFMADD231PS 96(AX), Y4, Y0
+	DECQ CX
+	JZ kcend
+	ADDQ $128, AX
+	ADDQ $128, BX
+	ADDQ R12, BX
+	JMP kcblk
+kcend:
+	HSUM8(Y0, X0, X1)
+	VMOVSS X0, 0(DX)
+	ADDQ $4, DX
+	ADDQ $128, DI
+	DECQ R9
+	JNZ kcrow
 	VZEROUPPER
 	RET

@@ -91,11 +91,16 @@ func scoresGGMLGo(q, k []float32, stride int, out []float32) {
 	}
 }
 
-// kqvGo sets out[d] to the product of row d of v (rows stride apart)
-// with p[:n]: by dot8Go for a prompt row, else dotGGMLGo.
-func kqvGo(v []float32, stride int, p []float32, n int, prompt bool, out []float32) {
+// kqvGo sets out[d] to the product of row d of one KV head's blocked,
+// transposed values v (Seq) with p[:n]: by dot8Go for a prompt row (n a
+// multiple of 8), else dotGGMLGo (n a multiple of 32).
+func kqvGo(v []float32, p []float32, n int, prompt bool, out []float32) {
+	hd := len(out)
+	row := make([]float32, n)
 	for d := range out {
-		row := v[d*stride : d*stride+n]
+		for t := 0; t < n; t += 32 {
+			copy(row[t:min(n, t+32)], v[((t/32)*hd+d)*32:])
+		}
 		if prompt {
 			out[d] = dot8Go(row, p)
 		} else {

@@ -215,7 +215,7 @@ func dot8(x, y []float32) float32 {
 	}
 	y = y[:len(x)]
 	var s [1]float32
-	kqv8AVX2(&x[0], 0, &y[0], len(x), 1, &s[0])
+	kqvBlock8AVX2(&x[0], 1, &y[0], len(x)/8, &s[0]) // one row: contiguous
 	return s[0]
 }
 
@@ -242,22 +242,25 @@ func scoresGGML(q, k []float32, stride int, out []float32) {
 }
 
 //go:noescape
-func kqv8AVX2(v *float32, stride int, p *float32, n, hd int, out *float32)
+func kqvBlockGGMLAVX2(v *float32, hd int, p *float32, nblk int, out *float32)
 
-// kqv sets out[d] to the product of row d of v (rows stride apart) with
-// p[:n]: dot8 when prompt (n a multiple of 8), else dotGGML (n a multiple
-// of 32).
-func kqv(v []float32, stride int, p []float32, n int, prompt bool, out []float32) {
-	if !hasAVX2 || len(out) == 0 || n == 0 {
-		kqvGo(v, stride, p, n, prompt, out)
+//go:noescape
+func kqvBlock8AVX2(v *float32, hd int, p *float32, nchunk int, out *float32)
+
+// kqv is kqvGo.
+func kqv(v []float32, p []float32, n int, prompt bool, out []float32) {
+	hd := len(out)
+	if !hasAVX2 || hd == 0 || n == 0 {
+		kqvGo(v, p, n, prompt, out)
 		return
 	}
-	_ = v[(len(out)-1)*stride+n-1]
+	nblk := (n + 31) / 32
+	_ = v[nblk*hd*32-1]
 	_ = p[n-1]
 	if prompt {
-		kqv8AVX2(&v[0], stride, &p[0], n, len(out), &out[0])
+		kqvBlock8AVX2(&v[0], hd, &p[0], n/8, &out[0])
 	} else {
-		scoresGGMLAVX2(&p[0], &v[0], stride, len(out), n, &out[0])
+		kqvBlockGGMLAVX2(&v[0], hd, &p[0], nblk, &out[0])
 	}
 }
 

@@ -47,8 +47,8 @@ func softmaxExp(x []float32, mx float32) float64 { return softmaxExpGo(x, mx) }
 func scoresGGML(q, k []float32, stride int, out []float32) { scoresGGMLGo(q, k, stride, out) }
 
 // kqv is kqvGo.
-func kqv(v []float32, stride int, p []float32, n int, prompt bool, out []float32) {
-	kqvGo(v, stride, p, n, prompt, out)
+func kqv(v []float32, p []float32, n int, prompt bool, out []float32) {
+	kqvGo(v, p, n, prompt, out)
 }
 
 func rope(x, cos, sin []float32)     { ropeGo(x, cos, sin) }

@@ -7,12 +7,14 @@ import "github.com/taonet/tao/gpu/cuda"
 // to a GPU the cache is in GPU memory (f16), freed when the Seq is
 // garbage collected.
 type Seq struct {
-	// k holds, per layer, cap positions × KVDim; v holds the values
-	// transposed as llama.cpp's cache does without flash attention:
-	// KVDim rows of vStride positions (cap rounded up to 32, the tail
-	// zero), so that attention sums over positions as ggml does (CPU).
+	// k holds, per layer and KV head, cap positions of HeadDim floats (a
+	// head's keys are read position after position: one stream). v holds the
+	// values transposed as llama.cpp's cache does without flash attention,
+	// so that attention sums over positions as ggml does, and blocked so
+	// that those sums stream: per KV head, vBlocks blocks of 32 positions,
+	// each HeadDim rows of 32 floats (the tail of the last block zero).
 	k, v    [][]float32
-	vStride int
+	vBlocks int
 	n       int // positions filled
 	cap     int
 	dev     cuda.Ptr // GPU cache: [layer][k|v][cap][KVDim] f16
@@ -28,10 +30,10 @@ func (m *Model) NewSeq(n int) *Seq {
 		g.newCache(s, m.Layers, m.KVDim())
 		return s
 	}
-	s := &Seq{cap: n, k: make([][]float32, m.Layers), v: make([][]float32, m.Layers), vStride: (n + 31) &^ 31}
+	s := &Seq{cap: n, k: make([][]float32, m.Layers), v: make([][]float32, m.Layers), vBlocks: (n + 31) / 32}
 	for l := range m.Layers {
 		s.k[l] = make([]float32, n*m.KVDim())
-		s.v[l] = make([]float32, s.vStride*m.KVDim())
+		s.v[l] = make([]float32, s.vBlocks*32*m.KVDim())
 	}
 	return s
 }
@@ -45,3 +47,15 @@ func (s *Seq) Cap() int { return s.cap }
 // Truncate forgets positions from n on, so a caller can rewind (reuse a
 // shared prompt prefix, or re-score).
 func (s *Seq) Truncate(n int) { s.n = max(0, min(n, s.n)) }
+
+// kHead is the key cache of layer l's KV head h (positions × hd).
+func (s *Seq) kHead(l, h, hd int) []float32 {
+	n := s.cap * hd
+	return s.k[l][h*n : (h+1)*n]
+}
+
+// vHead is the blocked value cache of layer l's KV head h.
+func (s *Seq) vHead(l, h, hd int) []float32 {
+	n := s.vBlocks * 32 * hd
+	return s.v[l][h*n : (h+1)*n]
+}
