@@ -44,6 +44,10 @@ type overlay struct {
 	// (a transaction's over its block's) does not: its base answers from
 	// memory, and most keys a transaction reads it reads once or twice.
 	cache bool
+	// A transaction's fresh and vals start in these, allocated with the
+	// overlay.
+	freshArr [smallOverlay]string
+	valsArr  [smallOverlay][]byte
 }
 
 // smallOverlay is the number of keys an overlay holds in slices before
@@ -55,7 +59,7 @@ func newOverlay(base View) *overlay {
 	o := &overlay{base: base}
 	if _, nested := base.(*overlay); nested {
 		// A transaction's: room for its few writes up front.
-		o.fresh, o.vals = make([]string, 0, smallOverlay), make([][]byte, 0, smallOverlay)
+		o.fresh, o.vals = o.freshArr[:0], o.valsArr[:0]
 	} else {
 		o.cache = true
 	}
