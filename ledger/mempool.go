@@ -173,16 +173,37 @@ func (m *Mempool) update(ids []string, blockWrites bool) {
 	for _, id := range ids {
 		committed[id] = true
 	}
-	// The block is the pool's oldest transactions in pool order (the
-	// proposer reaped this pool, or it saw the same arrivals): the new
+	// The block's transactions are usually this pool's (the proposer
+	// reaped its pool, or this pool saw the same arrivals). Then the new
 	// committed state followed by the rest is the check state already
-	// held, so the rest need no re-check. Only the height moves. This
-	// holds only while a block changes state through its transactions:
+	// held, so the rest need no re-check and only the height moves, when
+	// (a) the block is the pool's oldest transactions, in any order, or
+	// (b) every pool transaction up to the last one committed is a
+	// transfer. For (b): a block holds a prefix of each signer's pending
+	// nonces, and a transfer debits only its signer, so committing the
+	// block ahead of a pending transfer only moves other signers'
+	// transfers ahead of it: they credit accounts and burn fees, never
+	// debit its signer, so it still executes (the supply bounds balances
+	// far below overflow), and every balance, nonce and the burned total
+	// end as the same sums. (a) is how a proposer's pool advances, (b) how
+	// the others' do: their pools hold the same batches in another order.
+	// Both hold only while a block changes state through its transactions:
 	// block-level writes (emission, epochs, payouts — the market's) force
 	// a reset, or the check state would shadow them.
-	prefix := !blockWrites && len(ids) <= len(m.txs) && m.advanced < maxAdvances
-	for i := 0; prefix && i < len(ids); i++ {
-		prefix = committed[m.txs[i].id]
+	inPool, last := 0, -1
+	for i, e := range m.txs {
+		if committed[e.id] {
+			inPool, last = inPool+1, i
+		}
+	}
+	fast := !blockWrites && m.check != nil && m.advanced < maxAdvances && len(committed) == len(ids) && inPool == len(ids)
+	if fast && last >= len(ids) { // not the oldest: (b)
+		for _, e := range m.txs[:last+1] {
+			if e.tx.Kind != protocols.TxTransfer {
+				fast = false
+				break
+			}
+		}
 	}
 	kept := m.txs[:0]
 	for _, e := range m.txs {
@@ -195,7 +216,7 @@ func (m *Mempool) update(ids []string, blockWrites bool) {
 	}
 	clear(m.txs[len(kept):])
 	m.txs = kept
-	if prefix && len(committed) == len(ids) && m.check != nil {
+	if fast {
 		m.advance()
 		return
 	}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 
@@ -104,5 +105,56 @@ func TestMempoolBounds(t *testing.T) {
 	}
 	if err := l.SubmitTx(transfer(t, 1, 2, 2, 1)); err != nil {
 		t.Fatalf("after the block: %v", err)
+	}
+}
+
+// TestMempoolUpdateReordered: a block of this pool's transfers in
+// another order than the pool's (as a validator's pool sees the
+// proposer's block) advances the check state without re-executing the
+// rest, to what re-executing them gives.
+func TestMempoolUpdateReordered(t *testing.T) {
+	g := testGenesis(4)
+	a, b := openMem(t, g), openMem(t, g)
+	pool := []*protocols.Tx{ // b's arrival order
+		transfer(t, 1, 0, 2, 5), transfer(t, 2, 0, 3, 7), transfer(t, 3, 0, 1, 9),
+		transfer(t, 1, 1, 4, 11), transfer(t, 2, 1, 1, 13), transfer(t, 4, 0, 2, 17),
+	}
+	for _, tx := range pool {
+		if err := b.SubmitTx(tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a's block: account 2's two transfers and account 3's, not b's
+	// oldest (account 1's nonce 0 is older in b's pool).
+	blk := step(t, a, pool[1], pool[2], pool[4])
+	if err := b.CommitBlock(blk, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := b.Mempool()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.check == nil || m.advanced != 1 {
+		t.Fatalf("check state not advanced (stale %v, advanced %d)", m.check == nil, m.advanced)
+	}
+	keys := [][]byte{supplyKey}
+	for i := byte(1); i <= 4; i++ {
+		keys = append(keys, accountKey(acct(i)))
+	}
+	var fast [][]byte
+	for _, k := range keys {
+		v, err := m.check.block.Get(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast = append(fast, v)
+	}
+	m.reset()
+	if len(m.txs) != 3 {
+		t.Fatalf("%d transactions pending after the re-check, want 3", len(m.txs))
+	}
+	for i, k := range keys {
+		if v, _ := m.check.block.Get(k); !bytes.Equal(v, fast[i]) {
+			t.Fatalf("key %x: advanced check state %x, re-executed %x", k, fast[i], v)
+		}
 	}
 }
