@@ -177,7 +177,7 @@ func (m *Mempool) update(ids []string, blockWrites bool) {
 	// reaped its pool, or this pool saw the same arrivals). Then the new
 	// committed state followed by the rest is the check state already
 	// held, so the rest need no re-check and only the height moves, when
-	// (a) the block is the pool's oldest transactions, in any order, or
+	// (a) the block is the pool's oldest transactions in pool order, or
 	// (b) every pool transaction up to the last one committed is a
 	// transfer. For (b): a block holds a prefix of each signer's pending
 	// nonces, and a transfer debits only its signer, so committing the
@@ -197,7 +197,11 @@ func (m *Mempool) update(ids []string, blockWrites bool) {
 		}
 	}
 	fast := !blockWrites && m.check != nil && m.advanced < maxAdvances && len(committed) == len(ids) && inPool == len(ids)
-	if fast && last >= len(ids) { // not the oldest: (b)
+	same := len(ids) <= len(m.txs)
+	for i := 0; same && i < len(ids); i++ {
+		same = m.txs[i].id == ids[i]
+	}
+	if fast && !same { // not (a): (b)
 		for _, e := range m.txs[:last+1] {
 			if e.tx.Kind != protocols.TxTransfer {
 				fast = false
