@@ -193,20 +193,20 @@ q8x1done:
 
 // Q8CHUNK(c, wsrc, imm, acc): chunk c of the block against the eight
 // rows: the weight chunk broadcast from wsrc (the block's low or high half
-// in both 128-bit lanes) by VPSHUFD imm, its absolute values, the
-// rows' bytes signed by it, VPMADDUBSW and VPMADDWD to one int32 per row,
-// converted and fused into acc with the rows' scale products (Y12).
+// in both 128-bit lanes) by VPSHUFD imm and signed by the rows' bytes
+// (DI), against their absolute values (BX) in VPMADDUBSW, VPMADDWD to one
+// int32 per row, converted and fused into acc with the rows' scale
+// products (Y12).
 #define Q8CHUNK(c, wsrc, imm, acc) \
 	VPSHUFD $imm, wsrc, Y8; \
-	VPSIGNB Y8, Y8, Y9; \
-	VMOVDQU (c*32)(DI), Y10; \
-	VPSIGNB Y8, Y10, Y10; \
-	VPMADDUBSW Y10, Y9, Y10; \
-	VPMADDWD Y15, Y10, Y10; \
-	VCVTDQ2PS Y10, Y10; \
-	VFMADD231PS Y12, Y10, acc
+	VPSIGNB (c*32)(DI), Y8, Y8; \
+	VMOVDQU (c*32)(BX), Y9; \
+	VPMADDUBSW Y8, Y9, Y9; \
+	VPMADDWD Y15, Y9, Y9; \
+	VCVTDQ2PS Y9, Y9; \
+	VFMADD231PS Y12, Y9, acc
 
-// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
+// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xa *int8, nb int, out *float32, stride int)
 // out[k*stride+i] = dotQ8Go(row i, activation row k): one accumulator per
 // lane position c of ggml's eight (Y0..Y7, lane k for row k), folded in
 // hsum_float_8's order at the end of the row.
@@ -226,6 +226,7 @@ q8x8row:
 	MOVQ SI, R9
 	MOVQ xq+24(FP), DI
 	MOVQ xd+32(FP), R8
+	MOVQ xa+40(FP), BX
 	MOVQ nb+48(FP), CX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -254,6 +255,7 @@ q8x8blk:
 	Q8CHUNK(7, Y14, 0xff, Y7)
 	ADDQ $34, R9
 	ADDQ $256, DI
+	ADDQ $256, BX
 	ADDQ $32, R8
 	DECQ CX
 	JNZ q8x8blk

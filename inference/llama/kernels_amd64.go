@@ -27,7 +27,7 @@ var hasAVX2 = func() bool {
 }()
 
 //go:noescape
-func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
+func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xa *int8, nb int, out *float32, stride int)
 
 //go:noescape
 func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
@@ -60,7 +60,9 @@ func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32
 		matQ4x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
 	} else {
 		_ = w[nb*34-1]
-		matQ8x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
+		_ = a.ga[(g+1)*8*a.n-1]
+		xa := (*int8)(unsafe.Pointer(&a.ga[g*8*a.n]))
+		matQ8x8AVX2(&w[0], rowBytes, rows, xq, xd, xa, nb, &out[0], stride)
 	}
 }
 
