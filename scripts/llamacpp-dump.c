@@ -50,8 +50,9 @@ int main(int argc, char **argv) {
     for (int s = 0; s < steps; s++) {
         snprintf(path, sizeof path, "%s/step-%02d.bin", argv[2], s);
         out = fopen(path, "wb");
+        if (!out) { perror(path); return 1; }
         struct llama_batch b = llama_batch_get_one(cur, cn);
-        if (llama_decode(ctx, b)) { fprintf(stderr, "decode failed\n"); return 1; }
+        if (llama_decode(ctx, b)) { fprintf(stderr, "decode failed (prompt plus steps must fit 256 positions)\n"); return 1; }
         fclose(out); out = NULL;
         float *lg = llama_get_logits_ith(ctx, -1);
         int best = 0;

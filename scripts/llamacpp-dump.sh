@@ -17,8 +17,14 @@ gcc -O1 -o build/llamacpp-dump scripts/llamacpp-dump.c -I"$src/include" -I"$src/
 model=$(realpath "$1") steps=$2
 shift 2
 out=$(mktemp -d)
-next=$(GGML_BACKEND_DIR=$bins build/llamacpp-dump "$model" "$out" "$steps" "$@" 2>/dev/null)
+trap 'rm -rf "$out"' EXIT
+# llama.cpp's context is 256 positions (scripts/llamacpp-dump.c): prompt
+# plus steps must fit.
+if ! next=$(GGML_BACKEND_DIR=$bins build/llamacpp-dump "$model" "$out" "$steps" "$@" 2>"$out/llama.log"); then
+  tail -5 "$out/llama.log" >&2
+  echo "llamacpp-dump: llama.cpp failed (log above)" >&2
+  exit 1
+fi
 echo "llama.cpp greedy tokens: $next"
 TAO_GGML_DUMP=$out TAO_GGML_MODEL=$model TAO_GGML_TOKENS="$*" TAO_GGML_NEXT="$next" \
   go test ./inference/llama -run TestGGMLDump -v | grep -v "values, llama.cpp"
-rm -rf "$out"

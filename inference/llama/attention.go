@@ -8,8 +8,8 @@ import "math"
 // (without flash attention, F32 cache): scores by ggml_vec_dot_f32 and
 // scaled, ggml's softmax, and the weighted sum of values as
 // ggml_vec_dot_f32 does for a lone row of its sequence (a decode step),
-// or as tinyBLAS does when the sequence has several rows in the batch (a
-// prompt). Rows past the sequence's position count as llama.cpp's masked
+// or as tinyBLAS does when the sequence has several rows in this Forward
+// call (a prompt; llama.cpp's batch is one sequence's tokens). Rows past the sequence's position count as llama.cpp's masked
 // cache cells: zero weight.
 func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool, l, threads int) {
 	qDim, hd := m.QDim(), m.HeadDim
@@ -45,7 +45,7 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool
 			}
 			clear(probs[n:])
 			o := out[i*qDim+h*hd : i*qDim+(h+1)*hd]
-			if prompt[i] {
+			if prompt[i] && hd%4 == 0 { // tinyBLAS takes rows in fours
 				kqv(seq.vHead(l, kvh, hd), probs, n8, true, o)
 			} else {
 				kqv(seq.vHead(l, kvh, hd), probs, n32, false, o)

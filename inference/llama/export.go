@@ -80,7 +80,7 @@ func (m *Model) ExportSafetensors(dir string, o ExportOptions) error {
 	if err != nil {
 		return err
 	}
-	tied := m.output == m.embd
+	tied := m.tied
 	var ts []exportTensor
 	ts = append(ts, exportTensor{name: "model.embed_tokens.weight", m: m.embd})
 	for l, ly := range m.layers {

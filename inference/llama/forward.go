@@ -191,7 +191,9 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		addBias(up, ly.bUp)
 		tracef("ffn_gate", l, gate)
 		tracef("ffn_up", l, up)
-		siluMul(gate, up)
+		for i := range T { // per row, as ggml_vec_swiglu_f32 groups eights
+			siluMul(gate[i*m.FFN:(i+1)*m.FFN], up[i*m.FFN:(i+1)*m.FFN])
+		}
 		tracef("ffn_swiglu", l, gate)
 		hin.x, hin.kind = gate, 0
 		matmul(tmp, ly.wDown, hin, threads)

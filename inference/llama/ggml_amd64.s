@@ -187,26 +187,28 @@ q8x1done:
 // chunk broadcast to all eight lanes meets the eight rows in one
 // VPMADDUBSW (the chunk comes from the block's low or high half copied to
 // both 128-bit lanes, by VPSHUFD), so lane k of each vector belongs to
-// activation row k and
-// nothing is reduced across lanes. Result k of weight row i goes to out +
-// (k*stride + i)*4.
+// activation row k and nothing is reduced across lanes. Result k of
+// weight row i goes to out + (k*stride + i)*4.
 
 // Q8CHUNK(c, wsrc, imm, acc): chunk c of the block against the eight
 // rows: the weight chunk broadcast from wsrc (the block's low or high half
-// in both 128-bit lanes) by VPSHUFD imm and signed by the rows' bytes
-// (DI), against their absolute values (BX) in VPMADDUBSW, VPMADDWD to one
-// int32 per row, converted and fused into acc with the rows' scale
-// products (Y12).
+// in both 128-bit lanes) by VPSHUFD imm, its absolute values (unsigned:
+// a weight of -128 counts as 128, as in ggml) against the rows' bytes
+// signed by it in VPMADDUBSW, VPMADDWD to one int32 per row, converted
+// and fused into acc with the rows' scale products (Y12). Signing the
+// weights by the activations instead would save an instruction but
+// cannot negate -128.
 #define Q8CHUNK(c, wsrc, imm, acc) \
 	VPSHUFD $imm, wsrc, Y8; \
-	VPSIGNB (c*32)(DI), Y8, Y8; \
-	VMOVDQU (c*32)(BX), Y9; \
-	VPMADDUBSW Y8, Y9, Y9; \
-	VPMADDWD Y15, Y9, Y9; \
-	VCVTDQ2PS Y9, Y9; \
-	VFMADD231PS Y12, Y9, acc
+	VPSIGNB Y8, Y8, Y9; \
+	VMOVDQU (c*32)(DI), Y10; \
+	VPSIGNB Y8, Y10, Y10; \
+	VPMADDUBSW Y10, Y9, Y10; \
+	VPMADDWD Y15, Y10, Y10; \
+	VCVTDQ2PS Y10, Y10; \
+	VFMADD231PS Y12, Y10, acc
 
-// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xa *int8, nb int, out *float32, stride int)
+// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
 // out[k*stride+i] = dotQ8Go(row i, activation row k): one accumulator per
 // lane position c of ggml's eight (Y0..Y7, lane k for row k), folded in
 // hsum_float_8's order at the end of the row.
@@ -226,7 +228,6 @@ q8x8row:
 	MOVQ SI, R9
 	MOVQ xq+24(FP), DI
 	MOVQ xd+32(FP), R8
-	MOVQ xa+40(FP), BX
 	MOVQ nb+48(FP), CX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -255,7 +256,6 @@ q8x8blk:
 	Q8CHUNK(7, Y14, 0xff, Y7)
 	ADDQ $34, R9
 	ADDQ $256, DI
-	ADDQ $256, BX
 	ADDQ $32, R8
 	DECQ CX
 	JNZ q8x8blk
@@ -409,8 +409,9 @@ GLOBL gxnib<>(SB), RODATA|NOPTR, $32
 	VADDSS t, x, x; \
 	VADDSS u, w, w
 
-// GGMLREDUCE(a, b, c, d, x): ggml_vec_dot_f32's fold of its four
-// accumulators a..d into the low float of x (a's low half).
+// GGMLREDUCE(a, b, c, d, alo, blo): ggml_vec_dot_f32's fold of its four
+// accumulators a..d into the low float of alo (a's low half; blo is b's,
+// clobbered).
 #define GGMLREDUCE(a, b, c, d, alo, blo) \
 	VADDPS c, a, a; \
 	VADDPS d, b, b; \
@@ -423,10 +424,9 @@ GLOBL gxnib<>(SB), RODATA|NOPTR, $32
 // func scoresGGMLAVX2(q, k *float32, stride, npos, hd int, out *float32)
 // out[t] = dotGGML(q[:hd], k[t*stride:]) for t < npos (npos > 0, hd a
 // positive multiple of 8): each position's attention score as ggml's
-// vec_dot_f32 computes it (and, with q the weights and k the transposed
-// value cache, each output of a decode row's weighted sum), two positions
-// at a time (the leftover sums
-// are chains of dependent additions).
+// vec_dot_f32 computes it (and, with k one matrix row, the plain ggml
+// dot), two positions at a time (the leftover sums are chains of
+// dependent additions).
 TEXT ·scoresGGMLAVX2(SB), NOSPLIT, $0-48
 	MOVQ q+0(FP), SI
 	MOVQ k+8(FP), DI

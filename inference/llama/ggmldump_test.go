@@ -49,8 +49,8 @@ func readGGMLDump(path string) ([]ggmlTensor, error) {
 }
 
 // TestGGMLDump compares the engine's intermediate activations with a
-// llama.cpp graph dump, step by step, and reports the first tensor that
-// differs in any bit. A debugging aid (scripts/llamacpp-dump.sh): it runs
+// llama.cpp graph dump, step by step, and fails naming the first tensor
+// that differs in any bit. A debugging aid (scripts/llamacpp-dump.sh): it runs
 // only when TAO_GGML_DUMP=DIR (step-NN.bin files), TAO_GGML_MODEL=FILE.gguf
 // and TAO_GGML_TOKENS="1 2 3" (the prompt) are set; TAO_GGML_NEXT feeds
 // llama.cpp's greedy tokens instead of the engine's own, and
@@ -131,7 +131,7 @@ func TestGGMLDump(t *testing.T) {
 				}
 			}
 			if diff > 0 && !reported {
-				t.Logf("step %d: first difference at %s: %d of %d values, max |Δ| %.3g", step, name, diff, len(g), worst)
+				t.Errorf("step %d: first difference at %s: %d of %d values, max |Δ| %.3g", step, name, diff, len(g), worst)
 				if os.Getenv("TAO_GGML_VERBOSE") != "" {
 					for i := range g {
 						if g[i] != r.data[i] {

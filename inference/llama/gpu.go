@@ -205,7 +205,7 @@ func (g *gpuModel) upload(m *Model) error {
 	// weightBytes counts what a decode step reads: one row of the
 	// embedding table (not counted), the output layer (the same table
 	// when tied), every layer's matrices.
-	if g.output = g.embd; m.output != m.embd {
+	if g.output = g.embd; !m.tied {
 		g.weightBytes -= int64(m.Vocab * m.Dim * 2)
 		if g.output, err = mat(m.output); err != nil {
 			return err

@@ -129,6 +129,14 @@ func fma32(a, b, c float32) float32 {
 	if e == 0 {
 		return r
 	}
+	if math.IsInf(float64(r), 0) {
+		// s rounded to ±Inf: only from the midpoint between MaxFloat32
+		// and 2^128 (ties go to Inf), and the exact value may lie below it.
+		if math.Abs(s) == 0x1p128-0x1p103 && (e < 0) == (s > 0) {
+			return float32(math.Copysign(math.MaxFloat32, s))
+		}
+		return r
+	}
 	// The other float32 neighbour of s.
 	o := math.Nextafter32(r, float32(math.Copysign(math.Inf(1), s-float64(r))))
 	if s-float64(r) != float64(o)-s {

@@ -27,7 +27,7 @@ var hasAVX2 = func() bool {
 }()
 
 //go:noescape
-func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xa *int8, nb int, out *float32, stride int)
+func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
 
 //go:noescape
 func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
@@ -56,13 +56,11 @@ func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32
 	xq := (*int8)(unsafe.Pointer(&a.gq[g*8*a.n]))
 	xd, xs := &a.gd[g*8*nb], &a.gs[g*8*nb]
 	if q4 {
-		_ = w[nb*18-1]
+		_ = w[(rows-1)*rowBytes+nb*18-1]
 		matQ4x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
 	} else {
-		_ = w[nb*34-1]
-		_ = a.ga[(g+1)*8*a.n-1]
-		xa := (*int8)(unsafe.Pointer(&a.ga[g*8*a.n]))
-		matQ8x8AVX2(&w[0], rowBytes, rows, xq, xd, xa, nb, &out[0], stride)
+		_ = w[(rows-1)*rowBytes+nb*34-1]
+		matQ8x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
 	}
 }
 
@@ -172,10 +170,10 @@ func mulQx1(q4 bool, w []byte, rowBytes, rows int, x *q8Act, out []float32) {
 	_ = x.s[nb-1]
 	xq := (*int8)(unsafe.Pointer(&x.qs[0]))
 	if q4 {
-		_ = w[nb*18-1]
+		_ = w[(rows-1)*rowBytes+nb*18-1]
 		matQ4x1AVX2(&w[0], rowBytes, rows, xq, &x.d[0], &x.s[0], nb, &out[0])
 	} else {
-		_ = w[nb*34-1]
+		_ = w[(rows-1)*rowBytes+nb*34-1]
 		matQ8x1AVX2(&w[0], rowBytes, rows, xq, &x.d[0], &x.s[0], nb, &out[0])
 	}
 }
@@ -212,7 +210,7 @@ func dotGGML(x, y []float32) float32 {
 // dot8 is dot8Go: x · y (len(x) a multiple of 8, len(y) >= len(x)) as
 // tinyBLAS computes it.
 func dot8(x, y []float32) float32 {
-	if !hasAVX2 || len(x) == 0 {
+	if !hasAVX2 || len(x) == 0 || len(x)%8 != 0 {
 		return dot8Go(x, y)
 	}
 	y = y[:len(x)]
@@ -223,7 +221,7 @@ func dot8(x, y []float32) float32 {
 
 // softmaxExp is softmaxExpGo (len(x) a multiple of 8).
 func softmaxExp(x []float32, mx float32) float64 {
-	if !hasAVX2 || len(x) == 0 {
+	if !hasAVX2 || len(x) == 0 || len(x)%8 != 0 {
 		return softmaxExpGo(x, mx)
 	}
 	return softmaxExpAVX2(&x[0], len(x), mx)
@@ -252,7 +250,7 @@ func kqvBlock8AVX2(v *float32, hd int, p *float32, nchunk int, out *float32)
 // kqv is kqvGo.
 func kqv(v []float32, p []float32, n int, prompt bool, out []float32) {
 	hd := len(out)
-	if !hasAVX2 || hd == 0 || n == 0 {
+	if !hasAVX2 || hd == 0 || n == 0 || prompt && n%8 != 0 || !prompt && n%32 != 0 {
 		kqvGo(v, p, n, prompt, out)
 		return
 	}

@@ -543,3 +543,67 @@ func TestRope(t *testing.T) {
 		}
 	}
 }
+
+// TestFMA32 checks the float32 fused multiply-add emulation at the
+// overflow midpoint and against one rounding of math.FMA's float64 result
+// where that result is exact (so no double rounding can occur).
+func TestFMA32(t *testing.T) {
+	// a*b = MaxFloat32 + half an ulp exactly; c = -1 pulls it below the
+	// midpoint: the fused result is MaxFloat32, not +Inf.
+	a, b := float32(18631)*0x1p90, float32(1801)*0x1p13
+	if got := fma32(a, b, -1); got != math.MaxFloat32 {
+		t.Errorf("fma32 at the overflow midpoint = %v, want MaxFloat32", got)
+	}
+	if got := fma32(a, b, 1); !math.IsInf(float64(got), 1) {
+		t.Errorf("fma32 just above the overflow midpoint = %v, want +Inf", got)
+	}
+	r := rand.New(rand.NewPCG(25, 26))
+	for range 100000 {
+		x, y, z := float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64()*1e-3)
+		// Products of two float32 and a small addend: exact in float64, so
+		// one rounding to float32 is the fused result.
+		want := float32(math.FMA(float64(x), float64(y), float64(z)))
+		if p := float64(x) * float64(y); p+float64(z)-p != float64(z) {
+			continue // not exact in float64: skip
+		}
+		if got := fma32(x, y, z); got != want {
+			t.Fatalf("fma32(%v, %v, %v) = %v, want %v", x, y, z, got, want)
+		}
+	}
+}
+
+// TestQ8Minus128 checks the Q8_0 kernels on weights of -128, which
+// llama.cpp's quantizer never writes but another tool may: every path
+// (one row, eight rows, Go) gives the exact product.
+func TestQ8Minus128(t *testing.T) {
+	const n, rows, T = 64, 3, 8
+	w := make([]byte, rows*(n/32)*34)
+	for b := 0; b < len(w); b += 34 {
+		w[b], w[b+1] = 0x00, 0x3c // scale 1.0
+		for j := 2; j < 34; j++ {
+			w[b+j] = 0x80 // -128
+		}
+	}
+	m := &Matrix{Type: gguf.Q8_0, Rows: rows, Cols: n, Data: w, rowBytes: gguf.Q8_0.RowBytes(n)}
+	x := make([]float32, T*n)
+	for i := range x {
+		x[i] = -1
+	}
+	out := make([]float32, T*rows)
+	matmul(out, m, &acts{x: x, n: n, t: T}, 1)
+	for i, v := range out {
+		// -128 * -127 (x quantized to -127 with scale 1/127, rounded
+		// through f16) per element.
+		if v <= 0 {
+			t.Fatalf("[%d] = %v, want a positive product", i, v)
+		}
+		if v != out[0] {
+			t.Fatalf("[%d] = %v, row 0 %v: the paths disagree", i, v, out[0])
+		}
+	}
+	a := &q8Act{qs: make([]int8, n), d: make([]float32, n/32)}
+	quantizeAct(a, x[:n])
+	if got, want := out[0], dotQ8Go(w[:m.rowBytes], a); got != want {
+		t.Errorf("eight-row %v, Go %v", got, want)
+	}
+}

@@ -27,7 +27,6 @@ type acts struct {
 	// (four bytes per row), so that one broadcast weight chunk meets all
 	// eight rows in one instruction.
 	gq []int8
-	ga []int8 // |gq|, for the Q8_0 kernel
 	gd []float32
 	gs []int32
 }
@@ -76,14 +75,13 @@ func x8Groups(t int) int {
 	return t / 8
 }
 
-// group fills gq, ga, gd and gs from qs, qd and qsum, padding the last
-// group with zero rows.
+// group fills gq, gd and gs from qs, qd and qsum, padding the last group
+// with zero rows.
 func (a *acts) group() {
 	nb := a.n / gguf.QK
 	ng := x8Groups(a.t)
 	if len(a.gq) < ng*8*a.n {
 		a.gq = make([]int8, ng*8*a.n)
-		a.ga = make([]int8, ng*8*a.n)
 		a.gd = make([]float32, ng*8*nb)
 		a.gs = make([]int32, ng*8*nb)
 	}
@@ -106,9 +104,6 @@ func (a *acts) group() {
 				a.gd[j], a.gs[j] = a.qd[t*nb+b], a.qsum[t*nb+b]
 			}
 		}
-	}
-	for i, v := range a.gq[:ng*8*a.n] {
-		a.ga[i] = max(v, -v)
 	}
 }
 

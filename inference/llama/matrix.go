@@ -8,7 +8,8 @@ import (
 )
 
 // Matrix is a weight matrix of Rows rows of Cols elements in GGUF layout
-// (ggml ne0 = Cols, ne1 = Rows). Data aliases the model file.
+// (ggml ne0 = Cols, ne1 = Rows). Data aliases the model file (or, for a
+// Q4_0 matrix re-encoded by plainQ4, a copy).
 type Matrix struct {
 	Name       string
 	Type       gguf.TensorType
@@ -45,10 +46,10 @@ func newMatrix(f *gguf.File, name string, cols, rows int) (*Matrix, error) {
 
 // plainQ4 re-encodes a Q4_0 matrix that llama.cpp computes with its plain
 // Q4_0 kernels rather than the repacked ones (rows not a multiple of 8)
-// as Q8_0 with the same
-// scales and the values q-8: ggml_vec_dot_q4_0_q8_0 and tinyBLAS sum such
-// a row in eight lanes exactly as they sum Q8_0, so the Q8_0 kernels then
-// give llama.cpp's bits. The Q8_0 copy takes 34/18 of the Q4_0 bytes.
+// as Q8_0 with the same scales and the values q-8:
+// ggml_vec_dot_q4_0_q8_0 and tinyBLAS sum such a row in eight lanes
+// exactly as they sum Q8_0, so the Q8_0 kernels then give llama.cpp's
+// bits. The Q8_0 copy takes 34/18 of the Q4_0 bytes.
 func plainQ4(m *Matrix) *Matrix {
 	nb := m.Cols / gguf.QK
 	q8 := &Matrix{Name: m.Name, Type: gguf.Q8_0, Rows: m.Rows, Cols: m.Cols, rowBytes: gguf.Q8_0.RowBytes(m.Cols)}

@@ -19,6 +19,7 @@ type Model struct {
 	layers  []layer
 	outNorm []float32
 	output  *Matrix
+	tied    bool // the file has no output.weight: output is token_embd (perhaps re-encoded, plainQ4)
 	// ropeFreqs divides each rotary frequency (rope_freqs.weight, which
 	// llama.cpp's converter writes for Llama 3.1's rope scaling); nil
 	// when the file has none.
@@ -94,7 +95,7 @@ func Load(b []byte) (*Model, error) {
 	} else {
 		// Tied embeddings: llama.cpp loads a copy for the output, which
 		// it repacks like any other Q4_0 matrix (scripts/llamacpp-dump.sh).
-		m.output = m.embd
+		m.output, m.tied = m.embd, true
 	}
 	if m.output.Type == gguf.Q4_0 && m.output.Rows%8 != 0 {
 		m.output = plainQ4(m.output)
