@@ -43,3 +43,17 @@ func TestQuantMatmulSameWithoutAVX2(t *testing.T) {
 		}
 	}
 }
+
+// TestLogitsBitsWithoutAVX2 runs the llama.cpp logits check on the Go
+// kernels (what another architecture runs): the same bits. Like the test
+// above it switches the package's kernel selection.
+func TestLogitsBitsWithoutAVX2(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2: TestLogitsBitsMatchLlamaCpp already runs the Go kernels")
+	}
+	hasAVX2, x8 = false, false
+	defer func() { hasAVX2, x8 = true, true }()
+	for _, q := range []gguf.TensorType{gguf.Q8_0, gguf.Q4_0} {
+		t.Run(q.String(), func(t *testing.T) { checkLogitsHashes(t, q) })
+	}
+}

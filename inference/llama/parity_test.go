@@ -131,6 +131,14 @@ func TestLlamaCppParity(t *testing.T) {
 // anywhere fails it; scripts/llamacpp-dump.sh then names the first tensor
 // that differs.
 func TestLogitsBitsMatchLlamaCpp(t *testing.T) {
+	for _, q := range []gguf.TensorType{gguf.F32, gguf.F16, gguf.Q8_0, gguf.Q4_0} {
+		t.Run(q.String(), func(t *testing.T) { checkLogitsHashes(t, q) })
+	}
+}
+
+// checkLogitsHashes runs stories15m in q through the prompt and greedy
+// tokens of its first reference case and compares the logits' hashes.
+func checkLogitsHashes(t *testing.T, q gguf.TensorType) {
 	b, err := os.ReadFile("testdata/llamacpp-logits-sha256.json")
 	if err != nil {
 		t.Fatal(err)
@@ -139,44 +147,40 @@ func TestLogitsBitsMatchLlamaCpp(t *testing.T) {
 	if err := json.Unmarshal(b, &want); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []gguf.TensorType{gguf.F32, gguf.F16, gguf.Q8_0, gguf.Q4_0} {
-		t.Run(q.String(), func(t *testing.T) {
-			hashes := want[q.String()].(map[string]any)
-			rb, err := os.ReadFile(fmt.Sprintf("testdata/llamacpp-stories15m-%s-seed1.json", q))
-			if err != nil {
-				t.Fatal(err)
+	hashes := want[q.String()].(map[string]any)
+	rb, err := os.ReadFile(fmt.Sprintf("testdata/llamacpp-stories15m-%s-seed1.json", q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs llamacppRefs
+	if err := json.Unmarshal(rb, &refs); err != nil {
+		t.Fatal(err)
+	}
+	c := refs.Cases[0] // "Once upon a time"
+	m, err := Load(synthPreset(t, "", q, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := m.NewSeq(256)
+	in := c.PromptTokens
+	for step := 0; step < 64; step++ {
+		rows := make([]Row, len(in))
+		for i, tok := range in {
+			rows[i] = Row{Seq: seq, Token: tok, Logits: i == len(in)-1}
+		}
+		out, err := m.Forward(rows, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, ok := hashes[strconv.Itoa(step)]; ok {
+			buf := make([]byte, 0, 4*len(out[0]))
+			for _, v := range out[0] {
+				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
 			}
-			var refs llamacppRefs
-			if err := json.Unmarshal(rb, &refs); err != nil {
-				t.Fatal(err)
+			if got := fmt.Sprintf("%x", sha256.Sum256(buf)); got != h {
+				t.Errorf("step %d: logits' SHA-256 %s, llama.cpp's %s", step, got, h)
 			}
-			c := refs.Cases[0] // "Once upon a time"
-			m, err := Load(synthPreset(t, "", q, 1))
-			if err != nil {
-				t.Fatal(err)
-			}
-			seq := m.NewSeq(256)
-			in := c.PromptTokens
-			for step := 0; step < 64; step++ {
-				rows := make([]Row, len(in))
-				for i, tok := range in {
-					rows[i] = Row{Seq: seq, Token: tok, Logits: i == len(in)-1}
-				}
-				out, err := m.Forward(rows, 2)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if h, ok := hashes[strconv.Itoa(step)]; ok {
-					buf := make([]byte, 0, 4*len(out[0]))
-					for _, v := range out[0] {
-						buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-					}
-					if got := fmt.Sprintf("%x", sha256.Sum256(buf)); got != h {
-						t.Errorf("step %d: logits' SHA-256 %s, llama.cpp's %s", step, got, h)
-					}
-				}
-				in = []int32{c.Tokens[step]}
-			}
-		})
+		}
+		in = []int32{c.Tokens[step]}
 	}
 }

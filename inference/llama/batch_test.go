@@ -1,0 +1,66 @@
+package llama
+
+import (
+	"math"
+	"testing"
+
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// TestBatchedRowsMatchAlone checks that a sequence's logits do not depend
+// on what else shares its Forward call (another sequence's prompt or
+// decode rows) nor on a rewind: the same bits alone, batched, and after
+// Truncate and re-feeding, for every weight type the parity tests cover.
+func TestBatchedRowsMatchAlone(t *testing.T) {
+	for _, q := range []gguf.TensorType{gguf.F32, gguf.F16, gguf.Q8_0, gguf.Q4_0} {
+		t.Run(q.String(), func(t *testing.T) {
+			m, err := Load(synthPreset(t, "", q, 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			promptA, promptB := []int32{1, 5713, 3714, 264, 727}, []int32{1, 450, 4996}
+			next := []int32{304, 1100, 278}
+			run := func(seq *Seq, toks []int32, others []Row) []float32 {
+				rows := append([]Row(nil), others...)
+				for i, tok := range toks {
+					rows = append(rows, Row{Seq: seq, Token: tok, Logits: i == len(toks)-1})
+				}
+				out, err := m.Forward(rows, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out[len(out)-1]
+			}
+			same := func(what string, a, b []float32) {
+				t.Helper()
+				for i := range a {
+					if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+						t.Fatalf("%s: logit %d = %v, alone %v", what, i, b[i], a[i])
+					}
+				}
+			}
+			// A alone: its prompt, then three decode steps.
+			a := m.NewSeq(64)
+			alone := [][]float32{run(a, promptA, nil)}
+			for _, tok := range next {
+				alone = append(alone, run(a, []int32{tok}, nil))
+			}
+			// A batched: its prompt beside B's prompt, each decode step
+			// beside one of B's.
+			a2, b := m.NewSeq(64), m.NewSeq(64)
+			var bRows []Row
+			for i, tok := range promptB {
+				bRows = append(bRows, Row{Seq: b, Token: tok, Logits: i == len(promptB)-1})
+			}
+			same("prompt beside another prompt", alone[0], run(a2, promptA, bRows))
+			for i, tok := range next {
+				same("decode beside another decode", alone[i+1], run(a2, []int32{tok}, []Row{{Seq: b, Token: next[i], Logits: true}}))
+			}
+			// A rewound to its prompt and fed the same tokens again.
+			a.Truncate(len(promptA))
+			for i, tok := range next {
+				same("decode after Truncate", alone[i+1], run(a, []int32{tok}, nil))
+			}
+		})
+	}
+}
