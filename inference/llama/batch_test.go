@@ -20,6 +20,7 @@ func TestBatchedRowsMatchAlone(t *testing.T) {
 			}
 			promptA, promptB := []int32{1, 5713, 3714, 264, 727}, []int32{1, 450, 4996}
 			next := []int32{304, 1100, 278}
+			// run feeds toks to seq after the rows of others, in one call.
 			run := func(seq *Seq, toks []int32, others []Row) []float32 {
 				rows := append([]Row(nil), others...)
 				for i, tok := range toks {

@@ -1,7 +1,6 @@
 package llama
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -146,11 +145,7 @@ func TestGGMLDump(t *testing.T) {
 			t.Logf("step %d: every compared tensor bit-identical", step)
 		}
 		if r, ok := last["result_output"]; ok {
-			buf := make([]byte, 0, 4*len(r.data))
-			for _, v := range r.data {
-				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-			}
-			t.Logf("step %d: llama.cpp logits SHA-256 %x", step, sha256.Sum256(buf))
+			t.Logf("step %d: llama.cpp logits SHA-256 %s", step, logitsSHA256(r.data))
 		}
 		best := 0
 		lg := out[len(out)-1]

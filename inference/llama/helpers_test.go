@@ -2,7 +2,10 @@ package llama
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 
@@ -68,4 +71,29 @@ func greedy(t testing.TB, m *Model, prompt []int32, n, threads int) ([]int32, []
 		rows = []Row{{Seq: seq, Token: int32(best), Logits: true}}
 	}
 	return toks, lps
+}
+
+// feed appends toks to seq in one Forward call and returns the logits
+// after the last.
+func feed(t testing.TB, m *Model, seq *Seq, toks []int32) []float32 {
+	t.Helper()
+	rows := make([]Row, len(toks))
+	for i, tok := range toks {
+		rows[i] = Row{Seq: seq, Token: tok, Logits: i == len(toks)-1}
+	}
+	out, err := m.Forward(rows, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out[len(out)-1]
+}
+
+// logitsSHA256 is the hex SHA-256 of x as little-endian float32 bits, the
+// form llama.cpp's tensors are hashed in (testdata/llamacpp-logits-sha256.json).
+func logitsSHA256(x []float32) string {
+	buf := make([]byte, 0, 4*len(x))
+	for _, v := range x {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(buf))
 }

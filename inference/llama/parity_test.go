@@ -1,8 +1,6 @@
 package llama
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -164,20 +162,9 @@ func checkLogitsHashes(t *testing.T, q gguf.TensorType) {
 	seq := m.NewSeq(256)
 	in := c.PromptTokens
 	for step := 0; step < 64; step++ {
-		rows := make([]Row, len(in))
-		for i, tok := range in {
-			rows[i] = Row{Seq: seq, Token: tok, Logits: i == len(in)-1}
-		}
-		out, err := m.Forward(rows, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
+		logits := feed(t, m, seq, in)
 		if h, ok := hashes[strconv.Itoa(step)]; ok {
-			buf := make([]byte, 0, 4*len(out[0]))
-			for _, v := range out[0] {
-				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-			}
-			if got := fmt.Sprintf("%x", sha256.Sum256(buf)); got != h {
+			if got := logitsSHA256(logits); got != h {
 				t.Errorf("step %d: logits' SHA-256 %s, llama.cpp's %s", step, got, h)
 			}
 		}
