@@ -181,100 +181,17 @@ q8x1done:
 	RET
 
 // The x8 kernels multiply nrows weight rows by a group of eight
-// activation rows, interleaved by four-byte chunks (acts.group): for block
-// b, chunk c (elements 4c..4c+3) of the eight rows is the 32 bytes at
-// xq + (b*8+c)*32, four per row; the rows' scales are at xd + (b*8+k)*4
-// and (Q4_0) eight times their quant sums at xs + (b*8+k)*4. A weight
-// chunk broadcast to all eight lanes meets the eight rows in one
-// VPMADDUBSW (the chunk comes from the block's low or high half copied to
-// both 128-bit lanes, by VPSHUFD), so lane k of each vector belongs to
-// activation row k and nothing is reduced across lanes. Result k of
+// activation rows. matQ4x8AVX2 reads them interleaved by four-byte chunks
+// (acts.gq): for block b, chunk c (elements 4c..4c+3) of the eight rows is
+// the 32 bytes at xq + (b*8+c)*32, four per row, so a weight chunk
+// broadcast to all eight lanes (by VPSHUFD from the block's low or high
+// half copied to both 128-bit lanes) meets the eight rows in one
+// VPMADDUBSW and lane k of each vector belongs to activation row k.
+// matQ8x8AVX2 reads them by block (acts.gqr: row k of block b at xq +
+// (b*8+k)*32), since ggml's eight lanes per row and block must each be
+// converted and fused anyway. The rows' scales are at xd + (b*8+k)*4 and
+// (Q4_0) eight times their quant sums at xs + (b*8+k)*4. Result k of
 // weight row i goes to out + (k*stride + i)*4.
-
-// Q8CHUNK(c, wsrc, imm, acc): chunk c of the block against the eight
-// rows: the weight chunk broadcast from wsrc (the block's low or high half
-// in both 128-bit lanes) by VPSHUFD imm, its absolute values (unsigned:
-// a weight of -128 counts as 128, as in ggml) against the rows' bytes
-// signed by it in VPMADDUBSW, VPMADDWD to one int32 per row, converted
-// and fused into acc with the rows' scale products (Y12). Signing the
-// weights by the activations instead would save an instruction but
-// cannot negate -128.
-#define Q8CHUNK(c, wsrc, imm, acc) \
-	VPSHUFD $imm, wsrc, Y8; \
-	VPSIGNB Y8, Y8, Y9; \
-	VMOVDQU (c*32)(DI), Y10; \
-	VPSIGNB Y8, Y10, Y10; \
-	VPMADDUBSW Y10, Y9, Y10; \
-	VPMADDWD Y15, Y10, Y10; \
-	VCVTDQ2PS Y10, Y10; \
-	VFMADD231PS Y12, Y10, acc
-
-// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
-// out[k*stride+i] = dotQ8Go(row i, activation row k): one accumulator per
-// lane position c of ggml's eight (Y0..Y7, lane k for row k), folded in
-// hsum_float_8's order at the end of the row.
-TEXT ·matQ8x8AVX2(SB), NOSPLIT, $0-72
-	MOVQ w+0(FP), SI
-	MOVQ rowBytes+8(FP), R12
-	MOVQ nrows+16(FP), R13
-	MOVQ out+56(FP), DX
-	MOVQ stride+64(FP), R10
-	SHLQ $2, R10
-	LEAQ (R10)(R10*2), R11
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
-q8x8row:
-	CMPQ R13, $0
-	JLE q8x8done
-	MOVQ SI, R9
-	MOVQ xq+24(FP), DI
-	MOVQ xd+32(FP), R8
-	MOVQ nb+48(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-q8x8blk:
-	PREFETCHT0 1024(R9)
-	VMOVDQU 2(R9), Y14
-	VPERM2I128 $0x00, Y14, Y14, Y11
-	VPERM2I128 $0x11, Y14, Y14, Y14
-	MOVWLZX 0(R9), AX
-	VMOVD AX, X12
-	VCVTPH2PS X12, X12
-	VBROADCASTSS X12, Y12
-	VMULPS (R8), Y12, Y12
-	Q8CHUNK(0, Y11, 0x00, Y0)
-	Q8CHUNK(1, Y11, 0x55, Y1)
-	Q8CHUNK(2, Y11, 0xaa, Y2)
-	Q8CHUNK(3, Y11, 0xff, Y3)
-	Q8CHUNK(4, Y14, 0x00, Y4)
-	Q8CHUNK(5, Y14, 0x55, Y5)
-	Q8CHUNK(6, Y14, 0xaa, Y6)
-	Q8CHUNK(7, Y14, 0xff, Y7)
-	ADDQ $34, R9
-	ADDQ $256, DI
-	ADDQ $32, R8
-	DECQ CX
-	JNZ q8x8blk
-	VADDPS Y4, Y0, Y0
-	VADDPS Y6, Y2, Y2
-	VADDPS Y5, Y1, Y1
-	VADDPS Y7, Y3, Y3
-	VADDPS Y2, Y0, Y0
-	VADDPS Y3, Y1, Y1
-	VADDPS Y1, Y0, Y12
-	X8STORE
-	ADDQ R12, SI
-	DECQ R13
-	JMP q8x8row
-q8x8done:
-	VZEROUPPER
-	RET
 
 // func matQ4x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
 // out[k*stride+i] = dotQ4Go(row i, activation row k): per block, the
@@ -731,5 +648,111 @@ kcend:
 	ADDQ $128, DI
 	DECQ R9
 	JNZ kcrow
+	VZEROUPPER
+	RET
+
+DATA x8perm<>+0(SB)/4, $0
+DATA x8perm<>+4(SB)/4, $4
+DATA x8perm<>+8(SB)/4, $1
+DATA x8perm<>+12(SB)/4, $5
+DATA x8perm<>+16(SB)/4, $2
+DATA x8perm<>+20(SB)/4, $6
+DATA x8perm<>+24(SB)/4, $3
+DATA x8perm<>+28(SB)/4, $7
+GLOBL x8perm<>(SB), RODATA|NOPTR, $32
+
+// HSUM8X8 reduces the accumulators Y0..Y7 at once into Y12, lane k
+// holding hsum_float_8 of Yk with its additions grouped as that does:
+// halves first, then lanes two apart, then the last pair. Clobbers
+// Y0-Y11.
+#define HSUM8X8 \
+	VPERM2F128 $0x20, Y1, Y0, Y8; \
+	VPERM2F128 $0x31, Y1, Y0, Y9; \
+	VADDPS Y9, Y8, Y0; \
+	VPERM2F128 $0x20, Y3, Y2, Y8; \
+	VPERM2F128 $0x31, Y3, Y2, Y9; \
+	VADDPS Y9, Y8, Y2; \
+	VPERM2F128 $0x20, Y5, Y4, Y8; \
+	VPERM2F128 $0x31, Y5, Y4, Y9; \
+	VADDPS Y9, Y8, Y4; \
+	VPERM2F128 $0x20, Y7, Y6, Y8; \
+	VPERM2F128 $0x31, Y7, Y6, Y9; \
+	VADDPS Y9, Y8, Y6; \
+	VSHUFPS $0x44, Y2, Y0, Y8; \
+	VSHUFPS $0xee, Y2, Y0, Y9; \
+	VADDPS Y9, Y8, Y0; \
+	VSHUFPS $0x44, Y6, Y4, Y8; \
+	VSHUFPS $0xee, Y6, Y4, Y9; \
+	VADDPS Y9, Y8, Y4; \
+	VSHUFPS $0x88, Y4, Y0, Y8; \
+	VSHUFPS $0xdd, Y4, Y0, Y9; \
+	VADDPS Y9, Y8, Y0; \
+	VMOVDQU x8perm<>(SB), Y1; \
+	VPERMPS Y0, Y1, Y12
+
+// Q8LANESX(k, acc, t, s) is Q8LANES with the scale product read from the
+// eight the block computed at once (0(SP)).
+#define Q8LANESX(k, acc, t, s) \
+	VMOVDQU (k*32)(DI), t; \
+	VPSIGNB Y14, t, t; \
+	VPMADDUBSW t, Y13, t; \
+	VPMADDWD Y15, t, t; \
+	VCVTDQ2PS t, t; \
+	VBROADCASTSS (k*4)(SP), s; \
+	VFMADD231PS s, t, acc
+
+// func matQ8x8AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32, stride int)
+// Eight activation rows (interleaved by block) against nrows weight rows:
+// out[k*stride+i] = dotQ8Go(row i, activation row k), eight float
+// accumulators per weight row, reduced together (HSUM8X8).
+TEXT ·matQ8x8AVX2(SB), NOSPLIT, $32-72
+	MOVQ w+0(FP), SI
+	MOVQ rowBytes+8(FP), R12
+	MOVQ nrows+16(FP), R13
+	MOVQ out+56(FP), DX
+	MOVQ stride+64(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+q8x8row:
+	CMPQ R13, $0
+	JLE q8x8done
+	MOVQ SI, R9
+	MOVQ xq+24(FP), DI
+	MOVQ xd+32(FP), R8
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+q8x8blk:
+	PREFETCHT0 1024(R9)
+	WBLK
+	VMULPS (R8), Y12, Y11
+	VMOVUPS Y11, 0(SP)
+	Q8LANESX(0, Y0, Y8, Y9)
+	Q8LANESX(1, Y1, Y10, Y11)
+	Q8LANESX(2, Y2, Y8, Y9)
+	Q8LANESX(3, Y3, Y10, Y11)
+	Q8LANESX(4, Y4, Y8, Y9)
+	Q8LANESX(5, Y5, Y10, Y11)
+	Q8LANESX(6, Y6, Y8, Y9)
+	Q8LANESX(7, Y7, Y10, Y11)
+	ADDQ $34, R9
+	ADDQ $256, DI
+	ADDQ $32, R8
+	DECQ CX
+	JNZ q8x8blk
+	HSUM8X8
+	X8STORE
+	ADDQ R12, SI
+	DECQ R13
+	JMP q8x8row
+q8x8done:
 	VZEROUPPER
 	RET

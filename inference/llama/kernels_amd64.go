@@ -60,7 +60,8 @@ func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32
 		matQ4x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
 	} else {
 		_ = w[(rows-1)*rowBytes+nb*34-1]
-		matQ8x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
+		_ = a.gqr[(g+1)*8*a.n-1]
+		matQ8x8AVX2(&w[0], rowBytes, rows, (*int8)(unsafe.Pointer(&a.gqr[g*8*a.n])), xd, xs, nb, &out[0], stride)
 	}
 }
 

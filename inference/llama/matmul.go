@@ -26,9 +26,10 @@ type acts struct {
 	// chunks of 32 bytes, chunk c holding elements 4c..4c+3 of rows 0..7
 	// (four bytes per row), so that one broadcast weight chunk meets all
 	// eight rows in one instruction.
-	gq []int8
-	gd []float32
-	gs []int32
+	gq  []int8
+	gqr []int8 // the group's rows by block, row k of block b at (b*8+k)*32, for the Q8_0 kernel
+	gd  []float32
+	gs  []int32
 }
 
 func (a *acts) prepare(t gguf.TensorType) {
@@ -82,6 +83,7 @@ func (a *acts) group() {
 	ng := x8Groups(a.t)
 	if len(a.gq) < ng*8*a.n {
 		a.gq = make([]int8, ng*8*a.n)
+		a.gqr = make([]int8, ng*8*a.n)
 		a.gd = make([]float32, ng*8*nb)
 		a.gs = make([]int32, ng*8*nb)
 	}
@@ -94,10 +96,12 @@ func (a *acts) group() {
 					for c := range 8 {
 						clear(blk[c*32+k*4 : c*32+k*4+4])
 					}
+					clear(a.gqr[j*32 : j*32+32])
 					a.gd[j], a.gs[j] = 0, 0
 					continue
 				}
 				src := a.qs[t*a.n+b*32:][:32]
+				copy(a.gqr[j*32:j*32+32], src)
 				for c := range 8 {
 					copy(blk[c*32+k*4:c*32+k*4+4], src[c*4:c*4+4])
 				}
