@@ -161,20 +161,19 @@ func (c *chain) close() error {
 // join subscribes to the chain's topics with validators that decode each
 // message once and check its signature before it spreads.
 //
-// A message this node authored passes unchecked: pubsub runs the
-// validator on every local publish, and each publisher here built or
-// checked its message first (the replica signs its proposals and votes;
+// A message this node is publishing passes unchecked (p2p.IsLocal): pubsub
+// runs the validator on every local publish, and each publisher here built
+// or checked its message first (the replica signs its proposals and votes;
 // transactions and batches are admitted before they are published). The
-// author is the key pubsub signed with, which only this host holds
-// (p2p.Host.GossipAuthor), so a peer cannot take this path except by
-// replaying this node's own messages. For a proposal that skips decoding
-// a whole block on the consensus loop.
+// mark comes from the delivering peer being this host, not from the
+// author, so neither a peer nor a replay of this node's own messages can
+// take this path. For a proposal that skips decoding a whole block on the
+// consensus loop.
 func (c *chain) join() error {
 	id := c.genesis.ChainID
-	self := c.n.host.GossipAuthor()
 	var err error
-	c.props, err = c.n.host.Join(protocols.ProposalTopic(id), func(_ context.Context, from peer.ID, b []byte) (any, p2p.Verdict) {
-		if from == self {
+	c.props, err = c.n.host.Join(protocols.ProposalTopic(id), func(ctx context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+		if p2p.IsLocal(ctx) {
 			return nil, p2p.Accept
 		}
 		p, err := protocols.DecodeProposal(b)
@@ -186,8 +185,8 @@ func (c *chain) join() error {
 	if err != nil {
 		return err
 	}
-	c.votes, err = c.n.host.Join(protocols.VoteTopic(id), func(_ context.Context, from peer.ID, b []byte) (any, p2p.Verdict) {
-		if from == self {
+	c.votes, err = c.n.host.Join(protocols.VoteTopic(id), func(ctx context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+		if p2p.IsLocal(ctx) {
 			return nil, p2p.Accept
 		}
 		m, err := protocols.DecodeConsensusMessage(b)
@@ -214,8 +213,8 @@ func (c *chain) join() error {
 	if err != nil {
 		return err
 	}
-	c.txs, err = c.n.host.Join(protocols.TxTopic(id), func(_ context.Context, from peer.ID, b []byte) (any, p2p.Verdict) {
-		if from == self {
+	c.txs, err = c.n.host.Join(protocols.TxTopic(id), func(ctx context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+		if p2p.IsLocal(ctx) {
 			return nil, p2p.Accept
 		}
 		tx, err := protocols.DecodeTx(b)
@@ -234,8 +233,8 @@ func (c *chain) join() error {
 	if err != nil {
 		return err
 	}
-	c.batches, err = c.n.host.Join(protocols.TxBatchTopic(id), func(_ context.Context, from peer.ID, b []byte) (any, p2p.Verdict) {
-		if from == self {
+	c.batches, err = c.n.host.Join(protocols.TxBatchTopic(id), func(ctx context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+		if p2p.IsLocal(ctx) {
 			return nil, p2p.Accept
 		}
 		txs, _, err := protocols.DecodeTxBatch(b)

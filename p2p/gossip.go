@@ -95,10 +95,18 @@ func newGossip(ctx context.Context, lh host.Host, h *Host) (*pubsub.PubSub, erro
 	)
 }
 
-// GossipAuthor returns the ID this host's gossip messages carry as their
-// author (see newGossip): a Validator seeing it judges a message this host
-// published, as no peer can sign for it. Empty before Start.
-func (h *Host) GossipAuthor() peer.ID { return h.author }
+// localKey marks the context of a Validator call for a message this host
+// is publishing.
+type localKey struct{}
+
+// IsLocal reports whether a Validator is judging a message this host is
+// publishing itself (pubsub validates local publishes too): it holds only
+// for the call pubsub makes with this host as the source, which no peer's
+// message (nor a replay of this host's own) can produce.
+func IsLocal(ctx context.Context) bool {
+	v, _ := ctx.Value(localKey{}).(bool)
+	return v
+}
 
 // Join joins topic name with validator v (nil accepts everything; only
 // tests of misbehaving peers want that). Joining a topic twice returns the
@@ -114,9 +122,13 @@ func (h *Host) Join(name string, v Validator) (*Topic, error) {
 	}
 	kind := topicKind(h.cfg.ChainID, name)
 	if v != nil {
-		err := h.ps.RegisterTopicValidator(name, func(ctx context.Context, _ peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+		err := h.ps.RegisterTopicValidator(name, func(ctx context.Context, src peer.ID, m *pubsub.Message) pubsub.ValidationResult {
 			// Judge the message by its author (signed by pubsub), not by
-			// the peer that forwarded it.
+			// the peer that forwarded it; src is this host only for its
+			// own publishes.
+			if src == h.h.ID() {
+				ctx = context.WithValue(ctx, localKey{}, true)
+			}
 			val, verdict := v(ctx, m.GetFrom(), m.Data)
 			h.metrics.gossip(kind, verdict)
 			switch verdict {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"sync"
 	"testing"
 	"time"
 
@@ -257,6 +258,62 @@ func TestTopicKind(t *testing.T) {
 	} {
 		if got := topicKind("dev", name); got != want {
 			t.Errorf("topicKind(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestValidatorSeesLocalPublishes checks p2p.IsLocal: true when a
+// validator judges this host's own publish, false for the same topic's
+// messages from a peer, so a node can pass its own messages unchecked and
+// no peer can get that treatment.
+func TestValidatorSeesLocalPublishes(t *testing.T) {
+	name := "tao/" + testChain + "/local"
+	type seen struct {
+		data  string
+		local bool
+	}
+	var mu sync.Mutex
+	var got []seen
+	record := func(ctx context.Context, _ peer.ID, b []byte) (any, Verdict) {
+		mu.Lock()
+		got = append(got, seen{string(b), IsLocal(ctx)})
+		mu.Unlock()
+		return nil, Accept
+	}
+	a := startHost(t, Config{})
+	b := startHost(t, Config{Bootstrap: []peer.AddrInfo{info(a)}})
+	ta, err := a.Join(name, record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := b.Join(name, okOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.Subscribe(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tb.Subscribe(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "mesh", func() bool { return len(tb.MeshPeers()) > 0 && len(ta.MeshPeers()) > 0 })
+	ctx := context.Background()
+	if err := ta.Publish(ctx, []byte("ok: mine")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.Publish(ctx, []byte("ok: theirs")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "both judged", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) >= 2
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for _, s := range got {
+		if want := s.data == "ok: mine"; s.local != want {
+			t.Errorf("%q judged with IsLocal %v, want %v", s.data, s.local, want)
 		}
 	}
 }

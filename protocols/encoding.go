@@ -58,10 +58,16 @@ func Marshal(v any) ([]byte, error) {
 	// the same bytes, without reflection.
 	switch x := v.(type) {
 	case *Tx:
+		if x == nil {
+			return encMode.Marshal(v) // null, as the reflective encoder writes it
+		}
 		return x.MarshalCBOR()
 	case []Tx:
 		return appendTxs(nil, x), nil
 	case *Block:
+		if x == nil {
+			return encMode.Marshal(v)
+		}
 		h, err := encMode.Marshal(&x.Header)
 		if err != nil {
 			return nil, err

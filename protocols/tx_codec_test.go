@@ -159,3 +159,15 @@ func FuzzTxCodec(f *testing.F) {
 		}
 	})
 }
+
+// TestMarshalNil checks that a nil *Tx or *Block encodes as CBOR null, as
+// the reflective encoder writes it, instead of panicking in the
+// hand-written path.
+func TestMarshalNil(t *testing.T) {
+	for _, v := range []any{(*Tx)(nil), (*Block)(nil)} {
+		b, err := Marshal(v)
+		if err != nil || len(b) != 1 || b[0] != 0xf6 {
+			t.Errorf("Marshal(%T nil) = %x, %v; want f6 (null)", v, b, err)
+		}
+	}
+}
