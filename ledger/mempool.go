@@ -189,7 +189,9 @@ func (m *Mempool) update(ids []string, blockWrites bool) {
 	// the others' do: their pools hold the same batches in another order.
 	// Both hold only while a block changes state through its transactions:
 	// block-level writes (emission, epochs, payouts — the market's) force
-	// a reset, or the check state would shadow them.
+	// a reset, or the check state would shadow them. On a chain with a
+	// subnet registered the market writes every block, so these shortcuts
+	// serve subnet-free chains (and the chain benchmark) only.
 	inPool, last := 0, -1
 	for i, e := range m.txs {
 		if committed[e.id] {

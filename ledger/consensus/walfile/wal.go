@@ -111,7 +111,10 @@ func (w *WAL) Prune(h uint64) error {
 	if w.top < h {
 		// Everything goes: truncate in place, without reading, rewriting
 		// or syncing. A crash that undoes the truncation leaves records
-		// below h, which Records never returns for a later height.
+		// below h, which Records never returns for a later height; if it
+		// keeps the next record written over the file's front, old frames
+		// can survive after it (a record at h followed by ones below h),
+		// equally filtered out by Records and gone at the next Prune.
 		if err := w.f.Truncate(0); err != nil {
 			return fmt.Errorf("prune WAL %s: %w", w.path, err)
 		}
