@@ -525,8 +525,8 @@ rnloop:
 
 // func kqvBlockGGMLAVX2(v *float32, hd int, p *float32, nblk int, out *float32)
 // out[d] = ggml_vec_dot_f32 of row d (nblk blocks) with p[:nblk*32], for
-// d < hd (hd, nblk > 0), two rows at a time: a decode row's weighted sum
-// of values.
+// d < hd (nblk > 0, hd a positive even number: rotary heads are), two rows
+// at a time: a decode row's weighted sum of values.
 TEXT ·kqvBlockGGMLAVX2(SB), NOSPLIT, $0-40
 	MOVQ v+0(FP), DI
 	MOVQ hd+8(FP), R9
@@ -537,7 +537,7 @@ TEXT ·kqvBlockGGMLAVX2(SB), NOSPLIT, $0-40
 	SHLQ $7, R12
 kbrow2:
 	CMPQ R9, $2
-	JLT kbrow1
+	JLT kbdone
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -574,31 +574,6 @@ kbloop2:
 	ADDQ $256, DI
 	SUBQ $2, R9
 	JMP kbrow2
-kbrow1:
-	CMPQ R9, $0
-	JLE kbdone
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	MOVQ SI, AX
-	MOVQ DI, BX
-	MOVQ R10, CX
-kbloop1:
-	VMOVUPS 0(AX), Y4
-	VMOVUPS 32(AX), Y5
-	VMOVUPS 64(AX), Y6
-	VMOVUPS 96(AX), Y7
-	VFMADD231PS 0(BX), Y4, Y0
-	VFMADD231PS 32(BX), Y5, Y1
-	VFMADD231PS 64(BX), Y6, Y2
-	VFMADD231PS 96(BX), Y7, Y3
-	ADDQ $128, AX
-	ADDQ R12, BX
-	DECQ CX
-	JNZ kbloop1
-	GGMLREDUCE(Y0, Y1, Y2, Y3, X0, X1)
-	VMOVSS X0, 0(DX)
 kbdone:
 	VZEROUPPER
 	RET

@@ -251,7 +251,7 @@ func kqvBlock8AVX2(v *float32, hd int, p *float32, nchunk int, out *float32)
 // kqv is kqvGo.
 func kqv(v []float32, p []float32, n int, prompt bool, out []float32) {
 	hd := len(out)
-	if !hasAVX2 || hd == 0 || n == 0 || prompt && n%8 != 0 || !prompt && n%32 != 0 {
+	if !hasAVX2 || hd == 0 || n == 0 || prompt && n%8 != 0 || !prompt && (n%32 != 0 || hd%2 != 0) {
 		kqvGo(v, p, n, prompt, out)
 		return
 	}
