@@ -50,14 +50,13 @@ func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32
 	}
 	_ = w[rows*rowBytes-1]
 	_ = out[7*stride+rows-1]
-	_ = a.gq[(g+1)*8*a.n-1]
 	_ = a.gd[(g+1)*8*nb-1]
 	_ = a.gs[(g+1)*8*nb-1]
-	xq := (*int8)(unsafe.Pointer(&a.gq[g*8*a.n]))
 	xd, xs := &a.gd[g*8*nb], &a.gs[g*8*nb]
 	if q4 {
 		_ = w[(rows-1)*rowBytes+nb*18-1]
-		matQ4x8AVX2(&w[0], rowBytes, rows, xq, xd, xs, nb, &out[0], stride)
+		_ = a.gq[(g+1)*8*a.n-1]
+		matQ4x8AVX2(&w[0], rowBytes, rows, (*int8)(unsafe.Pointer(&a.gq[g*8*a.n])), xd, xs, nb, &out[0], stride)
 	} else {
 		_ = w[(rows-1)*rowBytes+nb*34-1]
 		_ = a.gqr[(g+1)*8*a.n-1]

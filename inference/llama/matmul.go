@@ -30,30 +30,20 @@ type acts struct {
 	gqr []int8 // the group's rows by block, row k of block b at (b*8+k)*32, for the Q8_0 kernel
 	gd  []float32
 	gs  []int32
+	// grouped records which of gqr (1) and gq (2) hold the current
+	// quantized rows (gd and gs with either).
+	grouped uint8
 }
 
 func (a *acts) prepare(t gguf.TensorType) {
 	switch t {
 	case gguf.Q8_0, gguf.Q4_0:
-		if a.kind == gguf.Q8_0 {
-			return
-		}
-		nb := a.n / gguf.QK
-		if len(a.q8) < a.t {
-			a.q8 = make([]q8Act, a.t)
-			a.qs = make([]int8, a.t*a.n)
-			a.qd = make([]float32, a.t*nb)
-			a.qsum = make([]int32, a.t*nb)
-		}
-		for i := range a.t {
-			q := &a.q8[i]
-			q.qs, q.d, q.s = a.qs[i*a.n:(i+1)*a.n], a.qd[i*nb:(i+1)*nb], a.qsum[i*nb:(i+1)*nb]
-			quantizeAct(q, a.x[i*a.n:(i+1)*a.n])
+		if a.kind != gguf.Q8_0 {
+			a.quantize()
 		}
 		if x8 {
-			a.group()
+			a.group(t == gguf.Q4_0)
 		}
-		a.kind = gguf.Q8_0
 	case gguf.F16:
 		if a.kind == gguf.F16 {
 			return
@@ -66,6 +56,25 @@ func (a *acts) prepare(t gguf.TensorType) {
 	}
 }
 
+// quantize fills q8, qs, qd and qsum from x (Q8_0 blocks, as llama.cpp
+// quantizes a matrix product's input) and forgets any grouping.
+func (a *acts) quantize() {
+	nb := a.n / gguf.QK
+	if len(a.q8) < a.t {
+		a.q8 = make([]q8Act, a.t)
+		a.qs = make([]int8, a.t*a.n)
+		a.qd = make([]float32, a.t*nb)
+		a.qsum = make([]int32, a.t*nb)
+	}
+	for i := range a.t {
+		q := &a.q8[i]
+		q.qs, q.d, q.s = a.qs[i*a.n:(i+1)*a.n], a.qd[i*nb:(i+1)*nb], a.qsum[i*nb:(i+1)*nb]
+		quantizeAct(q, a.x[i*a.n:(i+1)*a.n])
+	}
+	a.kind = gguf.Q8_0
+	a.grouped = 0
+}
+
 // x8Groups is how many groups of eight rows mulQx8 takes for t rows: the
 // last one padded with zero rows when three or more are left over, which
 // one eight-row pass computes faster than the one-row kernel does.
@@ -76,39 +85,66 @@ func x8Groups(t int) int {
 	return t / 8
 }
 
-// group fills gq, gd and gs from qs, qd and qsum, padding the last group
-// with zero rows.
-func (a *acts) group() {
+// group fills, once per quantized input, gd and gs from qd and qsum and
+// either gq (chunks, for Q4_0 weights) or gqr (rows by block, for Q8_0)
+// from qs, padding the last group with zero rows.
+func (a *acts) group(chunks bool) {
+	bit := uint8(1)
+	if chunks {
+		bit = 2
+	}
+	if a.grouped&bit != 0 {
+		return
+	}
 	nb := a.n / gguf.QK
 	ng := x8Groups(a.t)
-	if len(a.gq) < ng*8*a.n {
-		a.gq = make([]int8, ng*8*a.n)
-		a.gqr = make([]int8, ng*8*a.n)
+	if len(a.gd) < ng*8*nb {
 		a.gd = make([]float32, ng*8*nb)
 		a.gs = make([]int32, ng*8*nb)
+	}
+	dst := &a.gqr
+	if chunks {
+		dst = &a.gq
+	}
+	if len(*dst) < ng*8*a.n {
+		*dst = make([]int8, ng*8*a.n)
 	}
 	for g := range ng {
 		for b := range nb {
 			for k := range 8 {
 				t, j := g*8+k, (g*nb+b)*8+k
-				blk := a.gq[j/8*256:][:256]
-				if t >= a.t {
-					for c := range 8 {
-						clear(blk[c*32+k*4 : c*32+k*4+4])
-					}
-					clear(a.gqr[j*32 : j*32+32])
+				var src []int8 // nil: a padding row of zeros
+				if t < a.t {
+					src = a.qs[t*a.n+b*32:][:32]
+				}
+				if a.grouped == 0 {
 					a.gd[j], a.gs[j] = 0, 0
+					if src != nil {
+						a.gd[j], a.gs[j] = a.qd[t*nb+b], a.qsum[t*nb+b]
+					}
+				}
+				if !chunks {
+					row := a.gqr[j*32 : j*32+32]
+					if src == nil {
+						clear(row)
+					} else {
+						copy(row, src)
+					}
 					continue
 				}
-				src := a.qs[t*a.n+b*32:][:32]
-				copy(a.gqr[j*32:j*32+32], src)
+				blk := a.gq[j/8*256:][:256]
 				for c := range 8 {
-					copy(blk[c*32+k*4:c*32+k*4+4], src[c*4:c*4+4])
+					part := blk[c*32+k*4 : c*32+k*4+4]
+					if src == nil {
+						clear(part)
+					} else {
+						copy(part, src[c*4:c*4+4])
+					}
 				}
-				a.gd[j], a.gs[j] = a.qd[t*nb+b], a.qsum[t*nb+b]
 			}
 		}
 	}
+	a.grouped |= bit
 }
 
 // tileT is how many batch rows one pass over a chunk of weight rows
