@@ -11,12 +11,12 @@ import "math"
 // or as tinyBLAS does when the sequence has several rows in this Forward
 // call (a prompt; llama.cpp's batch is one sequence's tokens). Rows past the sequence's position count as llama.cpp's masked
 // cache cells: zero weight.
-func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool, l, threads int) {
+func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool, l int, tm *team) {
 	qDim, hd := m.QDim(), m.HeadDim
 	group := m.Heads / m.KVHeads
 	scale := 1 / float32(math.Sqrt(float64(hd))) // 1.0f/sqrtf(n_embd_head)
 	n := len(rows) * m.Heads
-	parallelFor(threads, n, 1, func(lo, hi int) {
+	tm.parallelFor(n, 1, func(lo, hi int) {
 		var probs []float32
 		for job := lo; job < hi; job++ {
 			i, h := job/m.Heads, job%m.Heads

@@ -81,7 +81,7 @@ func BenchmarkBatchKernel(b *testing.B) {
 		wb, _ := gguf.Quantize(nil, ty, w)
 		rb := ty.RowBytes(n)
 		a.kind = 0
-		a.prepare(ty)
+		a.prepare(ty, nil)
 		out := make([]float32, 8*rows)
 		q4 := ty == gguf.Q4_0
 		b.Run(fmt.Sprintf("quant=%s/kernel=x8", ty), func(b *testing.B) {

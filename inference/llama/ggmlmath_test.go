@@ -216,7 +216,7 @@ func TestQ8Minus128(t *testing.T) {
 		x[i] = -1
 	}
 	out := make([]float32, T*rows)
-	matmul(out, m, &acts{x: x, n: n, t: T}, 1)
+	matmul(out, m, &acts{x: x, n: n, t: T}, nil)
 	for i, v := range out {
 		// -128 * -127 (x quantized to -127 with scale 1/127, rounded
 		// through f16) per element.

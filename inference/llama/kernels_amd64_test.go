@@ -30,10 +30,10 @@ func TestQuantMatmulSameWithoutAVX2(t *testing.T) {
 			wb, _ := gguf.Quantize(nil, ty, w)
 			m := &Matrix{Type: ty, Rows: rows, Cols: n, Data: wb, rowBytes: ty.RowBytes(n)}
 			fast := make([]float32, T*rows)
-			matmul(fast, m, &acts{x: x, n: n, t: T}, 1)
+			matmul(fast, m, &acts{x: x, n: n, t: T}, nil)
 			hasAVX2, x8 = false, false
 			slow := make([]float32, T*rows)
-			matmul(slow, m, &acts{x: x, n: n, t: T}, 1)
+			matmul(slow, m, &acts{x: x, n: n, t: T}, nil)
 			hasAVX2, x8 = true, true
 			for i := range fast {
 				if fast[i] != slow[i] {

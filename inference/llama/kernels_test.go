@@ -178,7 +178,7 @@ func TestMulQx8MatchesSingle(t *testing.T) {
 				wb, _ := gguf.Quantize(nil, ty, w)
 				m := &Matrix{Type: ty, Rows: rows, Cols: n, Data: wb, rowBytes: ty.RowBytes(n)}
 				a.kind = 0
-				a.prepare(ty)
+				a.prepare(ty, nil)
 				want := make([]float32, T*rows)
 				for tt := range T {
 					for i := range rows {
@@ -206,7 +206,9 @@ func TestMulQx8MatchesSingle(t *testing.T) {
 				got = got[:T*rows]
 				for _, threads := range []int{1, 2} {
 					clear(got)
-					matmul(got, m, a, threads)
+					tm := startTeam(threads)
+					matmul(got, m, a, tm)
+					tm.stop()
 					for k := range got {
 						if got[k] != want[k] {
 							t.Fatalf("n=%d T=%d %s threads=%d matmul[%d] = %v, want %v", n, T, ty, threads, k, got[k], want[k])
@@ -330,10 +332,10 @@ func TestQ4Extremes(t *testing.T) {
 			for i := range a.x {
 				a.x[i] = sign
 			}
-			a.prepare(gguf.Q4_0)
+			a.prepare(gguf.Q4_0, nil)
 			m := &Matrix{Type: gguf.Q4_0, Rows: rows, Cols: n, Data: w, rowBytes: nb * 18}
 			got := make([]float32, T*rows)
-			matmul(got, m, a, 1)
+			matmul(got, m, a, nil)
 			for k := range T {
 				for r := range rows {
 					want := dotQ4Go(w[r*nb*18:(r+1)*nb*18], &a.q8[k])

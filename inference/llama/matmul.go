@@ -35,14 +35,46 @@ type acts struct {
 	grouped uint8
 }
 
-func (a *acts) prepare(t gguf.TensorType) {
+func (a *acts) prepare(t gguf.TensorType, tm *team) {
 	switch t {
 	case gguf.Q8_0, gguf.Q4_0:
-		if a.kind != gguf.Q8_0 {
-			a.quantize()
+		quantize := a.kind != gguf.Q8_0
+		chunks := t == gguf.Q4_0
+		bit := uint8(1)
+		if chunks {
+			bit = 2
 		}
-		if x8 {
-			a.group(t == gguf.Q4_0)
+		if quantize {
+			a.grouped = 0
+			a.alloc()
+		}
+		group := x8 && a.grouped&bit == 0
+		if !quantize && !group {
+			return
+		}
+		scales := a.grouped == 0
+		if group {
+			a.allocGroups(chunks)
+		}
+		// Rows past t pad the last group of eight with zeros; one or two
+		// rows left over after the groups are quantized, not grouped.
+		n := a.t
+		if group {
+			n = max(n, x8Groups(a.t)*8)
+		}
+		tm.parallelFor(n, 1, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				if quantize && i < a.t {
+					a.quantizeRow(i)
+				}
+				if group && i < x8Groups(a.t)*8 {
+					a.groupRow(i, chunks, scales)
+				}
+			}
+		})
+		a.kind = gguf.Q8_0
+		if group {
+			a.grouped |= bit
 		}
 	case gguf.F16:
 		if a.kind == gguf.F16 {
@@ -56,9 +88,8 @@ func (a *acts) prepare(t gguf.TensorType) {
 	}
 }
 
-// quantize fills q8, qs, qd and qsum from x (Q8_0 blocks, as llama.cpp
-// quantizes a matrix product's input) and forgets any grouping.
-func (a *acts) quantize() {
+// alloc sizes q8, qs, qd and qsum for t rows.
+func (a *acts) alloc() {
 	nb := a.n / gguf.QK
 	if len(a.q8) < a.t {
 		a.q8 = make([]q8Act, a.t)
@@ -66,13 +97,15 @@ func (a *acts) quantize() {
 		a.qd = make([]float32, a.t*nb)
 		a.qsum = make([]int32, a.t*nb)
 	}
-	for i := range a.t {
-		q := &a.q8[i]
-		q.qs, q.d, q.s = a.qs[i*a.n:(i+1)*a.n], a.qd[i*nb:(i+1)*nb], a.qsum[i*nb:(i+1)*nb]
-		quantizeAct(q, a.x[i*a.n:(i+1)*a.n])
-	}
-	a.kind = gguf.Q8_0
-	a.grouped = 0
+}
+
+// quantizeRow fills row i of q8, qs, qd and qsum from x (Q8_0 blocks, as
+// llama.cpp quantizes a matrix product's input).
+func (a *acts) quantizeRow(i int) {
+	nb := a.n / gguf.QK
+	q := &a.q8[i]
+	q.qs, q.d, q.s = a.qs[i*a.n:(i+1)*a.n], a.qd[i*nb:(i+1)*nb], a.qsum[i*nb:(i+1)*nb]
+	quantizeAct(q, a.x[i*a.n:(i+1)*a.n])
 }
 
 // x8Groups is how many groups of eight rows mulQx8 takes for t rows: the
@@ -85,17 +118,9 @@ func x8Groups(t int) int {
 	return t / 8
 }
 
-// group fills, once per quantized input, gd and gs from qd and qsum and
-// either gq (chunks, for Q4_0 weights) or gqr (rows by block, for Q8_0)
-// from qs, padding the last group with zero rows.
-func (a *acts) group(chunks bool) {
-	bit := uint8(1)
-	if chunks {
-		bit = 2
-	}
-	if a.grouped&bit != 0 {
-		return
-	}
+// allocGroups sizes gd, gs and gq (chunks, for Q4_0 weights) or gqr (rows
+// by block, for Q8_0).
+func (a *acts) allocGroups(chunks bool) {
 	nb := a.n / gguf.QK
 	ng := x8Groups(a.t)
 	if len(a.gd) < ng*8*nb {
@@ -109,42 +134,45 @@ func (a *acts) group(chunks bool) {
 	if len(*dst) < ng*8*a.n {
 		*dst = make([]int8, ng*8*a.n)
 	}
-	for g := range ng {
-		for b := range nb {
-			for k := range 8 {
-				t, j := g*8+k, (g*nb+b)*8+k
-				var src []int8 // nil: a padding row of zeros
-				if t < a.t {
-					src = a.qs[t*a.n+b*32:][:32]
-				}
-				if a.grouped == 0 {
-					a.gd[j], a.gs[j] = 0, 0
-					if src != nil {
-						a.gd[j], a.gs[j] = a.qd[t*nb+b], a.qsum[t*nb+b]
-					}
-				}
-				if !chunks {
-					row := a.gqr[j*32 : j*32+32]
-					if src == nil {
-						clear(row)
-					} else {
-						copy(row, src)
-					}
-					continue
-				}
-				blk := a.gq[j/8*256:][:256]
-				for c := range 8 {
-					part := blk[c*32+k*4 : c*32+k*4+4]
-					if src == nil {
-						clear(part)
-					} else {
-						copy(part, src[c*4:c*4+4])
-					}
-				}
+}
+
+// groupRow copies quantized row t (zeros for a padding row, t >= a.t)
+// into its group of eight: into gq or gqr, and into gd and gs when
+// scales is set (they are shared by both layouts, filled once).
+func (a *acts) groupRow(t int, chunks, scales bool) {
+	nb := a.n / gguf.QK
+	g, k := t/8, t%8
+	for b := range nb {
+		j := (g*nb+b)*8 + k
+		var src []int8 // nil: a padding row of zeros
+		if t < a.t {
+			src = a.qs[t*a.n+b*32:][:32]
+		}
+		if scales {
+			a.gd[j], a.gs[j] = 0, 0
+			if src != nil {
+				a.gd[j], a.gs[j] = a.qd[t*nb+b], a.qsum[t*nb+b]
+			}
+		}
+		if !chunks {
+			row := a.gqr[j*32 : j*32+32]
+			if src == nil {
+				clear(row)
+			} else {
+				copy(row, src)
+			}
+			continue
+		}
+		blk := a.gq[j/8*256:][:256]
+		for c := range 8 {
+			part := blk[c*32+k*4 : c*32+k*4+4]
+			if src == nil {
+				clear(part)
+			} else {
+				copy(part, src[c*4:c*4+4])
 			}
 		}
 	}
-	a.grouped |= bit
 }
 
 // tileT is how many batch rows one pass over a chunk of weight rows
@@ -155,8 +183,8 @@ const tileT = 32
 // matmul computes out[t*m.Rows+r] = W[r] · x[t] for all rows r and batch
 // rows t, in parallel over weight rows so that each weight row is read once
 // per tile of batch rows.
-func matmul(out []float32, m *Matrix, a *acts, threads int) {
-	a.prepare(m.Type)
+func matmul(out []float32, m *Matrix, a *acts, tm *team) {
+	a.prepare(m.Type, tm)
 	T, cols := a.t, m.Cols
 	tile := tileT
 	if m.dequantRows() {
@@ -165,10 +193,10 @@ func matmul(out []float32, m *Matrix, a *acts, threads int) {
 	// Quantized weights go through the row-looping kernels; without the
 	// eight-row ones (no AVX2), batches of three or more take the loop below.
 	if (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) && (x8 || T < 3) {
-		matmulX8(out, m, a, threads)
+		matmulX8(out, m, a, tm)
 		return
 	}
-	parallelFor(threads, m.Rows, 16, func(lo, hi int) {
+	tm.parallelFor(m.Rows, 16, func(lo, hi int) {
 		var tmp []float32
 		if m.dequantRows() {
 			tmp = make([]float32, cols)
@@ -212,11 +240,11 @@ const x8Bytes = 16 << 10
 // rows through mulQx8 (a padded last group computes into scratch), then
 // the one or two rows left one at a time through mulQx1; both loop over a
 // chunk of weight rows in assembly.
-func matmulX8(out []float32, m *Matrix, a *acts, threads int) {
+func matmulX8(out []float32, m *Matrix, a *acts, tm *team) {
 	T, ng := a.t, x8Groups(a.t)
 	q4 := m.Type == gguf.Q4_0
 	step := max(1, x8Bytes/m.rowBytes)
-	parallelFor(threads, m.Rows, 16, func(lo, hi int) {
+	tm.parallelFor(m.Rows, 16, func(lo, hi int) {
 		var scratch []float32
 		for rlo := lo; rlo < hi; rlo += step {
 			rhi := min(hi, rlo+step)

@@ -53,7 +53,7 @@ func TestMatmulDequantTypes(t *testing.T) {
 					a.x[i] = float32(r.NormFloat64())
 				}
 				out := make([]float32, T*rows)
-				matmul(out, m, a, 1)
+				matmul(out, m, a, nil)
 				row := make([]float32, cols)
 				for rr := range rows {
 					m.Row(row, rr)
