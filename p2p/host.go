@@ -43,8 +43,6 @@ type Host struct {
 	dht  *dht.IpfsDHT
 	ps   *pubsub.PubSub
 	mdns mdns.Service
-	// author signs this host's gossip (newGossip); set once by Start.
-	author peer.ID
 
 	mu     sync.Mutex // guards topics, scores
 	topics map[string]*Topic

@@ -92,7 +92,7 @@ func TestNewValidates(t *testing.T) {
 }
 
 // rawAttacker is a bare libp2p host with gossipsub, outside package p2p's
-// rules: it can publish unsigned or malformed messages.
+// rules: it can publish pubsub-signed or malformed messages.
 func rawAttacker(t *testing.T, policy pubsub.MessageSignaturePolicy) (*pubsub.Topic, peer.ID, func(peer.AddrInfo)) {
 	t.Helper()
 	lh, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"), libp2p.DisableMetrics())
@@ -143,8 +143,8 @@ func TestMisbehavingPeersArePenalisedAndBanned(t *testing.T) {
 		name   string
 		policy pubsub.MessageSignaturePolicy
 	}{
-		{"malformed", pubsub.StrictSign},
-		{"unsigned", pubsub.StrictNoSign},
+		{"malformed", pubsub.StrictNoSign},
+		{"signed", pubsub.StrictSign}, // tao gossip carries no pubsub signature
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			topic, bad, connect := rawAttacker(t, tc.policy)
@@ -158,8 +158,8 @@ func TestMisbehavingPeersArePenalisedAndBanned(t *testing.T) {
 					t.Fatalf("attacker not banned after %d bad messages; score %v", i, honest[0].Score(bad))
 				}
 				data := []byte("junk")
-				if tc.policy == pubsub.StrictNoSign {
-					data = []byte("ok: valid payload, but unsigned")
+				if tc.policy == pubsub.StrictSign {
+					data = []byte("ok: valid payload, but signed by pubsub")
 				}
 				_ = topic.Publish(ctx, data)
 				time.Sleep(50 * time.Millisecond)
