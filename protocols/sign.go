@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hdevalence/ed25519consensus"
+	voi "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 )
 
 // ErrBadSignature reports a signature that does not verify under the
@@ -64,7 +64,7 @@ func Verify(pub []byte, chainID, kind string, canonical, sig []byte) error {
 	if err := checkSigShape(pub, sig); err != nil {
 		return err
 	}
-	if !ed25519consensus.Verify(ed25519.PublicKey(pub), SigningBytes(chainID, kind, canonical), sig) {
+	if !voi.VerifyWithOptions(pub, SigningBytes(chainID, kind, canonical), sig, zip215) {
 		return ErrBadSignature
 	}
 	return nil
