@@ -49,9 +49,12 @@ type announcer struct {
 }
 
 func newAnnouncer(h *p2p.Host, key ed25519.PrivateKey, roles []string, agent string, log *slog.Logger) (*announcer, error) {
-	a := &announcer{host: h, key: key, roles: roles, agent: agent, log: log, selfID: h.ID(), peers: make(map[peer.ID]PeerStatus)}
+	// Seq starts at the clock, so a restarted node's announcements are
+	// newer than its previous run's (and, gossip naming a message by its
+	// bytes, not a repeat of one of them).
+	a := &announcer{host: h, key: key, roles: roles, agent: agent, log: log, selfID: h.ID(), peers: make(map[peer.ID]PeerStatus), seq: uint64(time.Now().UnixMilli())}
 	chain := h.ChainID()
-	t, err := h.Join(protocols.NodeStatusTopic(chain), func(_ context.Context, _ peer.ID, data []byte) (any, p2p.Verdict) {
+	t, err := h.Join(protocols.NodeStatusTopic(chain), func(_ context.Context, data []byte) (any, p2p.Verdict) {
 		st, err := protocols.DecodeNodeStatus(data)
 		if err != nil {
 			return nil, p2p.Reject

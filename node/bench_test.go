@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-
 	"github.com/taonet/tao/internal/taotest"
 	"github.com/taonet/tao/p2p"
 )
@@ -55,7 +53,7 @@ func benchGossip(b *testing.B, n int) {
 	nw := taotest.NewNetwork(b, n, &taotest.Options{DiscoveryInterval: 30 * time.Second})
 	nw.AwaitPeers(b, 2*time.Minute)
 	const topic = "tao/taotest/bench"
-	accept := func(context.Context, peer.ID, []byte) (any, p2p.Verdict) { return nil, p2p.Accept }
+	accept := func(context.Context, []byte) (any, p2p.Verdict) { return nil, p2p.Accept }
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
@@ -43,6 +45,10 @@ type chain struct {
 	sync      *syncer                // bulk block sync (sync.go)
 	serving   chan struct{}          // a token per sync stream being served
 	restored  uint64                 // height of the snapshot restored at start; 0 if none
+	// statusNonce numbers the consensus statuses this node gossips (see
+	// protocols.CatchupRequest.Nonce), from a random start so that a
+	// restarted node does not repeat its previous run's messages.
+	statusNonce atomic.Uint64
 }
 
 // verifyCacheSize bounds a node's cache of verified signatures: two full
@@ -74,6 +80,7 @@ func (n *Node) loadGenesis() (*ledger.Genesis, error) {
 
 func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error) {
 	c := &chain{n: n, genesis: g, park: newTxPark(), sigs: protocols.NewVerifyCache(verifyCacheSize), verifying: newVerifySlots()}
+	c.statusNonce.Store(rand.Uint64())
 	var err error
 	// The ledger's state is small: modest memtables and caches keep several
 	// nodes in one process (devnet, tests) light.
@@ -172,7 +179,7 @@ func (c *chain) close() error {
 func (c *chain) join() error {
 	id := c.genesis.ChainID
 	var err error
-	c.props, err = c.n.host.Join(protocols.ProposalTopic(id), func(ctx context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+	c.props, err = c.n.host.Join(protocols.ProposalTopic(id), func(ctx context.Context, b []byte) (any, p2p.Verdict) {
 		if p2p.IsLocal(ctx) {
 			return nil, p2p.Accept
 		}
@@ -185,7 +192,7 @@ func (c *chain) join() error {
 	if err != nil {
 		return err
 	}
-	c.votes, err = c.n.host.Join(protocols.VoteTopic(id), func(ctx context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+	c.votes, err = c.n.host.Join(protocols.VoteTopic(id), func(ctx context.Context, b []byte) (any, p2p.Verdict) {
 		if p2p.IsLocal(ctx) {
 			return nil, p2p.Accept
 		}
@@ -213,7 +220,7 @@ func (c *chain) join() error {
 	if err != nil {
 		return err
 	}
-	c.txs, err = c.n.host.Join(protocols.TxTopic(id), func(ctx context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+	c.txs, err = c.n.host.Join(protocols.TxTopic(id), func(ctx context.Context, b []byte) (any, p2p.Verdict) {
 		if p2p.IsLocal(ctx) {
 			return nil, p2p.Accept
 		}
@@ -233,7 +240,7 @@ func (c *chain) join() error {
 	if err != nil {
 		return err
 	}
-	c.batches, err = c.n.host.Join(protocols.TxBatchTopic(id), func(ctx context.Context, _ peer.ID, b []byte) (any, p2p.Verdict) {
+	c.batches, err = c.n.host.Join(protocols.TxBatchTopic(id), func(ctx context.Context, b []byte) (any, p2p.Verdict) {
 		if p2p.IsLocal(ctx) {
 			return nil, p2p.Accept
 		}
@@ -278,8 +285,8 @@ func (c *chain) receive(ctx context.Context, t *p2p.Topic) {
 		if !ok || m.Local {
 			continue
 		}
-		// Answers go to the neighbour that delivered the message: the
-		// gossip author is not a peer ID (p2p.Message.From).
+		// Answers go to the neighbour that delivered the message (gossip
+		// names no author).
 		c.deliver(m.Via.String(), cm)
 	}
 }
@@ -309,6 +316,11 @@ func (c *chain) Gossip(ctx context.Context, m *protocols.ConsensusMessage) error
 			return err
 		}
 		return c.props.Publish(ctx, b)
+	}
+	if m.Status != nil {
+		st := *m.Status
+		st.Nonce = c.statusNonce.Add(1)
+		m = &protocols.ConsensusMessage{Status: &st}
 	}
 	b, err := protocols.EncodeConsensusMessage(m)
 	if err != nil {

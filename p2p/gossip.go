@@ -2,7 +2,6 @@ package p2p
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -10,7 +9,6 @@ import (
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
-	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/peer"
 
@@ -32,19 +30,12 @@ const (
 )
 
 // Validator judges one gossip message before it is delivered or
-// forwarded. author is the per-run gossip author the message names
-// (unsigned, see newGossip: not an identity), not the neighbour that
-// forwarded it. It decodes the message once and returns the decoded value,
+// forwarded (messages name no author: see newGossip). It decodes the message once and returns the decoded value,
 // which subscribers receive as Message.Value. It must not block long.
-type Validator func(ctx context.Context, author peer.ID, data []byte) (value any, v Verdict)
+type Validator func(ctx context.Context, data []byte) (value any, v Verdict)
 
 // Message is a delivered gossip message.
 type Message struct {
-	// From is the gossip author the message names: an ID each host draws
-	// at start (see newGossip), unsigned, not the publisher's peer ID.
-	// Identity that matters is signed inside the message by a hotkey or
-	// coldkey.
-	From peer.ID
 	// Via is the neighbour that delivered it.
 	Via peer.ID
 	// Local is set for a message this host published itself.
@@ -67,32 +58,23 @@ type Subscription struct {
 	sub   *pubsub.Subscription
 }
 
-// newGossip starts gossipsub. Messages carry no pubsub signature
-// (StrictNoSign, as Ethereum's consensus clients run it): every tao
-// message that needs an author carries its own signature (a hotkey's or
-// coldkey's), so pubsub's, one more Ed25519 check per message and node, bought
-// nothing but cost ≈ 6 % of a validator's CPU under load (BenchmarkChain).
-// A message still names an author drawn for this run and a sequence
-// number, so that republishing the same bytes (a stalled consensus
-// core's unchanged status) is a new message; its ID hashes those with the
-// topic and the data (messageID), so a peer cannot pre-empt a message by
-// sending other data under its author and number. The author is not the
-// host's peer ID: gossipsub drops a message "from itself" that a
-// neighbour forwards, and penalises that neighbour, so after a restart
-// with the same peer ID the previous run's messages, still advertised by
-// honest neighbours, would get them banned.
+// newGossip starts gossipsub. Messages carry no pubsub signature and no
+// author or sequence number (StrictNoSign with no author, as Ethereum's
+// consensus clients run gossipsub): every tao message that needs an author
+// carries its own signature (a hotkey's or coldkey's), so pubsub's, one
+// more Ed25519 check per message and node, bought nothing and cost ≈ 6 %
+// of a validator's CPU under load (BenchmarkChain). An unsigned author
+// field would be worse than none: pubsub drops a message that claims to be
+// from this host but arrives from a neighbour, and penalises that
+// neighbour, so anyone could get a node's honest neighbours banned by
+// sending messages "from" it. A message is named by a hash of its topic
+// and data (messageID): the same bytes published twice are one message, so
+// a publisher that repeats itself (a stalled consensus core's status, see
+// protocols.CatchupRequest.Nonce) makes each message unique.
 func newGossip(ctx context.Context, lh host.Host, h *Host) (*pubsub.PubSub, error) {
-	author, _, err := crypto.GenerateEd25519Key(rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	authorID, err := peer.IDFromPrivateKey(author)
-	if err != nil {
-		return nil, err
-	}
 	return pubsub.NewGossipSub(ctx, lh,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
-		pubsub.WithMessageAuthor(authorID),
+		pubsub.WithNoAuthor(),
 		pubsub.WithMessageIdFn(messageID),
 		pubsub.WithMaxMessageSize(protocols.MaxGossipSize),
 		pubsub.WithPeerScore(peerScoreParams(), scoreThresholds()),
@@ -102,11 +84,11 @@ func newGossip(ctx context.Context, lh host.Host, h *Host) (*pubsub.PubSub, erro
 }
 
 // messageID names a gossip message by the first 20 bytes of SHA-256 over
-// its topic, author, sequence number and data, each length-prefixed.
+// its topic and data, each length-prefixed.
 func messageID(m *pb.Message) string {
 	var b [binary.MaxVarintLen64]byte
 	h := sha256.New()
-	for _, f := range [][]byte{[]byte(m.GetTopic()), m.GetFrom(), m.GetSeqno(), m.GetData()} {
+	for _, f := range [][]byte{[]byte(m.GetTopic()), m.GetData()} {
 		h.Write(binary.AppendUvarint(b[:0], uint64(len(f))))
 		h.Write(f)
 	}
@@ -145,14 +127,14 @@ func (h *Host) Join(name string, v Validator) (*Topic, error) {
 			if src == h.h.ID() {
 				ctx = context.WithValue(ctx, localKey{}, true)
 			}
-			val, verdict := v(ctx, m.GetFrom(), m.Data)
+			val, verdict := v(ctx, m.Data)
 			h.metrics.gossip(kind, verdict)
 			switch verdict {
 			case Accept:
 				m.ValidatorData = val
 				return pubsub.ValidationAccept
 			case Reject:
-				h.log.Debug("gossip rejected", "topic", kind, "author", m.GetFrom(), "via", m.ReceivedFrom)
+				h.log.Debug("gossip rejected", "topic", kind, "via", m.ReceivedFrom)
 				return pubsub.ValidationReject
 			default:
 				return pubsub.ValidationIgnore
@@ -210,7 +192,7 @@ func (s *Subscription) Next(ctx context.Context) (*Message, error) {
 	}
 	s.topic.h.metrics.delivered(s.topic.kind)
 	self := s.topic.h.h.ID()
-	return &Message{From: m.GetFrom(), Via: m.ReceivedFrom, Local: m.ReceivedFrom == self, Data: m.Data, Value: m.ValidatorData}, nil
+	return &Message{Via: m.ReceivedFrom, Local: m.ReceivedFrom == self, Data: m.Data, Value: m.ValidatorData}, nil
 }
 
 // Cancel stops the subscription.

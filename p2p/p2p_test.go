@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func eventually(t testing.TB, timeout time.Duration, what string, cond func() bo
 }
 
 // okOnly is the test topics' validator: messages must start with "ok:".
-func okOnly(_ context.Context, _ peer.ID, data []byte) (any, Verdict) {
+func okOnly(_ context.Context, data []byte) (any, Verdict) {
 	if bytes.HasPrefix(data, []byte("ok:")) {
 		return string(data), Accept
 	}
@@ -92,8 +93,8 @@ func TestNewValidates(t *testing.T) {
 }
 
 // rawAttacker is a bare libp2p host with gossipsub, outside package p2p's
-// rules: it can publish pubsub-signed or malformed messages.
-func rawAttacker(t *testing.T, policy pubsub.MessageSignaturePolicy) (*pubsub.Topic, peer.ID, func(peer.AddrInfo)) {
+// rules: it can publish pubsub-signed, authored or malformed messages.
+func rawAttacker(t *testing.T, opts ...pubsub.Option) (*pubsub.Topic, peer.ID, func(peer.AddrInfo)) {
 	t.Helper()
 	lh, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"), libp2p.DisableMetrics())
 	if err != nil {
@@ -102,7 +103,7 @@ func rawAttacker(t *testing.T, policy pubsub.MessageSignaturePolicy) (*pubsub.To
 	t.Cleanup(func() { lh.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	ps, err := pubsub.NewGossipSub(ctx, lh, pubsub.WithMessageSignaturePolicy(policy))
+	ps, err := pubsub.NewGossipSub(ctx, lh, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,15 +140,19 @@ func TestMisbehavingPeersArePenalisedAndBanned(t *testing.T) {
 		}
 		honest, subs = append(honest, h), append(subs, s)
 	}
+	noSign := pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign)
 	for _, tc := range []struct {
-		name   string
-		policy pubsub.MessageSignaturePolicy
+		name string
+		opts []pubsub.Option
+		data string
 	}{
-		{"malformed", pubsub.StrictNoSign},
-		{"signed", pubsub.StrictSign}, // tao gossip carries no pubsub signature
+		{"malformed", []pubsub.Option{noSign, pubsub.WithNoAuthor(), pubsub.WithMessageIdFn(messageID)}, "junk"},
+		// tao gossip carries no pubsub signature, author or sequence number
+		{"signed", []pubsub.Option{pubsub.WithMessageSignaturePolicy(pubsub.StrictSign)}, "ok: valid payload, but signed by pubsub"},
+		{"authored", []pubsub.Option{noSign}, "ok: valid payload, but names an author"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			topic, bad, connect := rawAttacker(t, tc.policy)
+			topic, bad, connect := rawAttacker(t, tc.opts...)
 			for _, h := range honest {
 				connect(info(h))
 			}
@@ -157,11 +162,7 @@ func TestMisbehavingPeersArePenalisedAndBanned(t *testing.T) {
 				if i > 200 {
 					t.Fatalf("attacker not banned after %d bad messages; score %v", i, honest[0].Score(bad))
 				}
-				data := []byte("junk")
-				if tc.policy == pubsub.StrictSign {
-					data = []byte("ok: valid payload, but signed by pubsub")
-				}
-				_ = topic.Publish(ctx, data)
+				_ = topic.Publish(ctx, fmt.Appendf(nil, "%s %d", tc.data, i)) // a repeat would be the same message
 				time.Sleep(50 * time.Millisecond)
 			}
 			eventually(t, 5*time.Second, "attacker disconnected", func() bool {
@@ -173,7 +174,7 @@ func TestMisbehavingPeersArePenalisedAndBanned(t *testing.T) {
 				m, err := s.Next(ctx)
 				cancel()
 				if err == nil {
-					t.Fatalf("host %d delivered %q from %s", i, m.Data, m.From)
+					t.Fatalf("host %d delivered %q via %s", i, m.Data, m.Via)
 				}
 			}
 		})
@@ -274,7 +275,7 @@ func TestValidatorSeesLocalPublishes(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var got []seen
-	record := func(ctx context.Context, _ peer.ID, b []byte) (any, Verdict) {
+	record := func(ctx context.Context, b []byte) (any, Verdict) {
 		mu.Lock()
 		got = append(got, seen{string(b), IsLocal(ctx)})
 		mu.Unlock()

@@ -36,6 +36,11 @@ type CatchupRequest struct {
 	Prevotes    []byte // bitmap of prevotes held for Round
 	Precommits  []byte // bitmap of precommits held for Round
 	Want        bool   // answer now; else peers answer only a node that seems stuck
+	// Nonce makes each gossiped status a new gossip message (gossip names
+	// a message by its bytes, and a stalled core repeats an unchanged
+	// status that must still be heard): the driver sets it when it
+	// publishes; consensus ignores it.
+	Nonce uint64
 }
 
 // CatchupResponse carries what a peer lacks: proposals and votes of its

@@ -21,7 +21,7 @@ type NodeStatus struct {
 	Version uint8
 	ChainID string
 	Hotkey  []byte // ed25519 public key, 32 bytes; the libp2p identity
-	Seq     uint64 // increases with each announcement of one run
+	Seq     uint64 // increases with each announcement; starts at the clock (ms) each run
 	Height  uint64 // ledger height (0 before the ledger exists)
 	Roles   []string
 	Agent   string // software name and version

@@ -135,8 +135,8 @@ func (d *Directory) receive(s *subnetDir) {
 		if !ok {
 			continue
 		}
-		// The miner is the hotkey that signed the heartbeat, not the gossip
-		// author (p2p.Message.From is a per-run gossip key).
+		// The miner is the hotkey that signed the heartbeat (gossip names
+		// no author).
 		miner, err := hb.PeerID()
 		if err != nil {
 			continue

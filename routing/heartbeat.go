@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-
 	"github.com/taonet/tao/p2p"
 	"github.com/taonet/tao/protocols"
 )
@@ -24,13 +22,13 @@ const heartbeatExpiry = 3
 // same validator, so whichever comes first registers it.
 func joinHeartbeats(h *p2p.Host, netuid uint16, clock Clock) (*p2p.Topic, error) {
 	chain := h.ChainID()
-	return h.Join(protocols.HeartbeatTopic(chain, netuid), func(_ context.Context, _ peer.ID, data []byte) (any, p2p.Verdict) {
+	return h.Join(protocols.HeartbeatTopic(chain, netuid), func(_ context.Context, data []byte) (any, p2p.Verdict) {
 		hb, err := protocols.DecodeHeartbeat(data)
 		if err != nil {
 			return nil, p2p.Reject
 		}
-		// The hotkey's signature makes the heartbeat the miner's own; the
-		// gossip author is a per-run key (p2p.Message.From).
+		// The hotkey's signature makes the heartbeat the miner's own
+		// (gossip names no author).
 		if err := hb.Verify(chain); err != nil || hb.NetUID != netuid {
 			return nil, p2p.Reject
 		}

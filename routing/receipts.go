@@ -21,7 +21,7 @@ const maxReceiptsKept = 1024
 // joinReceipts joins a subnet's receipt topic with its validator.
 func joinReceipts(h *p2p.Host, netuid uint16) (*p2p.Topic, error) {
 	chain := h.ChainID()
-	return h.Join(protocols.ReceiptTopic(chain, netuid), func(_ context.Context, _ peer.ID, data []byte) (any, p2p.Verdict) {
+	return h.Join(protocols.ReceiptTopic(chain, netuid), func(_ context.Context, data []byte) (any, p2p.Verdict) {
 		f, err := protocols.DecodeFrame(data)
 		if err != nil || f.Type != protocols.FrameReceipt || f.Receipt == nil {
 			return nil, p2p.Reject
