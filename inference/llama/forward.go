@@ -137,7 +137,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	for l, ly := range m.layers {
 		norm(xb, x, nil, ly.attnNorm)
 		tracef("attn_norm", l, xb)
-		in.x, in.kind = xb, 0
+		in.set(xb)
 		matmul(q, ly.wq, in, tm)
 		matmul(k, ly.wk, in, tm)
 		matmul(v, ly.wv, in, tm)
@@ -156,7 +156,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		tracef("Kcur", l, k)
 		m.attention(att, q, rows, pos, prompt, l, tm)
 		tracef("kqv_out", l, att)
-		qin.x, qin.kind = att, 0
+		qin.set(att)
 		matmul(tmp, ly.wo, qin, tm)
 		addBias(tmp, ly.bo)
 		tracef("attn_out", l, tmp)
@@ -166,7 +166,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 			in.prompt, hin.prompt = outPrompt, outPrompt
 		}
 		tracef("ffn_norm", l, xb)
-		in.x, in.kind = xb, 0
+		in.set(xb)
 		matmul(gate, ly.wGate, in, tm)
 		matmul(up, ly.wUp, in, tm)
 		addBias(gate, ly.bGate)
@@ -179,7 +179,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 			}
 		})
 		tracef("ffn_swiglu", l, gate)
-		hin.x, hin.kind = gate, 0
+		hin.set(gate)
 		matmul(tmp, ly.wDown, hin, tm)
 		addBias(tmp, ly.bDown)
 		tracef("ffn_out", l, tmp)

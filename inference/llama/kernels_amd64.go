@@ -293,3 +293,18 @@ func ropeNeox(x, cos, sin []float32) {
 	_ = sin[h-1]
 	ropeNeoxAVX2(&x[0], &cos[0], &sin[0], h)
 }
+
+//go:noescape
+func dotQ6KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
+
+// dotQ6K is dotQ6KGo.
+func dotQ6K(w []byte, a *q8KAct) float32 {
+	nb := len(a.d)
+	if !hasAVX2 || nb == 0 {
+		return dotQ6KGo(w, a)
+	}
+	_ = w[nb*210-1]
+	_ = a.qs[nb*256-1]
+	_ = a.bsums[nb*16-1]
+	return dotQ6KAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
+}

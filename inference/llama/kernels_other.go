@@ -53,3 +53,6 @@ func kqv(v []float32, p []float32, n int, prompt bool, out []float32) {
 
 func rope(x, cos, sin []float32)     { ropeGo(x, cos, sin) }
 func ropeNeox(x, cos, sin []float32) { ropeNeoxGo(x, cos, sin) }
+
+// dotQ6K is dotQ6KGo.
+func dotQ6K(w []byte, a *q8KAct) float32 { return dotQ6KGo(w, a) }

@@ -33,6 +33,40 @@ type acts struct {
 	// grouped records which of gqr (1) and gq (2) hold the current
 	// quantized rows (gd and gs with either).
 	grouped uint8
+	// The rows quantized as Q8_K, for Q6_K weights (k8ok: current).
+	k8    []q8KAct
+	k8qs  []int8
+	k8d   []float32
+	k8sum []int16
+	k8ok  bool
+}
+
+// set makes x the rows (overwritten in place between uses, so every
+// derived copy is marked stale).
+func (a *acts) set(x []float32) {
+	a.x, a.kind, a.k8ok = x, 0, false
+}
+
+// quantizeK fills k8 from x (n a multiple of 256), rows on the team.
+func (a *acts) quantizeK(tm *team) {
+	if a.k8ok {
+		return
+	}
+	nb := a.n / 256
+	if len(a.k8) < a.t {
+		a.k8 = make([]q8KAct, a.t)
+		a.k8qs = make([]int8, a.t*a.n)
+		a.k8d = make([]float32, a.t*nb)
+		a.k8sum = make([]int16, a.t*nb*16)
+	}
+	tm.parallelFor(a.t, 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			q := &a.k8[i]
+			q.qs, q.d, q.bsums = a.k8qs[i*a.n:(i+1)*a.n], a.k8d[i*nb:(i+1)*nb], a.k8sum[i*nb*16:(i+1)*nb*16]
+			quantizeQ8K(q, a.x[i*a.n:(i+1)*a.n])
+		}
+	})
+	a.k8ok = true
 }
 
 func (a *acts) prepare(t gguf.TensorType, tm *team) {
@@ -76,6 +110,8 @@ func (a *acts) prepare(t gguf.TensorType, tm *team) {
 		if group {
 			a.grouped |= bit
 		}
+	case gguf.Q6_K:
+		a.quantizeK(tm)
 	case gguf.F16:
 		if a.kind == gguf.F16 {
 			return
@@ -214,6 +250,8 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 						v = dotQ8(w, &a.q8[t])
 					case gguf.Q4_0:
 						v = dotQ4(w, &a.q8[t])
+					case gguf.Q6_K:
+						v = dotQ6K(w, &a.k8[t])
 					case gguf.F16:
 						if t == tlo {
 							m.Row(tmp, r)

@@ -85,7 +85,7 @@ func asFloat32(b []byte) []float32 {
 // the dot products (the types without a kernel of their own).
 func (m *Matrix) dequantRows() bool {
 	switch m.Type {
-	case gguf.F32, gguf.Q8_0, gguf.Q4_0:
+	case gguf.F32, gguf.Q8_0, gguf.Q4_0, gguf.Q6_K:
 		return false
 	}
 	return true

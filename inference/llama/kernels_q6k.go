@@ -1,0 +1,102 @@
+package llama
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// q8KAct is one activation row quantized as llama.cpp quantizes the input
+// of a K-quant matrix product (block_q8_K): per block of 256, a float32
+// scale, 256 int8 values and the sums of each 16.
+type q8KAct struct {
+	qs    []int8
+	d     []float32
+	bsums []int16
+}
+
+// quantizeQ8K fills dst from x (len a multiple of 256) as ggml's
+// quantize_row_q8_K_ref does on x86: the block's value of largest
+// magnitude (the first on ties) sets iscale = -127/max, each value is
+// rounded to nearest (even on ties, by ggml's nearest_int) and capped at
+// 127, and d = 1/iscale.
+func quantizeQ8K(dst *q8KAct, x []float32) {
+	for b := range len(x) / 256 {
+		xb, qs := x[b*256:(b+1)*256], dst.qs[b*256:(b+1)*256]
+		var mx, amax float32
+		for _, v := range xb {
+			if a := float32(math.Abs(float64(v))); a > amax {
+				amax, mx = a, v
+			}
+		}
+		if amax == 0 {
+			dst.d[b] = 0
+			clear(qs)
+			clear(dst.bsums[b*16 : (b+1)*16])
+			continue
+		}
+		iscale := -127 / mx
+		for j, v := range xb {
+			// nearest_int: add 1.5·2^23 and read the mantissa.
+			r := float32(iscale*v) + 12582912 // two roundings, as ggml-base is compiled (no FMA)
+			qs[j] = int8(min(127, int32(math.Float32bits(r)&0x7fffff)-0x400000))
+		}
+		for j := range 16 {
+			var s int16
+			for _, q := range qs[j*16 : (j+1)*16] {
+				s += int16(q)
+			}
+			dst.bsums[b*16+j] = s
+		}
+		dst.d[b] = 1 / iscale
+	}
+}
+
+// dotQ6KGo is the dot product of a Q6_K weight row (blocks of 210 bytes:
+// 128 low nibbles, 64 bytes of high bit pairs, 16 int8 scales, f16 d)
+// with Q8_K activations in ggml_vec_dot_q6_K_q8_K's AVX2 order: eight
+// integer lanes per block, lane m the exact sum over elements 4m..4m+3 of
+// every 32 of scale·q·y with q the unsigned 6-bit value, less 32 times
+// the scaled sums of sub-blocks 2m and 2m+1 (the -32 offset), each lane
+// fused into its float lane with the block's scale product, then hsum8.
+func dotQ6KGo(w []byte, a *q8KAct) float32 {
+	var acc [8]float32
+	nb := len(a.d)
+	w = w[:nb*210]
+	for i := range nb {
+		blk := w[i*210 : (i+1)*210]
+		ql, qh, sc := blk[:128], blk[128:192], blk[192:208]
+		d := a.d[i] * f16Table[binary.LittleEndian.Uint16(blk[208:])]
+		y := a.qs[i*256 : (i+1)*256]
+		var lanes [8]int32
+		for j := range 2 {
+			for k := range 4 {
+				s0, s1 := int32(int8(sc[j*8+k*2])), int32(int8(sc[j*8+k*2+1]))
+				for e := range 32 {
+					var q int32
+					h := int32(qh[j*32+e])
+					switch k {
+					case 0:
+						q = int32(ql[j*64+e]&15) | (h&3)<<4
+					case 1:
+						q = int32(ql[j*64+32+e]&15) | (h>>2&3)<<4
+					case 2:
+						q = int32(ql[j*64+e]>>4) | (h>>4&3)<<4
+					case 3:
+						q = int32(ql[j*64+32+e]>>4) | (h>>6)<<4
+					}
+					s := s0
+					if e >= 16 {
+						s = s1
+					}
+					lanes[e/4] += s * q * int32(y[j*128+k*32+e])
+				}
+			}
+		}
+		bs := a.bsums[i*16 : (i+1)*16]
+		for m := range 8 {
+			lanes[m] -= 32 * (int32(bs[2*m])*int32(int8(sc[2*m])) + int32(bs[2*m+1])*int32(int8(sc[2*m+1])))
+			acc[m] = fma32(d, float32(lanes[m]), acc[m])
+		}
+	}
+	return hsum8(&acc)
+}

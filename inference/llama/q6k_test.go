@@ -1,0 +1,94 @@
+package llama
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// TestDotQ6K checks the Q6_K kernel bit for bit against dotQ6KGo on
+// random blocks (scales of both signs and at the int8 extremes, 6-bit
+// values at 0 and 63, activations at ±127), and dotQ6KGo against the
+// dequantized row times the dequantized activations to within rounding.
+func TestDotQ6K(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, nb := range []int{1, 2, 3, 11} {
+		for trial := range 50 {
+			w := make([]byte, nb*210)
+			for i := range w {
+				w[i] = byte(r.IntN(256))
+			}
+			for b := range nb {
+				blk := w[b*210:]
+				binary.LittleEndian.PutUint16(blk[208:], gguf.F32ToF16(float32(r.NormFloat64()*0.01)))
+				if trial%5 == 0 {
+					for j := range 16 {
+						blk[192+j] = []byte{0x80, 0x7f}[j%2] // scales -128 and 127
+					}
+					for j := range 192 {
+						blk[j] = 0xff // every value 63
+					}
+				}
+			}
+			x := make([]float32, nb*256)
+			for i := range x {
+				x[i] = float32(r.NormFloat64())
+			}
+			if trial%7 == 0 {
+				x[3] = 0 // a zero block elsewhere
+				clear(x[:256])
+			}
+			a := q8KAct{qs: make([]int8, nb*256), d: make([]float32, nb), bsums: make([]int16, nb*16)}
+			quantizeQ8K(&a, x)
+			got, want := dotQ6K(w, &a), dotQ6KGo(w, &a)
+			if math.Float32bits(got) != math.Float32bits(want) {
+				t.Fatalf("nb=%d trial %d: dotQ6K = %v, dotQ6KGo %v", nb, trial, got, want)
+			}
+			row := make([]float32, nb*256)
+			if err := gguf.Dequantize(row, gguf.Q6_K, w); err != nil {
+				t.Fatal(err)
+			}
+			var ref, mag float64
+			for i, v := range row {
+				xq := float64(a.qs[i]) * float64(a.d[i/256])
+				ref += float64(v) * xq
+				mag += math.Abs(float64(v) * xq)
+			}
+			if math.Abs(float64(want)-ref) > 1e-4*mag+1e-6 {
+				t.Fatalf("nb=%d trial %d: dotQ6KGo = %v, dequantized product %v", nb, trial, want, ref)
+			}
+		}
+	}
+}
+
+// TestQuantizeQ8K checks quantize_row_q8_K_ref's rules: the value of
+// largest magnitude maps to -127 (its sign flips: iscale = -127/max),
+// values round to nearest with ties to even, sums per 16, a zero block.
+func TestQuantizeQ8K(t *testing.T) {
+	x := make([]float32, 512)
+	for i := range 256 {
+		x[i] = float32(i%17) - 8
+	}
+	x[5] = 127 // max; -127/127 = -1: every value negates exactly
+	x[6] = 2.5 // then -2.5 rounds to -2 (even)
+	a := q8KAct{qs: make([]int8, 512), d: make([]float32, 2), bsums: make([]int16, 32)}
+	quantizeQ8K(&a, x)
+	if a.qs[5] != -127 || a.qs[6] != -2 || a.qs[0] != 8 || a.d[0] != -1 {
+		t.Fatalf("qs[0,5,6] = %d %d %d, d = %v", a.qs[0], a.qs[5], a.qs[6], a.d[0])
+	}
+	for j := range 16 {
+		var s int16
+		for _, q := range a.qs[j*16 : (j+1)*16] {
+			s += int16(q)
+		}
+		if a.bsums[j] != s {
+			t.Fatalf("bsums[%d] = %d, want %d", j, a.bsums[j], s)
+		}
+	}
+	if a.d[1] != 0 || a.qs[300] != 0 {
+		t.Fatal("a zero block is not zero")
+	}
+}
