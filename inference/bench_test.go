@@ -14,14 +14,23 @@ import (
 
 // BenchmarkGenerateConcurrent reports aggregate decode tokens/s of the
 // builtin engine with one request and with 8 concurrent requests (batched
-// by the scheduler) on synthetic stories15m, and their ratio. Each
+// by the scheduler) on synthetic stories15m, and their ratio, greedy and
+// (Q4_0) sampled at temperature 0.8, top-k 40, top-p 0.95. Each
 // iteration runs both, one after the other, so that the two figures, and
 // the ratio, see the same machine load. The cpu- figures divide by the
 // process's CPU time instead of the wall clock: with -cpu 1 that is what
 // one dedicated core would do, however busy the machine.
 func BenchmarkGenerateConcurrent(b *testing.B) {
-	for _, q := range []gguf.TensorType{gguf.Q8_0, gguf.Q4_0} {
-		b.Run(fmt.Sprintf("quant=%s", q), func(b *testing.B) {
+	for _, c := range []struct {
+		q       gguf.TensorType
+		sampled bool
+	}{{gguf.Q8_0, false}, {gguf.Q4_0, false}, {gguf.Q4_0, true}} {
+		q := c.q
+		name := fmt.Sprintf("quant=%s", q)
+		if c.sampled {
+			name += "/sampled"
+		}
+		b.Run(name, func(b *testing.B) {
 			var buf bytes.Buffer
 			if err := synth.Write(&buf, synth.Options{Preset: "stories15m", Quant: q, Seed: 1}); err != nil {
 				b.Fatal(err)
@@ -35,9 +44,12 @@ func BenchmarkGenerateConcurrent(b *testing.B) {
 			run := func(clients int) (time.Duration, time.Duration) {
 				start, cpu := time.Now(), cpuTime()
 				var wg sync.WaitGroup
-				for c := range clients {
+				for cl := range clients {
 					wg.Go(func() {
-						req := Request{Prompt: fmt.Sprintf("Once upon a time %d", c), MaxTokens: n}
+						req := Request{Prompt: fmt.Sprintf("Once upon a time %d", cl), MaxTokens: n}
+						if c.sampled {
+							req.Sampling = Sampling{Temperature: 0.8, TopK: 40, TopP: 0.95, Seed: uint64(cl + 1)}
+						}
 						if _, err := e.Generate(context.Background(), req, func(Token) error { return nil }); err != nil {
 							b.Error(err)
 						}

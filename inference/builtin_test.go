@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -108,19 +109,33 @@ func TestSeededSamplingReproducible(t *testing.T) {
 }
 
 // TestBatchedMatchesSequential runs requests concurrently (batched by the
-// scheduler) and checks each gets what it gets alone.
+// scheduler, their draws spread over threads when sampled) and checks each
+// gets what it gets alone, greedy and with seeded sampling.
 func TestBatchedMatchesSequential(t *testing.T) {
+	for _, sampled := range []bool{false, true} {
+		t.Run(fmt.Sprint("sampled=", sampled), func(t *testing.T) { testBatchedMatchesSequential(t, sampled) })
+	}
+}
+
+func testBatchedMatchesSequential(t *testing.T, sampled bool) {
 	e := newEngine(t)
 	prompts := []string{"Once upon a time", "The quick brown fox", "[INST] hi [/INST]", "a", "日本語"}
+	req := func(i int) Request {
+		r := Request{Prompt: prompts[i], MaxTokens: 12}
+		if sampled {
+			r.Sampling = Sampling{Temperature: 0.9, TopK: 40, TopP: 0.95, RepeatPenalty: 1.1, Seed: uint64(i + 1)}
+		}
+		return r
+	}
 	want := make([][]int32, len(prompts))
-	for i, p := range prompts {
-		want[i] = generate(t, e, Request{Prompt: p, MaxTokens: 12}).Tokens
+	for i := range prompts {
+		want[i] = generate(t, e, req(i)).Tokens
 	}
 	got := make([][]int32, len(prompts))
 	var wg sync.WaitGroup
-	for i, p := range prompts {
+	for i := range prompts {
 		wg.Go(func() {
-			res, err := e.Generate(context.Background(), Request{Prompt: p, MaxTokens: 12}, func(Token) error { return nil })
+			res, err := e.Generate(context.Background(), req(i), func(Token) error { return nil })
 			if err != nil {
 				t.Error(err)
 			}
