@@ -61,9 +61,9 @@ func dequantQ5K(dst []float32, src []byte) {
 		y := dst[b*QKK:]
 		u1, u2 := byte(1), byte(2)
 		for j, is := 0, 0; j < QKK; j, is = j+64, is+2 {
-			sc, m := scaleMinK4(is, scales)
+			sc, m := ScaleMinK4(is, scales)
 			d1, m1 := d*float32(sc), dmin*float32(m)
-			sc, m = scaleMinK4(is+1, scales)
+			sc, m = ScaleMinK4(is+1, scales)
 			d2, m2 := d*float32(sc), dmin*float32(m)
 			for l := range 32 {
 				h := float32(0)

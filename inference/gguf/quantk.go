@@ -3,9 +3,9 @@ package gguf
 // QKK is the super-block size of the k-quants.
 const QKK = 256
 
-// scaleMinK4 extracts the 6-bit scale and min of sub-block j from the 12
+// ScaleMinK4 extracts the 6-bit scale and min of sub-block j from the 12
 // packed bytes of a Q4_K super-block (ggml's get_scale_min_k4).
-func scaleMinK4(j int, q []byte) (uint8, uint8) {
+func ScaleMinK4(j int, q []byte) (uint8, uint8) {
 	if j < 4 {
 		return q[j] & 63, q[j+4] & 63
 	}
@@ -26,9 +26,9 @@ func dequantQ4K(dst []float32, src []byte) {
 		y := dst[b*QKK:]
 		is := 0
 		for j := 0; j < QKK; j += 64 {
-			sc, m := scaleMinK4(is, scales)
+			sc, m := ScaleMinK4(is, scales)
 			d1, m1 := d*float32(sc), dmin*float32(m)
-			sc, m = scaleMinK4(is+1, scales)
+			sc, m = ScaleMinK4(is+1, scales)
 			d2, m2 := d*float32(sc), dmin*float32(m)
 			for l := range 32 {
 				y[j+l] = d1*float32(q[l]&0xF) - m1

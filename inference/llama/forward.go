@@ -79,9 +79,22 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 			wants[r.Seq]++
 		}
 	}
+	// llama.cpp's repacked K-quant kernels take a batch's rows in fours
+	// (gemm) and the last n%4 one at a time (gemv), summing in another
+	// order (dotQ4KGemmGo): gemm marks the rows of the fours.
+	gemm, outGemm := make([]bool, T), make([]bool, T)
+	seen, seenOut := map[*Seq]int{}, map[*Seq]int{}
 	for i, r := range rows {
-		prompt[i] = next[r.Seq]-r.Seq.n > 1
+		n := next[r.Seq] - r.Seq.n
+		prompt[i] = n > 1
 		outPrompt[i] = r.Logits && wants[r.Seq] > 1
+		gemm[i] = seen[r.Seq] < n-n%4
+		seen[r.Seq]++
+		if r.Logits {
+			k := wants[r.Seq]
+			outGemm[i] = seenOut[r.Seq] < k-k%4
+			seenOut[r.Seq]++
+		}
 	}
 	if m.gpu != nil {
 		out, err := m.gpu.forward(m, rows, pos, picks)
@@ -112,6 +125,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	in, qin, hin := &sc.in, &sc.qin, &sc.hin
 	in.n, in.t, qin.n, qin.t, hin.n, hin.t = dim, T, qDim, T, m.FFN, T
 	in.prompt, qin.prompt, hin.prompt = prompt, prompt, prompt
+	in.gemm, qin.gemm, hin.gemm = gemm, gemm, gemm
 	cos, sin := m.ropeTables(pos)
 	rot := rope
 	if m.RopeNeox {
@@ -164,6 +178,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		tracef("ffn_inp", l, x)
 		if l == len(m.layers)-1 {
 			in.prompt, hin.prompt = outPrompt, outPrompt
+			in.gemm, hin.gemm = outGemm, outGemm
 		}
 		tracef("ffn_norm", l, xb)
 		in.set(xb)
@@ -191,10 +206,11 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	}
 	// Only rows that want logits go through the (large) output layer.
 	var sel []float32
-	var selPrompt []bool
+	var selPrompt, selGemm []bool
 	for i, r := range rows {
 		if r.Logits {
 			selPrompt = append(selPrompt, outPrompt[i])
+			selGemm = append(selGemm, outGemm[i])
 			sel = append(sel, make([]float32, dim)...)
 			rmsNorm(sel[len(sel)-dim:], x[i*dim:(i+1)*dim], m.outNorm, m.NormEps)
 		}
@@ -212,7 +228,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	} else {
 		logits = make([]float32, n*m.Vocab)
 	}
-	matmul(logits, m.output, &acts{x: sel, n: dim, t: n, prompt: selPrompt}, tm)
+	matmul(logits, m.output, &acts{x: sel, n: dim, t: n, prompt: selPrompt, gemm: selGemm}, tm)
 	tracef("result_output", -1, logits)
 	out := make([][]float32, n)
 	for i := range out {

@@ -94,7 +94,13 @@ func TestGGMLDump(t *testing.T) {
 		last := map[string]ggmlTensor{}
 		for _, r := range ref {
 			if _, ok := last[r.name]; !ok {
-				last[r.name+"#0"] = r // the first tensor of that name
+				// The first tensor of that name, under the name the
+				// engine traces it as (tracef puts the layer last).
+				first := r.name + "#0"
+				if i := strings.LastIndexByte(r.name, '-'); i > 0 {
+					first = r.name[:i] + "#0" + r.name[i:]
+				}
+				last[first] = r
 			}
 			last[r.name] = r
 		}

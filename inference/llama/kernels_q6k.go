@@ -3,6 +3,8 @@ package llama
 import (
 	"encoding/binary"
 	"math"
+
+	"github.com/taonet/tao/inference/gguf"
 )
 
 // q8KAct is one activation row quantized as llama.cpp quantizes the input
@@ -99,4 +101,119 @@ func dotQ6KGo(w []byte, a *q8KAct) float32 {
 		}
 	}
 	return hsum8(&acc)
+}
+
+// dotQ4KGo is the dot product of a Q4_K weight row (blocks of 144 bytes:
+// f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, 128 bytes of
+// nibbles) with Q8_K activations as llama.cpp's repacked q4_K_8x8 kernels
+// compute it on x86 (ggml_gemv/gemm_q4_K_8x8_q8_K, which it uses for every
+// Q4_K matrix with rows a multiple of 8): per block, the exact integer sum
+// of scale·q·y over the block, fused into one float sum with d·d(y), and
+// the exact sum of min·(activation sums) fused into another with
+// dmin·d(y); the result is the first less the second.
+func dotQ4KGo(w []byte, a *q8KAct) float32 {
+	var acc, accMin float32
+	nb := len(a.d)
+	w = w[:nb*144]
+	for i := range nb {
+		blk := w[i*144 : (i+1)*144]
+		d := f16Table[binary.LittleEndian.Uint16(blk)]
+		dmin := f16Table[binary.LittleEndian.Uint16(blk[2:])]
+		scales, qs := blk[4:16], blk[16:144]
+		y := a.qs[i*256 : (i+1)*256]
+		bs := a.bsums[i*16 : (i+1)*16]
+		var isum, imin int32
+		for j := range 4 {
+			sc0, m0 := gguf.ScaleMinK4(2*j, scales)
+			sc1, m1 := gguf.ScaleMinK4(2*j+1, scales)
+			var s0, s1 int32
+			for e, q := range qs[j*32 : (j+1)*32] {
+				s0 += int32(q&15) * int32(y[j*64+e])
+				s1 += int32(q>>4) * int32(y[j*64+32+e])
+			}
+			isum += int32(sc0)*s0 + int32(sc1)*s1
+			imin += int32(m0)*(int32(bs[4*j])+int32(bs[4*j+1])) + int32(m1)*(int32(bs[4*j+2])+int32(bs[4*j+3]))
+		}
+		dy := a.d[i]
+		acc = fma32(float32(isum), d*dy, acc)
+		accMin = fma32(float32(imin), dmin*dy, accMin)
+	}
+	return acc - accMin
+}
+
+// dotQ5KGo is the dot product of a Q5_K weight row (blocks of 176 bytes:
+// f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, 32 bytes of fifth
+// bits, 128 bytes of nibbles) with Q8_K activations in
+// ggml_vec_dot_q5_K_q8_K's AVX2 order: eight integer lanes per block,
+// lane m the exact sum over elements 4m..4m+3 of every 32 of scale·q·y,
+// fused into float lanes with d·d(y) and summed as hsum8; the mins' term,
+// an exact integer per block, is fused with -d(y)·dmin into a separate
+// float sum block after block (GCC contracts ggml's summs += dmin·x into
+// a fused multiply-add), which is added at the end.
+func dotQ5KGo(w []byte, a *q8KAct) float32 {
+	var acc [8]float32
+	var summs float32
+	nb := len(a.d)
+	w = w[:nb*176]
+	for i := range nb {
+		blk := w[i*176 : (i+1)*176]
+		dy := a.d[i]
+		d := dy * f16Table[binary.LittleEndian.Uint16(blk)]
+		dmin := -dy * f16Table[binary.LittleEndian.Uint16(blk[2:])]
+		scales, qh, qs := blk[4:16], blk[16:48], blk[48:176]
+		y := a.qs[i*256 : (i+1)*256]
+		bs := a.bsums[i*16 : (i+1)*16]
+		var mins int32
+		for sb := range 8 {
+			_, m := gguf.ScaleMinK4(sb, scales)
+			mins += int32(m) * (int32(bs[2*sb]) + int32(bs[2*sb+1]))
+		}
+		summs = fma32(dmin, float32(mins), summs) // GCC contracts summs += dmin*x
+		var lanes [8]int32
+		for j := range 4 {
+			sc0, _ := gguf.ScaleMinK4(2*j, scales)
+			sc1, _ := gguf.ScaleMinK4(2*j+1, scales)
+			for e, q := range qs[j*32 : (j+1)*32] {
+				q0 := int32(q&15) | int32(qh[e]>>(2*j)&1)<<4
+				q1 := int32(q>>4) | int32(qh[e]>>(2*j+1)&1)<<4
+				lanes[e/4] += int32(sc0)*q0*int32(y[j*64+e]) + int32(sc1)*q1*int32(y[j*64+32+e])
+			}
+		}
+		for m := range 8 {
+			acc[m] = fma32(d, float32(lanes[m]), acc[m])
+		}
+	}
+	return hsum8(&acc) + summs
+}
+
+// dotQ4KGemmGo is dotQ4KGo for a row that llama.cpp's repacked Q4_K gemm
+// takes in a group of four (ggml_gemm_q4_K_8x8_q8_K): the same exact
+// integer sums, but fused into the two float sums once per 64 values
+// (two sub-blocks) instead of once per block.
+func dotQ4KGemmGo(w []byte, a *q8KAct) float32 {
+	var acc, accMin float32
+	nb := len(a.d)
+	w = w[:nb*144]
+	for i := range nb {
+		blk := w[i*144 : (i+1)*144]
+		d := f16Table[binary.LittleEndian.Uint16(blk)]
+		dmin := f16Table[binary.LittleEndian.Uint16(blk[2:])]
+		scales, qs := blk[4:16], blk[16:144]
+		y := a.qs[i*256 : (i+1)*256]
+		bs := a.bsums[i*16 : (i+1)*16]
+		dd, dm := d*a.d[i], dmin*a.d[i]
+		for j := range 4 {
+			sc0, m0 := gguf.ScaleMinK4(2*j, scales)
+			sc1, m1 := gguf.ScaleMinK4(2*j+1, scales)
+			var s0, s1 int32
+			for e, q := range qs[j*32 : (j+1)*32] {
+				s0 += int32(q&15) * int32(y[j*64+e])
+				s1 += int32(q>>4) * int32(y[j*64+32+e])
+			}
+			imin := int32(m0)*(int32(bs[4*j])+int32(bs[4*j+1])) + int32(m1)*(int32(bs[4*j+2])+int32(bs[4*j+3]))
+			acc = fma32(float32(int32(sc0)*s0+int32(sc1)*s1), dd, acc)
+			accMin = fma32(float32(imin), dm, accMin)
+		}
+	}
+	return acc - accMin
 }

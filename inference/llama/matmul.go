@@ -20,6 +20,9 @@ type acts struct {
 	// batch of several (F32 weights are then summed in tinyBLAS's order,
 	// see dotF32); nil: none.
 	prompt []bool
+	// gemm marks the rows llama.cpp's repacked K-quant kernels take in
+	// fours (see forward); nil: none.
+	gemm []bool
 	// The rows again, in x8Groups(T) groups of eight interleaved for
 	// mulQx8: group g, block b, row k at index (g*nb+b)*8+k of gd (its
 	// scale) and gs (its block sum); in gq each block of the group is 8
@@ -110,7 +113,7 @@ func (a *acts) prepare(t gguf.TensorType, tm *team) {
 		if group {
 			a.grouped |= bit
 		}
-	case gguf.Q6_K:
+	case gguf.Q6_K, gguf.Q5_K, gguf.Q4_K:
 		a.quantizeK(tm)
 	case gguf.F16:
 		if a.kind == gguf.F16 {
@@ -252,6 +255,19 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 						v = dotQ4(w, &a.q8[t])
 					case gguf.Q6_K:
 						v = dotQ6K(w, &a.k8[t])
+					case gguf.Q4_K:
+						if m.dequantRows() { // rows not a multiple of 8
+							if t == tlo {
+								m.Row(tmp, r)
+							}
+							v = dotGGML(tmp, a.x[t*cols:])
+						} else if a.gemm != nil && a.gemm[t] {
+							v = dotQ4KGemmGo(w, &a.k8[t])
+						} else {
+							v = dotQ4KGo(w, &a.k8[t])
+						}
+					case gguf.Q5_K:
+						v = dotQ5KGo(w, &a.k8[t])
 					case gguf.F16:
 						if t == tlo {
 							m.Row(tmp, r)

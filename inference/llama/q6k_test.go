@@ -1,7 +1,9 @@
 package llama
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -90,5 +92,72 @@ func TestQuantizeQ8K(t *testing.T) {
 	}
 	if a.d[1] != 0 || a.qs[300] != 0 {
 		t.Fatal("a zero block is not zero")
+	}
+}
+
+// kquantCase returns nb random blocks of type t (sane f16 scales) and
+// Q8_K activations of random values.
+func kquantCase(r *rand.Rand, t gguf.TensorType, nb int) ([]byte, q8KAct) {
+	be := t.BlockBytes()
+	w := make([]byte, nb*be)
+	for i := range w {
+		w[i] = byte(r.IntN(256))
+	}
+	for b := range nb {
+		blk := w[b*be:]
+		switch t {
+		case gguf.Q6_K:
+			binary.LittleEndian.PutUint16(blk[208:], gguf.F32ToF16(float32(r.NormFloat64()*0.01)))
+		default: // d and dmin first
+			binary.LittleEndian.PutUint16(blk, gguf.F32ToF16(float32(r.Float64()*0.01)))
+			binary.LittleEndian.PutUint16(blk[2:], gguf.F32ToF16(float32(r.Float64()*0.01)))
+		}
+	}
+	x := make([]float32, nb*256)
+	for i := range x {
+		x[i] = float32(r.NormFloat64())
+	}
+	a := q8KAct{qs: make([]int8, nb*256), d: make([]float32, nb), bsums: make([]int16, nb*16)}
+	quantizeQ8K(&a, x)
+	return w, a
+}
+
+// TestKQuantDots checks each K-quant dot product against the dequantized
+// row times the quantized activations (to rounding), and pins their bits:
+// the digest below was taken when scripts/llamacpp-dump.sh found every
+// tensor of llama-k-tiny quantized by llama.cpp to Q4_K_S, Q4_K_M and
+// Q5_K_M (scripts/llamacpp-quantize.sh) identical to llama.cpp's, prompts
+// of 5 and 10 tokens included; a change of summation order changes it.
+func TestKQuantDots(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	h := sha256.New()
+	for _, c := range []struct {
+		t   gguf.TensorType
+		dot func([]byte, *q8KAct) float32
+	}{{gguf.Q4_K, dotQ4KGo}, {gguf.Q4_K, dotQ4KGemmGo}, {gguf.Q5_K, dotQ5KGo}, {gguf.Q6_K, dotQ6KGo}} {
+		for _, nb := range []int{1, 2, 5} {
+			for range 20 {
+				w, a := kquantCase(r, c.t, nb)
+				got := c.dot(w, &a)
+				row := make([]float32, nb*256)
+				if err := gguf.Dequantize(row, c.t, w); err != nil {
+					t.Fatal(err)
+				}
+				var ref, mag float64
+				for i, v := range row {
+					xq := float64(a.qs[i]) * float64(a.d[i/256])
+					ref += float64(v) * xq
+					mag += math.Abs(float64(v) * xq)
+				}
+				if math.Abs(float64(got)-ref) > 1e-4*mag+1e-6 {
+					t.Fatalf("%v nb=%d: %v, dequantized product %v", c.t, nb, got, ref)
+				}
+				binary.Write(h, binary.LittleEndian, math.Float32bits(got))
+			}
+		}
+	}
+	const want = "ed9148259607eda10001418bd3d0edb8b151f2d7e05ffa7c419241105111188f"
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		t.Fatalf("K-quant dot products' digest %s, want %s: the summation order changed (check against llama.cpp with scripts/llamacpp-dump.sh before updating)", got, want)
 	}
 }

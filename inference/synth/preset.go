@@ -63,10 +63,14 @@ var presets = map[string]Preset{
 	// rope-scaled llama written as a foreign converter might; Qwen3 with
 	// YaRN (factor 4 over an original context of 256, so that the ramp
 	// falls inside the 16 rotary pairs).
-	"qwen2-tiny":        {Name: "qwen2-tiny", Arch: "qwen2", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFN: 192, Ctx: 4096, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, Tied: true, RopeBase: 1000000, NormEps: 1e-6},
-	"qwen3-tiny":        {Name: "qwen3-tiny", Arch: "qwen3", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, HeadDim: 32, FFN: 192, Ctx: 4096, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, RopeBase: 1000000, NormEps: 1e-6},
-	"qwen3-yarn-tiny":   {Name: "qwen3-yarn-tiny", Arch: "qwen3", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, HeadDim: 32, FFN: 192, Ctx: 1024, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, Yarn: 4, YarnOrigCtx: 256, RopeBase: 1000000, NormEps: 1e-6},
-	"llama31-tiny":      {Name: "llama31-tiny", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFN: 192, Ctx: 8192, Tokenizer: "llama3", Tied: true, RopeFreqs: true, RopeBase: 500000, NormEps: 1e-5},
+	"qwen2-tiny":      {Name: "qwen2-tiny", Arch: "qwen2", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFN: 192, Ctx: 4096, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, Tied: true, RopeBase: 1000000, NormEps: 1e-6},
+	"qwen3-tiny":      {Name: "qwen3-tiny", Arch: "qwen3", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, HeadDim: 32, FFN: 192, Ctx: 4096, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, RopeBase: 1000000, NormEps: 1e-6},
+	"qwen3-yarn-tiny": {Name: "qwen3-yarn-tiny", Arch: "qwen3", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, HeadDim: 32, FFN: 192, Ctx: 1024, Tokenizer: "llama3", Pre: "qwen2", NoBOS: true, Yarn: 4, YarnOrigCtx: 256, RopeBase: 1000000, NormEps: 1e-6},
+	"llama31-tiny":    {Name: "llama31-tiny", Dim: 64, Layers: 2, Heads: 4, KVHeads: 2, FFN: 192, Ctx: 8192, Tokenizer: "llama3", Tied: true, RopeFreqs: true, RopeBase: 500000, NormEps: 1e-5},
+	// llama-k-tiny's matrices are all a multiple of 256 wide, so llama.cpp
+	// quantizes every one of them to a K-quant (no fallback types): for
+	// K-quant parity (scripts/llamacpp-quantize.sh).
+	"llama-k-tiny":      {Name: "llama-k-tiny", Dim: 256, Layers: 2, Heads: 4, KVHeads: 4, FFN: 512, Ctx: 2048, Tokenizer: "llama2", RopeBase: 10000, NormEps: 1e-5},
 	"llama-linear-tiny": {Name: "llama-linear-tiny", Dim: 64, Layers: 2, Heads: 4, KVHeads: 4, HeadDim: 16, FFN: 192, Ctx: 2048, Tokenizer: "llama2", RopeLinear: 4, Foreign: true, RopeBase: 10000, NormEps: 1e-5},
 }
 
