@@ -264,7 +264,7 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 						} else if a.gemm != nil && a.gemm[t] {
 							v = dotQ4KGemmGo(w, &a.k8[t])
 						} else {
-							v = dotQ4KGo(w, &a.k8[t])
+							v = dotQ4K(w, &a.k8[t])
 						}
 					case gguf.Q5_K:
 						v = dotQ5KGo(w, &a.k8[t])

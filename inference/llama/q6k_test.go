@@ -132,13 +132,18 @@ func TestKQuantDots(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	h := sha256.New()
 	for _, c := range []struct {
-		t   gguf.TensorType
-		dot func([]byte, *q8KAct) float32
-	}{{gguf.Q4_K, dotQ4KGo}, {gguf.Q4_K, dotQ4KGemmGo}, {gguf.Q5_K, dotQ5KGo}, {gguf.Q6_K, dotQ6KGo}} {
+		t           gguf.TensorType
+		dot, kernel func([]byte, *q8KAct) float32 // the Go reference, its AVX2 form
+	}{{gguf.Q4_K, dotQ4KGo, dotQ4K}, {gguf.Q4_K, dotQ4KGemmGo, nil}, {gguf.Q5_K, dotQ5KGo, nil}, {gguf.Q6_K, dotQ6KGo, dotQ6K}} {
 		for _, nb := range []int{1, 2, 5} {
 			for range 20 {
 				w, a := kquantCase(r, c.t, nb)
 				got := c.dot(w, &a)
+				if c.kernel != nil {
+					if fast := c.kernel(w, &a); math.Float32bits(fast) != math.Float32bits(got) {
+						t.Fatalf("%v nb=%d: kernel %v, Go %v", c.t, nb, fast, got)
+					}
+				}
 				row := make([]float32, nb*256)
 				if err := gguf.Dequantize(row, c.t, w); err != nil {
 					t.Fatal(err)

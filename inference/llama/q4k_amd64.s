@@ -1,0 +1,148 @@
+#include "textflag.h"
+
+// ggml's get_scale_shuffle_k4(i): the bytes 2i, 2i+1 sixteen times,
+// broadcasting the i-th of eight int16 scales.
+DATA q4kshuf<>+0(SB)/8, $0x0100010001000100
+DATA q4kshuf<>+8(SB)/8, $0x0100010001000100
+DATA q4kshuf<>+16(SB)/8, $0x0100010001000100
+DATA q4kshuf<>+24(SB)/8, $0x0100010001000100
+DATA q4kshuf<>+32(SB)/8, $0x0302030203020302
+DATA q4kshuf<>+40(SB)/8, $0x0302030203020302
+DATA q4kshuf<>+48(SB)/8, $0x0302030203020302
+DATA q4kshuf<>+56(SB)/8, $0x0302030203020302
+DATA q4kshuf<>+64(SB)/8, $0x0504050405040504
+DATA q4kshuf<>+72(SB)/8, $0x0504050405040504
+DATA q4kshuf<>+80(SB)/8, $0x0504050405040504
+DATA q4kshuf<>+88(SB)/8, $0x0504050405040504
+DATA q4kshuf<>+96(SB)/8, $0x0706070607060706
+DATA q4kshuf<>+104(SB)/8, $0x0706070607060706
+DATA q4kshuf<>+112(SB)/8, $0x0706070607060706
+DATA q4kshuf<>+120(SB)/8, $0x0706070607060706
+DATA q4kshuf<>+128(SB)/8, $0x0908090809080908
+DATA q4kshuf<>+136(SB)/8, $0x0908090809080908
+DATA q4kshuf<>+144(SB)/8, $0x0908090809080908
+DATA q4kshuf<>+152(SB)/8, $0x0908090809080908
+DATA q4kshuf<>+160(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA q4kshuf<>+168(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA q4kshuf<>+176(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA q4kshuf<>+184(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA q4kshuf<>+192(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA q4kshuf<>+200(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA q4kshuf<>+208(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA q4kshuf<>+216(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA q4kshuf<>+224(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA q4kshuf<>+232(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA q4kshuf<>+240(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA q4kshuf<>+248(SB)/8, $0x0f0e0f0e0f0e0f0e
+GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
+
+// Q4KHALF(j) adds to Y6 the scaled products of the 32 bytes of nibbles
+// j (values 64j..64j+63: low nibbles then high), with activations at
+// 64j(BX), by VPMADDUBSW and, with the scales broadcast from Y1,
+// VPMADDWD.
+#define Q4KHALF(j, qoff, yoff, s0, s1) \
+	VMOVDQU qoff(SI), Y7; \
+	VPAND Y15, Y7, Y8; \
+	VPSRLW $4, Y7, Y7; \
+	VPAND Y15, Y7, Y7; \
+	VPMADDUBSW yoff(BX), Y8, Y8; \
+	VPMADDUBSW (yoff+32)(BX), Y7, Y7; \
+	VPSHUFB s0(R11), Y1, Y9; \
+	VPMADDWD Y9, Y8, Y8; \
+	VPADDD Y8, Y6, Y6; \
+	VPSHUFB s1(R11), Y1, Y9; \
+	VPMADDWD Y9, Y7, Y7; \
+	VPADDD Y7, Y6, Y6
+
+// func dotQ4KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
+// dotQ4KGo: per block the exact integer sums of scale·q·y and of
+// min·(activation sums), each fused once into its float sum, the result
+// their difference.
+TEXT ·dotQ4KAVX2(SB), NOSPLIT, $0-44
+	MOVQ w+0(FP), SI
+	MOVQ y+8(FP), BX
+	MOVQ yd+16(FP), DI
+	MOVQ bsums+24(FP), DX
+	MOVQ nb+32(FP), CX
+	LEAQ q4kshuf<>(SB), R11
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VXORPS X10, X10, X10 // acc
+	VXORPS X11, X11, X11 // accMin
+q4kblk:
+	CMPQ CX, $0
+	JLE q4kdone
+	// ggml's utmp unpacking of the 12 bytes of scales and mins.
+	MOVL 4(SI), R8
+	MOVL 8(SI), R9
+	MOVL 12(SI), R10
+	MOVL R10, AX
+	SHRL $4, AX
+	ANDL $0x0f0f0f0f, AX
+	MOVL R9, R12
+	SHRL $6, R12
+	ANDL $0x03030303, R12
+	SHLL $4, R12
+	ORL R12, AX // u3
+	MOVL R9, R13
+	ANDL $0x3f3f3f3f, R13 // uaux
+	MOVL R10, R9
+	ANDL $0x0f0f0f0f, R9
+	MOVL R8, R12
+	SHRL $6, R12
+	ANDL $0x03030303, R12
+	SHLL $4, R12
+	ORL R12, R9 // u1
+	ANDL $0x3f3f3f3f, R8 // u0
+	VMOVD R8, X0
+	VPINSRD $1, R9, X0, X0
+	VPINSRD $2, R13, X0, X0
+	VPINSRD $3, AX, X0, X0
+	VPMOVZXBW X0, Y1 // scales 0..7, mins 0..7 as int16
+	// The mins' integer: mins · activation sums per 32 values.
+	VMOVDQU (DX), Y2
+	VEXTRACTI128 $1, Y2, X3
+	VPHADDW X3, X2, X4
+	VEXTRACTI128 $1, Y1, X5
+	VPMADDWD X4, X5, X5
+	VPHADDD X5, X5, X5
+	VPHADDD X5, X5, X5
+	VMOVD X5, R12
+	// Both halves of Y1 hold the scales, for VPSHUFB.
+	VINSERTI128 $1, X1, Y1, Y1
+	VPXOR Y6, Y6, Y6
+	Q4KHALF(0, 16, 0, 0, 32)
+	Q4KHALF(1, 48, 64, 64, 96)
+	Q4KHALF(2, 80, 128, 128, 160)
+	Q4KHALF(3, 112, 192, 192, 224)
+	VEXTRACTI128 $1, Y6, X7
+	VPADDD X7, X6, X6
+	VPHADDD X6, X6, X6
+	VPHADDD X6, X6, X6
+	VMOVD X6, R13
+	// acc = fma(isum, d·dy, acc); accMin = fma(imin, dmin·dy, accMin)
+	MOVWLZX 0(SI), AX
+	VMOVD AX, X2
+	VCVTPH2PS X2, X2
+	MOVWLZX 2(SI), AX
+	VMOVD AX, X3
+	VCVTPH2PS X3, X3
+	VMOVSS (DI), X4
+	VMULSS X4, X2, X2
+	VMULSS X4, X3, X3
+	VCVTSI2SSL R13, X5, X5
+	VFMADD231SS X2, X5, X10
+	VCVTSI2SSL R12, X5, X5
+	VFMADD231SS X3, X5, X11
+	ADDQ $144, SI
+	ADDQ $256, BX
+	ADDQ $4, DI
+	ADDQ $32, DX
+	DECQ CX
+	JMP q4kblk
+q4kdone:
+	VSUBSS X11, X10, X10
+	MOVSS X10, ret+40(FP)
+	VZEROUPPER
+	RET
