@@ -41,8 +41,12 @@ func dequantQ5(dst []float32, src []byte, withMin bool) {
 		for j := range QK / 2 {
 			h0 := byte(qh>>j) & 1 << 4
 			h1 := byte(qh>>(j+16)) & 1 << 4
-			y[j] = (float32(qs[j]&0xF|h0)-off)*d + m
-			y[j+QK/2] = (float32(qs[j]>>4|h1)-off)*d + m
+			y[j] = (float32(qs[j]&0xF|h0) - off) * d
+			y[j+QK/2] = (float32(qs[j]>>4|h1) - off) * d
+			if withMin { // Q5_0 adds nothing: (q-16)·d may be -0
+				y[j] += m
+				y[j+QK/2] += m
+			}
 		}
 	}
 }

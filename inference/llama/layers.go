@@ -52,6 +52,7 @@ func (m *Model) loadLayers(f *gguf.File) error {
 			if w := *t.dst; w.Type == gguf.Q4_0 && w.Rows%8 != 0 {
 				*t.dst = plainQ4(w) // llama.cpp repacks Q4_0 rows by eights
 			}
+			*t.dst = asQ8(*t.dst)
 			if *t.bias, err = optionalVector(f, p+t.name+".bias", t.rows); err != nil {
 				return err
 			}

@@ -1,6 +1,8 @@
 package llama
 
 import (
+	"math"
+
 	"github.com/taonet/tao/inference/gguf"
 )
 
@@ -231,6 +233,9 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 	}
 	// Quantized weights go through the row-looping kernels; without the
 	// eight-row ones (no AVX2), batches of three or more take the loop below.
+	if m.mins != nil {
+		defer addMins(out, m, a, tm)
+	}
 	if (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) && (x8 || T < 3) {
 		matmulX8(out, m, a, tm)
 		return
@@ -354,4 +359,36 @@ func dotF32(m *Matrix, w []float32, a *acts, t int) float32 {
 		return dot8(w, x)
 	}
 	return dotGGML(w, x)
+}
+
+// addMins adds to each product of a Q4_1 or Q5_1 matrix re-encoded as
+// Q8_0 (asQ8) the sum that llama.cpp's vec_dot_q4_1_q8_1/q5_1_q8_1 add
+// after their eight lanes: Σ m·s over the row's blocks, fused block after
+// block (GCC contracts ggml's summs += m*s), s being the activation
+// block's quantize_row_q8_1 sum: d·Σq with d = max|x|/127 unrounded,
+// stored in f16.
+func addMins(out []float32, m *Matrix, a *acts, tm *team) {
+	nb := a.n / gguf.QK
+	s := make([]float32, a.t*nb)
+	for t := range a.t {
+		for b := range nb {
+			var mx float32
+			for _, v := range a.x[t*a.n+b*gguf.QK : t*a.n+(b+1)*gguf.QK] {
+				mx = max(mx, float32(math.Abs(float64(v))))
+			}
+			s[t*nb+b] = f16Table[gguf.F32ToF16(mx/127*float32(a.qsum[t*nb+b]/8))] // qsum holds 8·Σq
+		}
+	}
+	tm.parallelFor(m.Rows, 16, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			mins := m.mins[r*nb : (r+1)*nb]
+			for t := range a.t {
+				var sum float32
+				for b, mn := range mins {
+					sum = fma32(mn, s[t*nb+b], sum)
+				}
+				out[t*m.Rows+r] += sum
+			}
+		}
+	})
 }

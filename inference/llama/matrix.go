@@ -1,6 +1,7 @@
 package llama
 
 import (
+	"encoding/binary"
 	"fmt"
 	"unsafe"
 
@@ -17,6 +18,9 @@ type Matrix struct {
 	Data       []byte
 	f32        []float32 // Data viewed as float32 when Type is F32
 	rowBytes   int
+	// mins, for a Q4_1 or Q5_1 matrix re-encoded as Q8_0 (asQ8), holds
+	// each block's m (row by row): a value is d·q + m.
+	mins []float32
 }
 
 func newMatrix(f *gguf.File, name string, cols, rows int) (*Matrix, error) {
@@ -66,6 +70,61 @@ func plainQ4(m *Matrix) *Matrix {
 	return q8
 }
 
+// asQ8 re-encodes a Q5_0, Q4_1 or Q5_1 matrix as Q8_0 with the same
+// scales and the values q-16 (Q5_0) or q (Q4_1, Q5_1, whose block mins go
+// to mins): llama.cpp's x86 vec_dot for each (and tinyBLAS for Q5_0) sums
+// a row in eight lanes exactly as it sums Q8_0, the unsigned types adding
+// Σ m·s (s: the activation block's d·Σq, in f16) at the end (addMins), so
+// the Q8_0 kernels give llama.cpp's bits. Other types are returned as
+// they are.
+func asQ8(m *Matrix) *Matrix {
+	var bb int
+	switch m.Type {
+	case gguf.Q5_0:
+		bb = 22
+	case gguf.Q4_1:
+		bb = 20
+	case gguf.Q5_1:
+		bb = 24
+	default:
+		return m
+	}
+	nb := m.Cols / gguf.QK
+	q8 := &Matrix{Name: m.Name, Type: gguf.Q8_0, Rows: m.Rows, Cols: m.Cols, rowBytes: gguf.Q8_0.RowBytes(m.Cols)}
+	q8.Data = make([]byte, m.Rows*q8.rowBytes)
+	if m.Type != gguf.Q5_0 {
+		q8.mins = make([]float32, m.Rows*nb)
+	}
+	for b := range m.Rows * nb {
+		src := m.Data[b*bb : (b+1)*bb]
+		dst := q8.Data[b*34 : b*34+34]
+		copy(dst[:2], src[:2])
+		var qh uint32
+		qs := src[2:]
+		switch m.Type {
+		case gguf.Q5_0:
+			qh, qs = binary.LittleEndian.Uint32(src[2:]), src[6:]
+		case gguf.Q4_1:
+			q8.mins[b], qs = f16Table[binary.LittleEndian.Uint16(src[2:])], src[4:]
+		case gguf.Q5_1:
+			q8.mins[b] = f16Table[binary.LittleEndian.Uint16(src[2:])]
+			qh, qs = binary.LittleEndian.Uint32(src[4:]), src[8:]
+		}
+		for j, q := range qs[:16] {
+			lo, hi := int(q&0xf), int(q>>4)
+			if m.Type != gguf.Q4_1 {
+				lo |= int(qh>>j&1) << 4
+				hi |= int(qh>>(j+16)&1) << 4
+			}
+			if m.Type == gguf.Q5_0 {
+				lo, hi = lo-16, hi-16
+			}
+			dst[2+j], dst[2+16+j] = byte(int8(lo)), byte(int8(hi))
+		}
+	}
+	return q8
+}
+
 // asFloat32 views little-endian float32 bytes as []float32, copying only
 // when the bytes are misaligned (a file may set general.alignment to 1).
 func asFloat32(b []byte) []float32 {
@@ -103,6 +162,14 @@ func (m *Matrix) Row(dst []float32, r int) {
 		return
 	}
 	_ = gguf.Dequantize(dst, m.Type, m.Data[r*m.rowBytes:(r+1)*m.rowBytes])
+	if m.mins != nil {
+		nb := m.Cols / gguf.QK
+		for b, mn := range m.mins[r*nb : (r+1)*nb] {
+			for i := range gguf.QK {
+				dst[b*gguf.QK+i] += mn
+			}
+		}
+	}
 }
 
 // vector returns a 1-D F32 tensor (norm weights) as float32.

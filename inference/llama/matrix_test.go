@@ -126,3 +126,80 @@ func TestMatmulKQuants(t *testing.T) {
 		}
 	}
 }
+
+// TestAsQ8 checks the re-encoding of Q5_0, Q4_1 and Q5_1 as Q8_0: every
+// row dequantizes to the same bits, and a matrix product is the Q8_0 one
+// plus, for the types with mins, Σ m·s.
+func TestAsQ8(t *testing.T) {
+	const rows, cols = 9, 96
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []struct {
+		t      gguf.TensorType
+		halves []int
+	}{{gguf.Q5_0, []int{0}}, {gguf.Q4_1, []int{0, 2}}, {gguf.Q5_1, []int{0, 2}}} {
+		rb := c.t.RowBytes(cols)
+		data := make([]byte, rows*rb)
+		for i := range data {
+			data[i] = byte(r.Uint32())
+		}
+		be := c.t.BlockBytes()
+		for b := 0; b < len(data)/be; b++ {
+			for _, off := range c.halves {
+				binary.LittleEndian.PutUint16(data[b*be+off:], gguf.F32ToF16(float32(r.NormFloat64()*0.02)))
+			}
+		}
+		m := &Matrix{Type: c.t, Rows: rows, Cols: cols, Data: data, rowBytes: rb}
+		q := asQ8(m)
+		if q.Type != gguf.Q8_0 || (q.mins == nil) != (c.t == gguf.Q5_0) {
+			t.Fatalf("%v: asQ8 gave %v, mins %v", c.t, q.Type, q.mins != nil)
+		}
+		want, got := make([]float32, cols), make([]float32, cols)
+		for rr := range rows {
+			m.Row(want, rr)
+			q.Row(got, rr)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v row %d [%d]: %v, want %v", c.t, rr, i, got[i], want[i])
+				}
+			}
+		}
+		for _, T := range []int{1, 5, 8} {
+			a := &acts{n: cols, t: T}
+			a.set(make([]float32, T*cols))
+			for i := range a.x {
+				a.x[i] = float32(r.NormFloat64())
+			}
+			out := make([]float32, T*rows)
+			matmul(out, q, a, nil)
+			plain := *q
+			plain.mins = nil
+			base := make([]float32, T*rows)
+			b := &acts{n: cols, t: T}
+			b.set(a.x)
+			matmul(base, &plain, b, nil)
+			for tt := range T {
+				x := a.x[tt*cols : (tt+1)*cols]
+				for rr := range rows {
+					var sum float32
+					if q.mins != nil {
+						for blk := range cols / 32 {
+							var mx float32
+							var qs int32
+							for _, v := range x[blk*32 : (blk+1)*32] {
+								mx = max(mx, float32(math.Abs(float64(v))))
+							}
+							for _, v := range b.q8[tt].qs[blk*32 : (blk+1)*32] {
+								qs += int32(v)
+							}
+							s := f16Table[gguf.F32ToF16(mx/127*float32(qs))]
+							sum = fma32(q.mins[rr*(cols/32)+blk], s, sum)
+						}
+					}
+					if w := base[tt*rows+rr] + sum; math.Float32bits(out[tt*rows+rr]) != math.Float32bits(w) {
+						t.Fatalf("%v T=%d row %d: %v, want %v", c.t, T, rr, out[tt*rows+rr], w)
+					}
+				}
+			}
+		}
+	}
+}

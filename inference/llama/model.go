@@ -100,6 +100,7 @@ func Load(b []byte) (*Model, error) {
 	if m.output.Type == gguf.Q4_0 && m.output.Rows%8 != 0 {
 		m.output = plainQ4(m.output)
 	}
+	m.output = asQ8(m.output) // a copy when tied: the embedding keeps its type
 	if m.embd.Type != gguf.F32 && m.embd.Type != gguf.F16 && m.embd.Cols%gguf.QK != 0 {
 		return nil, errors.New("llama: quantized embedding width not a multiple of 32")
 	}
