@@ -108,7 +108,10 @@ func (e *Builtin) step(active []*job) []*job {
 			j.start = now
 		}
 		if j.fed < len(j.prompt) {
-			n := min(len(j.prompt)-j.fed, max(budget, 1))
+			n := prefillRows(len(j.prompt)-j.fed, budget, e.opts.PrefillChunk)
+			if n == 0 {
+				continue // the step's prompt budget is spent; next step
+			}
 			budget -= n
 			for i := range n {
 				p := j.fed + i
@@ -202,4 +205,19 @@ func (e *Builtin) sample(jobs []*job, logits [][]float32) []llama.Pick {
 	}
 	wg.Wait()
 	return picks
+}
+
+// prefillRows is how many of a prompt's rest rows a step feeds with budget
+// rows of the step's prompt chunk left: as many as the budget allows (one
+// at least), cut, when the prompt does not end in this step and chunks are
+// four rows or more, to a multiple of four (0: wait for the next step). llama.cpp's repacked K-quant kernels
+// take a sequence's rows in fours and the last n%4 one at a time, summing
+// each in another order, so a prompt split where it would not be alone
+// (by batch mates taking part of the chunk) would change its numbers.
+func prefillRows(rest, budget, chunk int) int {
+	n := min(rest, max(budget, 1))
+	if n < rest && chunk >= 4 {
+		n &^= 3
+	}
+	return n
 }
