@@ -118,14 +118,26 @@ func (n *Node) handleSubmitTx(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state := ledger.TxPending.String()
-	switch a, err := n.chain.admit(tx); a {
+	a, err := n.chain.admit(tx)
+	switch a {
 	case rejected:
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	case parked:
 		state = "parked" // waits here for the account's earlier nonces
 	}
-	if err := n.chain.txs.Publish(r.Context(), b); err != nil {
+	if a == known {
+		// Resubmitted: gossip names a message by its bytes, so the same
+		// transaction goes again as a numbered batch of one (peers that
+		// missed it or set it aside get another chance).
+		var batch []byte
+		if batch, err = protocols.EncodeTxBatch([][]byte{b}); err == nil {
+			err = n.chain.gossipBatch(r.Context(), batch)
+		}
+	} else {
+		err = n.chain.txs.Publish(r.Context(), b)
+	}
+	if err != nil {
 		n.log.Warn("gossip transaction", "tx", id, "err", err)
 	}
 	writeJSON(w, http.StatusAccepted, TxInfo{ID: id.String(), State: state})
@@ -171,8 +183,8 @@ func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 		out.Accepted++
 		admitted = append(admitted, raw[i])
 	}
-	// One gossip message for the batch: per-message costs (pubsub's own
-	// signature, queues) are paid once.
+	// One gossip message for the batch, numbered (EncodeTxBatchGossip) so
+	// that a resubmitted batch goes again: per-message costs are paid once.
 	if len(admitted) > 0 {
 		// All admitted: the request is the batch (DecodeTxBatch checked
 		// it is canonical).
@@ -182,7 +194,7 @@ func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 			gb, err = protocols.EncodeTxBatch(admitted)
 		}
 		if err == nil {
-			err = n.chain.batches.Publish(r.Context(), gb)
+			err = n.chain.gossipBatch(r.Context(), gb)
 		}
 		if err != nil {
 			n.log.Warn("gossip transaction batch", "txs", len(admitted), "err", err)

@@ -49,6 +49,9 @@ type chain struct {
 	// protocols.CatchupRequest.Nonce), from a random start so that a
 	// restarted node does not repeat its previous run's messages.
 	statusNonce atomic.Uint64
+	// batchNonce numbers the transaction batches this node gossips
+	// (protocols.EncodeTxBatchGossip), from a random start likewise.
+	batchNonce atomic.Uint64
 }
 
 // verifyCacheSize bounds a node's cache of verified signatures: two full
@@ -81,6 +84,7 @@ func (n *Node) loadGenesis() (*ledger.Genesis, error) {
 func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error) {
 	c := &chain{n: n, genesis: g, park: newTxPark(), sigs: protocols.NewVerifyCache(verifyCacheSize), verifying: newVerifySlots()}
 	c.statusNonce.Store(rand.Uint64())
+	c.batchNonce.Store(rand.Uint64())
 	var err error
 	// The ledger's state is small: modest memtables and caches keep several
 	// nodes in one process (devnet, tests) light.
@@ -244,7 +248,7 @@ func (c *chain) join() error {
 		if p2p.IsLocal(ctx) {
 			return nil, p2p.Accept
 		}
-		txs, _, err := protocols.DecodeTxBatch(b)
+		txs, _, err := protocols.DecodeTxBatchGossip(b)
 		if err != nil {
 			return nil, p2p.Reject
 		}
@@ -385,4 +389,9 @@ func (b *byteReader) ReadByte() (byte, error) {
 	var p [1]byte
 	_, err := io.ReadFull(b.r, p[:])
 	return p[0], err
+}
+
+// gossipBatch publishes encoded transactions as one batch message.
+func (c *chain) gossipBatch(ctx context.Context, batch []byte) error {
+	return c.batches.Publish(ctx, protocols.EncodeTxBatchGossip(c.batchNonce.Add(1), batch))
 }

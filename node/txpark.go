@@ -40,7 +40,8 @@ type admission int
 
 const (
 	rejected admission = iota
-	pooled             // in the mempool (or already there)
+	pooled             // in the mempool
+	known              // already in the mempool (pooled too)
 	parked             // nonce slightly ahead: waits for its predecessors
 )
 
@@ -56,7 +57,7 @@ func (c *chain) admit(tx *protocols.Tx) (admission, error) {
 		}
 		return pooled, nil
 	case errors.Is(err, ledger.ErrTxKnown):
-		return pooled, nil
+		return known, nil
 	case errors.Is(err, ledger.ErrBadNonce):
 		if aerr != nil {
 			return rejected, err

@@ -1,6 +1,9 @@
 package protocols
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // Bounds of a transaction batch (the node API's POST /txs).
 const (
@@ -62,4 +65,23 @@ func DecodeTxBatch(b []byte) ([]*Tx, [][]byte, error) {
 		txs[i] = tx
 	}
 	return txs, raw, nil
+}
+
+// EncodeTxBatchGossip returns how a batch travels on the batch gossip
+// topic: an 8-byte big-endian nonce, then the batch's encoding. Gossip
+// names a message by its bytes, so a node that gossips the same
+// transactions again (a client resubmitting them) numbers each publish.
+func EncodeTxBatchGossip(nonce uint64, batch []byte) []byte {
+	b := make([]byte, 8, 8+len(batch))
+	binary.BigEndian.PutUint64(b, nonce)
+	return append(b, batch...)
+}
+
+// DecodeTxBatchGossip decodes EncodeTxBatchGossip's output as
+// DecodeTxBatch decodes a batch (the nonce means nothing else).
+func DecodeTxBatchGossip(b []byte) ([]*Tx, [][]byte, error) {
+	if len(b) < 8 {
+		return nil, nil, fmt.Errorf("%w: gossiped batch of %d bytes lacks its 8-byte nonce", ErrNotCanonical, len(b))
+	}
+	return DecodeTxBatch(b[8:])
 }

@@ -2,6 +2,7 @@ package protocols
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"testing"
 )
@@ -93,6 +94,51 @@ func FuzzDecodeTxBatch(f *testing.F) {
 			t.Fatalf("accepted batch does not re-encode: %v", err)
 		}
 		if !bytes.Equal(again, b) {
+			t.Fatal("Encode(Decode(b)) != b")
+		}
+	})
+}
+
+func TestTxBatchGossip(t *testing.T) {
+	batch, err := EncodeTxBatch(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := EncodeTxBatchGossip(1, batch), EncodeTxBatchGossip(2, batch)
+	if bytes.Equal(a, b) {
+		t.Fatal("two nonces, one encoding")
+	}
+	for _, g := range [][]byte{a, b} {
+		if txs, _, err := DecodeTxBatchGossip(g); err != nil || len(txs) != 0 {
+			t.Fatalf("decoded %v, %v", txs, err)
+		}
+	}
+	if _, _, err := DecodeTxBatchGossip(a[:7]); err == nil {
+		t.Fatal("decoded a batch without its nonce")
+	}
+	if _, _, err := DecodeTxBatchGossip(append(a[:8:8], 0xff)); err == nil {
+		t.Fatal("decoded a nonce and junk")
+	}
+}
+
+func FuzzDecodeTxBatchGossip(f *testing.F) {
+	empty, _ := EncodeTxBatch(nil)
+	f.Add(EncodeTxBatchGossip(7, empty))
+	f.Add(EncodeTxBatchGossip(1<<63, []byte{0x81, 0x40}))
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		txs, raw, err := DecodeTxBatchGossip(b)
+		if err != nil {
+			return
+		}
+		if len(txs) != len(raw) {
+			t.Fatalf("%d transactions for %d encodings", len(txs), len(raw))
+		}
+		again, err := EncodeTxBatch(raw)
+		if err != nil {
+			t.Fatalf("accepted batch does not re-encode: %v", err)
+		}
+		if !bytes.Equal(EncodeTxBatchGossip(binary.BigEndian.Uint64(b), again), b) {
 			t.Fatal("Encode(Decode(b)) != b")
 		}
 	})
