@@ -8,12 +8,8 @@
 # usage: scripts/llamacpp-dump.sh MODEL.gguf STEPS TOKEN...   (needs gcc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d build/llamacpp/node_modules/node-llama-cpp ] || scripts/llamacpp-install.sh
-bins=$PWD/build/llamacpp/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64
-src=build/llamacpp-src
-[ -d "$src" ] || git clone -q build/llamacpp/node_modules/node-llama-cpp/llama/gitRelease.bundle "$src"
-gcc -O1 -o build/llamacpp-dump scripts/llamacpp-dump.c -I"$src/include" -I"$src/ggml/include" \
-  "$bins/libllama.v0.4.0.so" "$bins/libggml.v0.4.0.so" "$bins/libggml-base.so" -Wl,-rpath,"$bins"
+. scripts/llamacpp-env.sh
+build_against_llamacpp build/llamacpp-dump scripts/llamacpp-dump.c
 model=$(realpath "$1") steps=$2
 shift 2
 out=$(mktemp -d)

@@ -9,10 +9,6 @@
 #   to other types (llama.cpp says how many).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d build/llamacpp/node_modules/node-llama-cpp ] || scripts/llamacpp-install.sh
-bins=$PWD/build/llamacpp/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64
-src=build/llamacpp-src
-[ -d "$src" ] || git clone -q build/llamacpp/node_modules/node-llama-cpp/llama/gitRelease.bundle "$src"
-gcc -O1 -o build/llamacpp-quantize scripts/llamacpp-quantize.c -I"$src/include" -I"$src/ggml/include" \
-  "$bins/libllama.v0.4.0.so" "$bins/libggml.v0.4.0.so" "$bins/libggml-base.so" -Wl,-rpath,"$bins"
+. scripts/llamacpp-env.sh
+build_against_llamacpp build/llamacpp-quantize scripts/llamacpp-quantize.c
 GGML_BACKEND_DIR=$bins build/llamacpp-quantize "$(realpath "$1")" "$2" "$3"

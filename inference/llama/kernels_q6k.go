@@ -113,32 +113,51 @@ func dotQ6KGo(w []byte, a *q8KAct) float32 {
 // dmin·d(y); the result is the first less the second.
 func dotQ4KGo(w []byte, a *q8KAct) float32 {
 	var acc, accMin float32
-	nb := len(a.d)
-	w = w[:nb*144]
-	for i := range nb {
-		blk := w[i*144 : (i+1)*144]
-		d := f16Table[binary.LittleEndian.Uint16(blk)]
-		dmin := f16Table[binary.LittleEndian.Uint16(blk[2:])]
-		scales, qs := blk[4:16], blk[16:144]
-		y := a.qs[i*256 : (i+1)*256]
-		bs := a.bsums[i*16 : (i+1)*16]
-		var isum, imin int32
-		for j := range 4 {
-			sc0, m0 := gguf.ScaleMinK4(2*j, scales)
-			sc1, m1 := gguf.ScaleMinK4(2*j+1, scales)
-			var s0, s1 int32
-			for e, q := range qs[j*32 : (j+1)*32] {
-				s0 += int32(q&15) * int32(y[j*64+e])
-				s1 += int32(q>>4) * int32(y[j*64+32+e])
-			}
-			isum += int32(sc0)*s0 + int32(sc1)*s1
-			imin += int32(m0)*(int32(bs[4*j])+int32(bs[4*j+1])) + int32(m1)*(int32(bs[4*j+2])+int32(bs[4*j+3]))
-		}
-		dy := a.d[i]
-		acc = fma32(float32(isum), d*dy, acc)
-		accMin = fma32(float32(imin), dmin*dy, accMin)
+	for i := range a.d {
+		sums, mins, d, dmin := q4KBlock(w, a, i)
+		acc = fma32(float32(sums[0]+sums[1]+sums[2]+sums[3]), d, acc)
+		accMin = fma32(float32(mins[0]+mins[1]+mins[2]+mins[3]), dmin, accMin)
 	}
 	return acc - accMin
+}
+
+// dotQ4KGemmGo is dotQ4KGo for a row that llama.cpp's repacked Q4_K gemm
+// takes in a group of four (ggml_gemm_q4_K_8x8_q8_K): the same exact
+// integer sums, but fused into the two float sums once per 64 values
+// (two sub-blocks) instead of once per block.
+func dotQ4KGemmGo(w []byte, a *q8KAct) float32 {
+	var acc, accMin float32
+	for i := range a.d {
+		sums, mins, d, dmin := q4KBlock(w, a, i)
+		for j := range 4 {
+			acc = fma32(float32(sums[j]), d, acc)
+			accMin = fma32(float32(mins[j]), dmin, accMin)
+		}
+	}
+	return acc - accMin
+}
+
+// q4KBlock returns block i's exact integer sums per 64 values (scale·q·y
+// and min·activation sums) and its scale products d·d(y) and dmin·d(y).
+func q4KBlock(w []byte, a *q8KAct, i int) (sums, mins [4]int32, d, dmin float32) {
+	blk := w[i*144 : (i+1)*144]
+	scales, qs := blk[4:16], blk[16:144]
+	y := a.qs[i*256 : (i+1)*256]
+	bs := a.bsums[i*16 : (i+1)*16]
+	for j := range 4 {
+		sc0, m0 := gguf.ScaleMinK4(2*j, scales)
+		sc1, m1 := gguf.ScaleMinK4(2*j+1, scales)
+		var s0, s1 int32
+		for e, q := range qs[j*32 : (j+1)*32] {
+			s0 += int32(q&15) * int32(y[j*64+e])
+			s1 += int32(q>>4) * int32(y[j*64+32+e])
+		}
+		sums[j] = int32(sc0)*s0 + int32(sc1)*s1
+		mins[j] = int32(m0)*(int32(bs[4*j])+int32(bs[4*j+1])) + int32(m1)*(int32(bs[4*j+2])+int32(bs[4*j+3]))
+	}
+	d = f16Table[binary.LittleEndian.Uint16(blk)] * a.d[i]
+	dmin = f16Table[binary.LittleEndian.Uint16(blk[2:])] * a.d[i]
+	return sums, mins, d, dmin
 }
 
 // dotQ5KGo is the dot product of a Q5_K weight row (blocks of 176 bytes:
@@ -184,36 +203,4 @@ func dotQ5KGo(w []byte, a *q8KAct) float32 {
 		}
 	}
 	return hsum8(&acc) + summs
-}
-
-// dotQ4KGemmGo is dotQ4KGo for a row that llama.cpp's repacked Q4_K gemm
-// takes in a group of four (ggml_gemm_q4_K_8x8_q8_K): the same exact
-// integer sums, but fused into the two float sums once per 64 values
-// (two sub-blocks) instead of once per block.
-func dotQ4KGemmGo(w []byte, a *q8KAct) float32 {
-	var acc, accMin float32
-	nb := len(a.d)
-	w = w[:nb*144]
-	for i := range nb {
-		blk := w[i*144 : (i+1)*144]
-		d := f16Table[binary.LittleEndian.Uint16(blk)]
-		dmin := f16Table[binary.LittleEndian.Uint16(blk[2:])]
-		scales, qs := blk[4:16], blk[16:144]
-		y := a.qs[i*256 : (i+1)*256]
-		bs := a.bsums[i*16 : (i+1)*16]
-		dd, dm := d*a.d[i], dmin*a.d[i]
-		for j := range 4 {
-			sc0, m0 := gguf.ScaleMinK4(2*j, scales)
-			sc1, m1 := gguf.ScaleMinK4(2*j+1, scales)
-			var s0, s1 int32
-			for e, q := range qs[j*32 : (j+1)*32] {
-				s0 += int32(q&15) * int32(y[j*64+e])
-				s1 += int32(q>>4) * int32(y[j*64+32+e])
-			}
-			imin := int32(m0)*(int32(bs[4*j])+int32(bs[4*j+1])) + int32(m1)*(int32(bs[4*j+2])+int32(bs[4*j+3]))
-			acc = fma32(float32(int32(sc0)*s0+int32(sc1)*s1), dd, acc)
-			accMin = fma32(float32(imin), dm, accMin)
-		}
-	}
-	return acc - accMin
 }

@@ -49,19 +49,7 @@ func TestDotQ6K(t *testing.T) {
 			if math.Float32bits(got) != math.Float32bits(want) {
 				t.Fatalf("nb=%d trial %d: dotQ6K = %v, dotQ6KGo %v", nb, trial, got, want)
 			}
-			row := make([]float32, nb*256)
-			if err := gguf.Dequantize(row, gguf.Q6_K, w); err != nil {
-				t.Fatal(err)
-			}
-			var ref, mag float64
-			for i, v := range row {
-				xq := float64(a.qs[i]) * float64(a.d[i/256])
-				ref += float64(v) * xq
-				mag += math.Abs(float64(v) * xq)
-			}
-			if math.Abs(float64(want)-ref) > 1e-4*mag+1e-6 {
-				t.Fatalf("nb=%d trial %d: dotQ6KGo = %v, dequantized product %v", nb, trial, want, ref)
-			}
+			checkDequantDot(t, gguf.Q6_K, w, &a, want)
 		}
 	}
 }
@@ -144,19 +132,7 @@ func TestKQuantDots(t *testing.T) {
 						t.Fatalf("%v nb=%d: kernel %v, Go %v", c.t, nb, fast, got)
 					}
 				}
-				row := make([]float32, nb*256)
-				if err := gguf.Dequantize(row, c.t, w); err != nil {
-					t.Fatal(err)
-				}
-				var ref, mag float64
-				for i, v := range row {
-					xq := float64(a.qs[i]) * float64(a.d[i/256])
-					ref += float64(v) * xq
-					mag += math.Abs(float64(v) * xq)
-				}
-				if math.Abs(float64(got)-ref) > 1e-4*mag+1e-6 {
-					t.Fatalf("%v nb=%d: %v, dequantized product %v", c.t, nb, got, ref)
-				}
+				checkDequantDot(t, c.t, w, &a, got)
 				binary.Write(h, binary.LittleEndian, math.Float32bits(got))
 			}
 		}
@@ -164,5 +140,24 @@ func TestKQuantDots(t *testing.T) {
 	const want = "ed9148259607eda10001418bd3d0edb8b151f2d7e05ffa7c419241105111188f"
 	if got := hex.EncodeToString(h.Sum(nil)); got != want {
 		t.Fatalf("K-quant dot products' digest %s, want %s: the summation order changed (check against llama.cpp with scripts/llamacpp-dump.sh before updating)", got, want)
+	}
+}
+
+// checkDequantDot fails t unless got is the product of the dequantized
+// weight row w (type ty) with a's dequantized activations, to rounding.
+func checkDequantDot(t *testing.T, ty gguf.TensorType, w []byte, a *q8KAct, got float32) {
+	t.Helper()
+	row := make([]float32, len(a.qs))
+	if err := gguf.Dequantize(row, ty, w); err != nil {
+		t.Fatal(err)
+	}
+	var ref, mag float64
+	for i, v := range row {
+		xq := float64(a.qs[i]) * float64(a.d[i/256])
+		ref += float64(v) * xq
+		mag += math.Abs(float64(v) * xq)
+	}
+	if math.Abs(float64(got)-ref) > 1e-4*mag+1e-6 {
+		t.Fatalf("%v (%d blocks): %v, dequantized product %v", ty, len(a.d), got, ref)
 	}
 }
