@@ -312,14 +312,24 @@ func dotQ6K(w []byte, a *q8KAct) float32 {
 //go:noescape
 func dotQ4KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
 
-// dotQ4K is dotQ4KGo.
-func dotQ4K(w []byte, a *q8KAct) float32 {
+//go:noescape
+func dotQ4KGemmAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
+
+// dotQ4K is dotQ4KGo, or dotQ4KGemmGo for a row of llama.cpp's gemm.
+func dotQ4K(w []byte, a *q8KAct, gemm bool) float32 {
 	nb := len(a.d)
-	if !hasAVX2 || nb == 0 {
+	switch {
+	case !hasAVX2 || nb == 0:
+		if gemm {
+			return dotQ4KGemmGo(w, a)
+		}
 		return dotQ4KGo(w, a)
 	}
 	_ = w[nb*144-1]
 	_ = a.qs[nb*256-1]
 	_ = a.bsums[nb*16-1]
+	if gemm {
+		return dotQ4KGemmAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
+	}
 	return dotQ4KAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
 }

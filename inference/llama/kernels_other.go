@@ -57,5 +57,10 @@ func ropeNeox(x, cos, sin []float32) { ropeNeoxGo(x, cos, sin) }
 // dotQ6K is dotQ6KGo.
 func dotQ6K(w []byte, a *q8KAct) float32 { return dotQ6KGo(w, a) }
 
-// dotQ4K is dotQ4KGo.
-func dotQ4K(w []byte, a *q8KAct) float32 { return dotQ4KGo(w, a) }
+// dotQ4K is dotQ4KGo, or dotQ4KGemmGo for a row of llama.cpp's gemm.
+func dotQ4K(w []byte, a *q8KAct, gemm bool) float32 {
+	if gemm {
+		return dotQ4KGemmGo(w, a)
+	}
+	return dotQ4KGo(w, a)
+}

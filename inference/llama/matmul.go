@@ -266,10 +266,8 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 								m.Row(tmp, r)
 							}
 							v = dotGGML(tmp, a.x[t*cols:])
-						} else if a.gemm != nil && a.gemm[t] {
-							v = dotQ4KGemmGo(w, &a.k8[t])
 						} else {
-							v = dotQ4K(w, &a.k8[t])
+							v = dotQ4K(w, &a.k8[t], a.gemm != nil && a.gemm[t])
 						}
 					case gguf.Q5_K:
 						v = dotQ5KGo(w, &a.k8[t])

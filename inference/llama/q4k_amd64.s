@@ -146,3 +146,97 @@ q4kdone:
 	MOVSS X10, ret+40(FP)
 	VZEROUPPER
 	RET
+
+// Q4KGEMM(j, ...) fuses the integer sum of values 64j..64j+63 into X10
+// with d·d(y) (X2) and the mins' lane j (X5) into X11 with dmin·d(y) (X3),
+// as ggml_gemm_q4_K_8x8_q8_K does once per 64 values.
+#define Q4KGEMM(j, qoff, yoff, s0, s1, lane) \
+	VPXOR Y6, Y6, Y6; \
+	Q4KHALF(j, qoff, yoff, s0, s1); \
+	VEXTRACTI128 $1, Y6, X7; \
+	VPADDD X7, X6, X6; \
+	VPHADDD X6, X6, X6; \
+	VPHADDD X6, X6, X6; \
+	VMOVD X6, R13; \
+	VCVTSI2SSL R13, X8, X8; \
+	VFMADD231SS X2, X8, X10; \
+	VPEXTRD lane, X5, R12; \
+	VCVTSI2SSL R12, X8, X8; \
+	VFMADD231SS X3, X8, X11
+
+// func dotQ4KGemmAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
+// dotQ4KGemmGo: dotQ4KAVX2 with both sums fused once per 64 values.
+TEXT ·dotQ4KGemmAVX2(SB), NOSPLIT, $0-44
+	MOVQ w+0(FP), SI
+	MOVQ y+8(FP), BX
+	MOVQ yd+16(FP), DI
+	MOVQ bsums+24(FP), DX
+	MOVQ nb+32(FP), CX
+	LEAQ q4kshuf<>(SB), R11
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VXORPS X10, X10, X10 // acc
+	VXORPS X11, X11, X11 // accMin
+q4gblk:
+	CMPQ CX, $0
+	JLE q4gdone
+	// ggml's utmp unpacking of the 12 bytes of scales and mins.
+	MOVL 4(SI), R8
+	MOVL 8(SI), R9
+	MOVL 12(SI), R10
+	MOVL R10, AX
+	SHRL $4, AX
+	ANDL $0x0f0f0f0f, AX
+	MOVL R9, R12
+	SHRL $6, R12
+	ANDL $0x03030303, R12
+	SHLL $4, R12
+	ORL R12, AX // u3
+	MOVL R9, R13
+	ANDL $0x3f3f3f3f, R13 // uaux
+	MOVL R10, R9
+	ANDL $0x0f0f0f0f, R9
+	MOVL R8, R12
+	SHRL $6, R12
+	ANDL $0x03030303, R12
+	SHLL $4, R12
+	ORL R12, R9 // u1
+	ANDL $0x3f3f3f3f, R8 // u0
+	VMOVD R8, X0
+	VPINSRD $1, R9, X0, X0
+	VPINSRD $2, R13, X0, X0
+	VPINSRD $3, AX, X0, X0
+	VPMOVZXBW X0, Y1 // scales 0..7, mins 0..7 as int16
+	// The mins' integer: mins · activation sums per 32 values.
+	VMOVDQU (DX), Y2
+	VEXTRACTI128 $1, Y2, X3
+	VPHADDW X3, X2, X4
+	VEXTRACTI128 $1, Y1, X5
+	VPMADDWD X4, X5, X5 // the mins' integer per 64 values
+	// Both halves of Y1 hold the scales, for VPSHUFB.
+	VINSERTI128 $1, X1, Y1, Y1
+	MOVWLZX 0(SI), AX
+	VMOVD AX, X2
+	VCVTPH2PS X2, X2
+	MOVWLZX 2(SI), AX
+	VMOVD AX, X3
+	VCVTPH2PS X3, X3
+	VMOVSS (DI), X4
+	VMULSS X4, X2, X2
+	VMULSS X4, X3, X3
+	Q4KGEMM(0, 16, 0, 0, 32, $0)
+	Q4KGEMM(1, 48, 64, 64, 96, $1)
+	Q4KGEMM(2, 80, 128, 128, 160, $2)
+	Q4KGEMM(3, 112, 192, 192, 224, $3)
+	ADDQ $144, SI
+	ADDQ $256, BX
+	ADDQ $4, DI
+	ADDQ $32, DX
+	DECQ CX
+	JMP q4gblk
+q4gdone:
+	VSUBSS X11, X10, X10
+	MOVSS X10, ret+40(FP)
+	VZEROUPPER
+	RET

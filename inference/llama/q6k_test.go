@@ -122,7 +122,11 @@ func TestKQuantDots(t *testing.T) {
 	for _, c := range []struct {
 		t           gguf.TensorType
 		dot, kernel func([]byte, *q8KAct) float32 // the Go reference, its AVX2 form
-	}{{gguf.Q4_K, dotQ4KGo, dotQ4K}, {gguf.Q4_K, dotQ4KGemmGo, nil}, {gguf.Q5_K, dotQ5KGo, nil}, {gguf.Q6_K, dotQ6KGo, dotQ6K}} {
+	}{
+		{gguf.Q4_K, dotQ4KGo, func(w []byte, a *q8KAct) float32 { return dotQ4K(w, a, false) }},
+		{gguf.Q4_K, dotQ4KGemmGo, func(w []byte, a *q8KAct) float32 { return dotQ4K(w, a, true) }},
+		{gguf.Q5_K, dotQ5KGo, nil}, {gguf.Q6_K, dotQ6KGo, dotQ6K},
+	} {
 		for _, nb := range []int{1, 2, 5} {
 			for range 20 {
 				w, a := kquantCase(r, c.t, nb)
