@@ -333,3 +333,18 @@ func dotQ4K(w []byte, a *q8KAct, gemm bool) float32 {
 	}
 	return dotQ4KAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
 }
+
+//go:noescape
+func dotQ5KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
+
+// dotQ5K is dotQ5KGo.
+func dotQ5K(w []byte, a *q8KAct) float32 {
+	nb := len(a.d)
+	if !hasAVX2 || nb == 0 {
+		return dotQ5KGo(w, a)
+	}
+	_ = w[nb*176-1]
+	_ = a.qs[nb*256-1]
+	_ = a.bsums[nb*16-1]
+	return dotQ5KAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
+}

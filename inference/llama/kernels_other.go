@@ -64,3 +64,6 @@ func dotQ4K(w []byte, a *q8KAct, gemm bool) float32 {
 	}
 	return dotQ4KGo(w, a)
 }
+
+// dotQ5K is dotQ5KGo.
+func dotQ5K(w []byte, a *q8KAct) float32 { return dotQ5KGo(w, a) }

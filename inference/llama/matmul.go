@@ -270,7 +270,7 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 							v = dotQ4K(w, &a.k8[t], a.gemm != nil && a.gemm[t])
 						}
 					case gguf.Q5_K:
-						v = dotQ5KGo(w, &a.k8[t])
+						v = dotQ5K(w, &a.k8[t])
 					case gguf.F16:
 						if t == tlo {
 							m.Row(tmp, r)

@@ -240,3 +240,128 @@ q4gdone:
 	MOVSS X10, ret+40(FP)
 	VZEROUPPER
 	RET
+
+// Q5KHALF(j, ...) adds to Y6 the scaled products of values 64j..64j+63
+// of a Q5_K block: low nibbles (and fifth bit 2j) with the activations at
+// yoff(BX), high nibbles (fifth bit 2j+1) with those 32 further.
+#define Q5KHALF(j, qoff, yoff, s0, s1, sh0, sh1) \
+	VMOVDQU qoff(SI), Y7; \
+	VPAND Y15, Y7, Y8; \
+	VPSRLW sh0, Y4, Y9; \
+	VPAND Y14, Y9, Y9; \
+	VPSLLW $4, Y9, Y9; \
+	VPOR Y9, Y8, Y8; \
+	VPSRLW $4, Y7, Y7; \
+	VPAND Y15, Y7, Y7; \
+	VPSRLW sh1, Y4, Y9; \
+	VPAND Y14, Y9, Y9; \
+	VPSLLW $4, Y9, Y9; \
+	VPOR Y9, Y7, Y7; \
+	VPMADDUBSW yoff(BX), Y8, Y8; \
+	VPMADDUBSW (yoff+32)(BX), Y7, Y7; \
+	VPSHUFB s0(R11), Y1, Y9; \
+	VPMADDWD Y9, Y8, Y8; \
+	VPADDD Y8, Y6, Y6; \
+	VPSHUFB s1(R11), Y1, Y9; \
+	VPMADDWD Y9, Y7, Y7; \
+	VPADDD Y7, Y6, Y6
+
+// func dotQ5KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
+// dotQ5KGo: ggml_vec_dot_q5_K_q8_K's AVX2 arithmetic (eight integer
+// lanes per block fused with d·d(y); the mins' integer fused into a
+// scalar sum with -d(y)·dmin; hsum_float_8 plus that sum).
+TEXT ·dotQ5KAVX2(SB), NOSPLIT, $0-44
+	MOVQ w+0(FP), SI
+	MOVQ y+8(FP), BX
+	MOVQ yd+16(FP), DI
+	MOVQ bsums+24(FP), DX
+	MOVQ nb+32(FP), CX
+	LEAQ q4kshuf<>(SB), R11
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $0x01010101, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	VXORPS Y0, Y0, Y0   // acc
+	VXORPS X13, X13, X13 // summs
+q5kblk:
+	CMPQ CX, $0
+	JLE q5kdone
+	MOVL 4(SI), R8
+	MOVL 8(SI), R9
+	MOVL 12(SI), R10
+	MOVL R10, AX
+	SHRL $4, AX
+	ANDL $0x0f0f0f0f, AX
+	MOVL R9, R12
+	SHRL $6, R12
+	ANDL $0x03030303, R12
+	SHLL $4, R12
+	ORL R12, AX
+	MOVL R9, R13
+	ANDL $0x3f3f3f3f, R13
+	MOVL R10, R9
+	ANDL $0x0f0f0f0f, R9
+	MOVL R8, R12
+	SHRL $6, R12
+	ANDL $0x03030303, R12
+	SHLL $4, R12
+	ORL R12, R9
+	ANDL $0x3f3f3f3f, R8
+	VMOVD R8, X2
+	VPINSRD $1, R9, X2, X2
+	VPINSRD $2, R13, X2, X2
+	VPINSRD $3, AX, X2, X2
+	VPMOVZXBW X2, Y1
+	// d = d(y)·d, dmin = -d(y)·dmin
+	VMOVSS (DI), X5
+	MOVWLZX 0(SI), AX
+	VMOVD AX, X2
+	VCVTPH2PS X2, X2
+	VMULSS X2, X5, X3
+	VBROADCASTSS X3, Y3
+	MOVWLZX 2(SI), AX
+	VMOVD AX, X2
+	VCVTPH2PS X2, X2
+	MOVL $0x80000000, AX
+	VMOVD AX, X12
+	VXORPS X12, X5, X5
+	VMULSS X2, X5, X12
+	// summs = fma(dmin, mins·(activation sums per 32), summs)
+	VMOVDQU (DX), Y2
+	VEXTRACTI128 $1, Y2, X7
+	VPHADDW X7, X2, X7
+	VEXTRACTI128 $1, Y1, X8
+	VPMADDWD X7, X8, X8
+	VPHADDD X8, X8, X8
+	VPHADDD X8, X8, X8
+	VMOVD X8, R12
+	VCVTSI2SSL R12, X8, X8
+	VFMADD231SS X12, X8, X13
+	VINSERTI128 $1, X1, Y1, Y1
+	VMOVDQU 16(SI), Y4 // fifth bits
+	VPXOR Y6, Y6, Y6
+	Q5KHALF(0, 48, 0, 0, 32, $0, $1)
+	Q5KHALF(1, 80, 64, 64, 96, $2, $3)
+	Q5KHALF(2, 112, 128, 128, 160, $4, $5)
+	Q5KHALF(3, 144, 192, 192, 224, $6, $7)
+	VCVTDQ2PS Y6, Y6
+	VFMADD231PS Y6, Y3, Y0
+	ADDQ $176, SI
+	ADDQ $256, BX
+	ADDQ $4, DI
+	ADDQ $32, DX
+	DECQ CX
+	JMP q5kblk
+q5kdone:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X0, X1, X1
+	VMOVHLPS X1, X1, X2
+	VADDPS X2, X1, X1
+	VMOVSHDUP X1, X2
+	VADDSS X2, X1, X1
+	VADDSS X13, X1, X1
+	MOVSS X1, ret+40(FP)
+	VZEROUPPER
+	RET

@@ -125,7 +125,7 @@ func TestKQuantDots(t *testing.T) {
 	}{
 		{gguf.Q4_K, dotQ4KGo, func(w []byte, a *q8KAct) float32 { return dotQ4K(w, a, false) }},
 		{gguf.Q4_K, dotQ4KGemmGo, func(w []byte, a *q8KAct) float32 { return dotQ4K(w, a, true) }},
-		{gguf.Q5_K, dotQ5KGo, nil}, {gguf.Q6_K, dotQ6KGo, dotQ6K},
+		{gguf.Q5_K, dotQ5KGo, dotQ5K}, {gguf.Q6_K, dotQ6KGo, dotQ6K},
 	} {
 		for _, nb := range []int{1, 2, 5} {
 			for range 20 {
