@@ -348,3 +348,15 @@ func dotQ5K(w []byte, a *q8KAct) float32 {
 	_ = a.bsums[nb*16-1]
 	return dotQ5KAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
 }
+
+//go:noescape
+func dotBF16AVX2(x, y *float32, n int) float32
+
+// dotBF16 is dotBF16Go.
+func dotBF16(x, y []float32) float32 {
+	if !hasAVX2 || len(x) == 0 || len(x)%32 != 0 {
+		return dotBF16Go(x, y)
+	}
+	_ = y[len(x)-1]
+	return dotBF16AVX2(&x[0], &y[0], len(x))
+}

@@ -67,3 +67,6 @@ func dotQ4K(w []byte, a *q8KAct, gemm bool) float32 {
 
 // dotQ5K is dotQ5KGo.
 func dotQ5K(w []byte, a *q8KAct) float32 { return dotQ5KGo(w, a) }
+
+// dotBF16 is dotBF16Go.
+func dotBF16(x, y []float32) float32 { return dotBF16Go(x, y) }

@@ -16,7 +16,7 @@ type acts struct {
 	qs   []int8    // T × n quantized activations
 	qd   []float32 // T × n/32 scales
 	qsum []int32   // T × n/32 block sums (q8Act.s)
-	f16  []float32 // T × n rounded through f16, for F16 weights
+	f16  []float32 // T × n rounded through f16 (bf16), for F16 (BF16) weights
 	kind gguf.TensorType
 	// prompt marks the rows that llama.cpp would compute as part of a
 	// batch of several (F32 weights are then summed in tinyBLAS's order,
@@ -117,15 +117,21 @@ func (a *acts) prepare(t gguf.TensorType, tm *team) {
 		}
 	case gguf.Q6_K, gguf.Q5_K, gguf.Q4_K:
 		a.quantizeK(tm)
-	case gguf.F16:
-		if a.kind == gguf.F16 {
+	case gguf.F16, gguf.BF16:
+		// llama.cpp converts the input to the weights' half type (its
+		// vec_dot_type); a.f16 holds whichever the last matrix wanted.
+		if a.kind == t {
 			return
 		}
 		a.f16 = append(a.f16[:0], a.x[:a.t*a.n]...)
 		for i, v := range a.f16 {
-			a.f16[i] = f16Table[gguf.F32ToF16(v)]
+			if t == gguf.F16 {
+				a.f16[i] = f16Table[gguf.F32ToF16(v)]
+			} else {
+				a.f16[i] = gguf.BF16ToF32(gguf.F32ToBF16(v))
+			}
 		}
-		a.kind = gguf.F16
+		a.kind = t
 	}
 }
 
@@ -271,7 +277,7 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 						}
 					case gguf.Q5_K:
 						v = dotQ5K(w, &a.k8[t])
-					case gguf.F16:
+					case gguf.F16, gguf.BF16:
 						if t == tlo {
 							m.Row(tmp, r)
 						}
@@ -326,12 +332,12 @@ func matmulX8(out []float32, m *Matrix, a *acts, tm *team) {
 	})
 }
 
-// dotF16 is the product of an F16 weight row of m (widened to float32 in
-// w) with activation row t of a rounded through f16 (llama.cpp's
-// vec_dot_type for F16), summed as llama.cpp does: tinyBLAS for a row of a
-// batch of several, else ggml_vec_dot_f16, which folds four accumulators
-// of eight lanes like ggml_vec_dot_f32 and adds the leftover products in
-// float64.
+// dotF16 is the product of an F16 (BF16) weight row of m (widened to
+// float32 in w) with activation row t of a rounded through f16 (bf16,
+// llama.cpp's vec_dot_type for each), summed as llama.cpp does: tinyBLAS
+// for a row of a batch of several, else ggml_vec_dot_f16, which folds four
+// accumulators of eight lanes like ggml_vec_dot_f32 (ggml_vec_dot_bf16:
+// dotBF16), and adds the leftover products in float64.
 func dotF16(m *Matrix, w []float32, a *acts, t int) float32 {
 	x := a.f16[t*a.n : (t+1)*a.n]
 	if a.prompt != nil && a.prompt[t] && m.Rows%4 == 0 && len(w)%8 == 0 {
@@ -339,13 +345,36 @@ func dotF16(m *Matrix, w []float32, a *acts, t int) float32 {
 	}
 	np := len(w) &^ 31
 	var s float64
-	if np > 0 {
+	if np > 0 && m.Type == gguf.BF16 {
+		s = float64(dotBF16(w[:np], x[:np]))
+	} else if np > 0 {
 		s = float64(dotGGML(w[:np], x[:np]))
 	}
 	for i := np; i < len(w); i++ {
 		s += float64(w[i] * x[i])
 	}
 	return float32(s)
+}
+
+// dotBF16Go is ggml_vec_dot_bf16's AVX2 loop (len(x) a multiple of 32): four
+// accumulators of eight lanes, each product rounded before it is added
+// (multiply and add, not fused), folded (0+2)+(1+3), then the upper four
+// lanes onto the lower and those as (0+2)+(1+3).
+func dotBF16Go(x, y []float32) float32 {
+	var c [4][8]float32
+	y = y[:len(x)]
+	for i := 0; i < len(x); i += 32 {
+		for j := range 4 {
+			for l := range 8 {
+				c[j][l] += float32(x[i+8*j+l] * y[i+8*j+l])
+			}
+		}
+	}
+	var w [4]float32
+	for l := range 4 {
+		w[l] = ((c[0][l+4] + c[2][l+4]) + (c[1][l+4] + c[3][l+4])) + ((c[0][l] + c[2][l]) + (c[1][l] + c[3][l]))
+	}
+	return (w[0] + w[2]) + (w[1] + w[3])
 }
 
 // dotF32 is the product of an F32 weight row of m with activation row t

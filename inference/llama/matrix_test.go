@@ -60,7 +60,11 @@ func TestMatmulDequantTypes(t *testing.T) {
 					for tt := range T {
 						var want float64
 						for i, w := range row {
-							want += float64(w) * float64(a.x[tt*cols+i])
+							x := a.x[tt*cols+i]
+							if c.t == gguf.BF16 { // llama.cpp's vec_dot_type for BF16
+								x = gguf.BF16ToF32(gguf.F32ToBF16(x))
+							}
+							want += float64(w) * float64(x)
 						}
 						if got := float64(out[tt*rows+rr]); math.IsNaN(got) || math.Abs(got-want) > 1e-4*(1+math.Abs(want)) {
 							t.Fatalf("T=%d row %d: %g, want %g", T, rr, got, want)

@@ -165,3 +165,17 @@ func checkDequantDot(t *testing.T, ty gguf.TensorType, w []byte, a *q8KAct, got 
 		t.Fatalf("%v (%d blocks): %v, dequantized product %v", ty, len(a.d), got, ref)
 	}
 }
+
+// TestDotBF16 holds the AVX2 BF16 dot product to dotBF16Go bit for bit.
+func TestDotBF16(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, n := range []int{32, 64, 288, 2048} {
+		x, y := make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i], y[i] = float32(r.NormFloat64()), float32(r.NormFloat64()*10)
+		}
+		if got, want := dotBF16(x, y), dotBF16Go(x, y); math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("n=%d: %v, Go %v", n, got, want)
+		}
+	}
+}
