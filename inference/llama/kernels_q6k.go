@@ -204,3 +204,43 @@ func dotQ5KGo(w []byte, a *q8KAct) float32 {
 	}
 	return hsum8(&acc) + summs
 }
+
+// dotQ4KPlainGo is the dot product of a Q4_K weight row with Q8_K
+// activations as ggml_vec_dot_q4_K_q8_K sums it on x86 (a Q4_K matrix
+// llama.cpp does not repack: rows not a multiple of 8): eight integer
+// lanes per block as dotQ5KGo's (without the fifth bit) fused with
+// d·d(y); the mins' four pair sums per block fused into four float lanes
+// with -d(y)·dmin; hsum8 of the first plus (0+2)+(1+3) of the second.
+func dotQ4KPlainGo(w []byte, a *q8KAct) float32 {
+	var acc [8]float32
+	var accMin [4]float32
+	nb := len(a.d)
+	w = w[:nb*144]
+	for i := range nb {
+		blk := w[i*144 : (i+1)*144]
+		dy := a.d[i]
+		d := dy * f16Table[binary.LittleEndian.Uint16(blk)]
+		dmin := -dy * f16Table[binary.LittleEndian.Uint16(blk[2:])]
+		scales, qs := blk[4:16], blk[16:144]
+		y := a.qs[i*256 : (i+1)*256]
+		bs := a.bsums[i*16 : (i+1)*16]
+		for k := range 4 {
+			_, m0 := gguf.ScaleMinK4(2*k, scales)
+			_, m1 := gguf.ScaleMinK4(2*k+1, scales)
+			p := int32(m0)*(int32(bs[4*k])+int32(bs[4*k+1])) + int32(m1)*(int32(bs[4*k+2])+int32(bs[4*k+3]))
+			accMin[k] = fma32(dmin, float32(p), accMin[k])
+		}
+		var lanes [8]int32
+		for j := range 4 {
+			sc0, _ := gguf.ScaleMinK4(2*j, scales)
+			sc1, _ := gguf.ScaleMinK4(2*j+1, scales)
+			for e, q := range qs[j*32 : (j+1)*32] {
+				lanes[e/4] += int32(sc0)*int32(q&15)*int32(y[j*64+e]) + int32(sc1)*int32(q>>4)*int32(y[j*64+32+e])
+			}
+		}
+		for m := range 8 {
+			acc[m] = fma32(d, float32(lanes[m]), acc[m])
+		}
+	}
+	return hsum8(&acc) + ((accMin[0] + accMin[2]) + (accMin[1] + accMin[3]))
+}

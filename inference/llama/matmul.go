@@ -267,11 +267,8 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 					case gguf.Q6_K:
 						v = dotQ6K(w, &a.k8[t])
 					case gguf.Q4_K:
-						if m.dequantRows() { // rows not a multiple of 8
-							if t == tlo {
-								m.Row(tmp, r)
-							}
-							v = dotGGML(tmp, a.x[t*cols:])
+						if m.Rows%8 != 0 { // not repacked by llama.cpp
+							v = dotQ4KPlainGo(w, &a.k8[t])
 						} else {
 							v = dotQ4K(w, &a.k8[t], a.gemm != nil && a.gemm[t])
 						}

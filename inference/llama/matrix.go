@@ -144,13 +144,8 @@ func asFloat32(b []byte) []float32 {
 // the dot products (the types without a kernel of their own).
 func (m *Matrix) dequantRows() bool {
 	switch m.Type {
-	case gguf.F32, gguf.Q8_0, gguf.Q4_0, gguf.Q5_K, gguf.Q6_K:
+	case gguf.F32, gguf.Q8_0, gguf.Q4_0, gguf.Q4_K, gguf.Q5_K, gguf.Q6_K:
 		return false
-	case gguf.Q4_K:
-		// llama.cpp repacks a Q4_K matrix with rows a multiple of 8 (see
-		// dotQ4KGo); others it multiplies by vec_dot_q4_K_q8_K, whose
-		// order is not reproduced: computed from dequantized rows.
-		return m.Rows%8 != 0
 	}
 	return true
 }

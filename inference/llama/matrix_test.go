@@ -10,7 +10,7 @@ import (
 )
 
 // TestMatmulDequantTypes: the types computed by dequantizing rows (bf16,
-// q4_1, q5_0, q5_1, and q4_K with rows not a multiple of 8) give Σ Row(r)·x, for batches of 1
+// q4_1, q5_0 and q5_1, which layers.go re-encodes at load) give Σ Row(r)·x, for batches of 1
 // and 5 rows. Blocks are random bytes with sane f16 scales written at
 // each type's scale offsets.
 func TestMatmulDequantTypes(t *testing.T) {
@@ -24,7 +24,7 @@ func TestMatmulDequantTypes(t *testing.T) {
 		halves []int // byte offsets of f16 fields in a block
 	}{
 		{gguf.Q4_1, []int{0, 2}}, {gguf.Q5_0, []int{0}}, {gguf.Q5_1, []int{0, 2}},
-		{gguf.Q4_K, []int{0, 2}}, {gguf.BF16, nil},
+		{gguf.BF16, nil},
 	} {
 		t.Run(c.t.String(), func(t *testing.T) {
 			rb := c.t.RowBytes(cols)
@@ -76,15 +76,19 @@ func TestMatmulDequantTypes(t *testing.T) {
 	}
 }
 
-// TestMatmulKQuants: a Q6_K, Q5_K or (rows a multiple of 8) Q4_K matrix
-// product is, row by row, that type's dot product against the
+// TestMatmulKQuants: a Q6_K, Q5_K or Q4_K matrix product is, row by row,
+// that type's dot product (Q4_K's by rows a multiple of 8 or not) against the
 // activations quantized to Q8_K (llama.cpp's vec_dot_type for them), the
 // rows llama.cpp's Q4_K gemm takes in fours by dotQ4KGemmGo, for batches
 // of 1 and 5 rows on two threads.
 func TestMatmulKQuants(t *testing.T) {
 	const rows, cols = 8, 512
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, ty := range []gguf.TensorType{gguf.Q6_K, gguf.Q5_K, gguf.Q4_K} {
+	for _, c := range []struct {
+		ty   gguf.TensorType
+		rows int
+	}{{gguf.Q6_K, rows}, {gguf.Q5_K, rows}, {gguf.Q4_K, rows}, {gguf.Q4_K, rows - 1}} {
+		ty, rows := c.ty, c.rows
 		rb := ty.RowBytes(cols)
 		var data []byte
 		for range rows {
@@ -117,6 +121,8 @@ func TestMatmulKQuants(t *testing.T) {
 						want = dotQ6KGo(w, &q)
 					case ty == gguf.Q5_K:
 						want = dotQ5KGo(w, &q)
+					case rows%8 != 0: // not repacked by llama.cpp
+						want = dotQ4KPlainGo(w, &q)
 					case a.gemm[tt]:
 						want = dotQ4KGemmGo(w, &q)
 					default:

@@ -115,7 +115,8 @@ func kquantCase(r *rand.Rand, t gguf.TensorType, nb int) ([]byte, q8KAct) {
 // the digest below was taken when scripts/llamacpp-dump.sh found every
 // tensor of llama-k-tiny quantized by llama.cpp to Q4_K_S, Q4_K_M and
 // Q5_K_M (scripts/llamacpp-quantize.sh) identical to llama.cpp's, prompts
-// of 5 and 10 tokens included; a change of summation order changes it.
+// of 5 and 10 tokens included, and llama-k-odd's 260-row Q4_K matrices
+// (dotQ4KPlainGo); a change of summation order changes it.
 func TestKQuantDots(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	h := sha256.New()
@@ -125,7 +126,7 @@ func TestKQuantDots(t *testing.T) {
 	}{
 		{gguf.Q4_K, dotQ4KGo, func(w []byte, a *q8KAct) float32 { return dotQ4K(w, a, false) }},
 		{gguf.Q4_K, dotQ4KGemmGo, func(w []byte, a *q8KAct) float32 { return dotQ4K(w, a, true) }},
-		{gguf.Q5_K, dotQ5KGo, dotQ5K}, {gguf.Q6_K, dotQ6KGo, dotQ6K},
+		{gguf.Q5_K, dotQ5KGo, dotQ5K}, {gguf.Q6_K, dotQ6KGo, dotQ6K}, {gguf.Q4_K, dotQ4KPlainGo, nil},
 	} {
 		for _, nb := range []int{1, 2, 5} {
 			for range 20 {
@@ -141,7 +142,7 @@ func TestKQuantDots(t *testing.T) {
 			}
 		}
 	}
-	const want = "ed9148259607eda10001418bd3d0edb8b151f2d7e05ffa7c419241105111188f"
+	const want = "bc312141d50d789d48d09e3385fd23147e6f29b13fd1c16f8e6c23020b2932d1"
 	if got := hex.EncodeToString(h.Sum(nil)); got != want {
 		t.Fatalf("K-quant dot products' digest %s, want %s: the summation order changed (check against llama.cpp with scripts/llamacpp-dump.sh before updating)", got, want)
 	}

@@ -70,7 +70,10 @@ var presets = map[string]Preset{
 	// llama-k-tiny's matrices are all a multiple of 256 wide, so llama.cpp
 	// quantizes every one of them to a K-quant (no fallback types): for
 	// K-quant parity (scripts/llamacpp-quantize.sh).
-	"llama-k-tiny":      {Name: "llama-k-tiny", Dim: 256, Layers: 2, Heads: 4, KVHeads: 4, FFN: 512, Ctx: 2048, Tokenizer: "llama2", RopeBase: 10000, NormEps: 1e-5},
+	"llama-k-tiny": {Name: "llama-k-tiny", Dim: 256, Layers: 2, Heads: 4, KVHeads: 4, FFN: 512, Ctx: 2048, Tokenizer: "llama2", RopeBase: 10000, NormEps: 1e-5},
+	// llama-k-odd's gate and up matrices have 260 rows (not a multiple of
+	// 8), which llama.cpp does not repack.
+	"llama-k-odd":       {Name: "llama-k-odd", Dim: 256, Layers: 2, Heads: 4, KVHeads: 4, FFN: 260, Ctx: 2048, Tokenizer: "llama2", RopeBase: 10000, NormEps: 1e-5},
 	"llama-linear-tiny": {Name: "llama-linear-tiny", Dim: 64, Layers: 2, Heads: 4, KVHeads: 4, HeadDim: 16, FFN: 192, Ctx: 2048, Tokenizer: "llama2", RopeLinear: 4, Foreign: true, RopeBase: 10000, NormEps: 1e-5},
 }
 
