@@ -194,8 +194,12 @@ func (e *Builtin) Score(ctx context.Context, prompt, tokens []int32) ([]float32,
 	all := append(append([]int32(nil), prompt...), tokens...)
 	out := make([]float32, 0, len(tokens))
 	// Chunks keep the logits buffer near 16 MiB (rows × vocabulary) and
-	// let ctx interrupt.
+	// let ctx interrupt; a multiple of four rows, so that llama.cpp's
+	// K-quant groups of four fall as in one batch (see prefillRows).
 	chunk := min(e.opts.PrefillChunk, max(16, (4<<20)/e.m.Vocab))
+	if chunk >= 4 {
+		chunk &^= 3
+	}
 	for start := 0; start < n-1; start += chunk {
 		if err := ctx.Err(); err != nil {
 			return nil, err
