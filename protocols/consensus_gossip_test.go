@@ -8,6 +8,8 @@ import (
 func FuzzDecodeConsensusMessage(f *testing.F) {
 	st, _ := EncodeConsensusMessage(&ConsensusMessage{Status: &CatchupRequest{Version: 1, ChainID: "dev", Height: 3}})
 	f.Add(st)
+	numbered, _ := EncodeConsensusMessage(&ConsensusMessage{Status: &CatchupRequest{Version: 1, ChainID: "dev", Height: 3, Nonce: 1 << 40}})
+	f.Add(numbered)
 	f.Add([]byte{1})
 	f.Add([]byte{9, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
