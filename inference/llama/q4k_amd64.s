@@ -36,6 +36,38 @@ DATA q4kshuf<>+240(SB)/8, $0x0f0e0f0e0f0e0f0e
 DATA q4kshuf<>+248(SB)/8, $0x0f0e0f0e0f0e0f0e
 GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 
+// KSCALES unpacks the 12 bytes of a K-quant block's 6-bit scales and
+// mins at 4(SI) as ggml's utmp code does, into Y1: the eight scales, then
+// the eight mins, as int16 (via X, which it clobbers with AX, R8-R10,
+// R12, R13).
+#define KSCALES(X) \
+	MOVL 4(SI), R8; \
+	MOVL 8(SI), R9; \
+	MOVL 12(SI), R10; \
+	MOVL R10, AX; \
+	SHRL $4, AX; \
+	ANDL $0x0f0f0f0f, AX; \
+	MOVL R9, R12; \
+	SHRL $6, R12; \
+	ANDL $0x03030303, R12; \
+	SHLL $4, R12; \
+	ORL R12, AX; \
+	MOVL R9, R13; \
+	ANDL $0x3f3f3f3f, R13; \
+	MOVL R10, R9; \
+	ANDL $0x0f0f0f0f, R9; \
+	MOVL R8, R12; \
+	SHRL $6, R12; \
+	ANDL $0x03030303, R12; \
+	SHLL $4, R12; \
+	ORL R12, R9; \
+	ANDL $0x3f3f3f3f, R8; \
+	VMOVD R8, X; \
+	VPINSRD $1, R9, X, X; \
+	VPINSRD $2, R13, X, X; \
+	VPINSRD $3, AX, X, X; \
+	VPMOVZXBW X, Y1
+
 // Q4KHALF(j) adds to Y6 the scaled products of the 32 bytes of nibbles
 // j (values 64j..64j+63: low nibbles then high), with activations at
 // 64j(BX), by VPMADDUBSW and, with the scales broadcast from Y1,
@@ -73,33 +105,7 @@ TEXT ·dotQ4KAVX2(SB), NOSPLIT, $0-44
 q4kblk:
 	CMPQ CX, $0
 	JLE q4kdone
-	// ggml's utmp unpacking of the 12 bytes of scales and mins.
-	MOVL 4(SI), R8
-	MOVL 8(SI), R9
-	MOVL 12(SI), R10
-	MOVL R10, AX
-	SHRL $4, AX
-	ANDL $0x0f0f0f0f, AX
-	MOVL R9, R12
-	SHRL $6, R12
-	ANDL $0x03030303, R12
-	SHLL $4, R12
-	ORL R12, AX // u3
-	MOVL R9, R13
-	ANDL $0x3f3f3f3f, R13 // uaux
-	MOVL R10, R9
-	ANDL $0x0f0f0f0f, R9
-	MOVL R8, R12
-	SHRL $6, R12
-	ANDL $0x03030303, R12
-	SHLL $4, R12
-	ORL R12, R9 // u1
-	ANDL $0x3f3f3f3f, R8 // u0
-	VMOVD R8, X0
-	VPINSRD $1, R9, X0, X0
-	VPINSRD $2, R13, X0, X0
-	VPINSRD $3, AX, X0, X0
-	VPMOVZXBW X0, Y1 // scales 0..7, mins 0..7 as int16
+	KSCALES(X0) // scales 0..7, mins 0..7 as int16
 	// The mins' integer: mins · activation sums per 32 values.
 	VMOVDQU (DX), Y2
 	VEXTRACTI128 $1, Y2, X3
@@ -181,33 +187,7 @@ TEXT ·dotQ4KGemmAVX2(SB), NOSPLIT, $0-44
 q4gblk:
 	CMPQ CX, $0
 	JLE q4gdone
-	// ggml's utmp unpacking of the 12 bytes of scales and mins.
-	MOVL 4(SI), R8
-	MOVL 8(SI), R9
-	MOVL 12(SI), R10
-	MOVL R10, AX
-	SHRL $4, AX
-	ANDL $0x0f0f0f0f, AX
-	MOVL R9, R12
-	SHRL $6, R12
-	ANDL $0x03030303, R12
-	SHLL $4, R12
-	ORL R12, AX // u3
-	MOVL R9, R13
-	ANDL $0x3f3f3f3f, R13 // uaux
-	MOVL R10, R9
-	ANDL $0x0f0f0f0f, R9
-	MOVL R8, R12
-	SHRL $6, R12
-	ANDL $0x03030303, R12
-	SHLL $4, R12
-	ORL R12, R9 // u1
-	ANDL $0x3f3f3f3f, R8 // u0
-	VMOVD R8, X0
-	VPINSRD $1, R9, X0, X0
-	VPINSRD $2, R13, X0, X0
-	VPINSRD $3, AX, X0, X0
-	VPMOVZXBW X0, Y1 // scales 0..7, mins 0..7 as int16
+	KSCALES(X0) // scales 0..7, mins 0..7 as int16
 	// The mins' integer: mins · activation sums per 32 values.
 	VMOVDQU (DX), Y2
 	VEXTRACTI128 $1, Y2, X3
@@ -288,32 +268,7 @@ TEXT ·dotQ5KAVX2(SB), NOSPLIT, $0-44
 q5kblk:
 	CMPQ CX, $0
 	JLE q5kdone
-	MOVL 4(SI), R8
-	MOVL 8(SI), R9
-	MOVL 12(SI), R10
-	MOVL R10, AX
-	SHRL $4, AX
-	ANDL $0x0f0f0f0f, AX
-	MOVL R9, R12
-	SHRL $6, R12
-	ANDL $0x03030303, R12
-	SHLL $4, R12
-	ORL R12, AX
-	MOVL R9, R13
-	ANDL $0x3f3f3f3f, R13
-	MOVL R10, R9
-	ANDL $0x0f0f0f0f, R9
-	MOVL R8, R12
-	SHRL $6, R12
-	ANDL $0x03030303, R12
-	SHLL $4, R12
-	ORL R12, R9
-	ANDL $0x3f3f3f3f, R8
-	VMOVD R8, X2
-	VPINSRD $1, R9, X2, X2
-	VPINSRD $2, R13, X2, X2
-	VPINSRD $3, AX, X2, X2
-	VPMOVZXBW X2, Y1
+	KSCALES(X2)
 	// d = d(y)·d, dmin = -d(y)·dmin
 	VMOVSS (DI), X5
 	MOVWLZX 0(SI), AX
