@@ -6,16 +6,17 @@
 // for Qwen; Llama 3.1's rope_freqs.weight factors; linear and YaRN
 // scaling), optional projection biases (Qwen2), per-head q/k RMSNorm
 // (Qwen3), grouped-query attention with a KV cache, and a SwiGLU
-// feed-forward, with matrices in F32, F16, BF16, Q8_0, Q4_0 (integer dot
-// products against activations quantized to Q8_0, as llama.cpp does) or
-// Q4_K/Q6_K. Keys a file leaves out take llama.cpp's defaults; what the
+// feed-forward, with matrices in F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0,
+// Q5_1 (integer dot products against activations quantized to Q8_0, as
+// llama.cpp does) or Q4_K, Q5_K, Q6_K (against Q8_K). Keys a file leaves
+// out take llama.cpp's defaults; what the
 // engine does not implement (mixture of experts, longrope scaling) is
 // refused with an error that names the alternative.
 //
 // On x86 (and in the Go fallbacks elsewhere) the CPU path rounds every
-// operation as llama.cpp's ggml kernels do, so F32, F16, Q8_0 and Q4_0
-// models give llama.cpp's logits bit for bit (F32 KV cache, no flash
-// attention); see docs/inference.md.
+// operation as llama.cpp's ggml kernels do, so models of every type above
+// give llama.cpp's logits bit for bit (F32 KV cache, no flash attention);
+// see docs/inference.md.
 //
 // First calls:
 //
