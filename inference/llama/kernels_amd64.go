@@ -299,14 +299,20 @@ func dotQ6KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
 
 // dotQ6K is dotQ6KGo.
 func dotQ6K(w []byte, a *q8KAct) float32 {
-	nb := len(a.d)
-	if !hasAVX2 || nb == 0 {
+	if !hasAVX2 || len(a.d) == 0 {
 		return dotQ6KGo(w, a)
 	}
-	_ = w[nb*210-1]
+	return kquantAVX2(dotQ6KAVX2, w, 210, a)
+}
+
+// kquantAVX2 runs one of the K-quant kernels over w's blocks of bb bytes
+// (one per block of a), after bounds checks covering what it reads.
+func kquantAVX2(kernel func(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32, w []byte, bb int, a *q8KAct) float32 {
+	nb := len(a.d)
+	_ = w[nb*bb-1]
 	_ = a.qs[nb*256-1]
 	_ = a.bsums[nb*16-1]
-	return dotQ6KAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
+	return kernel(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
 }
 
 //go:noescape
@@ -317,21 +323,15 @@ func dotQ4KGemmAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
 
 // dotQ4K is dotQ4KGo, or dotQ4KGemmGo for a row of llama.cpp's gemm.
 func dotQ4K(w []byte, a *q8KAct, gemm bool) float32 {
-	nb := len(a.d)
 	switch {
-	case !hasAVX2 || nb == 0:
-		if gemm {
-			return dotQ4KGemmGo(w, a)
-		}
-		return dotQ4KGo(w, a)
+	case hasAVX2 && len(a.d) > 0 && gemm:
+		return kquantAVX2(dotQ4KGemmAVX2, w, 144, a)
+	case hasAVX2 && len(a.d) > 0:
+		return kquantAVX2(dotQ4KAVX2, w, 144, a)
+	case gemm:
+		return dotQ4KGemmGo(w, a)
 	}
-	_ = w[nb*144-1]
-	_ = a.qs[nb*256-1]
-	_ = a.bsums[nb*16-1]
-	if gemm {
-		return dotQ4KGemmAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
-	}
-	return dotQ4KAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
+	return dotQ4KGo(w, a)
 }
 
 //go:noescape
@@ -339,14 +339,10 @@ func dotQ5KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
 
 // dotQ5K is dotQ5KGo.
 func dotQ5K(w []byte, a *q8KAct) float32 {
-	nb := len(a.d)
-	if !hasAVX2 || nb == 0 {
+	if !hasAVX2 || len(a.d) == 0 {
 		return dotQ5KGo(w, a)
 	}
-	_ = w[nb*176-1]
-	_ = a.qs[nb*256-1]
-	_ = a.bsums[nb*16-1]
-	return dotQ5KAVX2(&w[0], &a.qs[0], &a.d[0], &a.bsums[0], nb)
+	return kquantAVX2(dotQ5KAVX2, w, 176, a)
 }
 
 //go:noescape

@@ -36,6 +36,30 @@ DATA q4kshuf<>+240(SB)/8, $0x0f0e0f0e0f0e0f0e
 DATA q4kshuf<>+248(SB)/8, $0x0f0e0f0e0f0e0f0e
 GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 
+// KARGS loads a K-quant kernel's arguments (w in SI, y in BX, yd in DI,
+// bsums in DX, nb in CX), the scale shuffles' address (R11) and the
+// nibble mask (Y15).
+#define KARGS \
+	MOVQ w+0(FP), SI; \
+	MOVQ y+8(FP), BX; \
+	MOVQ yd+16(FP), DI; \
+	MOVQ bsums+24(FP), DX; \
+	MOVQ nb+32(FP), CX; \
+	LEAQ q4kshuf<>(SB), R11; \
+	MOVL $0x0f0f0f0f, AX; \
+	VMOVD AX, X15; \
+	VPBROADCASTD X15, Y15
+
+// KMINS leaves in X4 the activation sums per 32 values (pairs of bsums)
+// and in X5 the eight mins (the upper half of KSCALES's Y1), for a
+// VPMADDWD of the two (clobbers X2, X3). Use it before Y1's upper half
+// is overwritten.
+#define KMINS \
+	VMOVDQU (DX), Y2; \
+	VEXTRACTI128 $1, Y2, X3; \
+	VPHADDW X3, X2, X4; \
+	VEXTRACTI128 $1, Y1, X5
+
 // KSCALES unpacks the 12 bytes of a K-quant block's 6-bit scales and
 // mins at 4(SI) as ggml's utmp code does, into Y1: the eight scales, then
 // the eight mins, as int16 (via X, which it clobbers with AX, R8-R10,
@@ -91,26 +115,14 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 // min·(activation sums), each fused once into its float sum, the result
 // their difference.
 TEXT ·dotQ4KAVX2(SB), NOSPLIT, $0-44
-	MOVQ w+0(FP), SI
-	MOVQ y+8(FP), BX
-	MOVQ yd+16(FP), DI
-	MOVQ bsums+24(FP), DX
-	MOVQ nb+32(FP), CX
-	LEAQ q4kshuf<>(SB), R11
-	MOVL $0x0f0f0f0f, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
+	KARGS
 	VXORPS X10, X10, X10 // acc
 	VXORPS X11, X11, X11 // accMin
 q4kblk:
 	CMPQ CX, $0
 	JLE q4kdone
 	KSCALES(X0) // scales 0..7, mins 0..7 as int16
-	// The mins' integer: mins · activation sums per 32 values.
-	VMOVDQU (DX), Y2
-	VEXTRACTI128 $1, Y2, X3
-	VPHADDW X3, X2, X4
-	VEXTRACTI128 $1, Y1, X5
+	KMINS
 	VPMADDWD X4, X5, X5
 	VPHADDD X5, X5, X5
 	VPHADDD X5, X5, X5
@@ -173,26 +185,14 @@ q4kdone:
 // func dotQ4KGemmAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
 // dotQ4KGemmGo: dotQ4KAVX2 with both sums fused once per 64 values.
 TEXT ·dotQ4KGemmAVX2(SB), NOSPLIT, $0-44
-	MOVQ w+0(FP), SI
-	MOVQ y+8(FP), BX
-	MOVQ yd+16(FP), DI
-	MOVQ bsums+24(FP), DX
-	MOVQ nb+32(FP), CX
-	LEAQ q4kshuf<>(SB), R11
-	MOVL $0x0f0f0f0f, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
+	KARGS
 	VXORPS X10, X10, X10 // acc
 	VXORPS X11, X11, X11 // accMin
 q4gblk:
 	CMPQ CX, $0
 	JLE q4gdone
 	KSCALES(X0) // scales 0..7, mins 0..7 as int16
-	// The mins' integer: mins · activation sums per 32 values.
-	VMOVDQU (DX), Y2
-	VEXTRACTI128 $1, Y2, X3
-	VPHADDW X3, X2, X4
-	VEXTRACTI128 $1, Y1, X5
+	KMINS
 	VPMADDWD X4, X5, X5 // the mins' integer per 64 values
 	// Both halves of Y1 hold the scales, for VPSHUFB.
 	VINSERTI128 $1, X1, Y1, Y1
@@ -251,15 +251,7 @@ q4gdone:
 // lanes per block fused with d·d(y); the mins' integer fused into a
 // scalar sum with -d(y)·dmin; hsum_float_8 plus that sum).
 TEXT ·dotQ5KAVX2(SB), NOSPLIT, $0-44
-	MOVQ w+0(FP), SI
-	MOVQ y+8(FP), BX
-	MOVQ yd+16(FP), DI
-	MOVQ bsums+24(FP), DX
-	MOVQ nb+32(FP), CX
-	LEAQ q4kshuf<>(SB), R11
-	MOVL $0x0f0f0f0f, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
+	KARGS
 	MOVL $0x01010101, AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
@@ -269,6 +261,8 @@ q5kblk:
 	CMPQ CX, $0
 	JLE q5kdone
 	KSCALES(X2)
+	KMINS
+	VPMADDWD X4, X5, X8 // the mins' integers per 64 values
 	// d = d(y)·d, dmin = -d(y)·dmin
 	VMOVSS (DI), X5
 	MOVWLZX 0(SI), AX
@@ -283,12 +277,7 @@ q5kblk:
 	VMOVD AX, X12
 	VXORPS X12, X5, X5
 	VMULSS X2, X5, X12
-	// summs = fma(dmin, mins·(activation sums per 32), summs)
-	VMOVDQU (DX), Y2
-	VEXTRACTI128 $1, Y2, X7
-	VPHADDW X7, X2, X7
-	VEXTRACTI128 $1, Y1, X8
-	VPMADDWD X7, X8, X8
+	// summs = fma(dmin, the mins' integer of the block, summs)
 	VPHADDD X8, X8, X8
 	VPHADDD X8, X8, X8
 	VMOVD X8, R12
