@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/taonet/tao/inference"
+	"github.com/taonet/tao/inference/gguf"
 	"github.com/taonet/tao/inference/synth"
 )
 
@@ -66,10 +68,8 @@ CID.gguf, and also copied to --out if given. Prints the path and the CID.`,
 			if _, err := synth.LookupPreset(o.Preset); err != nil {
 				return usageError(err)
 			}
-			switch o.Quant {
-			case "f32", "f16", "bf16", "q8_0", "q4_0":
-			default:
-				return usageError(fmt.Errorf("synth: unsupported --quant %q (want f32, f16, bf16, q8_0 or q4_0)", o.Quant))
+			if q, err := gguf.ParseTensorType(o.Quant); err != nil || !slices.Contains(synth.Quants, q) {
+				return usageError(fmt.Errorf("synth: unsupported --quant %q (want %s)", o.Quant, synthQuantNames()))
 			}
 			if cache == "" {
 				var err error
@@ -98,12 +98,21 @@ CID.gguf, and also copied to --out if given. Prints the path and the CID.`,
 	}
 	f := c.Flags()
 	f.StringVar(&o.Preset, "preset", "stories15m", fmt.Sprintf("architecture: %v", synth.PresetNames()))
-	f.StringVar(&o.Quant, "quant", "q8_0", "matrix type: f32, f16, bf16, q8_0 or q4_0")
+	f.StringVar(&o.Quant, "quant", "q8_0", "matrix type: "+synthQuantNames()+" (a K-quant falls back as llama.cpp's does, q5_0, q5_1 or q8_0, for matrices not a multiple of 256 wide)")
 	f.Uint64Var(&o.Seed, "seed", 1, "weight seed")
 	f.StringVar(&out, "out", "", "also write the model to `FILE`")
 	f.StringVar(&cache, "cache-dir", "", "model cache `DIR` (default $TAO_HOME/models or ~/.tao/models)")
 	f.BoolVar(&jsonOut, "json", false, "print {\"path\", \"cid\"} as JSON")
 	return c
+}
+
+// synthQuantNames lists synth.Quants by their lower-case names.
+func synthQuantNames() string {
+	names := make([]string, len(synth.Quants))
+	for i, q := range synth.Quants {
+		names[i] = strings.ToLower(q.String())
+	}
+	return strings.Join(names, ", ")
 }
 
 // jsonLine writes v as one line of JSON.

@@ -59,8 +59,9 @@ func QuantizeQ4_0(dst []byte, x []float32) []byte {
 	return dst
 }
 
-// Quantize appends the encoding of x as type t (F32, F16, BF16, Q8_0 or
-// Q4_0).
+// Quantize appends the encoding of x as type t: F32, F16, BF16, Q8_0,
+// Q4_0, Q5_0, Q5_1 (len(x) a multiple of 32), or Q4_K, Q5_K, Q6_K (a
+// multiple of 256).
 func Quantize(dst []byte, t TensorType, x []float32) ([]byte, error) {
 	switch t {
 	case F32:
@@ -79,6 +80,16 @@ func Quantize(dst []byte, t TensorType, x []float32) ([]byte, error) {
 		dst = QuantizeQ8_0(dst, x)
 	case Q4_0:
 		dst = QuantizeQ4_0(dst, x)
+	case Q5_0:
+		dst = QuantizeQ5_0(dst, x)
+	case Q5_1:
+		dst = QuantizeQ5_1(dst, x)
+	case Q4_K:
+		dst = QuantizeQ4K(dst, x)
+	case Q5_K:
+		dst = QuantizeQ5K(dst, x)
+	case Q6_K:
+		dst = QuantizeQ6K(dst, x)
 	default:
 		return nil, fmt.Errorf("gguf: cannot quantize to %s", t)
 	}

@@ -1,56 +1,9 @@
 package gguf
 
 import (
-	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 )
-
-// The packers below follow ggml's quantize_row_q4_K_ref and
-// quantize_row_q6_K_ref bit layouts (a separate code path from the
-// dequantizers under test).
-
-func packQ4K(d, dmin float32, ls, lm [8]uint8, L [256]uint8) []byte {
-	b := binary.LittleEndian.AppendUint16(nil, F32ToF16(d))
-	b = binary.LittleEndian.AppendUint16(b, F32ToF16(dmin))
-	var sc [12]byte
-	for j := range 8 {
-		if j < 4 {
-			sc[j] = ls[j]
-			sc[j+4] = lm[j]
-		} else {
-			sc[j+4] = ls[j]&0xF | (lm[j]&0xF)<<4
-			sc[j-4] |= (ls[j] >> 4) << 6
-			sc[j] |= (lm[j] >> 4) << 6
-		}
-	}
-	b = append(b, sc[:]...)
-	for j := 0; j < 256; j += 64 {
-		for l := range 32 {
-			b = append(b, L[j+l]|L[j+l+32]<<4)
-		}
-	}
-	return b
-}
-
-func packQ6K(d float32, scales [16]int8, L [256]uint8) []byte {
-	ql := make([]byte, 128)
-	qh := make([]byte, 64)
-	for j := 0; j < 256; j += 128 {
-		o, h := j/2, j/4
-		for l := range 32 {
-			q1, q2, q3, q4 := L[j+l]&0xF, L[j+l+32]&0xF, L[j+l+64]&0xF, L[j+l+96]&0xF
-			ql[o+l] = q1 | q3<<4
-			ql[o+l+32] = q2 | q4<<4
-			qh[h+l] = L[j+l]>>4 | (L[j+l+32]>>4)<<2 | (L[j+l+64]>>4)<<4 | (L[j+l+96]>>4)<<6
-		}
-	}
-	b := append(ql, qh...)
-	for _, s := range scales {
-		b = append(b, byte(s))
-	}
-	return binary.LittleEndian.AppendUint16(b, F32ToF16(d))
-}
 
 func TestDequantizeKQuants(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
@@ -69,7 +22,7 @@ func TestDequantizeKQuants(t *testing.T) {
 		}
 		d, dmin := F16ToF32(F32ToF16(0.01)), F16ToF32(F32ToF16(0.002))
 		got := make([]float32, 256)
-		if err := Dequantize(got, Q4_K, packQ4K(d, dmin, ls, lm, L4)); err != nil {
+		if err := Dequantize(got, Q4_K, appendQ4K(nil, d, dmin, ls, lm, &L4)); err != nil {
 			t.Fatal(err)
 		}
 		for i, v := range got {
@@ -78,12 +31,66 @@ func TestDequantizeKQuants(t *testing.T) {
 				t.Fatalf("q4_K[%d] = %v, want %v", i, v, want)
 			}
 		}
-		if err := Dequantize(got, Q6_K, packQ6K(d, sc6, L6)); err != nil {
+		if err := Dequantize(got, Q6_K, appendQ6K(nil, d, sc6, &L6)); err != nil {
 			t.Fatal(err)
 		}
 		for i, v := range got {
 			if want := d * float32(sc6[i/16]) * float32(int(L6[i])-32); v != want {
 				t.Fatalf("q6_K[%d] = %v, want %v", i, v, want)
+			}
+		}
+	}
+}
+
+// TestQuantizeBlockError quantizes random rows (with an all-zero block, a
+// constant one and one of a single sign) to every type Quantize writes and
+// checks each value's error against the block's own scale: within half a
+// quantization step plus the f16 rounding of the scales.
+func TestQuantizeBlockError(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	x := make([]float32, 4*256)
+	for i := range x {
+		x[i] = float32(r.NormFloat64()) * float32(1+i/256)
+	}
+	clear(x[:32])
+	for i := 32; i < 64; i++ {
+		x[i] = 0.75
+	}
+	for i := 256; i < 512; i++ {
+		x[i] = abs32(x[i]) + 1
+	}
+	for _, c := range []struct {
+		t     TensorType
+		block int
+		steps float32 // quantization steps over a block's range (the
+		// symmetric types clamp the side opposite the largest value a step
+		// short, so count their steps over one side)
+	}{{Q8_0, 32, 254}, {Q4_0, 32, 8}, {Q5_0, 32, 16}, {Q5_1, 32, 31}, {Q4_K, 256, 15}, {Q5_K, 256, 31}, {Q6_K, 256, 32}} {
+		b, err := Quantize(nil, c.t, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := c.t.RowBytes(len(x)); len(b) != want {
+			t.Fatalf("%s: %d bytes, want %d", c.t, len(b), want)
+		}
+		got := make([]float32, len(x))
+		if err := Dequantize(got, c.t, b); err != nil {
+			t.Fatal(err)
+		}
+		for lo := 0; lo < len(x); lo += c.block {
+			blk := x[lo : lo+c.block]
+			var amax float32
+			for _, v := range blk {
+				amax = max(amax, abs32(v))
+			}
+			// A K-quant sub-block's scale is itself quantized to 6 bits
+			// (Q4_K/Q5_K) or 8 (Q6_K) against the super-block's largest:
+			// allow the super-block's step on top.
+			tol := 2*amax/c.steps*0.5*1.02 + 2*amax/64
+			for i, v := range blk {
+				if e := abs32(got[lo+i] - v); e > tol {
+					t.Fatalf("%s: value %d = %v, decoded %v (error %v > %v)", c.t, lo+i, v, got[lo+i], e, tol)
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package gguf
 import (
 	"fmt"
 	"math/bits"
+	"strings"
 )
 
 // TensorType is a ggml tensor element type.
@@ -80,10 +81,11 @@ func (t TensorType) String() string {
 	return fmt.Sprintf("type(%d)", uint32(t))
 }
 
-// ParseTensorType maps a name such as "q8_0" to its type.
+// ParseTensorType maps a name such as "q8_0" or "q4_k" (any case) to its
+// type.
 func ParseTensorType(name string) (TensorType, error) {
 	for t, tr := range traits {
-		if tr.name == name {
+		if strings.EqualFold(tr.name, name) {
 			return t, nil
 		}
 	}

@@ -2,6 +2,7 @@ package llama
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/taonet/tao/inference/gguf"
@@ -53,7 +54,11 @@ func TestLogitsBitsWithoutAVX2(t *testing.T) {
 	}
 	hasAVX2, x8 = false, false
 	defer func() { hasAVX2, x8 = true, true }()
-	for _, q := range []gguf.TensorType{gguf.Q8_0, gguf.Q4_0} {
-		t.Run(q.String(), func(t *testing.T) { checkLogitsHashes(t, q) })
+	for _, c := range []struct {
+		preset string
+		q      gguf.TensorType
+	}{{"stories15m", gguf.Q8_0}, {"stories15m", gguf.Q4_0}, {"llama-k-tiny", gguf.Q4_K}, {"llama-k-tiny", gguf.Q5_K}, {"llama-k-tiny", gguf.Q6_K}} {
+		name := c.preset + "-" + strings.ToLower(c.q.String())
+		t.Run(name, func(t *testing.T) { checkLogitsHashes(t, c.preset, c.q, name) })
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ipfs/go-cid"
@@ -69,6 +70,18 @@ func TestLlamaCppParity(t *testing.T) {
 		{gguf.Q4_0, "testdata/llamacpp-llama31-tiny-q4_0-seed1.json", 1e-3, "llama31-tiny"},
 		{gguf.Q4_0, "testdata/llamacpp-qwen2-tiny-q4_0-seed1.json", 1e-3, "qwen2-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama-linear-tiny-f32-seed1.json", 1e-3, "llama-linear-tiny"},
+		// K-quants as synth writes them (gguf.QuantizeQ4K …): Q4_K
+		// repacked by llama.cpp (rows a multiple of 8) and summed in its
+		// gemv and gemm orders, Q5_K and Q6_K with activations in Q8_K;
+		// llama-k-odd's 260-row gate/up are not repacked, and its
+		// 260-wide down is F16; stories15m's 288-wide matrices fall back
+		// to Q8_0 (beside Q6_K's 768-wide down) and Q5_1.
+		{gguf.Q4_K, "testdata/llamacpp-llama-k-tiny-q4_k-seed1.json", 1e-3, "llama-k-tiny"},
+		{gguf.Q5_K, "testdata/llamacpp-llama-k-tiny-q5_k-seed1.json", 1e-3, "llama-k-tiny"},
+		{gguf.Q6_K, "testdata/llamacpp-llama-k-tiny-q6_k-seed1.json", 1e-3, "llama-k-tiny"},
+		{gguf.Q4_K, "testdata/llamacpp-llama-k-odd-q4_k-seed1.json", 1e-3, "llama-k-odd"},
+		{gguf.Q6_K, "testdata/llamacpp-stories15m-q6_k-seed1.json", 1e-3, ""},
+		{gguf.Q5_1, "testdata/llamacpp-stories15m-q5_1-seed1.json", 1e-3, ""},
 	} {
 		t.Run(tc.preset+tc.q.String(), func(t *testing.T) {
 			if tc.preset == "stories15m-llama3" && testing.Short() {
@@ -129,14 +142,23 @@ func TestLlamaCppParity(t *testing.T) {
 // anywhere fails it; scripts/llamacpp-dump.sh then names the first tensor
 // that differs.
 func TestLogitsBitsMatchLlamaCpp(t *testing.T) {
-	for _, q := range []gguf.TensorType{gguf.F32, gguf.F16, gguf.Q8_0, gguf.Q4_0} {
-		t.Run(q.String(), func(t *testing.T) { checkLogitsHashes(t, q) })
+	for _, c := range []struct {
+		preset string
+		q      gguf.TensorType
+	}{
+		{"stories15m", gguf.F32}, {"stories15m", gguf.F16}, {"stories15m", gguf.Q8_0}, {"stories15m", gguf.Q4_0},
+		{"stories15m", gguf.Q6_K}, {"stories15m", gguf.Q5_1},
+		{"llama-k-tiny", gguf.Q4_K}, {"llama-k-tiny", gguf.Q5_K}, {"llama-k-tiny", gguf.Q6_K},
+	} {
+		name := c.preset + "-" + strings.ToLower(c.q.String())
+		t.Run(name, func(t *testing.T) { checkLogitsHashes(t, c.preset, c.q, name) })
 	}
 }
 
-// checkLogitsHashes runs stories15m in q through the prompt and greedy
-// tokens of its first reference case and compares the logits' hashes.
-func checkLogitsHashes(t *testing.T, q gguf.TensorType) {
+// checkLogitsHashes runs preset in q through the prompt and greedy tokens
+// of its first reference case and compares the logits' hashes with those
+// under name.
+func checkLogitsHashes(t *testing.T, preset string, q gguf.TensorType, name string) {
 	b, err := os.ReadFile("testdata/llamacpp-logits-sha256.json")
 	if err != nil {
 		t.Fatal(err)
@@ -145,8 +167,8 @@ func checkLogitsHashes(t *testing.T, q gguf.TensorType) {
 	if err := json.Unmarshal(b, &want); err != nil {
 		t.Fatal(err)
 	}
-	hashes := want[q.String()].(map[string]any)
-	rb, err := os.ReadFile(fmt.Sprintf("testdata/llamacpp-stories15m-%s-seed1.json", q))
+	hashes := want[name].(map[string]any)
+	rb, err := os.ReadFile(fmt.Sprintf("testdata/llamacpp-%s-seed1.json", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +177,7 @@ func checkLogitsHashes(t *testing.T, q gguf.TensorType) {
 		t.Fatal(err)
 	}
 	c := refs.Cases[0] // "Once upon a time"
-	m, err := Load(synthPreset(t, "", q, 1))
+	m, err := Load(synthPreset(t, preset, q, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,3 +47,38 @@ func TestDeterministicAndLoadable(t *testing.T) {
 		t.Error("different seeds gave the same bytes")
 	}
 }
+
+// TestKQuantFallback checks the tensor types of K-quant models: matrices
+// a multiple of 256 wide take the K-quant, others llama.cpp's fallback
+// (Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0), and rows not a multiple of 32
+// wide F16; norms stay F32.
+func TestKQuantFallback(t *testing.T) {
+	for _, c := range []struct {
+		preset string
+		q      gguf.TensorType
+		want   map[string]gguf.TensorType
+	}{
+		{"stories15m", gguf.Q4_K, map[string]gguf.TensorType{"blk.0.attn_q.weight": gguf.Q5_0, "blk.0.ffn_down.weight": gguf.Q4_K, "output.weight": gguf.Q5_0, "blk.0.attn_norm.weight": gguf.F32}},
+		{"stories15m", gguf.Q5_K, map[string]gguf.TensorType{"blk.0.attn_q.weight": gguf.Q5_1, "blk.0.ffn_down.weight": gguf.Q5_K}},
+		{"stories15m", gguf.Q6_K, map[string]gguf.TensorType{"token_embd.weight": gguf.Q8_0, "blk.0.ffn_down.weight": gguf.Q6_K}},
+		{"llama-k-odd", gguf.Q4_K, map[string]gguf.TensorType{"blk.0.ffn_gate.weight": gguf.Q4_K, "blk.0.ffn_down.weight": gguf.F16}},
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, Options{Preset: c.preset, Quant: c.q, Seed: 1}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := gguf.Decode(b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]gguf.TensorType{}
+		for _, ti := range f.Tensors {
+			got[ti.Name] = ti.Type
+		}
+		for name, want := range c.want {
+			if got[name] != want {
+				t.Errorf("%s %s: %s is %s, want %s", c.preset, c.q, name, got[name], want)
+			}
+		}
+	}
+}

@@ -14,7 +14,7 @@ import (
 // is required; Quant defaults to F32 (the zero TensorType).
 type Options struct {
 	Preset string
-	Quant  gguf.TensorType // F32, F16, BF16, Q8_0 or Q4_0 for the matrices; norms stay F32
+	Quant  gguf.TensorType // the matrices' type (Quants); norms stay F32
 	Seed   uint64
 }
 
@@ -22,8 +22,17 @@ type Options struct {
 // [INST] format, which the builtin engine implements natively.
 const MistralTemplate = "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token }}{% endif %}{% endfor %}"
 
-// fileTypes maps a matrix type to llama.cpp's general.file_type.
-var fileTypes = map[gguf.TensorType]uint32{gguf.F32: 0, gguf.F16: 1, gguf.Q4_0: 2, gguf.Q8_0: 7, gguf.BF16: 32}
+// fileTypes maps a matrix type to llama.cpp's general.file_type (for the
+// K-quants, the _S variant: every matrix of one type).
+var fileTypes = map[gguf.TensorType]uint32{gguf.F32: 0, gguf.F16: 1, gguf.Q4_0: 2, gguf.Q8_0: 7, gguf.Q5_0: 8, gguf.Q5_1: 9,
+	gguf.Q4_K: 14, gguf.Q5_K: 16, gguf.Q6_K: 18, gguf.BF16: 32}
+
+// Quants lists the matrix types Write accepts.
+var Quants = []gguf.TensorType{gguf.F32, gguf.F16, gguf.BF16, gguf.Q8_0, gguf.Q4_0, gguf.Q5_0, gguf.Q5_1, gguf.Q4_K, gguf.Q5_K, gguf.Q6_K}
+
+// kFallback is the type llama.cpp's quantizer gives a matrix whose rows
+// are not a multiple of 256 wide when a K-quant was asked for.
+var kFallback = map[gguf.TensorType]gguf.TensorType{gguf.Q4_K: gguf.Q5_0, gguf.Q5_K: gguf.Q5_1, gguf.Q6_K: gguf.Q8_0}
 
 // Write writes the model selected by o to w.
 func Write(w io.Writer, o Options) error {
@@ -33,7 +42,7 @@ func Write(w io.Writer, o Options) error {
 	}
 	ft, ok := fileTypes[o.Quant]
 	if !ok {
-		return fmt.Errorf("synth: unsupported quantization %s (want f32, f16, bf16, q8_0 or q4_0)", o.Quant)
+		return fmt.Errorf("synth: unsupported quantization %s (want one of %v)", o.Quant, Quants)
 	}
 	voc, err := tokenizer.Builtin(p.Tokenizer)
 	if err != nil {
@@ -173,7 +182,14 @@ func Write(w io.Writer, o Options) error {
 	}
 	infos := make([]gguf.TensorInfo, len(specs))
 	for i, s := range specs {
-		infos[i] = gguf.TensorInfo{Name: s.name, Type: o.Quant, Dims: []uint64{uint64(s.cols), uint64(s.rows)}}
+		ty := o.Quant
+		if fb, ok := kFallback[ty]; ok && s.cols%gguf.QKK != 0 {
+			ty = fb
+		}
+		if s.cols%ty.BlockSize() != 0 {
+			ty = gguf.F16 // as llama.cpp's quantizer falls back
+		}
+		infos[i] = gguf.TensorInfo{Name: s.name, Type: ty, Dims: []uint64{uint64(s.cols), uint64(s.rows)}}
 		if s.norm || s.vec || s.fixed != nil {
 			infos[i] = gguf.TensorInfo{Name: s.name, Type: gguf.F32, Dims: []uint64{uint64(s.cols)}}
 		}
