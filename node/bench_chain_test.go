@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -70,6 +71,7 @@ func BenchmarkChain(b *testing.B) {
 			var gaps []time.Duration
 			var committed int
 			start := l.Height()
+			stopProfile := benchProfile(b, mode)
 			cpu0 := processCPU()
 			began := time.Now()
 			last, lastAt := start, began
@@ -88,6 +90,7 @@ func BenchmarkChain(b *testing.B) {
 			}
 			el := time.Since(began)
 			cpu := processCPU() - cpu0
+			stopProfile()
 			slices.Sort(gaps)
 			b.ReportMetric(float64(last-start)/el.Seconds(), "blocks/s")
 			b.ReportMetric(float64(gaps[len(gaps)/2].Microseconds())/1000, "p50-ms/block")
@@ -101,6 +104,28 @@ func BenchmarkChain(b *testing.B) {
 				b.ReportMetric(float64(cpu.Microseconds())/float64(committed), "cpu-µs/transfer")
 			}
 		})
+	}
+}
+
+// benchProfile writes a CPU profile of the measured part of mode's run
+// (not the network's start or the clients' presigning) to
+// $BENCH_CPUPROFILE-mode.prof when BENCH_CPUPROFILE is set; the returned
+// func stops it.
+func benchProfile(b *testing.B, mode string) func() {
+	prefix := os.Getenv("BENCH_CPUPROFILE")
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(prefix + "-" + mode + ".prof")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 
