@@ -74,12 +74,15 @@ func TestLlamaCppParity(t *testing.T) {
 		// repacked by llama.cpp (rows a multiple of 8) and summed in its
 		// gemv and gemm orders, Q5_K and Q6_K with activations in Q8_K;
 		// llama-k-odd's 260-row gate/up are not repacked, and its
-		// 260-wide down is F16; stories15m's 288-wide matrices fall back
+		// 260-wide down is F16; llama-k-tied's output is the embedding
+		// (llama.cpp repacks its copy); stories15m's 288-wide matrices fall back
 		// to Q8_0 (beside Q6_K's 768-wide down) and Q5_1.
 		{gguf.Q4_K, "testdata/llamacpp-llama-k-tiny-q4_k-seed1.json", 1e-3, "llama-k-tiny"},
 		{gguf.Q5_K, "testdata/llamacpp-llama-k-tiny-q5_k-seed1.json", 1e-3, "llama-k-tiny"},
 		{gguf.Q6_K, "testdata/llamacpp-llama-k-tiny-q6_k-seed1.json", 1e-3, "llama-k-tiny"},
 		{gguf.Q4_K, "testdata/llamacpp-llama-k-odd-q4_k-seed1.json", 1e-3, "llama-k-odd"},
+		{gguf.Q4_K, "testdata/llamacpp-llama-k-tied-q4_k-seed1.json", 1e-3, "llama-k-tied"},
+		{gguf.Q6_K, "testdata/llamacpp-llama-k-tied-q6_k-seed1.json", 1e-3, "llama-k-tied"},
 		{gguf.Q6_K, "testdata/llamacpp-stories15m-q6_k-seed1.json", 1e-3, ""},
 		{gguf.Q5_1, "testdata/llamacpp-stories15m-q5_1-seed1.json", 1e-3, ""},
 	} {

@@ -71,6 +71,10 @@ var presets = map[string]Preset{
 	// quantizes every one of them to a K-quant (no fallback types): for
 	// K-quant parity (scripts/llamacpp-quantize.sh).
 	"llama-k-tiny": {Name: "llama-k-tiny", Dim: 256, Layers: 2, Heads: 4, KVHeads: 4, FFN: 512, Ctx: 2048, Tokenizer: "llama2", RopeBase: 10000, NormEps: 1e-5},
+	// llama-k-tied is llama-k-tiny with the output layer tied to the
+	// embedding, as Llama 3.2 and Qwen2's small models are: llama.cpp
+	// repacks its copy for the output product.
+	"llama-k-tied": {Name: "llama-k-tied", Dim: 256, Layers: 2, Heads: 4, KVHeads: 4, FFN: 512, Ctx: 2048, Tokenizer: "llama2", Tied: true, RopeBase: 10000, NormEps: 1e-5},
 	// llama-k-odd's gate and up matrices have 260 rows (not a multiple of
 	// 8), which llama.cpp does not repack.
 	"llama-k-odd":       {Name: "llama-k-odd", Dim: 256, Layers: 2, Heads: 4, KVHeads: 4, FFN: 260, Ctx: 2048, Tokenizer: "llama2", RopeBase: 10000, NormEps: 1e-5},
