@@ -66,8 +66,8 @@ func (c Cache) Put(write func(io.Writer) error) (string, cid.Cid, error) {
 
 // SynthOptions selects a synthetic model; see package synth.
 type SynthOptions struct {
-	Preset string // "stories15m", "tinyllama1b", "stories15m-llama3"
-	Quant  string // "f32", "f16", "q8_0", "q4_0"; "" means f32
+	Preset string // a synth preset: "stories15m", "tinyllama1b", …
+	Quant  string // a type of synth.Quants by name ("q8_0", "q4_k", …); "" means f32
 	Seed   uint64
 }
 

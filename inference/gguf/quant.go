@@ -51,8 +51,10 @@ func QuantizeQ4_0(dst []byte, x []float32) []byte {
 		}
 		dst = binary.LittleEndian.AppendUint16(dst, F32ToF16(d))
 		for j := range QK / 2 {
-			x0 := min(15, int8(blk[j]*id+8.5))
-			x1 := min(15, int8(blk[j+QK/2]*id+8.5))
+			// Rounded before the addition, so that no platform fuses
+			// them (ggml's C is compiled without contraction here).
+			x0 := min(15, int8(float32(blk[j]*id)+8.5))
+			x1 := min(15, int8(float32(blk[j+QK/2]*id)+8.5))
 			dst = append(dst, byte(x0)|byte(x1)<<4)
 		}
 	}
@@ -63,6 +65,9 @@ func QuantizeQ4_0(dst []byte, x []float32) []byte {
 // Q4_0, Q5_0, Q5_1 (len(x) a multiple of 32), or Q4_K, Q5_K, Q6_K (a
 // multiple of 256).
 func Quantize(dst []byte, t TensorType, x []float32) ([]byte, error) {
+	if t.Known() && len(x)%t.BlockSize() != 0 {
+		return nil, fmt.Errorf("gguf: cannot quantize %d values to %s: not a multiple of its %d-value block", len(x), t, t.BlockSize())
+	}
 	switch t {
 	case F32:
 		for _, v := range x {

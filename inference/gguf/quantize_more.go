@@ -10,8 +10,11 @@ import (
 // quantize_row_*_ref functions fill them). The choice of scales is this
 // package's own and simpler than llama.cpp's error-minimising search: the
 // range of each block or sub-block, its scales quantized against the
-// largest. Any encoding in the layout is a valid file; these keep every
-// value within half a step of the block's scale.
+// largest. Any encoding in the layout is a valid file. A value lands
+// within half a step of its block's scale, except at the edges: the
+// symmetric types (Q5_0, Q6_K) reach the extreme opposite the largest
+// value a step short, and a K-quant sub-block's 6- or 8-bit scale, rounded
+// against the super-block's largest, can clip it by up to that rounding.
 
 // nearest rounds half to even, as ggml's nearest_int.
 func nearest(x float32) int { return int(math.RoundToEven(float64(x))) }
@@ -118,10 +121,10 @@ func quantizeKMin(dst []byte, x []float32, nmax int) []byte {
 		d, dmin := maxScale/63, maxMin/63
 		for s := range 8 {
 			if d > 0 {
-				ls[s] = uint8(min(63, nearest(scale[s]/d)))
+				ls[s] = uint8(min(63, max(0, nearest(scale[s]/d))))
 			}
 			if dmin > 0 {
-				lm[s] = uint8(min(63, nearest(mins[s]/dmin)))
+				lm[s] = uint8(min(63, max(0, nearest(mins[s]/dmin))))
 			}
 		}
 		df, dminf := F16ToF32(F32ToF16(d)), F16ToF32(F32ToF16(dmin))

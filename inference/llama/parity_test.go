@@ -76,7 +76,8 @@ func TestLlamaCppParity(t *testing.T) {
 		// llama-k-odd's 260-row gate/up are not repacked, and its
 		// 260-wide down is F16; llama-k-tied's output is the embedding
 		// (llama.cpp repacks its copy); stories15m's 288-wide matrices fall back
-		// to Q8_0 (beside Q6_K's 768-wide down) and Q5_1.
+		// to Q8_0 (beside Q6_K's 768-wide down), Q5_1, and Q5_0 (beside
+		// Q4_K's).
 		{gguf.Q4_K, "testdata/llamacpp-llama-k-tiny-q4_k-seed1.json", 1e-3, "llama-k-tiny"},
 		{gguf.Q5_K, "testdata/llamacpp-llama-k-tiny-q5_k-seed1.json", 1e-3, "llama-k-tiny"},
 		{gguf.Q6_K, "testdata/llamacpp-llama-k-tiny-q6_k-seed1.json", 1e-3, "llama-k-tiny"},
@@ -85,6 +86,7 @@ func TestLlamaCppParity(t *testing.T) {
 		{gguf.Q6_K, "testdata/llamacpp-llama-k-tied-q6_k-seed1.json", 1e-3, "llama-k-tied"},
 		{gguf.Q6_K, "testdata/llamacpp-stories15m-q6_k-seed1.json", 1e-3, ""},
 		{gguf.Q5_1, "testdata/llamacpp-stories15m-q5_1-seed1.json", 1e-3, ""},
+		{gguf.Q4_K, "testdata/llamacpp-stories15m-q4_k-seed1.json", 1e-3, ""},
 	} {
 		t.Run(tc.preset+tc.q.String(), func(t *testing.T) {
 			if tc.preset == "stories15m-llama3" && testing.Short() {
@@ -150,7 +152,7 @@ func TestLogitsBitsMatchLlamaCpp(t *testing.T) {
 		q      gguf.TensorType
 	}{
 		{"stories15m", gguf.F32}, {"stories15m", gguf.F16}, {"stories15m", gguf.Q8_0}, {"stories15m", gguf.Q4_0},
-		{"stories15m", gguf.Q6_K}, {"stories15m", gguf.Q5_1},
+		{"stories15m", gguf.Q6_K}, {"stories15m", gguf.Q5_1}, {"stories15m", gguf.Q4_K},
 		{"llama-k-tiny", gguf.Q4_K}, {"llama-k-tiny", gguf.Q5_K}, {"llama-k-tiny", gguf.Q6_K},
 	} {
 		name := c.preset + "-" + strings.ToLower(c.q.String())

@@ -187,7 +187,7 @@ func Write(w io.Writer, o Options) error {
 			ty = fb
 		}
 		if s.cols%ty.BlockSize() != 0 {
-			ty = gguf.F16 // as llama.cpp's quantizer falls back
+			ty = gguf.F16 // synth's own fallback: llama.cpp's quantizer refuses such a tensor
 		}
 		infos[i] = gguf.TensorInfo{Name: s.name, Type: ty, Dims: []uint64{uint64(s.cols), uint64(s.rows)}}
 		if s.norm || s.vec || s.fixed != nil {
