@@ -38,17 +38,8 @@ func QuantizeQ8_0(dst []byte, x []float32) []byte {
 func QuantizeQ4_0(dst []byte, x []float32) []byte {
 	for b := 0; b+QK <= len(x); b += QK {
 		blk := x[b : b+QK]
-		var amax, mx float32
-		for _, v := range blk {
-			if abs32(v) > amax {
-				amax, mx = abs32(v), v
-			}
-		}
-		d := mx / -8
-		id := float32(0)
-		if d != 0 {
-			id = 1 / d
-		}
+		d := largest(blk) / -8
+		id := inverse(d)
 		dst = binary.LittleEndian.AppendUint16(dst, F32ToF16(d))
 		for j := range QK / 2 {
 			// Rounded before the addition, so that no platform fuses
@@ -153,6 +144,25 @@ func Dequantize(dst []float32, t TensorType, src []byte) error {
 		return fmt.Errorf("gguf: cannot dequantize %s", t)
 	}
 	return nil
+}
+
+// largest is the value of x of largest magnitude (the first of ties).
+func largest(x []float32) float32 {
+	var amax, mx float32
+	for _, v := range x {
+		if abs32(v) > amax {
+			amax, mx = abs32(v), v
+		}
+	}
+	return mx
+}
+
+// inverse is 1/d, or 0 for a zero scale.
+func inverse(d float32) float32 {
+	if d == 0 {
+		return 0
+	}
+	return 1 / d
 }
 
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }

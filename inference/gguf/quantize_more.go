@@ -25,17 +25,8 @@ func nearest(x float32) int { return int(math.RoundToEven(float64(x))) }
 func QuantizeQ5_0(dst []byte, x []float32) []byte {
 	for b := 0; b+QK <= len(x); b += QK {
 		blk := x[b : b+QK]
-		var amax, mx float32
-		for _, v := range blk {
-			if abs32(v) > amax {
-				amax, mx = abs32(v), v
-			}
-		}
-		d := mx / -16
-		id := float32(0)
-		if d != 0 {
-			id = 1 / d
-		}
+		d := largest(blk) / -16
+		id := inverse(d)
 		var L [QK]uint8
 		for i, v := range blk {
 			L[i] = uint8(min(31, max(0, nearest(v*id)+16)))
@@ -55,10 +46,7 @@ func QuantizeQ5_1(dst []byte, x []float32) []byte {
 			lo, hi = min(lo, v), max(hi, v)
 		}
 		d := (hi - lo) / 31
-		id := float32(0)
-		if d != 0 {
-			id = 1 / d
-		}
+		id := inverse(d)
 		m := F16ToF32(F32ToF16(lo))
 		var L [QK]uint8
 		for i, v := range blk {
@@ -203,13 +191,7 @@ func QuantizeQ6K(dst []byte, x []float32) []byte {
 		var scale [16]float32
 		var maxScale float32 // of largest magnitude, with its sign
 		for s := range 16 {
-			var amax, mx float32
-			for _, v := range blk[16*s : 16*s+16] {
-				if abs32(v) > amax {
-					amax, mx = abs32(v), v
-				}
-			}
-			scale[s] = mx / -32
+			scale[s] = largest(blk[16*s:16*s+16]) / -32
 			if abs32(scale[s]) > abs32(maxScale) {
 				maxScale = scale[s]
 			}
