@@ -70,3 +70,10 @@ func dotQ5K(w []byte, a *q8KAct) float32 { return dotQ5KGo(w, a) }
 
 // dotBF16 is dotBF16Go.
 func dotBF16(x, y []float32) float32 { return dotBF16Go(x, y) }
+
+// q4kx4 is false: mulQ4Kx4 runs the Go reference.
+const q4kx4 = false
+
+func mulQ4Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
+	mulQ4Kx4Go(w, rowBytes, nrows, g, out)
+}

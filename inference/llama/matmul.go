@@ -44,12 +44,17 @@ type acts struct {
 	k8d   []float32
 	k8sum []int16
 	k8ok  bool
+	// The Q8_K rows in groups of four for the four-row Q4_K kernels, and
+	// the rows left over (k4ok: current).
+	k4     []k4Group
+	k4rest []int
+	k4ok   bool
 }
 
 // set makes x the rows (overwritten in place between uses, so every
 // derived copy is marked stale).
 func (a *acts) set(x []float32) {
-	a.x, a.kind, a.k8ok = x, 0, false
+	a.x, a.kind, a.k8ok, a.k4ok = x, 0, false, false
 }
 
 // quantizeK fills k8 from x (n a multiple of 256), rows on the team.
@@ -241,6 +246,10 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 	// eight-row ones (no AVX2), batches of three or more take the loop below.
 	if m.mins != nil {
 		defer addMins(out, m, a, tm)
+	}
+	if useQ4Kx4(m, T) {
+		matmulQ4Kx4(out, m, a, tm)
+		return
 	}
 	if (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) && (x8 || T < 3) {
 		matmulX8(out, m, a, tm)

@@ -110,6 +110,129 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 	VPMADDWD Y9, Y7, Y7; \
 	VPADDD Y7, Y6, Y6
 
+// The four-row Q4_K kernels multiply nrows weight rows (rowBytes apart
+// from w) by a group of four activation rows interleaved by block
+// (acts.k4: block i's 256 values of row k at y + i*1024 + k*256, its
+// scale at yd + i*16 + k*4, its 16 sums at bsums + i*128 + k*32), and
+// write result k of weight row r to out + r*16 + k*4. A block's scales,
+// mins and nibbles are unpacked once for the four rows, each row's
+// integer sums are reduced together into one vector (lane k: row k), and
+// the conversions and fused multiply-adds run on four lanes at once:
+// lane k computes exactly what dotQ4KGo (gemv) or dotQ4KGemmGo (gemm)
+// computes for row k.
+
+// Q4KX4ARGS loads the arguments the row loop keeps in registers: w's row
+// in R14, the shuffles in R11, the nibble mask in Y15.
+#define Q4KX4ARGS \
+	MOVQ w+0(FP), R14; \
+	LEAQ q4kshuf<>(SB), R11; \
+	MOVL $0x0f0f0f0f, AX; \
+	VMOVD AX, X15; \
+	VPBROADCASTD X15, Y15
+
+// Q4KX4ROWSTART points SI, BX, DI, DX, CX at the row's first block and the
+// group's activations, and clears the sums (X10 acc, X11 accMin).
+#define Q4KX4ROWSTART \
+	MOVQ R14, SI; \
+	MOVQ y+24(FP), BX; \
+	MOVQ yd+32(FP), DI; \
+	MOVQ bsums+40(FP), DX; \
+	MOVQ nb+48(FP), CX; \
+	VXORPS X10, X10, X10; \
+	VXORPS X11, X11, X11
+
+// Q4KX4BLOCK unpacks a block's scales (both halves of Y1) and mins (X5),
+// sets X2 = d·dy and X3 = dmin·dy for the four rows, and leaves the four
+// rows' mins integers, lane j of X4, X6, X12, X14 for rows 0..3.
+#define Q4KX4BLOCK \
+	KSCALES(X0); \
+	VEXTRACTI128 $1, Y1, X5; \
+	VINSERTI128 $1, X1, Y1, Y1; \
+	MOVWLZX 0(SI), AX; \
+	VMOVD AX, X2; \
+	VCVTPH2PS X2, X2; \
+	VBROADCASTSS X2, X2; \
+	VMULPS (DI), X2, X2; \
+	MOVWLZX 2(SI), AX; \
+	VMOVD AX, X3; \
+	VCVTPH2PS X3, X3; \
+	VBROADCASTSS X3, X3; \
+	VMULPS (DI), X3, X3; \
+	Q4KX4MINS(0, X4); \
+	Q4KX4MINS(32, X6); \
+	Q4KX4MINS(64, X12); \
+	Q4KX4MINS(96, X14)
+
+// Q4KX4MINS sets lane j of x to one row's mins integer of values
+// 64j..64j+63 (its bsums at off(DX)); clobbers Y0, X7.
+#define Q4KX4MINS(off, x) \
+	VMOVDQU off(DX), Y0; \
+	VEXTRACTI128 $1, Y0, X7; \
+	VPHADDW X7, X0, x; \
+	VPMADDWD X5, x, x
+
+// Q4KX4NIBBLES loads the nibbles of values 64j..64j+63 (low in Y8, high
+// in Y7) and the scales of their two sub-blocks (Y9, Y13).
+#define Q4KX4NIBBLES(qoff, s0, s1) \
+	VMOVDQU qoff(SI), Y7; \
+	VPAND Y15, Y7, Y8; \
+	VPSRLW $4, Y7, Y7; \
+	VPAND Y15, Y7, Y7; \
+	VPSHUFB s0(R11), Y1, Y9; \
+	VPSHUFB s1(R11), Y1, Y13
+
+// Q4KX4ROW adds to s one row's scaled products of those values, its
+// activations at yoff(BX); clobbers Y12.
+#define Q4KX4ROW(yoff, s) \
+	VPMADDUBSW yoff(BX), Y8, Y12; \
+	VPMADDWD Y9, Y12, Y12; \
+	VPADDD Y12, s, s; \
+	VPMADDUBSW (yoff+32)(BX), Y7, Y12; \
+	VPMADDWD Y13, Y12, Y12; \
+	VPADDD Y12, s, s
+
+// Q4KX4ROWS adds the four rows' products of values 64j..64j+63 to Y4, Y5,
+// Y6, Y14.
+#define Q4KX4ROWS(j, qoff, s0, s1) \
+	Q4KX4NIBBLES(qoff, s0, s1); \
+	Q4KX4ROW(j*64, Y4); \
+	Q4KX4ROW(256+j*64, Y5); \
+	Q4KX4ROW(512+j*64, Y6); \
+	Q4KX4ROW(768+j*64, Y14)
+
+// Q4KX4FUSE reduces the four rows' sums (Y4, Y5, Y6, Y14) to lane k of X4
+// and fuses them into X10 with d·dy (clobbers X0, Y5, Y6).
+#define Q4KX4FUSE \
+	VPHADDD Y5, Y4, Y4; \
+	VPHADDD Y14, Y6, Y6; \
+	VPHADDD Y6, Y4, Y4; \
+	VEXTRACTI128 $1, Y4, X0; \
+	VPADDD X0, X4, X4; \
+	VCVTDQ2PS X4, X4; \
+	VFMADD231PS X2, X4, X10
+
+#define Q4KX4ZERO \
+	VPXOR Y4, Y4, Y4; \
+	VPXOR Y5, Y5, Y5; \
+	VPXOR Y6, Y6, Y6; \
+	VPXOR Y14, Y14, Y14
+
+// Q4KX4ROWEND stores the row's four results (acc - accMin) and moves to
+// the next weight row.
+#define Q4KX4ROWEND \
+	VSUBPS X11, X10, X10; \
+	MOVQ out+56(FP), AX; \
+	VMOVUPS X10, (AX); \
+	ADDQ $16, out+56(FP); \
+	ADDQ rowBytes+8(FP), R14; \
+	DECQ nrows+16(FP)
+
+// Q4KX4GEMMJ fuses values 64j..64j+63 of the four rows (gemm order).
+#define Q4KX4GEMMJ(j, qoff, s0, s1) \
+	Q4KX4ZERO; \
+	Q4KX4ROWS(j, qoff, s0, s1); \
+	Q4KX4FUSE
+
 // func dotQ4KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
 // dotQ4KGo: per block the exact integer sums of scale·q·y and of
 // min·(activation sums), each fused once into its float sum, the result
@@ -349,5 +472,90 @@ bf16loop:
 	VMOVSHDUP X1, X2
 	VADDSS X2, X1, X1
 	MOVSS X1, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func matQ4Kx4AVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int16, nb int, out *float32)
+// Four activation rows in dotQ4KGo's order: per block one integer sum
+// and one mins integer per row, each fused once.
+TEXT ·matQ4Kx4AVX2(SB), NOSPLIT, $0-64
+	Q4KX4ARGS
+q4x4row:
+	CMPQ nrows+16(FP), $0
+	JLE q4x4done
+	Q4KX4ROWSTART
+q4x4blk:
+	CMPQ CX, $0
+	JLE q4x4rowend
+	Q4KX4BLOCK
+	// Σj mins: the four rows' sums in lanes 0..3 of X4.
+	VPHADDD X6, X4, X4
+	VPHADDD X14, X12, X12
+	VPHADDD X12, X4, X4
+	VCVTDQ2PS X4, X4
+	VFMADD231PS X3, X4, X11
+	Q4KX4ZERO
+	Q4KX4ROWS(0, 16, 0, 32)
+	Q4KX4ROWS(1, 48, 64, 96)
+	Q4KX4ROWS(2, 80, 128, 160)
+	Q4KX4ROWS(3, 112, 192, 224)
+	Q4KX4FUSE
+	ADDQ $144, SI
+	ADDQ $1024, BX
+	ADDQ $16, DI
+	ADDQ $128, DX
+	DECQ CX
+	JMP q4x4blk
+q4x4rowend:
+	Q4KX4ROWEND
+	JMP q4x4row
+q4x4done:
+	VZEROUPPER
+	RET
+
+// func matQ4Kx4GemmAVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int16, nb int, out *float32)
+// Four activation rows in dotQ4KGemmGo's order: both sums fused once per
+// 64 values.
+TEXT ·matQ4Kx4GemmAVX2(SB), NOSPLIT, $0-64
+	Q4KX4ARGS
+q4x4grow:
+	CMPQ nrows+16(FP), $0
+	JLE q4x4gdone
+	Q4KX4ROWSTART
+q4x4gblk:
+	CMPQ CX, $0
+	JLE q4x4growend
+	Q4KX4BLOCK
+	// The mins, transposed to lane k = row k, one vector per j.
+	VPUNPCKLDQ X6, X4, X0
+	VPUNPCKHDQ X6, X4, X4
+	VPUNPCKLDQ X14, X12, X6
+	VPUNPCKHDQ X14, X12, X12
+	VPUNPCKLQDQ X6, X0, X14
+	VCVTDQ2PS X14, X14
+	VFMADD231PS X3, X14, X11
+	VPUNPCKHQDQ X6, X0, X0
+	VCVTDQ2PS X0, X0
+	VFMADD231PS X3, X0, X11
+	VPUNPCKLQDQ X12, X4, X6
+	VCVTDQ2PS X6, X6
+	VFMADD231PS X3, X6, X11
+	VPUNPCKHQDQ X12, X4, X4
+	VCVTDQ2PS X4, X4
+	VFMADD231PS X3, X4, X11
+	Q4KX4GEMMJ(0, 16, 0, 32)
+	Q4KX4GEMMJ(1, 48, 64, 96)
+	Q4KX4GEMMJ(2, 80, 128, 160)
+	Q4KX4GEMMJ(3, 112, 192, 224)
+	ADDQ $144, SI
+	ADDQ $1024, BX
+	ADDQ $16, DI
+	ADDQ $128, DX
+	DECQ CX
+	JMP q4x4gblk
+q4x4growend:
+	Q4KX4ROWEND
+	JMP q4x4grow
+q4x4gdone:
 	VZEROUPPER
 	RET

@@ -1,0 +1,116 @@
+package llama
+
+import "github.com/taonet/tao/inference/gguf"
+
+// k4Group is four activation rows quantized as Q8_K, interleaved by block
+// for the four-row Q4_K kernels: block i's 256 values of row k at
+// qs[i*1024+k*256:], its scale at d[i*4+k], its 16 sums at
+// bsums[i*64+k*16:].
+type k4Group struct {
+	rows  [4]int // the batch rows
+	gemm  bool   // summed in llama.cpp's gemm order (else gemv)
+	qs    []int8
+	d     []float32
+	bsums []int16
+}
+
+// groupK4 fills a.k4 with the batch rows in groups of four, the rows
+// llama.cpp's repacked kernels take in its gemm (a.gemm) apart from the
+// rest, and a.k4rest with the one to three rows of each kind left over.
+// It needs a.k8 current.
+func (a *acts) groupK4() {
+	if a.k4ok {
+		return
+	}
+	nb := a.n / 256
+	a.k4, a.k4rest = a.k4[:0], a.k4rest[:0]
+	for _, gemm := range []bool{false, true} {
+		var rows []int
+		for t := range a.t {
+			if (a.gemm != nil && a.gemm[t]) == gemm {
+				rows = append(rows, t)
+			}
+		}
+		n := len(rows) &^ 3
+		for i := 0; i < n; i += 4 {
+			g := k4Group{rows: [4]int(rows[i : i+4]), gemm: gemm,
+				qs: make([]int8, nb*1024), d: make([]float32, nb*4), bsums: make([]int16, nb*64)}
+			for k, t := range g.rows {
+				q := &a.k8[t]
+				for b := range nb {
+					copy(g.qs[b*1024+k*256:b*1024+(k+1)*256], q.qs[b*256:])
+					g.d[b*4+k] = q.d[b]
+					copy(g.bsums[b*64+k*16:b*64+(k+1)*16], q.bsums[b*16:])
+				}
+			}
+			a.k4 = append(a.k4, g)
+		}
+		a.k4rest = append(a.k4rest, rows[n:]...)
+	}
+	a.k4ok = true
+}
+
+// k4Bytes bounds the weight rows one pass of every group covers: they stay
+// in L2 while the groups pass over them, each group's activations (1 KiB
+// per block) in L1 across the rows.
+const k4Bytes = 128 << 10
+
+// matmulQ4Kx4 is matmul for a Q4_K matrix that llama.cpp repacks (rows a
+// multiple of 8) and four or more batch rows: each group of four through
+// the four-row kernel, over chunks of weight rows (k4Bytes), and the rows
+// left over one at a time. Every result is dotQ4K's for its row.
+func matmulQ4Kx4(out []float32, m *Matrix, a *acts, tm *team) {
+	a.groupK4()
+	rb := m.rowBytes
+	per := max(1, k4Bytes/rb)
+	tm.parallelFor(m.Rows, 16, func(lo, hi int) {
+		res := make([]float32, per*4)
+		for r0 := lo; r0 < hi; r0 += per {
+			r1 := min(hi, r0+per)
+			w := m.Data[r0*rb : r1*rb]
+			for gi := range a.k4 {
+				g := &a.k4[gi]
+				mulQ4Kx4(w, rb, r1-r0, g, res)
+				for r := r0; r < r1; r++ {
+					for k, t := range g.rows {
+						out[t*m.Rows+r] = res[(r-r0)*4+k]
+					}
+				}
+			}
+			for _, t := range a.k4rest {
+				gemm := a.gemm != nil && a.gemm[t]
+				for r := r0; r < r1; r++ {
+					out[t*m.Rows+r] = dotQ4K(m.Data[r*rb:(r+1)*rb], &a.k8[t], gemm)
+				}
+			}
+		}
+	})
+}
+
+// mulQ4Kx4Go sets out[r*4+k] to dotQ4KGo (or dotQ4KGemmGo) of weight row r
+// (of nrows, rowBytes apart in w) and group row k: the four-row kernels'
+// reference.
+func mulQ4Kx4Go(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
+	nb := len(g.d) / 4
+	for k := range 4 {
+		a := q8KAct{qs: make([]int8, nb*256), d: make([]float32, nb), bsums: make([]int16, nb*16)}
+		for b := range nb {
+			copy(a.qs[b*256:(b+1)*256], g.qs[b*1024+k*256:])
+			a.d[b] = g.d[b*4+k]
+			copy(a.bsums[b*16:(b+1)*16], g.bsums[b*64+k*16:])
+		}
+		for r := range nrows {
+			row := w[r*rowBytes : (r+1)*rowBytes]
+			if g.gemm {
+				out[r*4+k] = dotQ4KGemmGo(row, &a)
+			} else {
+				out[r*4+k] = dotQ4KGo(row, &a)
+			}
+		}
+	}
+}
+
+// useQ4Kx4 reports whether matmul takes m through matmulQ4Kx4.
+func useQ4Kx4(m *Matrix, t int) bool {
+	return q4kx4 && m.Type == gguf.Q4_K && m.Rows%8 == 0 && t >= 4
+}
