@@ -52,8 +52,8 @@ func TestLogitsBitsWithoutAVX2(t *testing.T) {
 	if !hasAVX2 {
 		t.Skip("no AVX2: TestLogitsBitsMatchLlamaCpp already runs the Go kernels")
 	}
-	hasAVX2, x8 = false, false
-	defer func() { hasAVX2, x8 = true, true }()
+	hasAVX2, x8, q4kx4 = false, false, false
+	defer func() { hasAVX2, x8, q4kx4 = true, true, true }()
 	for _, c := range []struct {
 		preset string
 		q      gguf.TensorType
