@@ -321,7 +321,25 @@ func matQ4Kx4AVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int
 //go:noescape
 func matQ4Kx4GemmAVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int16, nb int, out *float32)
 
-// q4kx4 says whether the four-row Q4_K kernels run (AVX2); tests switch it.
+//go:noescape
+func matQ6Kx4AVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int16, nb int, out *float32)
+
+// mulQ6Kx4 is mulQ6Kx4Go by the four-row kernel.
+func mulQ6Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
+	nb := len(g.d) / 4
+	if !q4kx4 || nrows == 0 || nb == 0 {
+		mulQ6Kx4Go(w, rowBytes, nrows, g, out)
+		return
+	}
+	_ = w[(nrows-1)*rowBytes+nb*210-1]
+	_ = g.qs[nb*1024-1]
+	_ = g.bsums[nb*64-1]
+	_ = out[nrows*4-1]
+	matQ6Kx4AVX2(&w[0], rowBytes, nrows, &g.qs[0], &g.d[0], &g.bsums[0], nb, &out[0])
+}
+
+// q4kx4 says whether the four-row K-quant kernels run (AVX2); tests
+// switch it.
 var q4kx4 = hasAVX2
 
 // mulQ4Kx4 is mulQ4Kx4Go by the four-row kernels.

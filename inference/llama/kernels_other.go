@@ -71,9 +71,13 @@ func dotQ5K(w []byte, a *q8KAct) float32 { return dotQ5KGo(w, a) }
 // dotBF16 is dotBF16Go.
 func dotBF16(x, y []float32) float32 { return dotBF16Go(x, y) }
 
-// q4kx4 is false: mulQ4Kx4 runs the Go reference.
+// q4kx4 is false: the four-row K-quant paths are not taken.
 const q4kx4 = false
 
 func mulQ4Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
 	mulQ4Kx4Go(w, rowBytes, nrows, g, out)
+}
+
+func mulQ6Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
+	mulQ6Kx4Go(w, rowBytes, nrows, g, out)
 }

@@ -44,17 +44,16 @@ type acts struct {
 	k8d   []float32
 	k8sum []int16
 	k8ok  bool
-	// The Q8_K rows in groups of four for the four-row Q4_K kernels, and
-	// the rows left over (k4ok: current).
-	k4     []k4Group
-	k4rest []int
-	k4ok   bool
+	// The Q8_K rows in groups of four for the four-row kernels: all rows
+	// together (Q6_K), and llama.cpp's gemm rows apart (Q4_K).
+	k4 [2]k4Groups
 }
 
 // set makes x the rows (overwritten in place between uses, so every
 // derived copy is marked stale).
 func (a *acts) set(x []float32) {
-	a.x, a.kind, a.k8ok, a.k4ok = x, 0, false, false
+	a.x, a.kind, a.k8ok = x, 0, false
+	a.k4[0].ok, a.k4[1].ok = false, false
 }
 
 // quantizeK fills k8 from x (n a multiple of 256), rows on the team.
@@ -247,8 +246,8 @@ func matmul(out []float32, m *Matrix, a *acts, tm *team) {
 	if m.mins != nil {
 		defer addMins(out, m, a, tm)
 	}
-	if useQ4Kx4(m, T) {
-		matmulQ4Kx4(out, m, a, tm)
+	if useKx4(m, T) {
+		matmulKx4(out, m, a, tm)
 		return
 	}
 	if (m.Type == gguf.Q8_0 || m.Type == gguf.Q4_0) && (x8 || T < 3) {

@@ -14,20 +14,33 @@ type k4Group struct {
 	bsums []int16
 }
 
-// groupK4 fills a.k4 with the batch rows in groups of four, the rows
-// llama.cpp's repacked kernels take in its gemm (a.gemm) apart from the
-// rest, and a.k4rest with the one to three rows of each kind left over.
-// It needs a.k8 current.
-func (a *acts) groupK4() {
-	if a.k4ok {
-		return
+// k4Groups is a batch's rows in four-row groups (k4Group) and the rows
+// left over (ok: current).
+type k4Groups struct {
+	groups []k4Group
+	rest   []int
+	ok     bool
+}
+
+// groupK4 returns the batch rows in groups of four, the rows llama.cpp's
+// repacked kernels take in its gemm (a.gemm) apart from the rest when
+// byOrder is set, with the one to three rows left over of each kind. It
+// needs a.k8 current.
+func (a *acts) groupK4(byOrder bool) *k4Groups {
+	kg := &a.k4[0]
+	kinds := []bool{false}
+	if byOrder {
+		kg, kinds = &a.k4[1], []bool{false, true}
+	}
+	if kg.ok {
+		return kg
 	}
 	nb := a.n / 256
-	a.k4, a.k4rest = a.k4[:0], a.k4rest[:0]
-	for _, gemm := range []bool{false, true} {
+	kg.groups, kg.rest = kg.groups[:0], kg.rest[:0]
+	for _, gemm := range kinds {
 		var rows []int
 		for t := range a.t {
-			if (a.gemm != nil && a.gemm[t]) == gemm {
+			if !byOrder || (a.gemm != nil && a.gemm[t]) == gemm {
 				rows = append(rows, t)
 			}
 		}
@@ -43,11 +56,12 @@ func (a *acts) groupK4() {
 					copy(g.bsums[b*64+k*16:b*64+(k+1)*16], q.bsums[b*16:])
 				}
 			}
-			a.k4 = append(a.k4, g)
+			kg.groups = append(kg.groups, g)
 		}
-		a.k4rest = append(a.k4rest, rows[n:]...)
+		kg.rest = append(kg.rest, rows[n:]...)
 	}
-	a.k4ok = true
+	kg.ok = true
+	return kg
 }
 
 // k4Bytes bounds the weight rows one pass of every group covers: they stay
@@ -55,12 +69,14 @@ func (a *acts) groupK4() {
 // per block) in L1 across the rows.
 const k4Bytes = 128 << 10
 
-// matmulQ4Kx4 is matmul for a Q4_K matrix that llama.cpp repacks (rows a
-// multiple of 8) and four or more batch rows: each group of four through
-// the four-row kernel, over chunks of weight rows (k4Bytes), and the rows
-// left over one at a time. Every result is dotQ4K's for its row.
-func matmulQ4Kx4(out []float32, m *Matrix, a *acts, tm *team) {
-	a.groupK4()
+// matmulKx4 is matmul for a Q4_K matrix that llama.cpp repacks (rows a
+// multiple of 8) or a Q6_K one, with four or more batch rows: each group
+// of four through the type's four-row kernel, over chunks of weight rows
+// (k4Bytes), and the rows left over one at a time. Every result is the
+// one-row dot product's (dotQ4K, dotQ6K) for its row.
+func matmulKx4(out []float32, m *Matrix, a *acts, tm *team) {
+	q4 := m.Type == gguf.Q4_K
+	kg := a.groupK4(q4)
 	rb := m.rowBytes
 	per := max(1, k4Bytes/rb)
 	tm.parallelFor(m.Rows, 16, func(lo, hi int) {
@@ -68,19 +84,28 @@ func matmulQ4Kx4(out []float32, m *Matrix, a *acts, tm *team) {
 		for r0 := lo; r0 < hi; r0 += per {
 			r1 := min(hi, r0+per)
 			w := m.Data[r0*rb : r1*rb]
-			for gi := range a.k4 {
-				g := &a.k4[gi]
-				mulQ4Kx4(w, rb, r1-r0, g, res)
+			for gi := range kg.groups {
+				g := &kg.groups[gi]
+				if q4 {
+					mulQ4Kx4(w, rb, r1-r0, g, res)
+				} else {
+					mulQ6Kx4(w, rb, r1-r0, g, res)
+				}
 				for r := r0; r < r1; r++ {
 					for k, t := range g.rows {
 						out[t*m.Rows+r] = res[(r-r0)*4+k]
 					}
 				}
 			}
-			for _, t := range a.k4rest {
+			for _, t := range kg.rest {
 				gemm := a.gemm != nil && a.gemm[t]
 				for r := r0; r < r1; r++ {
-					out[t*m.Rows+r] = dotQ4K(m.Data[r*rb:(r+1)*rb], &a.k8[t], gemm)
+					row := m.Data[r*rb : (r+1)*rb]
+					if q4 {
+						out[t*m.Rows+r] = dotQ4K(row, &a.k8[t], gemm)
+					} else {
+						out[t*m.Rows+r] = dotQ6K(row, &a.k8[t])
+					}
 				}
 			}
 		}
@@ -91,14 +116,8 @@ func matmulQ4Kx4(out []float32, m *Matrix, a *acts, tm *team) {
 // (of nrows, rowBytes apart in w) and group row k: the four-row kernels'
 // reference.
 func mulQ4Kx4Go(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
-	nb := len(g.d) / 4
 	for k := range 4 {
-		a := q8KAct{qs: make([]int8, nb*256), d: make([]float32, nb), bsums: make([]int16, nb*16)}
-		for b := range nb {
-			copy(a.qs[b*256:(b+1)*256], g.qs[b*1024+k*256:])
-			a.d[b] = g.d[b*4+k]
-			copy(a.bsums[b*16:(b+1)*16], g.bsums[b*64+k*16:])
-		}
+		a := g.row(k)
 		for r := range nrows {
 			row := w[r*rowBytes : (r+1)*rowBytes]
 			if g.gemm {
@@ -110,7 +129,30 @@ func mulQ4Kx4Go(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
 	}
 }
 
-// useQ4Kx4 reports whether matmul takes m through matmulQ4Kx4.
-func useQ4Kx4(m *Matrix, t int) bool {
-	return q4kx4 && m.Type == gguf.Q4_K && m.Rows%8 == 0 && t >= 4
+// mulQ6Kx4Go sets out[r*4+k] to dotQ6KGo of weight row r (of nrows,
+// rowBytes apart in w) and group row k: the four-row kernel's reference.
+func mulQ6Kx4Go(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
+	for k := range 4 {
+		a := g.row(k)
+		for r := range nrows {
+			out[r*4+k] = dotQ6KGo(w[r*rowBytes:(r+1)*rowBytes], &a)
+		}
+	}
+}
+
+// row is group row k as a q8KAct of its own.
+func (g *k4Group) row(k int) q8KAct {
+	nb := len(g.d) / 4
+	a := q8KAct{qs: make([]int8, nb*256), d: make([]float32, nb), bsums: make([]int16, nb*16)}
+	for b := range nb {
+		copy(a.qs[b*256:(b+1)*256], g.qs[b*1024+k*256:])
+		a.d[b] = g.d[b*4+k]
+		copy(a.bsums[b*16:(b+1)*16], g.bsums[b*64+k*16:])
+	}
+	return a
+}
+
+// useKx4 reports whether matmul takes m through matmulKx4.
+func useKx4(m *Matrix, t int) bool {
+	return q4kx4 && t >= 4 && (m.Type == gguf.Q4_K && m.Rows%8 == 0 || m.Type == gguf.Q6_K)
 }

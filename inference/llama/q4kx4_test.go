@@ -27,13 +27,13 @@ func TestMulQ4Kx4(t *testing.T) {
 			a := &acts{n: nb * 256, t: 4, k8: rows[:]}
 			for _, gemm := range []bool{false, true} {
 				a.gemm = []bool{gemm, gemm, gemm, gemm}
-				a.k4ok = false
-				a.groupK4()
-				if len(a.k4) != 1 || len(a.k4rest) != 0 {
-					t.Fatalf("%d groups, %d rows left", len(a.k4), len(a.k4rest))
+				a.k4[1].ok = false
+				kg := a.groupK4(true)
+				if len(kg.groups) != 1 || len(kg.rest) != 0 {
+					t.Fatalf("%d groups, %d rows left", len(kg.groups), len(kg.rest))
 				}
 				got := make([]float32, nrows*4)
-				mulQ4Kx4(w, nb*144, nrows, &a.k4[0], got)
+				mulQ4Kx4(w, nb*144, nrows, &kg.groups[0], got)
 				for row := range nrows {
 					for k := range 4 {
 						var want float32
@@ -52,36 +52,76 @@ func TestMulQ4Kx4(t *testing.T) {
 	}
 }
 
-// TestMatmulQ4Kx4 checks matmul's grouping: a batch mixing gemm and gemv
-// rows (5 and 6, so each kind has rows left over) gives each row what
-// dotQ4K gives it alone.
-func TestMatmulQ4Kx4(t *testing.T) {
+// TestMulQ6Kx4 holds the four-row Q6_K kernel to dotQ6KGo row by row, bit
+// for bit.
+func TestMulQ6Kx4(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	for _, nb := range []int{1, 2, 8, 22} {
+		for _, nrows := range []int{1, 3, 8} {
+			var w []byte
+			for range nrows {
+				row, _ := kquantCase(r, gguf.Q6_K, nb)
+				w = append(w, row...)
+			}
+			var rows [4]q8KAct
+			for k := range rows {
+				_, rows[k] = kquantCase(r, gguf.Q6_K, nb)
+			}
+			a := &acts{n: nb * 256, t: 4, k8: rows[:]}
+			kg := a.groupK4(false)
+			got := make([]float32, nrows*4)
+			mulQ6Kx4(w, nb*210, nrows, &kg.groups[0], got)
+			for row := range nrows {
+				for k := range 4 {
+					want := dotQ6KGo(w[row*nb*210:(row+1)*nb*210], &rows[k])
+					if g := got[row*4+k]; math.Float32bits(g) != math.Float32bits(want) {
+						t.Fatalf("nb=%d row %d act %d: kernel %v, Go %v", nb, row, k, g, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMatmulKx4 checks matmul's grouping: a batch mixing gemm and gemv
+// rows (5 and 6, so each kind has rows left over for Q4_K; 11 rows, 3
+// left over, for Q6_K) gives each row what the one-row product gives it
+// alone.
+func TestMatmulKx4(t *testing.T) {
 	r := rand.New(rand.NewPCG(33, 34))
 	const nb, rowsW, T = 3, 24, 11
-	var w []byte
-	for range rowsW {
-		row, _ := kquantCase(r, gguf.Q4_K, nb)
-		w = append(w, row...)
-	}
-	m := &Matrix{Type: gguf.Q4_K, Rows: rowsW, Cols: nb * 256, Data: w, rowBytes: nb * 144}
-	x := make([]float32, T*nb*256)
-	for i := range x {
-		x[i] = float32(r.NormFloat64())
-	}
-	gemm := make([]bool, T)
-	for i := range 5 {
-		gemm[2*i] = true
-	}
-	a := &acts{x: x, n: nb * 256, t: T, gemm: gemm}
-	tm := startTeam(2)
-	defer tm.stop()
-	out := make([]float32, T*rowsW)
-	matmul(out, m, a, tm)
-	for t2 := range T {
-		for row := range rowsW {
-			want := dotQ4K(w[row*nb*144:(row+1)*nb*144], &a.k8[t2], gemm[t2])
-			if g := out[t2*rowsW+row]; math.Float32bits(g) != math.Float32bits(want) {
-				t.Fatalf("batch row %d weight row %d: %v, alone %v", t2, row, g, want)
+	for _, ty := range []gguf.TensorType{gguf.Q4_K, gguf.Q6_K} {
+		rb := ty.RowBytes(nb * 256)
+		var w []byte
+		for range rowsW {
+			row, _ := kquantCase(r, ty, nb)
+			w = append(w, row...)
+		}
+		m := &Matrix{Type: ty, Rows: rowsW, Cols: nb * 256, Data: w, rowBytes: rb}
+		x := make([]float32, T*nb*256)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		gemm := make([]bool, T)
+		for i := range 5 {
+			gemm[2*i] = true
+		}
+		a := &acts{x: x, n: nb * 256, t: T, gemm: gemm}
+		tm := startTeam(2)
+		out := make([]float32, T*rowsW)
+		matmul(out, m, a, tm)
+		tm.stop()
+		for t2 := range T {
+			for row := range rowsW {
+				var want float32
+				if ty == gguf.Q4_K {
+					want = dotQ4K(w[row*rb:(row+1)*rb], &a.k8[t2], gemm[t2])
+				} else {
+					want = dotQ6K(w[row*rb:(row+1)*rb], &a.k8[t2])
+				}
+				if g := out[t2*rowsW+row]; math.Float32bits(g) != math.Float32bits(want) {
+					t.Fatalf("%s batch row %d weight row %d: %v, alone %v", ty, t2, row, g, want)
+				}
 			}
 		}
 	}

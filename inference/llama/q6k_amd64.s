@@ -114,3 +114,133 @@ q6done:
 	MOVSS X1, ret+40(FP)
 	VZEROUPPER
 	RET
+
+// The four-row Q6_K kernel: four activation rows interleaved by block as
+// for matQ4Kx4AVX2 (acts.k4), result k of weight row r at out + r*16 + k*4,
+// each exactly dotQ6KGo's. A block's 6-bit values and scales are unpacked
+// once for the four rows; each row keeps its own eight integer lanes (Y0,
+// Y1, Y11, Y13) and eight float lanes (in the frame, row k at 32k(SP)).
+
+// Q6X4HIGH(s) sets Y7 to the high bit pairs of a chunk in bits 4-5: h
+// shifted by s (VPSLLW $4, VPSLLW $2, none, VPSRLW $2), masked by 0x30.
+#define Q6X4HIGH0 VPSLLW $4, Y6, Y7; VPAND Y12, Y7, Y7
+#define Q6X4HIGH1 VPSLLW $2, Y6, Y7; VPAND Y12, Y7, Y7
+#define Q6X4HIGH2 VPAND Y12, Y6, Y7
+#define Q6X4HIGH3 VPSRLW $2, Y6, Y7; VPAND Y12, Y7, Y7
+
+// Q6X4ROW adds to r one row's products of the chunk (Y9) with its
+// activations at off(BX), times the chunk's scales (Y7).
+#define Q6X4ROW(off, r) \
+	VPMADDUBSW off(BX), Y9, Y10; \
+	VPMADDWD Y7, Y10, Y10; \
+	VPADDD Y10, r, r
+
+#define Q6X4CHUNK(low, high, off, shuf) \
+	low; \
+	high; \
+	VPOR Y7, Y9, Y9; \
+	VPSHUFB shuf(R8), X8, X7; \
+	VPMOVSXBW X7, Y7; \
+	Q6X4ROW(off, Y0); \
+	Q6X4ROW(off+256, Y1); \
+	Q6X4ROW(off+512, Y11); \
+	Q6X4ROW(off+768, Y13)
+
+// Q6X4FUSE takes the -32 offset (the row's bsums at boff(DX) with the
+// scales in Y2) off row k's lanes r and fuses them into its float lanes
+// with d·dy (f16 d in X15, dy at doff(DI)).
+#define Q6X4FUSE(r, boff, doff, acc) \
+	VPMADDWD boff(DX), Y2, Y9; \
+	VPSLLD $5, Y9, Y9; \
+	VPSUBD Y9, r, r; \
+	VCVTDQ2PS r, r; \
+	VMOVSS doff(DI), X9; \
+	VMULSS X9, X15, X9; \
+	VBROADCASTSS X9, Y9; \
+	VMOVUPS acc(SP), Y10; \
+	VFMADD231PS r, Y9, Y10; \
+	VMOVUPS Y10, acc(SP)
+
+// Q6X4HSUM stores the hsum8 of row k's float lanes to off(AX).
+#define Q6X4HSUM(acc, off) \
+	VMOVUPS acc(SP), Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPS X0, X1, X1; \
+	VMOVHLPS X1, X1, X2; \
+	VADDPS X2, X1, X1; \
+	VMOVSHDUP X1, X2; \
+	VADDSS X2, X1, X1; \
+	VMOVSS X1, off(AX)
+
+// func matQ6Kx4AVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int16, nb int, out *float32)
+TEXT ·matQ6Kx4AVX2(SB), NOSPLIT, $128-64
+	MOVQ w+0(FP), R14
+	LEAQ q6shuf<>(SB), R8
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $0x30303030, AX
+	VMOVD AX, X12
+	VPBROADCASTD X12, Y12
+q6x4row:
+	CMPQ nrows+16(FP), $0
+	JLE q6x4done
+	MOVQ R14, SI
+	MOVQ y+24(FP), BX
+	MOVQ yd+32(FP), DI
+	MOVQ bsums+40(FP), DX
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VMOVUPS Y0, 0(SP)
+	VMOVUPS Y0, 32(SP)
+	VMOVUPS Y0, 64(SP)
+	VMOVUPS Y0, 96(SP)
+q6x4blk:
+	CMPQ CX, $0
+	JLE q6x4rowend
+	MOVWLZX 208(SI), AX
+	VMOVD AX, X15
+	VCVTPH2PS X15, X15
+	VMOVDQU 192(SI), X8
+	VPMOVSXBW X8, Y2
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y11, Y11, Y11
+	VPXOR Y13, Y13, Y13
+	VMOVDQU 0(SI), Y4
+	VMOVDQU 32(SI), Y5
+	VMOVDQU 128(SI), Y6
+	Q6X4CHUNK(Q6LOW0, Q6X4HIGH0, 0, 0)
+	Q6X4CHUNK(Q6LOW1, Q6X4HIGH1, 32, 16)
+	Q6X4CHUNK(Q6LOW2, Q6X4HIGH2, 64, 32)
+	Q6X4CHUNK(Q6LOW3, Q6X4HIGH3, 96, 48)
+	VMOVDQU 64(SI), Y4
+	VMOVDQU 96(SI), Y5
+	VMOVDQU 160(SI), Y6
+	Q6X4CHUNK(Q6LOW0, Q6X4HIGH0, 128, 64)
+	Q6X4CHUNK(Q6LOW1, Q6X4HIGH1, 160, 80)
+	Q6X4CHUNK(Q6LOW2, Q6X4HIGH2, 192, 96)
+	Q6X4CHUNK(Q6LOW3, Q6X4HIGH3, 224, 112)
+	Q6X4FUSE(Y0, 0, 0, 0)
+	Q6X4FUSE(Y1, 32, 4, 32)
+	Q6X4FUSE(Y11, 64, 8, 64)
+	Q6X4FUSE(Y13, 96, 12, 96)
+	ADDQ $210, SI
+	ADDQ $1024, BX
+	ADDQ $16, DI
+	ADDQ $128, DX
+	DECQ CX
+	JMP q6x4blk
+q6x4rowend:
+	MOVQ out+56(FP), AX
+	Q6X4HSUM(0, 0)
+	Q6X4HSUM(32, 4)
+	Q6X4HSUM(64, 8)
+	Q6X4HSUM(96, 12)
+	ADDQ $16, out+56(FP)
+	ADDQ rowBytes+8(FP), R14
+	DECQ nrows+16(FP)
+	JMP q6x4row
+q6x4done:
+	VZEROUPPER
+	RET
