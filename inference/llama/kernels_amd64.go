@@ -324,18 +324,40 @@ func matQ4Kx4GemmAVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums 
 //go:noescape
 func matQ6Kx4AVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int16, nb int, out *float32)
 
-// mulQ6Kx4 is mulQ6Kx4Go by the four-row kernel.
-func mulQ6Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
-	nb := len(g.d) / 4
-	if !q4kx4 || nrows == 0 || nb == 0 {
-		mulQ6Kx4Go(w, rowBytes, nrows, g, out)
+//go:noescape
+func matQ5Kx4AVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int16, nb int, out *float32)
+
+// mulQ5Kx4 is mulKx4Go(dotQ5KGo, ...) by the four-row kernel.
+func mulQ5Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
+	if !kx4Args(w, rowBytes, nrows, 176, g, out) {
+		mulKx4Go(dotQ5KGo, w, rowBytes, nrows, g, out)
 		return
 	}
-	_ = w[(nrows-1)*rowBytes+nb*210-1]
+	matQ5Kx4AVX2(&w[0], rowBytes, nrows, &g.qs[0], &g.d[0], &g.bsums[0], len(g.d)/4, &out[0])
+}
+
+// mulQ6Kx4 is mulKx4Go(dotQ6KGo, ...) by the four-row kernel.
+func mulQ6Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
+	if !kx4Args(w, rowBytes, nrows, 210, g, out) {
+		mulKx4Go(dotQ6KGo, w, rowBytes, nrows, g, out)
+		return
+	}
+	matQ6Kx4AVX2(&w[0], rowBytes, nrows, &g.qs[0], &g.d[0], &g.bsums[0], len(g.d)/4, &out[0])
+}
+
+// kx4Args reports whether a four-row kernel may run on these arguments
+// (blocks of bb bytes), after checking that everything it reads is in
+// bounds.
+func kx4Args(w []byte, rowBytes, nrows, bb int, g *k4Group, out []float32) bool {
+	nb := len(g.d) / 4
+	if !q4kx4 || nrows == 0 || nb == 0 {
+		return false
+	}
+	_ = w[(nrows-1)*rowBytes+nb*bb-1]
 	_ = g.qs[nb*1024-1]
 	_ = g.bsums[nb*64-1]
 	_ = out[nrows*4-1]
-	matQ6Kx4AVX2(&w[0], rowBytes, nrows, &g.qs[0], &g.d[0], &g.bsums[0], nb, &out[0])
+	return true
 }
 
 // q4kx4 says whether the four-row K-quant kernels run (AVX2); tests
@@ -344,15 +366,11 @@ var q4kx4 = hasAVX2
 
 // mulQ4Kx4 is mulQ4Kx4Go by the four-row kernels.
 func mulQ4Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
-	nb := len(g.d) / 4
-	if !q4kx4 || nrows == 0 || nb == 0 {
+	if !kx4Args(w, rowBytes, nrows, 144, g, out) {
 		mulQ4Kx4Go(w, rowBytes, nrows, g, out)
 		return
 	}
-	_ = w[(nrows-1)*rowBytes+nb*144-1]
-	_ = g.qs[nb*1024-1]
-	_ = g.bsums[nb*64-1]
-	_ = out[nrows*4-1]
+	nb := len(g.d) / 4
 	kernel := matQ4Kx4AVX2
 	if g.gemm {
 		kernel = matQ4Kx4GemmAVX2

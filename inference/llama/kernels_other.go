@@ -78,6 +78,10 @@ func mulQ4Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
 	mulQ4Kx4Go(w, rowBytes, nrows, g, out)
 }
 
+func mulQ5Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
+	mulKx4Go(dotQ5KGo, w, rowBytes, nrows, g, out)
+}
+
 func mulQ6Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
-	mulQ6Kx4Go(w, rowBytes, nrows, g, out)
+	mulKx4Go(dotQ6KGo, w, rowBytes, nrows, g, out)
 }

@@ -70,13 +70,12 @@ func (a *acts) groupK4(byOrder bool) *k4Groups {
 const k4Bytes = 128 << 10
 
 // matmulKx4 is matmul for a Q4_K matrix that llama.cpp repacks (rows a
-// multiple of 8) or a Q6_K one, with four or more batch rows: each group
-// of four through the type's four-row kernel, over chunks of weight rows
-// (k4Bytes), and the rows left over one at a time. Every result is the
-// one-row dot product's (dotQ4K, dotQ6K) for its row.
+// multiple of 8), a Q5_K or a Q6_K one, with four or more batch rows: each
+// group of four through the type's four-row kernel, over chunks of weight
+// rows (k4Bytes), and the rows left over one at a time. Every result is
+// the one-row dot product's (dotQ4K, dotQ5K, dotQ6K) for its row.
 func matmulKx4(out []float32, m *Matrix, a *acts, tm *team) {
-	q4 := m.Type == gguf.Q4_K
-	kg := a.groupK4(q4)
+	kg := a.groupK4(m.Type == gguf.Q4_K)
 	rb := m.rowBytes
 	per := max(1, k4Bytes/rb)
 	tm.parallelFor(m.Rows, 16, func(lo, hi int) {
@@ -86,9 +85,12 @@ func matmulKx4(out []float32, m *Matrix, a *acts, tm *team) {
 			w := m.Data[r0*rb : r1*rb]
 			for gi := range kg.groups {
 				g := &kg.groups[gi]
-				if q4 {
+				switch m.Type {
+				case gguf.Q4_K:
 					mulQ4Kx4(w, rb, r1-r0, g, res)
-				} else {
+				case gguf.Q5_K:
+					mulQ5Kx4(w, rb, r1-r0, g, res)
+				default:
 					mulQ6Kx4(w, rb, r1-r0, g, res)
 				}
 				for r := r0; r < r1; r++ {
@@ -101,9 +103,12 @@ func matmulKx4(out []float32, m *Matrix, a *acts, tm *team) {
 				gemm := a.gemm != nil && a.gemm[t]
 				for r := r0; r < r1; r++ {
 					row := m.Data[r*rb : (r+1)*rb]
-					if q4 {
+					switch m.Type {
+					case gguf.Q4_K:
 						out[t*m.Rows+r] = dotQ4K(row, &a.k8[t], gemm)
-					} else {
+					case gguf.Q5_K:
+						out[t*m.Rows+r] = dotQ5K(row, &a.k8[t])
+					default:
 						out[t*m.Rows+r] = dotQ6K(row, &a.k8[t])
 					}
 				}
@@ -129,13 +134,14 @@ func mulQ4Kx4Go(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
 	}
 }
 
-// mulQ6Kx4Go sets out[r*4+k] to dotQ6KGo of weight row r (of nrows,
-// rowBytes apart in w) and group row k: the four-row kernel's reference.
-func mulQ6Kx4Go(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
+// mulKx4Go sets out[r*4+k] to dot of weight row r (of nrows, rowBytes
+// apart in w) and group row k: the four-row Q5_K and Q6_K kernels'
+// reference (dotQ5KGo, dotQ6KGo).
+func mulKx4Go(dot func([]byte, *q8KAct) float32, w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
 	for k := range 4 {
 		a := g.row(k)
 		for r := range nrows {
-			out[r*4+k] = dotQ6KGo(w[r*rowBytes:(r+1)*rowBytes], &a)
+			out[r*4+k] = dot(w[r*rowBytes:(r+1)*rowBytes], &a)
 		}
 	}
 }
@@ -154,5 +160,5 @@ func (g *k4Group) row(k int) q8KAct {
 
 // useKx4 reports whether matmul takes m through matmulKx4.
 func useKx4(m *Matrix, t int) bool {
-	return q4kx4 && t >= 4 && (m.Type == gguf.Q4_K && m.Rows%8 == 0 || m.Type == gguf.Q6_K)
+	return q4kx4 && t >= 4 && (m.Type == gguf.Q4_K && m.Rows%8 == 0 || m.Type == gguf.Q5_K || m.Type == gguf.Q6_K)
 }

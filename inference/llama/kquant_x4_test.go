@@ -52,30 +52,37 @@ func TestMulQ4Kx4(t *testing.T) {
 	}
 }
 
-// TestMulQ6Kx4 holds the four-row Q6_K kernel to dotQ6KGo row by row, bit
-// for bit.
-func TestMulQ6Kx4(t *testing.T) {
+// TestMulKx4 holds the four-row Q5_K and Q6_K kernels to dotQ5KGo and
+// dotQ6KGo row by row, bit for bit.
+func TestMulKx4(t *testing.T) {
 	r := rand.New(rand.NewPCG(35, 36))
-	for _, nb := range []int{1, 2, 8, 22} {
-		for _, nrows := range []int{1, 3, 8} {
-			var w []byte
-			for range nrows {
-				row, _ := kquantCase(r, gguf.Q6_K, nb)
-				w = append(w, row...)
-			}
-			var rows [4]q8KAct
-			for k := range rows {
-				_, rows[k] = kquantCase(r, gguf.Q6_K, nb)
-			}
-			a := &acts{n: nb * 256, t: 4, k8: rows[:]}
-			kg := a.groupK4(false)
-			got := make([]float32, nrows*4)
-			mulQ6Kx4(w, nb*210, nrows, &kg.groups[0], got)
-			for row := range nrows {
-				for k := range 4 {
-					want := dotQ6KGo(w[row*nb*210:(row+1)*nb*210], &rows[k])
-					if g := got[row*4+k]; math.Float32bits(g) != math.Float32bits(want) {
-						t.Fatalf("nb=%d row %d act %d: kernel %v, Go %v", nb, row, k, g, want)
+	for _, c := range []struct {
+		ty  gguf.TensorType
+		mul func([]byte, int, int, *k4Group, []float32)
+		dot func([]byte, *q8KAct) float32
+	}{{gguf.Q5_K, mulQ5Kx4, dotQ5KGo}, {gguf.Q6_K, mulQ6Kx4, dotQ6KGo}} {
+		bb := c.ty.BlockBytes()
+		for _, nb := range []int{1, 2, 8, 22} {
+			for _, nrows := range []int{1, 3, 8} {
+				var w []byte
+				for range nrows {
+					row, _ := kquantCase(r, c.ty, nb)
+					w = append(w, row...)
+				}
+				var rows [4]q8KAct
+				for k := range rows {
+					_, rows[k] = kquantCase(r, c.ty, nb)
+				}
+				a := &acts{n: nb * 256, t: 4, k8: rows[:]}
+				kg := a.groupK4(false)
+				got := make([]float32, nrows*4)
+				c.mul(w, nb*bb, nrows, &kg.groups[0], got)
+				for row := range nrows {
+					for k := range 4 {
+						want := c.dot(w[row*nb*bb:(row+1)*nb*bb], &rows[k])
+						if g := got[row*4+k]; math.Float32bits(g) != math.Float32bits(want) {
+							t.Fatalf("%s nb=%d row %d act %d: kernel %v, Go %v", c.ty, nb, row, k, g, want)
+						}
 					}
 				}
 			}
@@ -85,12 +92,12 @@ func TestMulQ6Kx4(t *testing.T) {
 
 // TestMatmulKx4 checks matmul's grouping: a batch mixing gemm and gemv
 // rows (5 and 6, so each kind has rows left over for Q4_K; 11 rows, 3
-// left over, for Q6_K) gives each row what the one-row product gives it
+// left over, for Q5_K and Q6_K) gives each row what the one-row product gives it
 // alone.
 func TestMatmulKx4(t *testing.T) {
 	r := rand.New(rand.NewPCG(33, 34))
 	const nb, rowsW, T = 3, 24, 11
-	for _, ty := range []gguf.TensorType{gguf.Q4_K, gguf.Q6_K} {
+	for _, ty := range []gguf.TensorType{gguf.Q4_K, gguf.Q5_K, gguf.Q6_K} {
 		rb := ty.RowBytes(nb * 256)
 		var w []byte
 		for range rowsW {
@@ -114,9 +121,12 @@ func TestMatmulKx4(t *testing.T) {
 		for t2 := range T {
 			for row := range rowsW {
 				var want float32
-				if ty == gguf.Q4_K {
+				switch ty {
+				case gguf.Q4_K:
 					want = dotQ4K(w[row*rb:(row+1)*rb], &a.k8[t2], gemm[t2])
-				} else {
+				case gguf.Q5_K:
+					want = dotQ5K(w[row*rb:(row+1)*rb], &a.k8[t2])
+				default:
 					want = dotQ6K(w[row*rb:(row+1)*rb], &a.k8[t2])
 				}
 				if g := out[t2*rowsW+row]; math.Float32bits(g) != math.Float32bits(want) {

@@ -233,6 +233,69 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 	Q4KX4ROWS(j, qoff, s0, s1); \
 	Q4KX4FUSE
 
+// The four-row Q5_K kernel, as matQ6Kx4AVX2 lays its work out: each
+// row's eight integer lanes (Y0, Y2, Y3, Y5) and eight float lanes (row k
+// at 32k(SP)), and the mins' sums of the four rows fused on four lanes
+// (128(SP)); each row exactly dotQ5KGo's.
+
+// Q5X4MINS sets lane j of x to one row's mins integer of values
+// 64j..64j+63 (its bsums at off(DX), the mins in X5); clobbers Y12, X13.
+#define Q5X4MINS(off, x) \
+	VMOVDQU off(DX), Y12; \
+	VEXTRACTI128 $1, Y12, X13; \
+	VPHADDW X13, X12, x; \
+	VPMADDWD X5, x, x
+
+// Q5X4Q sets Y8 and Y7 to the 5-bit values 64j..64j+63 (the fifth bits in
+// Y4, shifted by sh0 and sh1) and Y9, Y13 to their scales.
+#define Q5X4Q(qoff, s0, s1, sh0, sh1) \
+	VMOVDQU qoff(SI), Y7; \
+	VPAND Y15, Y7, Y8; \
+	VPSRLW sh0, Y4, Y9; \
+	VPAND Y14, Y9, Y9; \
+	VPSLLW $4, Y9, Y9; \
+	VPOR Y9, Y8, Y8; \
+	VPSRLW $4, Y7, Y7; \
+	VPAND Y15, Y7, Y7; \
+	VPSRLW sh1, Y4, Y9; \
+	VPAND Y14, Y9, Y9; \
+	VPSLLW $4, Y9, Y9; \
+	VPOR Y9, Y7, Y7; \
+	VPSHUFB s0(R11), Y1, Y9; \
+	VPSHUFB s1(R11), Y1, Y13
+
+#define Q5X4J(j, qoff, s0, s1, sh0, sh1) \
+	Q5X4Q(qoff, s0, s1, sh0, sh1); \
+	Q4KX4ROW(j*64, Y0); \
+	Q4KX4ROW(256+j*64, Y2); \
+	Q4KX4ROW(512+j*64, Y3); \
+	Q4KX4ROW(768+j*64, Y5)
+
+// Q5X4FUSE fuses row k's lanes r into its float lanes with dy·d (f16 d in
+// X10, dy at doff(DI)).
+#define Q5X4FUSE(r, doff, acc) \
+	VCVTDQ2PS r, r; \
+	VMOVSS doff(DI), X9; \
+	VMULSS X10, X9, X9; \
+	VBROADCASTSS X9, Y9; \
+	VMOVUPS acc(SP), Y12; \
+	VFMADD231PS r, Y9, Y12; \
+	VMOVUPS Y12, acc(SP)
+
+// Q5X4HSUM stores hsum8 of row k's float lanes plus its mins' sum to
+// off(AX).
+#define Q5X4HSUM(acc, off) \
+	VMOVUPS acc(SP), Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPS X0, X1, X1; \
+	VMOVHLPS X1, X1, X2; \
+	VADDPS X2, X1, X1; \
+	VMOVSHDUP X1, X2; \
+	VADDSS X2, X1, X1; \
+	VMOVSS (128+off)(SP), X2; \
+	VADDSS X2, X1, X1; \
+	VMOVSS X1, off(AX)
+
 // func dotQ4KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
 // dotQ4KGo: per block the exact integer sums of scale·q·y and of
 // min·(activation sums), each fused once into its float sum, the result
@@ -557,5 +620,89 @@ q4x4growend:
 	Q4KX4ROWEND
 	JMP q4x4grow
 q4x4gdone:
+	VZEROUPPER
+	RET
+
+// func matQ5Kx4AVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int16, nb int, out *float32)
+TEXT ·matQ5Kx4AVX2(SB), NOSPLIT, $144-64
+	Q4KX4ARGS
+	MOVL $0x01010101, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+q5x4row:
+	CMPQ nrows+16(FP), $0
+	JLE q5x4done
+	MOVQ R14, SI
+	MOVQ y+24(FP), BX
+	MOVQ yd+32(FP), DI
+	MOVQ bsums+40(FP), DX
+	MOVQ nb+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VMOVUPS Y0, 0(SP)
+	VMOVUPS Y0, 32(SP)
+	VMOVUPS Y0, 64(SP)
+	VMOVUPS Y0, 96(SP)
+	VMOVUPS X0, 128(SP)
+q5x4blk:
+	CMPQ CX, $0
+	JLE q5x4rowend
+	KSCALES(X2)
+	VEXTRACTI128 $1, Y1, X5
+	VINSERTI128 $1, X1, Y1, Y1
+	// summs: fma(-dy·dmin, each row's mins integer of the block, summs)
+	Q5X4MINS(0, X0)
+	Q5X4MINS(32, X2)
+	Q5X4MINS(64, X3)
+	Q5X4MINS(96, X6)
+	VPHADDD X2, X0, X0
+	VPHADDD X6, X3, X3
+	VPHADDD X3, X0, X0
+	VCVTDQ2PS X0, X0
+	MOVWLZX 2(SI), AX
+	VMOVD AX, X11
+	VCVTPH2PS X11, X11
+	VBROADCASTSS X11, X11
+	MOVL $0x80000000, AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, X13
+	VMOVUPS (DI), X12
+	VXORPS X13, X12, X12
+	VMULPS X11, X12, X12
+	VMOVUPS 128(SP), X13
+	VFMADD231PS X12, X0, X13
+	VMOVUPS X13, 128(SP)
+	MOVWLZX 0(SI), AX
+	VMOVD AX, X10
+	VCVTPH2PS X10, X10
+	VMOVDQU 16(SI), Y4 // fifth bits
+	VPXOR Y0, Y0, Y0
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y5, Y5, Y5
+	Q5X4J(0, 48, 0, 32, $0, $1)
+	Q5X4J(1, 80, 64, 96, $2, $3)
+	Q5X4J(2, 112, 128, 160, $4, $5)
+	Q5X4J(3, 144, 192, 224, $6, $7)
+	Q5X4FUSE(Y0, 0, 0)
+	Q5X4FUSE(Y2, 4, 32)
+	Q5X4FUSE(Y3, 8, 64)
+	Q5X4FUSE(Y5, 12, 96)
+	ADDQ $176, SI
+	ADDQ $1024, BX
+	ADDQ $16, DI
+	ADDQ $128, DX
+	DECQ CX
+	JMP q5x4blk
+q5x4rowend:
+	MOVQ out+56(FP), AX
+	Q5X4HSUM(0, 0)
+	Q5X4HSUM(32, 4)
+	Q5X4HSUM(64, 8)
+	Q5X4HSUM(96, 12)
+	ADDQ $16, out+56(FP)
+	ADDQ rowBytes+8(FP), R14
+	DECQ nrows+16(FP)
+	JMP q5x4row
+q5x4done:
 	VZEROUPPER
 	RET
