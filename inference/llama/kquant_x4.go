@@ -3,7 +3,7 @@ package llama
 import "github.com/taonet/tao/inference/gguf"
 
 // k4Group is four activation rows quantized as Q8_K, interleaved by block
-// for the four-row Q4_K kernels: block i's 256 values of row k at
+// for the four-row K-quant kernels (Q4_K, Q5_K, Q6_K): block i's 256 values of row k at
 // qs[i*1024+k*256:], its scale at d[i*4+k], its 16 sums at
 // bsums[i*64+k*16:].
 type k4Group struct {
@@ -14,11 +14,15 @@ type k4Group struct {
 	bsums []int16
 }
 
-// k4Groups is a batch's rows in four-row groups (k4Group) and the rows
-// left over (ok: current).
+// k4Groups is a batch's rows in four-row groups (k4Group, their data in
+// qs, d and bsums, reused from one grouping to the next) and the rows left
+// over (ok: current).
 type k4Groups struct {
 	groups []k4Group
 	rest   []int
+	qs     []int8
+	d      []float32
+	bsums  []int16
 	ok     bool
 }
 
@@ -37,6 +41,9 @@ func (a *acts) groupK4(byOrder bool) *k4Groups {
 	}
 	nb := a.n / 256
 	kg.groups, kg.rest = kg.groups[:0], kg.rest[:0]
+	if n := a.t &^ 3 * nb; len(kg.d) < n {
+		kg.qs, kg.d, kg.bsums = make([]int8, n*256), make([]float32, n), make([]int16, n*16)
+	}
 	for _, gemm := range kinds {
 		var rows []int
 		for t := range a.t {
@@ -46,8 +53,9 @@ func (a *acts) groupK4(byOrder bool) *k4Groups {
 		}
 		n := len(rows) &^ 3
 		for i := 0; i < n; i += 4 {
+			o := len(kg.groups) * nb // blocks of four rows before this group's
 			g := k4Group{rows: [4]int(rows[i : i+4]), gemm: gemm,
-				qs: make([]int8, nb*1024), d: make([]float32, nb*4), bsums: make([]int16, nb*64)}
+				qs: kg.qs[o*1024 : (o+nb)*1024], d: kg.d[o*4 : (o+nb)*4], bsums: kg.bsums[o*64 : (o+nb)*64]}
 			for k, t := range g.rows {
 				q := &a.k8[t]
 				for b := range nb {

@@ -10,7 +10,10 @@ import (
 
 // TestMulQ4Kx4 holds the four-row Q4_K kernels (both orders) to dotQ4KGo
 // and dotQ4KGemmGo row by row, bit for bit, over random blocks (any
-// scale, min and nibble bytes) and activations, several rows and widths.
+// scale, min and nibble bytes) and activations as quantizeQ8K makes them
+// (the kernels, like the one-row ones, add block sums in int16, which
+// quantizeQ8K's sums of at most 16·127 never overflow), several rows and
+// widths.
 func TestMulQ4Kx4(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	for _, nb := range []int{1, 2, 8, 22} {
@@ -93,11 +96,16 @@ func TestMulKx4(t *testing.T) {
 // TestMatmulKx4 checks matmul's grouping: a batch mixing gemm and gemv
 // rows (5 and 6, so each kind has rows left over for Q4_K; 11 rows, 3
 // left over, for Q5_K and Q6_K) gives each row what the one-row product gives it
-// alone.
+// alone, with rows narrow and wide (160 blocks: several chunks of weight
+// rows per thread).
 func TestMatmulKx4(t *testing.T) {
 	r := rand.New(rand.NewPCG(33, 34))
-	const nb, rowsW, T = 3, 24, 11
-	for _, ty := range []gguf.TensorType{gguf.Q4_K, gguf.Q5_K, gguf.Q6_K} {
+	const rowsW, T = 24, 11
+	for _, c := range []struct {
+		ty gguf.TensorType
+		nb int
+	}{{gguf.Q4_K, 3}, {gguf.Q5_K, 3}, {gguf.Q6_K, 3}, {gguf.Q4_K, 160}, {gguf.Q6_K, 160}} {
+		ty, nb := c.ty, c.nb
 		rb := ty.RowBytes(nb * 256)
 		var w []byte
 		for range rowsW {

@@ -38,7 +38,7 @@ type acts struct {
 	// grouped records which of gqr (1) and gq (2) hold the current
 	// quantized rows (gd and gs with either).
 	grouped uint8
-	// The rows quantized as Q8_K, for Q6_K weights (k8ok: current).
+	// The rows quantized as Q8_K, for K-quant weights (k8ok: current).
 	k8    []q8KAct
 	k8qs  []int8
 	k8d   []float32

@@ -143,7 +143,8 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 
 // Q4KX4BLOCK unpacks a block's scales (both halves of Y1) and mins (X5),
 // sets X2 = d·dy and X3 = dmin·dy for the four rows, and leaves the four
-// rows' mins integers, lane j of X4, X6, X12, X14 for rows 0..3.
+// rows' mins integers, lane j of X4, X6, X12, X14 for rows 0..3
+// (clobbers AX, R8-R10, R12, R13, Y0, X7).
 #define Q4KX4BLOCK \
 	KSCALES(X0); \
 	VEXTRACTI128 $1, Y1, X5; \
