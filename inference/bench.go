@@ -56,6 +56,11 @@ type BenchResult struct {
 type Other struct {
 	PrefillTokS float64 `json:"prefill_tok_s"`
 	DecodeTokS  float64 `json:"decode_tok_s"`
+	// BatchTokS is its aggregate decode of Batch sequences decoded
+	// together, and BatchSpeedup that over its own one sequence measured
+	// the same way (scripts/llamacpp-batched.sh); 0 when not measured.
+	BatchTokS    float64 `json:"batch_decode_tok_s,omitempty"`
+	BatchSpeedup float64 `json:"batch_speedup,omitempty"`
 }
 
 // Bench measures the builtin engine on o.Model: prefill tokens/s of one
@@ -173,8 +178,11 @@ func peakRSS() int64 {
 func (r *BenchResult) String() string {
 	s := fmt.Sprintf("%-44s %2d  %9.0f  %9.0f  %9.0f (%d, ×%.1f)  %6.0f MiB",
 		r.Model, r.Threads, r.PrefillTokS, r.DecodeTokS, r.BatchTokS, r.Batch, r.BatchSpeedup, float64(r.PeakRSSBytes)/(1<<20))
-	if r.LlamaCpp != nil {
-		s += fmt.Sprintf("  %9.0f  %9.0f  ×%.2f", r.LlamaCpp.PrefillTokS, r.LlamaCpp.DecodeTokS, r.Ratio)
+	if o := r.LlamaCpp; o != nil {
+		s += fmt.Sprintf("  %9.0f  %9.0f  ×%.2f", o.PrefillTokS, o.DecodeTokS, r.Ratio)
+		if o.BatchTokS > 0 {
+			s += fmt.Sprintf("  %9.0f (×%.1f)", o.BatchTokS, o.BatchSpeedup)
+		}
 	}
 	return s
 }

@@ -36,7 +36,10 @@ cache): prefill of a 128-token prompt, greedy decode at batch 1, aggregate
 decode of 8 concurrent requests, and the process's peak memory. When
 node-llama-cpp is installed (scripts/llamacpp-install.sh puts it in
 build/llamacpp), llama.cpp runs on the same file with the same thread count
-and the table shows the decode ratio.`,
+and the table shows the decode ratio; where gcc is installed too,
+scripts/llamacpp-batched.sh adds llama.cpp's own batched decode (the same
+number of sequences per llama_decode, through its C API) and its gain over
+one sequence (CPP BATCH).`,
 		Example: `  tao bench inference
   tao bench inference --preset stories15m,tinyllama1b --quant q8_0,q4_0 --threads 1,2`,
 		Args: noArgs,
@@ -64,7 +67,7 @@ and the table shows the decode ratio.`,
 				if script == "" {
 					fmt.Fprintln(out, "(llama.cpp not installed: run scripts/llamacpp-install.sh from the repository for the comparison)")
 				}
-				fmt.Fprintf(out, "%-44s %2s  %9s  %9s  %9s %9s  %9s  %9s  %9s  %s\n", "MODEL", "TH", "PREFILL", "DECODE", "BATCH", "", "PEAK RSS", "CPP PRE", "CPP DEC", "RATIO")
+				fmt.Fprintf(out, "%-44s %2s  %9s  %9s  %9s %9s  %9s  %9s  %9s  %5s  %s\n", "MODEL", "TH", "PREFILL", "DECODE", "BATCH", "", "PEAK RSS", "CPP PRE", "CPP DEC", "RATIO", "CPP BATCH")
 			}
 			var rows []*inference.BenchResult
 			for _, p := range strings.Split(presets, ",") {
@@ -85,6 +88,9 @@ and the table shows the decode ratio.`,
 								r.LlamaCpp = o
 								if o.DecodeTokS > 0 {
 									r.Ratio = r.DecodeTokS / o.DecodeTokS
+								}
+								if err := runLlamaCppBatched(o, path, t, r.Batch, decodeN); err != nil {
+									fmt.Fprintf(cmd.ErrOrStderr(), "llama.cpp batched on %s: %v\n", r.Model, err)
 								}
 							} else {
 								fmt.Fprintf(cmd.ErrOrStderr(), "llama.cpp on %s: %v\n", r.Model, err)
@@ -108,7 +114,7 @@ and the table shows the decode ratio.`,
 	}
 	f := c.Flags()
 	f.StringVar(&presets, "preset", "stories15m", "synthetic model presets, comma-separated (stories15m, tinyllama1b)")
-	f.StringVar(&quants, "quant", "q8_0,q4_0", "quantizations, comma-separated (f32, f16, q8_0, q4_0)")
+	f.StringVar(&quants, "quant", "q8_0,q4_0", "quantizations, comma-separated (f32, f16, q8_0, q4_0, q4_k, q5_k, q6_k, ...: tao model synth's)")
 	f.StringVar(&threads, "threads", "1,2", "CPU thread counts, comma-separated")
 	f.StringVar(&llamaDir, "llama-cpp", "build/llamacpp", "directory where scripts/llamacpp-install.sh put node-llama-cpp")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
@@ -148,6 +154,42 @@ func llamaCppBench(dir string) (script, nodePath string) {
 	}
 	abs, _ := filepath.Abs(nodePath)
 	return script, abs
+}
+
+// batchedScript is llama.cpp's batched decode through its C API, built
+// with gcc against node-llama-cpp's libraries.
+const batchedScript = "scripts/llamacpp-batched.sh"
+
+// runLlamaCppBatched fills o's batch figures by batchedScript: batch
+// sequences decoding steps tokens each (64 if 0), beside one. It does
+// nothing where the script or gcc is missing.
+func runLlamaCppBatched(o *inference.Other, model string, threads, batch, steps int) error {
+	if _, err := os.Stat(batchedScript); err != nil {
+		return nil
+	}
+	if _, err := exec.LookPath("gcc"); err != nil {
+		return nil
+	}
+	if steps == 0 {
+		steps = 64
+	}
+	b, err := exec.Command("bash", batchedScript, model, strconv.Itoa(threads), strconv.Itoa(batch), strconv.Itoa(steps)).Output()
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var got struct {
+		Decode float64 `json:"decode_tok_s"`
+		Batch  float64 `json:"batch_tok_s"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+		return fmt.Errorf("llama.cpp batched output: %w", err)
+	}
+	o.BatchTokS = got.Batch
+	if got.Decode > 0 {
+		o.BatchSpeedup = got.Batch / got.Decode
+	}
+	return nil
 }
 
 func runLlamaCpp(script, nodePath, model string, threads int) (*inference.Other, error) {
