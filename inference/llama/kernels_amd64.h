@@ -24,3 +24,27 @@
 	VADDPS t, x, x; \
 	VMOVSHDUP x, t; \
 	VADDSS t, x, x
+
+// The four-row K-quant kernels' row loop (matQ4Kx4AVX2 and the others):
+// KX4PTRS points SI at weight row R14's first block and BX, DI, DX, CX at
+// the group's activations, scales, sums and block count; KX4ZEROFRAME
+// clears four rows' eight float lanes at 0..127(SP); KX4NEXTROW moves to
+// the next weight row and its four results.
+#define KX4PTRS \
+	MOVQ R14, SI; \
+	MOVQ y+24(FP), BX; \
+	MOVQ yd+32(FP), DI; \
+	MOVQ bsums+40(FP), DX; \
+	MOVQ nb+48(FP), CX
+
+#define KX4ZEROFRAME \
+	VXORPS Y0, Y0, Y0; \
+	VMOVUPS Y0, 0(SP); \
+	VMOVUPS Y0, 32(SP); \
+	VMOVUPS Y0, 64(SP); \
+	VMOVUPS Y0, 96(SP)
+
+#define KX4NEXTROW \
+	ADDQ $16, out+56(FP); \
+	ADDQ rowBytes+8(FP), R14; \
+	DECQ nrows+16(FP)

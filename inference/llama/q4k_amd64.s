@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "kernels_amd64.h"
 
 // ggml's get_scale_shuffle_k4(i): the bytes 2i, 2i+1 sixteen times,
 // broadcasting the i-th of eight int16 scales.
@@ -133,11 +134,7 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 // Q4KX4ROWSTART points SI, BX, DI, DX, CX at the row's first block and the
 // group's activations, and clears the sums (X10 acc, X11 accMin).
 #define Q4KX4ROWSTART \
-	MOVQ R14, SI; \
-	MOVQ y+24(FP), BX; \
-	MOVQ yd+32(FP), DI; \
-	MOVQ bsums+40(FP), DX; \
-	MOVQ nb+48(FP), CX; \
+	KX4PTRS; \
 	VXORPS X10, X10, X10; \
 	VXORPS X11, X11, X11
 
@@ -224,9 +221,7 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 	VSUBPS X11, X10, X10; \
 	MOVQ out+56(FP), AX; \
 	VMOVUPS X10, (AX); \
-	ADDQ $16, out+56(FP); \
-	ADDQ rowBytes+8(FP), R14; \
-	DECQ nrows+16(FP)
+	KX4NEXTROW
 
 // Q4KX4GEMMJ fuses values 64j..64j+63 of the four rows (gemm order).
 #define Q4KX4GEMMJ(j, qoff, s0, s1) \
@@ -247,9 +242,10 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 	VPHADDW X13, X12, x; \
 	VPMADDWD X5, x, x
 
-// Q5X4Q sets Y8 and Y7 to the 5-bit values 64j..64j+63 (the fifth bits in
-// Y4, shifted by sh0 and sh1) and Y9, Y13 to their scales.
-#define Q5X4Q(qoff, s0, s1, sh0, sh1) \
+// Q5KVALS sets Y8 and Y7 to a Q5_K block's 5-bit values 64j..64j+63 (low
+// nibbles with fifth bits from Y4 shifted by sh0, high nibbles with those
+// shifted by sh1); clobbers Y9.
+#define Q5KVALS(qoff, sh0, sh1) \
 	VMOVDQU qoff(SI), Y7; \
 	VPAND Y15, Y7, Y8; \
 	VPSRLW sh0, Y4, Y9; \
@@ -261,7 +257,12 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 	VPSRLW sh1, Y4, Y9; \
 	VPAND Y14, Y9, Y9; \
 	VPSLLW $4, Y9, Y9; \
-	VPOR Y9, Y7, Y7; \
+	VPOR Y9, Y7, Y7
+
+// Q5X4Q sets Y8 and Y7 to the 5-bit values 64j..64j+63 and Y9, Y13 to
+// their scales.
+#define Q5X4Q(qoff, s0, s1, sh0, sh1) \
+	Q5KVALS(qoff, sh0, sh1); \
 	VPSHUFB s0(R11), Y1, Y9; \
 	VPSHUFB s1(R11), Y1, Y13
 
@@ -287,15 +288,10 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 // off(AX).
 #define Q5X4HSUM(acc, off) \
 	VMOVUPS acc(SP), Y0; \
-	VEXTRACTF128 $1, Y0, X1; \
-	VADDPS X0, X1, X1; \
-	VMOVHLPS X1, X1, X2; \
-	VADDPS X2, X1, X1; \
-	VMOVSHDUP X1, X2; \
-	VADDSS X2, X1, X1; \
+	HSUM8(Y0, X0, X1); \
 	VMOVSS (128+off)(SP), X2; \
-	VADDSS X2, X1, X1; \
-	VMOVSS X1, off(AX)
+	VADDSS X2, X0, X0; \
+	VMOVSS X0, off(AX)
 
 // func dotQ4KAVX2(w *byte, y *int8, yd *float32, bsums *int16, nb int) float32
 // dotQ4KGo: per block the exact integer sums of scale·q·y and of
@@ -412,18 +408,7 @@ q4gdone:
 // of a Q5_K block: low nibbles (and fifth bit 2j) with the activations at
 // yoff(BX), high nibbles (fifth bit 2j+1) with those 32 further.
 #define Q5KHALF(j, qoff, yoff, s0, s1, sh0, sh1) \
-	VMOVDQU qoff(SI), Y7; \
-	VPAND Y15, Y7, Y8; \
-	VPSRLW sh0, Y4, Y9; \
-	VPAND Y14, Y9, Y9; \
-	VPSLLW $4, Y9, Y9; \
-	VPOR Y9, Y8, Y8; \
-	VPSRLW $4, Y7, Y7; \
-	VPAND Y15, Y7, Y7; \
-	VPSRLW sh1, Y4, Y9; \
-	VPAND Y14, Y9, Y9; \
-	VPSLLW $4, Y9, Y9; \
-	VPOR Y9, Y7, Y7; \
+	Q5KVALS(qoff, sh0, sh1); \
 	VPMADDUBSW yoff(BX), Y8, Y8; \
 	VPMADDUBSW (yoff+32)(BX), Y7, Y7; \
 	VPSHUFB s0(R11), Y1, Y9; \
@@ -633,16 +618,8 @@ TEXT ·matQ5Kx4AVX2(SB), NOSPLIT, $144-64
 q5x4row:
 	CMPQ nrows+16(FP), $0
 	JLE q5x4done
-	MOVQ R14, SI
-	MOVQ y+24(FP), BX
-	MOVQ yd+32(FP), DI
-	MOVQ bsums+40(FP), DX
-	MOVQ nb+48(FP), CX
-	VXORPS Y0, Y0, Y0
-	VMOVUPS Y0, 0(SP)
-	VMOVUPS Y0, 32(SP)
-	VMOVUPS Y0, 64(SP)
-	VMOVUPS Y0, 96(SP)
+	KX4PTRS
+	KX4ZEROFRAME
 	VMOVUPS X0, 128(SP)
 q5x4blk:
 	CMPQ CX, $0
@@ -700,9 +677,7 @@ q5x4rowend:
 	Q5X4HSUM(32, 4)
 	Q5X4HSUM(64, 8)
 	Q5X4HSUM(96, 12)
-	ADDQ $16, out+56(FP)
-	ADDQ rowBytes+8(FP), R14
-	DECQ nrows+16(FP)
+	KX4NEXTROW
 	JMP q5x4row
 q5x4done:
 	VZEROUPPER

@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "kernels_amd64.h"
 
 // ggml's get_scale_shuffle(i) for i < 8: the bytes 2i (eight times) and
 // 2i+1 (eight times), picking a Q6_K block's scales for 32 values.
@@ -164,13 +165,8 @@ q6done:
 // Q6X4HSUM stores the hsum8 of row k's float lanes to off(AX).
 #define Q6X4HSUM(acc, off) \
 	VMOVUPS acc(SP), Y0; \
-	VEXTRACTF128 $1, Y0, X1; \
-	VADDPS X0, X1, X1; \
-	VMOVHLPS X1, X1, X2; \
-	VADDPS X2, X1, X1; \
-	VMOVSHDUP X1, X2; \
-	VADDSS X2, X1, X1; \
-	VMOVSS X1, off(AX)
+	HSUM8(Y0, X0, X1); \
+	VMOVSS X0, off(AX)
 
 // func matQ6Kx4AVX2(w *byte, rowBytes, nrows int, y *int8, yd *float32, bsums *int16, nb int, out *float32)
 TEXT ·matQ6Kx4AVX2(SB), NOSPLIT, $128-64
@@ -185,16 +181,8 @@ TEXT ·matQ6Kx4AVX2(SB), NOSPLIT, $128-64
 q6x4row:
 	CMPQ nrows+16(FP), $0
 	JLE q6x4done
-	MOVQ R14, SI
-	MOVQ y+24(FP), BX
-	MOVQ yd+32(FP), DI
-	MOVQ bsums+40(FP), DX
-	MOVQ nb+48(FP), CX
-	VXORPS Y0, Y0, Y0
-	VMOVUPS Y0, 0(SP)
-	VMOVUPS Y0, 32(SP)
-	VMOVUPS Y0, 64(SP)
-	VMOVUPS Y0, 96(SP)
+	KX4PTRS
+	KX4ZEROFRAME
 q6x4blk:
 	CMPQ CX, $0
 	JLE q6x4rowend
@@ -237,9 +225,7 @@ q6x4rowend:
 	Q6X4HSUM(32, 4)
 	Q6X4HSUM(64, 8)
 	Q6X4HSUM(96, 12)
-	ADDQ $16, out+56(FP)
-	ADDQ rowBytes+8(FP), R14
-	DECQ nrows+16(FP)
+	KX4NEXTROW
 	JMP q6x4row
 q6x4done:
 	VZEROUPPER
