@@ -268,8 +268,8 @@ func TestTopKSelection(t *testing.T) {
 	}
 	logits[3], logits[900] = 50, 50 // a tie at the top
 	s := newSampler(Sampling{TopK: 10, Temperature: 1}, nil)
-	got := s.topK(logits)
-	all := newSampler(Sampling{Temperature: 1}, nil).topK(append([]float32(nil), logits...))
+	got := s.topK(logits, 10)
+	all := newSampler(Sampling{Temperature: 1}, nil).topK(append([]float32(nil), logits...), 0)
 	for i := range got {
 		if got[i] != all[i] {
 			t.Fatalf("top %d: %v, want %v", i, got[i], all[i])
@@ -277,5 +277,72 @@ func TestTopKSelection(t *testing.T) {
 	}
 	if got[0].id != 3 || got[1].id != 900 {
 		t.Errorf("tie order %v", got[:2])
+	}
+}
+
+// TestDrawAllFollowsSoftmax draws many times from four logits with no
+// top-k or top-p (the unsorted path) and checks the frequencies against the
+// softmax at the temperature, and that a seed repeats its draws.
+func TestDrawAllFollowsSoftmax(t *testing.T) {
+	logits := []float32{1, 3, 2, 0.5}
+	const temp, n = 0.7, 200000
+	want := make([]float64, len(logits))
+	var z float64
+	for i, v := range logits {
+		want[i] = math.Exp(float64(v) / temp)
+		z += want[i]
+	}
+	s := newSampler(Sampling{Temperature: temp, TopP: 1, Seed: 5}, nil)
+	again := newSampler(Sampling{Temperature: temp, TopP: 1, Seed: 5}, nil)
+	counts := make([]int, len(logits))
+	for range n {
+		id := s.draw(logits)
+		if id2 := again.draw(logits); id2 != id {
+			t.Fatalf("same seed drew %d and %d", id, id2)
+		}
+		counts[id]++
+	}
+	for i, c := range counts {
+		p := want[i] / z
+		if got := float64(c) / n; math.Abs(got-p) > 5*math.Sqrt(p*(1-p)/n) {
+			t.Errorf("token %d drawn %.4f of the time, softmax %.4f", i, got, p)
+		}
+	}
+}
+
+// TestNucleusMatchesSort checks that the nucleus found by ranking the best
+// few candidates is the prefix of the fully sorted vocabulary whose mass
+// first reaches top-p, on a peaked distribution (a few ranked) and a flat
+// one (most of it ranked).
+func TestNucleusMatchesSort(t *testing.T) {
+	for _, spread := range []float64{8, 0.1} {
+		logits := make([]float32, 5000)
+		for i := range logits {
+			logits[i] = float32(math.Sin(float64(i)*1.7) * spread)
+		}
+		const temp, tp = 0.9, 0.9
+		s := newSampler(Sampling{Temperature: temp, TopP: tp}, nil)
+		got := s.nucleus(logits, tp)
+		all := newSampler(Sampling{Temperature: temp}, nil).topK(logits, 0)
+		var total, acc float64
+		for _, c := range all {
+			total += float64(float32(math.Exp(float64((c.p - all[0].p) / temp))))
+		}
+		n := len(all)
+		for i, c := range all {
+			acc += float64(float32(math.Exp(float64((c.p-all[0].p)/temp)))) / total
+			if acc >= tp {
+				n = i + 1
+				break
+			}
+		}
+		if len(got) != n {
+			t.Fatalf("spread %v: nucleus of %d, sorted prefix of %d", spread, len(got), n)
+		}
+		for i := range got {
+			if got[i].id != all[i].id {
+				t.Fatalf("spread %v: candidate %d is %d, sorted %d", spread, i, got[i].id, all[i].id)
+			}
+		}
 	}
 }
