@@ -233,3 +233,26 @@ func TestQ8Minus128(t *testing.T) {
 		t.Errorf("eight-row %v, Go %v", got, want)
 	}
 }
+
+// TestSoftmaxWeights checks the sampler's weights against exp((x-max)/T)
+// to vExpf's accuracy and their sum, with a tail past the last eight.
+func TestSoftmaxWeights(t *testing.T) {
+	x := make([]float32, 37)
+	for i := range x {
+		x[i] = float32(i%11) - 3
+	}
+	x[5] = float32(math.Inf(-1))
+	w := make([]float32, len(x))
+	sum := SoftmaxWeights(w, x, 0.7)
+	var want float64
+	for i, v := range x {
+		e := math.Exp(float64(v-7) / 0.7)
+		want += e
+		if math.Abs(float64(w[i])-e) > 1e-6*max(e, 1e-30)+1e-38 {
+			t.Fatalf("w[%d] = %v, want %v", i, w[i], e)
+		}
+	}
+	if math.Abs(sum-want) > 1e-5*want {
+		t.Fatalf("sum %v, want %v", sum, want)
+	}
+}

@@ -88,3 +88,28 @@ func Argmax(x []float32) int {
 	}
 	return best
 }
+
+// SoftmaxWeights sets w[i] = exp((x[i] - max(x)) / temp) for a sampler's
+// draw, by ggml's vectorized expf (eight at a time on amd64, the same bits
+// elsewhere), and returns their sum (eights summed in float32, those in
+// float64, as ggml's softmax does). len(w) must be at least len(x).
+func SoftmaxWeights(w, x []float32, temp float32) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	w = w[:len(x)]
+	mx := maxOf(x)
+	for i, v := range x {
+		w[i] = (v - mx) / temp
+	}
+	n8 := len(x) &^ 7
+	var sum float64
+	if n8 > 0 {
+		sum = softmaxExp(w[:n8], 0)
+	}
+	for i := n8; i < len(w); i++ {
+		w[i] = vExpf(w[i])
+		sum += float64(w[i])
+	}
+	return sum
+}
