@@ -324,13 +324,12 @@ func TestNucleusMatchesSort(t *testing.T) {
 		s := newSampler(Sampling{Temperature: temp, TopP: tp}, nil)
 		got := s.nucleus(logits, tp)
 		all := newSampler(Sampling{Temperature: temp}, nil).topK(logits, 0)
-		var total, acc float64
-		for _, c := range all {
-			total += float64(float32(math.Exp(float64((c.p - all[0].p) / temp))))
-		}
+		w := make([]float32, len(logits))
+		total := llama.SoftmaxWeights(w, logits, temp)
+		var acc float64
 		n := len(all)
 		for i, c := range all {
-			acc += float64(float32(math.Exp(float64((c.p-all[0].p)/temp)))) / total
+			acc += float64(w[c.id]) / total
 			if acc >= tp {
 				n = i + 1
 				break

@@ -129,14 +129,11 @@ func (s *sampler) drawFrom(c []cand) int32 {
 // reaches tp. It ranks the best 64, then 256, … until they do, instead of
 // sorting the vocabulary: a model's nucleus is usually a few dozen tokens.
 func (s *sampler) nucleus(logits []float32, tp float32) []cand {
-	mx := float32(math.Inf(-1))
-	for _, v := range logits {
-		mx = max(mx, v)
+	if cap(s.weights) < len(logits) {
+		s.weights = make([]float32, len(logits))
 	}
-	var total float64
-	for _, v := range logits {
-		total += float64(float32(math.Exp(float64((v - mx) / s.p.Temperature))))
-	}
+	w := s.weights[:len(logits)]
+	total := llama.SoftmaxWeights(w, logits, s.p.Temperature)
 	for m := 64; ; m *= 4 {
 		if m >= len(logits)/2 {
 			m = len(logits)
@@ -144,7 +141,7 @@ func (s *sampler) nucleus(logits []float32, tp float32) []cand {
 		c := s.topK(logits, m)
 		var acc float64
 		for i := range c {
-			c[i].p = float32(math.Exp(float64((c[i].p - mx) / s.p.Temperature)))
+			c[i].p = w[c[i].id]
 			acc += float64(c[i].p) / total
 			if acc >= float64(tp) {
 				return c[:i+1]
