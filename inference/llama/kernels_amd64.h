@@ -48,3 +48,15 @@
 	ADDQ $16, out+56(FP); \
 	ADDQ rowBytes+8(FP), R14; \
 	DECQ nrows+16(FP)
+
+// KX4FUSE converts row k's eight integer lanes r and fuses them into its
+// float lanes at acc(SP) with dy·d (dy at doff(DI), the block's d in the
+// low float of d; tmp a free register); clobbers Y9.
+#define KX4FUSE(r, doff, d, tmp, acc) \
+	VCVTDQ2PS r, r; \
+	VMOVSS doff(DI), X9; \
+	VMULSS d, X9, X9; \
+	VBROADCASTSS X9, Y9; \
+	VMOVUPS acc(SP), tmp; \
+	VFMADD231PS r, Y9, tmp; \
+	VMOVUPS tmp, acc(SP)

@@ -275,14 +275,7 @@ GLOBL q4kshuf<>(SB), RODATA|NOPTR, $256
 
 // Q5X4FUSE fuses row k's lanes r into its float lanes with dy·d (f16 d in
 // X10, dy at doff(DI)).
-#define Q5X4FUSE(r, doff, acc) \
-	VCVTDQ2PS r, r; \
-	VMOVSS doff(DI), X9; \
-	VMULSS X10, X9, X9; \
-	VBROADCASTSS X9, Y9; \
-	VMOVUPS acc(SP), Y12; \
-	VFMADD231PS r, Y9, Y12; \
-	VMOVUPS Y12, acc(SP)
+#define Q5X4FUSE(r, doff, acc) KX4FUSE(r, doff, X10, Y12, acc)
 
 // Q5X4HSUM stores hsum8 of row k's float lanes plus its mins' sum to
 // off(AX).

@@ -154,13 +154,7 @@ q6done:
 	VPMADDWD boff(DX), Y2, Y9; \
 	VPSLLD $5, Y9, Y9; \
 	VPSUBD Y9, r, r; \
-	VCVTDQ2PS r, r; \
-	VMOVSS doff(DI), X9; \
-	VMULSS X9, X15, X9; \
-	VBROADCASTSS X9, Y9; \
-	VMOVUPS acc(SP), Y10; \
-	VFMADD231PS r, Y9, Y10; \
-	VMOVUPS Y10, acc(SP)
+	KX4FUSE(r, doff, X15, Y10, acc)
 
 // Q6X4HSUM stores the hsum8 of row k's float lanes to off(AX).
 #define Q6X4HSUM(acc, off) \
