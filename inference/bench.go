@@ -24,6 +24,8 @@ type BenchOptions struct {
 	Device string
 	// PrefillChunk is BuiltinOptions.PrefillChunk (0: the engine's default).
 	PrefillChunk int
+	// KVCache is BuiltinOptions.KVCache: f16 ("") or f32.
+	KVCache string
 }
 
 // BatchFigure is the aggregate decode speed of Batch concurrent requests.
@@ -81,7 +83,7 @@ func Bench(ctx context.Context, o BenchOptions) (*BenchResult, error) {
 	for _, b := range o.Batches {
 		maxBatch = max(maxBatch, b)
 	}
-	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, MaxBatch: maxBatch, Device: o.Device, PrefillChunk: o.PrefillChunk})
+	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, MaxBatch: maxBatch, Device: o.Device, PrefillChunk: o.PrefillChunk, KVCache: o.KVCache})
 	if err != nil {
 		return nil, err
 	}

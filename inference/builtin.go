@@ -28,6 +28,11 @@ type BuiltinOptions struct {
 	// GPU, loaded at run time; an error without one) or "auto" (CUDA where
 	// usable, else the CPU). See ParseDevice.
 	Device string
+	// KVCache is the element type of the CPU KV cache: "f16" (also ""),
+	// llama.cpp's default, or "f32" (twice the memory; llama.cpp's
+	// --cache-type-k/v f32). Either way the arithmetic is llama.cpp's for
+	// that type (ParseKVCache). A GPU keeps its cache in f16.
+	KVCache string
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -87,6 +92,14 @@ func LoadBuiltin(b []byte, opts BuiltinOptions) (*Builtin, error) {
 func newBuiltin(m *llama.Model, c cid.Cid, opts BuiltinOptions) (*Builtin, error) {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 8
+	}
+	kv, err := ParseKVCache(opts.KVCache)
+	if err == nil {
+		err = m.SetKVCacheType(kv)
+	}
+	if err != nil {
+		m.Close()
+		return nil, err
 	}
 	log := opts.Logger
 	if log == nil {

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/taonet/tao/gpu/cuda"
+	"github.com/taonet/tao/inference/gguf"
 	"github.com/taonet/tao/inference/llama"
 )
 
@@ -25,6 +27,19 @@ func ParseDevice(s string) (string, error) {
 		return s, nil
 	}
 	return "", fmt.Errorf("device %q: want cpu, cuda or auto", s)
+}
+
+// ParseKVCache maps a KV cache type name ("" or "f16": llama.cpp's
+// default, and the engine's; "f32") to its tensor type
+// (BuiltinOptions.KVCache).
+func ParseKVCache(s string) (gguf.TensorType, error) {
+	switch strings.ToLower(s) {
+	case "", "f16":
+		return gguf.F16, nil
+	case "f32":
+		return gguf.F32, nil
+	}
+	return 0, fmt.Errorf("KV cache type %q: want f16 (llama.cpp's default: half the memory) or f32 (llama.cpp's --cache-type-k/v f32)", s)
 }
 
 // placeModel moves m to the device the options ask for and returns the

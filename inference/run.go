@@ -17,6 +17,7 @@ type GenerateOptions struct {
 	Stop      []string
 	Threads   int         // 0: GOMAXPROCS
 	Device    string      // BuiltinOptions.Device: cpu (""), cuda or auto
+	KVCache   string      // BuiltinOptions.KVCache: f16 ("") or f32
 	OnToken   func(Token) // optional, called as tokens stream
 }
 
@@ -38,7 +39,7 @@ func RunGenerate(ctx context.Context, o GenerateOptions) (*GenerateReport, error
 	if _, err := os.Stat(o.Model); err != nil {
 		return nil, err
 	}
-	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, Device: o.Device})
+	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, Device: o.Device, KVCache: o.KVCache})
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,9 @@ type MinerConfig struct {
 	// Device runs the builtin engine on "cpu", "cuda" (an NVIDIA GPU, or
 	// the start fails) or "auto" (a usable GPU, else the CPU). Zero: cpu.
 	Device string
+	// KVCache is the builtin engine's KV cache type on the CPU
+	// (inference.BuiltinOptions.KVCache): f16 (also "") or f32.
+	KVCache string
 	// MaxConcurrent requests generate at once. Zero: routing's default.
 	MaxConcurrent int
 	// HeartbeatInterval: zero means routing's default (5 s).
@@ -135,7 +138,7 @@ func (n *Node) openEngine() (inference.Engine, bool, error) {
 			return nil, false, err
 		}
 	}
-	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: m.Threads, MaxBatch: m.MaxConcurrent, Device: m.Device, Logger: n.log})
+	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: m.Threads, MaxBatch: m.MaxConcurrent, Device: m.Device, KVCache: m.KVCache, Logger: n.log})
 	if err != nil {
 		return nil, false, fmt.Errorf("miner model %s: %w", path, err)
 	}

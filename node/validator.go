@@ -38,6 +38,9 @@ type ValidatorConfig struct {
 	Model string
 	// Threads for the builtin engine. Zero: GOMAXPROCS.
 	Threads int
+	// KVCache is the builtin engine's KV cache type
+	// (inference.BuiltinOptions.KVCache): f16 (also "") or f32.
+	KVCache string
 	// Interval between rounds. Zero: one round per subnet tempo (blocks).
 	Interval time.Duration
 	// Prompts per round; every miner answers each. Zero: 2.
@@ -171,7 +174,7 @@ func (n *Node) openValidatorEngine(vc ValidatorConfig) (inference.Engine, bool, 
 			return nil, false, err
 		}
 	}
-	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: vc.Threads, Logger: n.log})
+	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: vc.Threads, KVCache: vc.KVCache, Logger: n.log})
 	if err != nil {
 		return nil, false, fmt.Errorf("the validator cannot load model %s: %w (give --model the subnet's GGUF file)", path, err)
 	}

@@ -11,6 +11,7 @@
 #include "ggml-backend.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static void quiet(enum ggml_log_level level, const char *text, void *ud) {
@@ -36,7 +37,9 @@ static double run(struct llama_model *model, int threads, int nseq, int steps) {
     cp.n_ctx = nseq * (steps + 8); cp.n_batch = 512; cp.n_ubatch = 512; cp.n_seq_max = nseq;
     cp.n_threads = threads; cp.n_threads_batch = threads; cp.no_perf = true;
     cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
-    cp.type_k = GGML_TYPE_F32; cp.type_v = GGML_TYPE_F32;
+    const char *kv = getenv("KV_CACHE"); // f16 (llama.cpp's default) unless f32
+    enum ggml_type kt = kv && strcmp(kv, "f32") == 0 ? GGML_TYPE_F32 : GGML_TYPE_F16;
+    cp.type_k = kt; cp.type_v = kt;
     cp.kv_unified = false;
     struct llama_context *ctx = llama_init_from_model(model, cp);
     if (!ctx) { fprintf(stderr, "context failed\n"); exit(1); }

@@ -5,6 +5,7 @@
 # figure of `tao bench inference`, on the same file and thread count.
 #
 # usage: scripts/llamacpp-batched.sh MODEL.gguf [THREADS [BATCH [STEPS]]]   (needs gcc)
+# KV_CACHE=f32 gives llama.cpp an F32 KV cache (default f16, its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/llamacpp-env.sh

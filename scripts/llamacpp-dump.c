@@ -37,7 +37,11 @@ int main(int argc, char **argv) {
     cp.n_ctx = 256; cp.n_batch = 256; cp.n_ubatch = 256;
     cp.n_threads = 2; cp.n_threads_batch = 2; cp.no_perf = true; cp.swa_full = false;
     cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
-    cp.type_k = GGML_TYPE_F32; cp.type_v = GGML_TYPE_F32;
+    // The KV cache's type: F32, or F16 (llama.cpp's default) when
+    // KV_CACHE=f16.
+    const char *kv = getenv("KV_CACHE");
+    enum ggml_type kt = kv && strcmp(kv, "f16") == 0 ? GGML_TYPE_F16 : GGML_TYPE_F32;
+    cp.type_k = kt; cp.type_v = kt;
     cp.cb_eval = cb;
     struct llama_context *ctx = llama_init_from_model(model, cp);
     int steps = atoi(argv[3]);

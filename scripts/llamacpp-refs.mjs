@@ -3,7 +3,7 @@
 // 64 greedy tokens, and the top log-probabilities at each step.
 //
 // usage (after scripts/llamacpp-install.sh):
-//   NODE_PATH=build/llamacpp/node_modules node scripts/llamacpp-refs.mjs MODEL.gguf CID > refs.json
+//   NODE_PATH=build/llamacpp/node_modules [KV_CACHE=f16] node scripts/llamacpp-refs.mjs MODEL.gguf CID > refs.json
 import { createRequire } from "node:module";
 const require = createRequire(process.env.NODE_PATH + "/");
 const { getLlama, LlamaLogLevel } = await import(require.resolve("node-llama-cpp"));
@@ -18,11 +18,13 @@ const prompts = [
 const steps = 64, topN = 5;
 const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
 const model = await llama.loadModel({ modelPath, useMmap: true });
-const out = { source: "node-llama-cpp 3.21.1 (llama.cpp " + (llama.llamaCppRelease?.release ?? "?") + "), CPU, F32 KV cache, no flash attention", model: cid, steps, cases: [] };
+// KV_CACHE=f16 uses llama.cpp's default F16 KV cache; the default here is F32.
+const kv = (process.env.KV_CACHE ?? "f32").toUpperCase();
+const out = { source: "node-llama-cpp 3.21.1 (llama.cpp " + (llama.llamaCppRelease?.release ?? "?") + "), CPU, " + kv + " KV cache, no flash attention", model: cid, kv_cache: kv.toLowerCase(), steps, cases: [] };
 for (const text of prompts) {
   const ctx = await model.createContext({
     contextSize: 256, batchSize: 256, threads: 2, flashAttention: false,
-    experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
+    experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv,
   });
   const seq = ctx.getSequence();
   const prompt = model.tokenize(text, false); // BOS added below for add_bos models, as llama.cpp does

@@ -53,6 +53,33 @@ func TestGenerateContract(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"tokens":`+fmtInts(rep.Tokens)) {
 		t.Errorf("generate by CID: exit %d, %s %s", code, out, errOut)
 	}
+	// Both KV cache types hold to llama.cpp's tokens with the same cache
+	// (for this prompt the two caches' greedy tokens part at step 37).
+	for _, kv := range []struct{ flag, refs string }{
+		{"f16", "llamacpp-stories15m-q4_0-seed1-f16cache.json"},
+		{"f32", "llamacpp-stories15m-q4_0-seed1.json"},
+	} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "inference", "llama", "testdata", kv.refs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refs struct {
+			Cases []struct {
+				Tokens []int32 `json:"tokens"`
+			} `json:"cases"`
+		}
+		if err := json.Unmarshal(b, &refs); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut = runWallet(t, "", "generate", "--model", model, "--kv-cache", kv.flag, "--max-tokens", "40", "--temperature", "0", "--json", "Once upon a time")
+		if want := `"tokens":` + fmtInts(refs.Cases[0].Tokens[:40]); code != 0 || !strings.Contains(out, want) {
+			t.Errorf("--kv-cache %s: exit %d, %s %s; want %s", kv.flag, code, out, errOut, want)
+		}
+	}
+	code, _, errOut = runWallet(t, "", "generate", "--model", model, "--kv-cache", "q8_0", "x")
+	if code != 2 || !strings.Contains(errOut, "want f16") {
+		t.Errorf("--kv-cache q8_0: exit %d, %s", code, errOut)
+	}
 	// Not a GGUF file: exit status 2 and a one-line error.
 	bad := filepath.Join(t.TempDir(), "bad.gguf")
 	os.WriteFile(bad, []byte("not a model"), 0o644)

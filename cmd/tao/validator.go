@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/taonet/tao/inference"
 	"github.com/taonet/tao/node"
 )
 
@@ -16,6 +17,7 @@ func newValidatorCmd() *cobra.Command {
 		f.Uint16Var(&v.NetUID, "netuid", 1, "the subnet to validate")
 		f.StringVar(&v.Model, "model", "default", "the subnet's GGUF model `PATH`, or \"default\" for the synthetic default model (made once in the model cache)")
 		f.IntVar(&v.Threads, "threads", 0, "CPU threads of the verifying engine (default: all cores)")
+		f.StringVar(&v.KVCache, "kv-cache", "f16", "KV cache type of the verifying engine: f16 (llama.cpp's default) or f32")
 		f.DurationVar(&v.Interval, "interval", 0, "time between rounds (default: one round per subnet tempo)")
 		f.IntVar(&v.Prompts, "prompts", 0, "prompts per round, each asked of every miner (default 2)")
 		f.IntVar(&v.MaxTokens, "max-tokens", 0, "tokens of each greedy answer (default 24)")
@@ -28,6 +30,9 @@ func newValidatorCmd() *cobra.Command {
 				return usageError(errors.New("--interval and --query-timeout must be positive"))
 			case v.Prompts < 0 || v.MaxTokens < 0 || v.MaxTokens > 1024:
 				return usageError(fmt.Errorf("--prompts must be positive and --max-tokens within 1..1024"))
+			}
+			if _, err := inference.ParseKVCache(v.KVCache); err != nil {
+				return usageError(fmt.Errorf("--kv-cache: %w", err))
 			}
 			if !f.Changed("role") {
 				cfg.Roles = []string{"validator"}

@@ -5,19 +5,22 @@ import "math"
 // attention computes causal grouped-query attention for every row and
 // head, reading keys and values from each row's sequence cache (which
 // already holds this batch's rows), in the order llama.cpp computes it
-// (without flash attention, F32 cache): scores by ggml_vec_dot_f32 and
-// scaled, ggml's softmax, and the weighted sum of values as
+// without flash attention. With an F32 cache: scores by ggml_vec_dot_f32
+// and scaled, ggml's softmax, and the weighted sum of values as
 // ggml_vec_dot_f32 does for a lone row of its sequence (a decode step),
 // or as tinyBLAS does when the sequence has several rows in this Forward
-// call (a prompt; llama.cpp's batch is one sequence's tokens). Rows past the sequence's position count as llama.cpp's masked
-// cache cells: zero weight.
+// call (a prompt; llama.cpp's batch is one sequence's tokens). With an
+// F16 cache the same, with the query and the weights rounded to float16
+// and the products those of the F16 cache (f16cache.go): a prompt row's
+// scores are tinyBLAS's too. Rows past the sequence's position count as
+// llama.cpp's masked cache cells: zero weight.
 func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool, l int, tm *team) {
 	qDim, hd := m.QDim(), m.HeadDim
 	group := m.Heads / m.KVHeads
 	scale := 1 / float32(math.Sqrt(float64(hd))) // 1.0f/sqrtf(n_embd_head)
 	n := len(rows) * m.Heads
 	tm.parallelFor(n, 1, func(lo, hi int) {
-		var probs []float32
+		var probs, q16 []float32
 		for job := lo; job < hi; job++ {
 			i, h := job/m.Heads, job%m.Heads
 			kvh := h / group
@@ -29,7 +32,14 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool
 				probs = make([]float32, n32, seq.vBlocks*32)
 			}
 			probs = probs[:n32]
-			scoresGGML(qh, seq.kHead(l, kvh, hd), hd, probs[:n])
+			f16 := seq.k16 != nil
+			if f16 {
+				q16 = append(q16[:0], qh...)
+				roundF16(q16)
+				scoresF16(q16, seq.kHead16(l, kvh, hd), hd, prompt[i], probs[:n])
+			} else {
+				scoresGGML(qh, seq.kHead(l, kvh, hd), hd, probs[:n])
+			}
 			maxS := float32(math.Inf(-1))
 			for t, s := range probs[:n] {
 				s *= scale
@@ -45,10 +55,16 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool
 			}
 			clear(probs[n:])
 			o := out[i*qDim+h*hd : i*qDim+(h+1)*hd]
-			if prompt[i] && hd%4 == 0 { // tinyBLAS takes rows in fours
-				kqv(seq.vHead(l, kvh, hd), probs, n8, true, o)
+			nkv := n32
+			tiny := prompt[i] && hd%4 == 0 // tinyBLAS takes rows in fours
+			if tiny {
+				nkv = n8
+			}
+			if f16 {
+				roundF16(probs[:nkv])
+				kqvF16(seq.vHead16(l, kvh, hd), probs, nkv, tiny, o)
 			} else {
-				kqv(seq.vHead(l, kvh, hd), probs, n32, false, o)
+				kqv(seq.vHead(l, kvh, hd), probs, nkv, tiny, o)
 			}
 		}
 	})

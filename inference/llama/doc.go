@@ -15,7 +15,8 @@
 //
 // On x86 (and in the Go fallbacks elsewhere) the CPU path rounds every
 // operation as llama.cpp's ggml kernels do, so models of every type above
-// give llama.cpp's logits bit for bit (F32 KV cache, no flash attention);
+// give llama.cpp's logits bit for bit (no flash attention, with
+// llama.cpp's default F16 KV cache or an F32 one: Model.SetKVCacheType);
 // see docs/inference.md.
 //
 // First calls:

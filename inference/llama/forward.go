@@ -268,6 +268,22 @@ func (m *Model) ropeAndCache(q, k, v []float32, seq *Seq, l, p, i int, cos, sin 
 		rot(kh, cos, sin)
 	}
 	b, o := p/32, p%32
+	if seq.k16 != nil {
+		var buf [256]uint16
+		vrow := buf[:]
+		if hd > len(buf) {
+			vrow = make([]uint16, hd)
+		}
+		for h := range m.KVHeads {
+			toF16(seq.kHead16(l, h, hd)[p*hd:], k[i*kvDim+h*hd:i*kvDim+(h+1)*hd])
+			toF16(vrow, v[i*kvDim+h*hd:i*kvDim+(h+1)*hd])
+			vh := seq.vHead16(l, h, hd)[b*hd*32+o:]
+			for d, x := range vrow[:hd] {
+				vh[d*32] = x
+			}
+		}
+		return
+	}
 	for h := range m.KVHeads {
 		copy(seq.kHead(l, h, hd)[p*hd:], k[i*kvDim+h*hd:i*kvDim+(h+1)*hd])
 		vh := seq.vHead(l, h, hd)[b*hd*32+o:]

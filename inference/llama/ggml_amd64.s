@@ -329,18 +329,6 @@ GLOBL gxnib<>(SB), RODATA|NOPTR, $32
 	VADDSS t, x, x; \
 	VADDSS u, w, w
 
-// GGMLREDUCE(a, b, c, d, alo, blo): ggml_vec_dot_f32's fold of its four
-// accumulators a..d into the low float of alo (a's low half; blo is b's,
-// clobbered).
-#define GGMLREDUCE(a, b, c, d, alo, blo) \
-	VADDPS c, a, a; \
-	VADDPS d, b, b; \
-	VADDPS b, a, a; \
-	VEXTRACTF128 $1, a, blo; \
-	VADDPS blo, alo, alo; \
-	VHADDPS alo, alo, alo; \
-	VHADDPS alo, alo, alo
-
 // func scoresGGMLAVX2(q, k *float32, stride, npos, hd int, out *float32)
 // out[t] = dotGGML(q[:hd], k[t*stride:]) for t < npos (npos > 0, hd a
 // positive multiple of 8): each position's attention score as ggml's
@@ -360,6 +348,12 @@ TEXT ·scoresGGMLAVX2(SB), NOSPLIT, $0-48
 scpos2:
 	CMPQ R9, $2
 	JLT scpos1
+	PREFETCHT0 6144(DI)
+	PREFETCHT0 6208(DI)
+	PREFETCHT0 6272(DI)
+	PREFETCHT0 6336(DI)
+	PREFETCHT0 6400(DI)
+	PREFETCHT0 6464(DI)
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2

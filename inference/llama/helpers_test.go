@@ -97,3 +97,16 @@ func logitsSHA256(x []float32) string {
 	}
 	return fmt.Sprintf("%x", sha256.Sum256(buf))
 }
+
+// setKVCache sets m's KV cache type to kv ("f16", or "f32" when empty), the
+// type of the llama.cpp references the test compares with.
+func setKVCache(t testing.TB, m *Model, kv string) {
+	t.Helper()
+	typ := gguf.F32
+	if kv == "f16" {
+		typ = gguf.F16
+	}
+	if err := m.SetKVCacheType(typ); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -60,3 +60,15 @@
 	VMOVUPS acc(SP), tmp; \
 	VFMADD231PS r, Y9, tmp; \
 	VMOVUPS tmp, acc(SP)
+
+// GGMLREDUCE(a, b, c, d, alo, blo): ggml_vec_dot_f32's (and
+// ggml_vec_dot_f16's) fold of its four accumulators a..d into the low
+// float of alo (a's low half; blo is b's, clobbered).
+#define GGMLREDUCE(a, b, c, d, alo, blo) \
+	VADDPS c, a, a; \
+	VADDPS d, b, b; \
+	VADDPS b, a, a; \
+	VEXTRACTF128 $1, a, blo; \
+	VADDPS blo, alo, alo; \
+	VHADDPS alo, alo, alo; \
+	VHADDPS alo, alo, alo

@@ -57,8 +57,13 @@ func TestLogitsBitsWithoutAVX2(t *testing.T) {
 	for _, c := range []struct {
 		preset string
 		q      gguf.TensorType
-	}{{"stories15m", gguf.Q8_0}, {"stories15m", gguf.Q4_0}, {"llama-k-tiny", gguf.Q4_K}, {"llama-k-tiny", gguf.Q5_K}, {"llama-k-tiny", gguf.Q6_K}} {
-		name := c.preset + "-" + strings.ToLower(c.q.String())
+		kv     string
+	}{
+		{"stories15m", gguf.Q8_0, ""}, {"stories15m", gguf.Q4_0, ""}, {"llama-k-tiny", gguf.Q4_K, ""},
+		{"llama-k-tiny", gguf.Q5_K, ""}, {"llama-k-tiny", gguf.Q6_K, ""},
+		{"stories15m", gguf.Q8_0, "-f16cache"}, {"qwen3-tiny", gguf.F32, "-f16cache"}, {"llama31-tiny", gguf.F32, "-f16cache"},
+	} {
+		name := c.preset + "-" + strings.ToLower(c.q.String()) + c.kv
 		t.Run(name, func(t *testing.T) { checkLogitsHashes(t, c.preset, c.q, name) })
 	}
 }

@@ -85,3 +85,15 @@ func mulQ5Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
 func mulQ6Kx4(w []byte, rowBytes, nrows int, g *k4Group, out []float32) {
 	mulKx4Go(dotQ6KGo, w, rowBytes, nrows, g, out)
 }
+
+func roundF16(x []float32) { roundF16Go(x) }
+
+func scoresF16(q []float32, k []uint16, stride int, prompt bool, out []float32) {
+	scoresF16Go(q, k, stride, prompt, out)
+}
+
+func kqvF16(v []uint16, p []float32, n int, prompt bool, out []float32) {
+	kqvF16Go(v, p, n, prompt, out)
+}
+
+func toF16(dst []uint16, src []float32) { toF16Go(dst, src) }

@@ -25,7 +25,10 @@ type Model struct {
 	// when the file has none.
 	ropeFreqs []float32
 	gpu       *gpuModel // non-nil after ToDevice
-	scratch   sync.Pool // *forwardScratch of CPU passes
+	// kvType is the CPU KV cache's element type: F16 (llama.cpp's
+	// default) or F32. SetKVCacheType sets it.
+	kvType  gguf.TensorType
+	scratch sync.Pool // *forwardScratch of CPU passes
 
 	release   func() error
 	closeOnce sync.Once
@@ -81,7 +84,7 @@ func Load(b []byte) (*Model, error) {
 		return nil, err
 	}
 	c.Vocab = len(voc.Tokens)
-	m := &Model{Config: c, File: f, Tok: tok}
+	m := &Model{Config: c, File: f, Tok: tok, kvType: gguf.F16}
 	if m.embd, err = newMatrix(f, "token_embd.weight", c.Dim, c.Vocab); err != nil {
 		return nil, err
 	}
@@ -109,6 +112,23 @@ func Load(b []byte) (*Model, error) {
 	}
 	return m, nil
 }
+
+// SetKVCacheType sets the element type of the KV caches that NewSeq makes
+// from now on: gguf.F16, llama.cpp's default and the engine's (half the
+// memory; each key and value rounded to float16 as llama.cpp's cache
+// does), or gguf.F32 (llama.cpp's --cache-type-k/v f32). Either way the
+// arithmetic is llama.cpp's for that cache type, flash attention off. A
+// model on a GPU keeps its caches in f16 whatever this says.
+func (m *Model) SetKVCacheType(t gguf.TensorType) error {
+	if t != gguf.F16 && t != gguf.F32 {
+		return fmt.Errorf("llama: KV cache type %s is not supported (use f16 or f32)", t)
+	}
+	m.kvType = t
+	return nil
+}
+
+// KVCacheType is the element type of the CPU KV caches (SetKVCacheType).
+func (m *Model) KVCacheType() gguf.TensorType { return m.kvType }
 
 // Close frees the model's GPU memory, if any, and unmaps the file. The Model must not be used afterwards; a second
 // call is a no-op.

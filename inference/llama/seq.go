@@ -1,6 +1,9 @@
 package llama
 
-import "github.com/taonet/tao/gpu/cuda"
+import (
+	"github.com/taonet/tao/gpu/cuda"
+	"github.com/taonet/tao/inference/gguf"
+)
 
 // Seq is one sequence's KV cache: keys and values of every layer for
 // positions [0, Len). It is used by one caller at a time. On a model moved
@@ -13,12 +16,15 @@ type Seq struct {
 	// so that attention sums over positions as ggml does, and blocked so
 	// that those sums stream: per KV head, vBlocks blocks of 32 positions,
 	// each HeadDim rows of 32 floats (the tail of the last block zero).
-	k, v    [][]float32
-	vBlocks int
-	n       int // positions filled
-	cap     int
-	dev     cuda.Ptr // GPU cache: [layer][k|v][cap][KVDim] f16
-	gpuErr  error    // why dev is 0 on a GPU model
+	// An F16 cache (Model.SetKVCacheType) holds the same in k16 and v16,
+	// each value rounded to float16 as llama.cpp's F16 cache stores it.
+	k, v     [][]float32
+	k16, v16 [][]uint16
+	vBlocks  int
+	n        int // positions filled
+	cap      int
+	dev      cuda.Ptr // GPU cache: [layer][k|v][cap][KVDim] f16
+	gpuErr   error    // why dev is 0 on a GPU model
 }
 
 // NewSeq allocates a KV cache for up to n positions (at most the model's
@@ -30,7 +36,16 @@ func (m *Model) NewSeq(n int) *Seq {
 		g.newCache(s, m.Layers, m.KVDim())
 		return s
 	}
-	s := &Seq{cap: n, k: make([][]float32, m.Layers), v: make([][]float32, m.Layers), vBlocks: (n + 31) / 32}
+	s := &Seq{cap: n, vBlocks: (n + 31) / 32}
+	if m.kvType == gguf.F16 {
+		s.k16, s.v16 = make([][]uint16, m.Layers), make([][]uint16, m.Layers)
+		for l := range m.Layers {
+			s.k16[l] = make([]uint16, n*m.KVDim())
+			s.v16[l] = make([]uint16, s.vBlocks*32*m.KVDim())
+		}
+		return s
+	}
+	s.k, s.v = make([][]float32, m.Layers), make([][]float32, m.Layers)
 	for l := range m.Layers {
 		s.k[l] = make([]float32, n*m.KVDim())
 		s.v[l] = make([]float32, s.vBlocks*32*m.KVDim())
@@ -58,4 +73,15 @@ func (s *Seq) kHead(l, h, hd int) []float32 {
 func (s *Seq) vHead(l, h, hd int) []float32 {
 	n := s.vBlocks * 32 * hd
 	return s.v[l][h*n : (h+1)*n]
+}
+
+// kHead16 and vHead16 are kHead and vHead of an F16 cache.
+func (s *Seq) kHead16(l, h, hd int) []uint16 {
+	n := s.cap * hd
+	return s.k16[l][h*n : (h+1)*n]
+}
+
+func (s *Seq) vHead16(l, h, hd int) []uint16 {
+	n := s.vBlocks * 32 * hd
+	return s.v16[l][h*n : (h+1)*n]
 }

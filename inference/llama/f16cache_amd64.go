@@ -1,0 +1,80 @@
+package llama
+
+//go:noescape
+func roundF16AVX2(x *float32, n int)
+
+//go:noescape
+func toF16AVX2(dst *uint16, src *float32, n int)
+
+// toF16 is toF16Go.
+func toF16(dst []uint16, src []float32) {
+	n := 0
+	if hasAVX2 {
+		n = len(src) &^ 7
+	}
+	if n > 0 {
+		_ = dst[n-1]
+		toF16AVX2(&dst[0], &src[0], n)
+	}
+	toF16Go(dst[n:], src[n:])
+}
+
+//go:noescape
+func scoresF16AVX2(q *float32, k *uint16, stride, npos, hd int, out *float32)
+
+//go:noescape
+func scoresF16x8AVX2(q *float32, k *uint16, stride, npos, hd int, out *float32)
+
+//go:noescape
+func kqvF16GGMLAVX2(v *uint16, hd int, p *float32, nblk int, out *float32)
+
+//go:noescape
+func kqvF16x8AVX2(v *uint16, hd int, p *float32, nchunk int, out *float32)
+
+// roundF16 is roundF16Go.
+func roundF16(x []float32) {
+	n := 0
+	if hasAVX2 {
+		n = len(x) &^ 7
+	}
+	if n > 0 {
+		roundF16AVX2(&x[0], n)
+	}
+	roundF16Go(x[n:])
+}
+
+// scoresF16 is scoresF16Go.
+func scoresF16(q []float32, k []uint16, stride int, prompt bool, out []float32) {
+	hd, npos := len(q), len(out)
+	if !hasAVX2 || npos == 0 || hd == 0 {
+		scoresF16Go(q, k, stride, prompt, out)
+		return
+	}
+	_ = k[(npos-1)*stride+hd-1]
+	if prompt && hd%8 == 0 {
+		scoresF16x8AVX2(&q[0], &k[0], stride, npos, hd, &out[0])
+		return
+	}
+	if hd%4 != 0 {
+		scoresF16Go(q, k, stride, prompt, out)
+		return
+	}
+	scoresF16AVX2(&q[0], &k[0], stride, npos, hd, &out[0])
+}
+
+// kqvF16 is kqvF16Go.
+func kqvF16(v []uint16, p []float32, n int, prompt bool, out []float32) {
+	hd := len(out)
+	if !hasAVX2 || hd == 0 || n == 0 || prompt && n%8 != 0 || !prompt && (n%32 != 0 || hd%2 != 0) {
+		kqvF16Go(v, p, n, prompt, out)
+		return
+	}
+	nblk := (n + 31) / 32
+	_ = v[nblk*hd*32-1]
+	_ = p[n-1]
+	if prompt {
+		kqvF16x8AVX2(&v[0], hd, &p[0], n/8, &out[0])
+	} else {
+		kqvF16GGMLAVX2(&v[0], hd, &p[0], nblk, &out[0])
+	}
+}

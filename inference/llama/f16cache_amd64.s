@@ -1,0 +1,345 @@
+#include "textflag.h"
+#include "kernels_amd64.h"
+
+// Kernels of the F16 KV cache (Seq.k16, Seq.v16): the cache's halves are
+// widened by VCVTPH2PS as they are loaded, which is exact, so each kernel
+// is its F32-cache counterpart's arithmetic on the widened values, as
+// llama.cpp's ggml_vec_dot_f16 and tinyBLAS's F16 path compute it.
+
+// func roundF16AVX2(x *float32, n int)
+// x[i] = float32(float16(x[i])), rounding to nearest even (VCVTPS2PH $0,
+// as ggml_cpu_fp32_to_fp16), for i < n (n a positive multiple of 8).
+TEXT ·roundF16AVX2(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+rf16loop:
+	VMOVUPS (SI), Y0
+	VCVTPS2PH $0, Y0, X1
+	VCVTPH2PS X1, Y0
+	VMOVUPS Y0, (SI)
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JNZ rf16loop
+	VZEROUPPER
+	RET
+
+// func toF16AVX2(dst *uint16, src *float32, n int)
+// dst[i] = float16(src[i]), rounding to nearest even, for i < n (n a
+// positive multiple of 8): keys and values entering an F16 cache.
+TEXT ·toF16AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+tf16loop:
+	VMOVUPS (SI), Y0
+	VCVTPS2PH $0, Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $16, DI
+	SUBQ $8, CX
+	JNZ tf16loop
+	VZEROUPPER
+	RET
+
+// TAILD4(y, x, acc, t) adds the four floats of x (products, exact),
+// widened to the doubles of y, to the double in acc one after another, as
+// ggml_vec_dot_f16's leftover loop does (t scratch, y clobbered).
+#define TAILD4(y, x, acc, t) \
+	VCVTPS2PD x, y; \
+	VADDSD x, acc, acc; \
+	VPERMILPD $1, x, t; \
+	VADDSD t, acc, acc; \
+	VEXTRACTF128 $1, y, x; \
+	VADDSD x, acc, acc; \
+	VPERMILPD $1, x, t; \
+	VADDSD t, acc, acc
+
+// func scoresF16AVX2(q *float32, k *uint16, stride, npos, hd int, out *float32)
+// out[t] = ggml_vec_dot_f16 of q[:hd] with the halves at k + t*stride*2,
+// for t < npos (npos > 0, hd a positive multiple of 4): four accumulators
+// over the first hd&^31 elements, folded (GGMLREDUCE), then the leftover
+// products added in float64 and the total rounded to float32; two
+// positions at a time, prefetching eight positions ahead: a decode row's
+// attention scores.
+TEXT ·scoresF16AVX2(SB), NOSPLIT, $0-48
+	MOVQ q+0(FP), SI
+	MOVQ k+8(FP), DI
+	MOVQ stride+16(FP), R8
+	SHLQ $1, R8
+	MOVQ npos+24(FP), R9
+	MOVQ hd+32(FP), R10
+	MOVQ out+40(FP), DX
+	MOVQ R10, R11
+	ANDQ $-32, R11
+	MOVQ R8, R13
+	SHLQ $3, R13 // eight positions' bytes
+sf16pos2:
+	CMPQ R9, $2
+	JLT sf16pos1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ SI, AX
+	MOVQ DI, BX
+	LEAQ (DI)(R8*1), R12
+	MOVQ R11, CX
+sf16main2:
+	CMPQ CX, $0
+	JLE sf16red2
+	PREFETCHT0 (BX)(R13*1)
+	PREFETCHT0 (R12)(R13*1)
+	VMOVUPS 0(AX), Y4
+	VMOVUPS 32(AX), Y5
+	VMOVUPS 64(AX), Y6
+	VMOVUPS 96(AX), Y7
+	VCVTPH2PS 0(BX), Y12
+	VCVTPH2PS 16(BX), Y13
+	VCVTPH2PS 32(BX), Y14
+	VCVTPH2PS 48(BX), Y15
+	VFMADD231PS Y12, Y4, Y0
+	VFMADD231PS Y13, Y5, Y1
+	VFMADD231PS Y14, Y6, Y2
+	VFMADD231PS Y15, Y7, Y3
+	VCVTPH2PS 0(R12), Y12
+	VCVTPH2PS 16(R12), Y13
+	VCVTPH2PS 32(R12), Y14
+	VCVTPH2PS 48(R12), Y15
+	VFMADD231PS Y12, Y4, Y8
+	VFMADD231PS Y13, Y5, Y9
+	VFMADD231PS Y14, Y6, Y10
+	VFMADD231PS Y15, Y7, Y11
+	ADDQ $128, AX
+	ADDQ $64, BX
+	ADDQ $64, R12
+	SUBQ $32, CX
+	JMP sf16main2
+sf16red2:
+	GGMLREDUCE(Y0, Y1, Y2, Y3, X0, X1)
+	GGMLREDUCE(Y8, Y9, Y10, Y11, X8, X9)
+	MOVQ R10, CX
+	SUBQ R11, CX
+	JZ sf16store2
+	VCVTSS2SD X0, X0, X0
+	VCVTSS2SD X8, X8, X8
+sf16tail2:
+	VMOVUPS 0(AX), X4
+	VCVTPH2PS 0(BX), X12
+	VCVTPH2PS 0(R12), X13
+	VMULPS X4, X12, X12
+	VMULPS X4, X13, X13
+	TAILD4(Y12, X12, X0, X14)
+	TAILD4(Y13, X13, X8, X15)
+	ADDQ $16, AX
+	ADDQ $8, BX
+	ADDQ $8, R12
+	SUBQ $4, CX
+	JNZ sf16tail2
+	VCVTSD2SS X0, X0, X0
+	VCVTSD2SS X8, X8, X8
+sf16store2:
+	VMOVSS X0, 0(DX)
+	VMOVSS X8, 4(DX)
+	ADDQ $8, DX
+	LEAQ (DI)(R8*2), DI
+	SUBQ $2, R9
+	JMP sf16pos2
+sf16pos1:
+	CMPQ R9, $0
+	JLE sf16done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R11, CX
+sf16main1:
+	CMPQ CX, $0
+	JLE sf16red1
+	VCVTPH2PS 0(BX), Y4
+	VCVTPH2PS 16(BX), Y5
+	VCVTPH2PS 32(BX), Y6
+	VCVTPH2PS 48(BX), Y7
+	VFMADD231PS 0(AX), Y4, Y0
+	VFMADD231PS 32(AX), Y5, Y1
+	VFMADD231PS 64(AX), Y6, Y2
+	VFMADD231PS 96(AX), Y7, Y3
+	ADDQ $128, AX
+	ADDQ $64, BX
+	SUBQ $32, CX
+	JMP sf16main1
+sf16red1:
+	GGMLREDUCE(Y0, Y1, Y2, Y3, X0, X1)
+	MOVQ R10, CX
+	SUBQ R11, CX
+	JZ sf16store1
+	VCVTSS2SD X0, X0, X0
+sf16tail1:
+	VMOVUPS 0(AX), X4
+	VCVTPH2PS 0(BX), X12
+	VMULPS X4, X12, X12
+	TAILD4(Y12, X12, X0, X14)
+	ADDQ $16, AX
+	ADDQ $8, BX
+	SUBQ $4, CX
+	JNZ sf16tail1
+	VCVTSD2SS X0, X0, X0
+sf16store1:
+	VMOVSS X0, (DX)
+sf16done:
+	VZEROUPPER
+	RET
+
+// func scoresF16x8AVX2(q *float32, k *uint16, stride, npos, hd int, out *float32)
+// out[t] = tinyBLAS's F16 product of q[:hd] with the halves at k +
+// t*stride*2 (one accumulator of eight lanes, fused multiply-adds, HSUM8),
+// for t < npos (npos > 0, hd a positive multiple of 8): a prompt row's
+// attention scores.
+TEXT ·scoresF16x8AVX2(SB), NOSPLIT, $0-48
+	MOVQ q+0(FP), SI
+	MOVQ k+8(FP), DI
+	MOVQ stride+16(FP), R8
+	SHLQ $1, R8
+	MOVQ npos+24(FP), R9
+	MOVQ hd+32(FP), R11
+	MOVQ out+40(FP), DX
+sx8pos:
+	VXORPS Y0, Y0, Y0
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R11, CX
+sx8loop:
+	VCVTPH2PS 0(BX), Y4
+	VFMADD231PS 0(AX), Y4, Y0
+	ADDQ $32, AX
+	ADDQ $16, BX
+	SUBQ $8, CX
+	JNZ sx8loop
+	HSUM8(Y0, X0, X1)
+	VMOVSS X0, (DX)
+	ADDQ $4, DX
+	ADDQ R8, DI
+	DECQ R9
+	JNZ sx8pos
+	VZEROUPPER
+	RET
+
+// The F16 value cache is blocked like the F32 one (Seq): for one KV head,
+// block B of 32 positions holds hd rows of 32 halves, row d at v + (B*hd
+// + d)*64 bytes.
+
+// func kqvF16GGMLAVX2(v *uint16, hd int, p *float32, nblk int, out *float32)
+// out[d] = ggml_vec_dot_f16 of row d (nblk blocks) with p[:nblk*32], for d
+// < hd (nblk > 0, hd a positive even number), two rows at a time: a decode
+// row's weighted sum of values (no leftovers: llama.cpp's n_kv is a
+// multiple of 256).
+TEXT ·kqvF16GGMLAVX2(SB), NOSPLIT, $0-40
+	MOVQ v+0(FP), DI
+	MOVQ hd+8(FP), R9
+	MOVQ p+16(FP), SI
+	MOVQ nblk+24(FP), R10
+	MOVQ out+32(FP), DX
+	MOVQ R9, R12
+	SHLQ $6, R12
+kf16row2:
+	CMPQ R9, $2
+	JLT kf16done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+kf16loop2:
+	VMOVUPS 0(AX), Y4
+	VMOVUPS 32(AX), Y5
+	VMOVUPS 64(AX), Y6
+	VMOVUPS 96(AX), Y7
+	VCVTPH2PS 0(BX), Y12
+	VCVTPH2PS 16(BX), Y13
+	VCVTPH2PS 32(BX), Y14
+	VCVTPH2PS 48(BX), Y15
+	VFMADD231PS Y12, Y4, Y0
+	VFMADD231PS Y13, Y5, Y1
+	VFMADD231PS Y14, Y6, Y2
+	VFMADD231PS Y15, Y7, Y3
+	VCVTPH2PS 64(BX), Y12
+	VCVTPH2PS 80(BX), Y13
+	VCVTPH2PS 96(BX), Y14
+	VCVTPH2PS 112(BX), Y15
+	VFMADD231PS Y12, Y4, Y8
+	VFMADD231PS Y13, Y5, Y9
+	VFMADD231PS Y14, Y6, Y10
+	VFMADD231PS Y15, Y7, Y11
+	ADDQ $128, AX
+	ADDQ R12, BX
+	DECQ CX
+	JNZ kf16loop2
+	GGMLREDUCE(Y0, Y1, Y2, Y3, X0, X1)
+	GGMLREDUCE(Y8, Y9, Y10, Y11, X8, X9)
+	VMOVSS X0, 0(DX)
+	VMOVSS X8, 4(DX)
+	ADDQ $8, DX
+	ADDQ $128, DI
+	SUBQ $2, R9
+	JMP kf16row2
+kf16done:
+	VZEROUPPER
+	RET
+
+// func kqvF16x8AVX2(v *uint16, hd int, p *float32, nchunk int, out *float32)
+// out[d] = tinyBLAS's F16 product of row d's first nchunk*8 positions with
+// p, for d < hd (hd, nchunk > 0): a prompt row's weighted sum of values.
+TEXT ·kqvF16x8AVX2(SB), NOSPLIT, $0-40
+	MOVQ v+0(FP), DI
+	MOVQ hd+8(FP), R9
+	MOVQ p+16(FP), SI
+	MOVQ nchunk+24(FP), R10
+	MOVQ out+32(FP), DX
+	MOVQ R9, R12
+	SHLQ $6, R12
+	SUBQ $64, R12
+kx8row:
+	VXORPS Y0, Y0, Y0
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+kx8blk:
+	VCVTPH2PS 0(BX), Y4
+	VFMADD231PS 0(AX), Y4, Y0
+	DECQ CX
+	JZ kx8end
+	VCVTPH2PS 16(BX), Y4
+	VFMADD231PS 32(AX), Y4, Y0
+	DECQ CX
+	JZ kx8end
+	VCVTPH2PS 32(BX), Y4
+	VFMADD231PS 64(AX), Y4, Y0
+	DECQ CX
+	JZ kx8end
+	VCVTPH2PS 48(BX), Y4
+	VFMADD231PS 96(AX), Y4, Y0
+	DECQ CX
+	JZ kx8end
+	ADDQ $128, AX
+	ADDQ $64, BX
+	ADDQ R12, BX
+	JMP kx8blk
+kx8end:
+	HSUM8(Y0, X0, X1)
+	VMOVSS X0, 0(DX)
+	ADDQ $4, DX
+	ADDQ $64, DI
+	DECQ R9
+	JNZ kx8row
+	VZEROUPPER
+	RET

@@ -1,0 +1,133 @@
+package llama
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// TestF16CacheKernels checks the F16 cache's kernels (vectorized where the
+// CPU allows) bit for bit against their Go definitions: rounding to
+// float16 (in place and into halves), attention scores of decode and prompt rows for head widths
+// with and without leftovers, and the weighted sums of values.
+func TestF16CacheKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 7, 8, 13, 64, 100} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64() * math.Pow(2, float64(r.IntN(40)-20)))
+		}
+		x[0] = 70000 // beyond float16: infinity
+		got, want := append([]float32(nil), x...), append([]float32(nil), x...)
+		roundF16(got)
+		roundF16Go(want)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n=%d round(%v) = %v, Go %v", n, x[i], got[i], want[i])
+			}
+		}
+	}
+	for _, n := range []int{1, 8, 13, 48, 100} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64() * math.Pow(2, float64(r.IntN(50)-25)))
+		}
+		got, want := make([]uint16, n), make([]uint16, n)
+		toF16(got, x)
+		toF16Go(want, x)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("n=%d float16(%v) = %#x, Go %#x", n, x[i], got[i], want[i])
+			}
+		}
+	}
+	halves := func(n int) []uint16 {
+		h := make([]uint16, n)
+		for i := range h {
+			h[i] = gguf.F32ToF16(float32(r.NormFloat64()))
+		}
+		return h
+	}
+	for _, hd := range []int{4, 8, 16, 20, 32, 40, 48, 64, 72, 128} {
+		const npos, stride = 13, 200
+		q := make([]float32, hd)
+		for i := range q {
+			q[i] = float32(r.NormFloat64())
+		}
+		roundF16Go(q)
+		k := halves(npos * stride)
+		for _, prompt := range []bool{false, true} {
+			got, want := make([]float32, npos), make([]float32, npos)
+			scoresF16(q, k[3:], stride, prompt, got)
+			scoresF16Go(q, k[3:], stride, prompt, want)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("hd=%d prompt=%v scores[%d] = %v, Go %v", hd, prompt, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	for _, hd := range []int{1, 2, 5, 48, 64} {
+		for _, n := range []int{8, 32, 40, 96} {
+			v, p := halves((n+31)/32*32*hd), make([]float32, n)
+			for i := range p {
+				p[i] = float32(r.Float64())
+			}
+			roundF16Go(p)
+			for _, prompt := range []bool{false, true} {
+				if !prompt && n%32 != 0 {
+					continue
+				}
+				got, want := make([]float32, hd), make([]float32, hd)
+				kqvF16(v, p, n, prompt, got)
+				kqvF16Go(v, p, n, prompt, want)
+				for d := range got {
+					if math.Float32bits(got[d]) != math.Float32bits(want[d]) {
+						t.Fatalf("hd=%d n=%d prompt=%v out[%d] = %v, Go %v", hd, n, prompt, d, got[d], want[d])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDotF16Leftovers checks ggml_vec_dot_f16's leftover rule against a
+// direct sum: with no part a multiple of 32, the products (exact in
+// float32) are added in float64 and the total rounded once.
+func TestDotF16Leftovers(t *testing.T) {
+	x := []float32{1, 1, 1}
+	y := []uint16{gguf.F32ToF16(1 << 12), gguf.F32ToF16(1), gguf.F32ToF16(-(1 << 12))}
+	// float32 would lose the 1 in 4096+1 only past 2^24; use a small
+	// addend that float32 drops against 2^12 but float64 keeps.
+	x[1] = float32(math.Ldexp(1, -14)) // a float16 value
+	if got := dotF16Go(x, y); got != x[1] {
+		t.Fatalf("dotF16Go = %v, want %v (the sum in float64)", got, x[1])
+	}
+}
+
+// TestKVCacheType checks the cache types a model takes and that an F16
+// cache holds halves: half an F32 cache's bytes.
+func TestKVCacheType(t *testing.T) {
+	m, err := Load(synthPreset(t, "qwen3-tiny", gguf.F32, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.KVCacheType() != gguf.F16 {
+		t.Fatalf("default KV cache %s, want f16 (llama.cpp's)", m.KVCacheType())
+	}
+	if err := m.SetKVCacheType(gguf.Q8_0); err == nil {
+		t.Fatal("a Q8_0 cache was accepted")
+	}
+	s := m.NewSeq(64)
+	if s.k != nil || len(s.k16) != m.Layers || len(s.k16[0]) != 64*m.KVDim() || len(s.v16[0]) != 64*m.KVDim() {
+		t.Fatalf("f16 cache: %d layers of %d keys", len(s.k16), len(s.k16[0]))
+	}
+	if err := m.SetKVCacheType(gguf.F32); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.NewSeq(64); s.k16 != nil || len(s.k[0]) != 64*m.KVDim() {
+		t.Fatal("f32 cache not made")
+	}
+}
