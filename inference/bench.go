@@ -26,6 +26,8 @@ type BenchOptions struct {
 	PrefillChunk int
 	// KVCache is BuiltinOptions.KVCache: f16 ("") or f32.
 	KVCache string
+	// FlashAttn is BuiltinOptions.FlashAttn: on ("") or off.
+	FlashAttn string
 }
 
 // BatchFigure is the aggregate decode speed of Batch concurrent requests.
@@ -83,7 +85,7 @@ func Bench(ctx context.Context, o BenchOptions) (*BenchResult, error) {
 	for _, b := range o.Batches {
 		maxBatch = max(maxBatch, b)
 	}
-	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, MaxBatch: maxBatch, Device: o.Device, PrefillChunk: o.PrefillChunk, KVCache: o.KVCache})
+	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, MaxBatch: maxBatch, Device: o.Device, PrefillChunk: o.PrefillChunk, KVCache: o.KVCache, FlashAttn: o.FlashAttn})
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,11 @@ type BuiltinOptions struct {
 	// --cache-type-k/v f32). Either way the arithmetic is llama.cpp's for
 	// that type (ParseKVCache). A GPU keeps its cache in f16.
 	KVCache string
+	// FlashAttn is "on" (also ""), llama.cpp's default on the CPU, or
+	// "off": attention computed as llama.cpp's flash attention computes it
+	// (over an F16 cache, whatever KVCache says, as llama.cpp casts an F32
+	// one), or as its plain graph does. ParseFlashAttn.
+	FlashAttn string
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -96,6 +101,11 @@ func newBuiltin(m *llama.Model, c cid.Cid, opts BuiltinOptions) (*Builtin, error
 	kv, err := ParseKVCache(opts.KVCache)
 	if err == nil {
 		err = m.SetKVCacheType(kv)
+	}
+	fa, faErr := ParseFlashAttn(opts.FlashAttn)
+	m.SetFlashAttention(fa)
+	if err == nil {
+		err = faErr
 	}
 	if err != nil {
 		m.Close()

@@ -42,6 +42,19 @@ func ParseKVCache(s string) (gguf.TensorType, error) {
 	return 0, fmt.Errorf("KV cache type %q: want f16 (llama.cpp's default: half the memory) or f32 (llama.cpp's --cache-type-k/v f32)", s)
 }
 
+// ParseFlashAttn maps "on" (also "" and "auto": llama.cpp's default, which
+// is on for the CPU) or "off" to whether the builtin engine computes
+// attention as llama.cpp's flash attention does (BuiltinOptions.FlashAttn).
+func ParseFlashAttn(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "", "on", "auto":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("flash attention %q: want on (llama.cpp's default) or off (llama.cpp's -fa off)", s)
+}
+
 // placeModel moves m to the device the options ask for and returns the
 // opened GPU (nil on the CPU), which the engine closes after the model.
 func placeModel(m *llama.Model, device string, log *slog.Logger) (*cuda.Device, error) {

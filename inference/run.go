@@ -18,6 +18,7 @@ type GenerateOptions struct {
 	Threads   int         // 0: GOMAXPROCS
 	Device    string      // BuiltinOptions.Device: cpu (""), cuda or auto
 	KVCache   string      // BuiltinOptions.KVCache: f16 ("") or f32
+	FlashAttn string      // BuiltinOptions.FlashAttn: on ("") or off
 	OnToken   func(Token) // optional, called as tokens stream
 }
 
@@ -39,7 +40,7 @@ func RunGenerate(ctx context.Context, o GenerateOptions) (*GenerateReport, error
 	if _, err := os.Stat(o.Model); err != nil {
 		return nil, err
 	}
-	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, Device: o.Device, KVCache: o.KVCache})
+	eng, err := OpenBuiltin(o.Model, BuiltinOptions{Threads: o.Threads, Device: o.Device, KVCache: o.KVCache, FlashAttn: o.FlashAttn})
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,8 @@ type MinerConfig struct {
 	// KVCache is the builtin engine's KV cache type on the CPU
 	// (inference.BuiltinOptions.KVCache): f16 (also "") or f32.
 	KVCache string
+	// FlashAttn is inference.BuiltinOptions.FlashAttn: on (also "") or off.
+	FlashAttn string
 	// MaxConcurrent requests generate at once. Zero: routing's default.
 	MaxConcurrent int
 	// HeartbeatInterval: zero means routing's default (5 s).
@@ -138,7 +140,7 @@ func (n *Node) openEngine() (inference.Engine, bool, error) {
 			return nil, false, err
 		}
 	}
-	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: m.Threads, MaxBatch: m.MaxConcurrent, Device: m.Device, KVCache: m.KVCache, Logger: n.log})
+	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: m.Threads, MaxBatch: m.MaxConcurrent, Device: m.Device, KVCache: m.KVCache, FlashAttn: m.FlashAttn, Logger: n.log})
 	if err != nil {
 		return nil, false, fmt.Errorf("miner model %s: %w", path, err)
 	}

@@ -41,6 +41,8 @@ type ValidatorConfig struct {
 	// KVCache is the builtin engine's KV cache type
 	// (inference.BuiltinOptions.KVCache): f16 (also "") or f32.
 	KVCache string
+	// FlashAttn is inference.BuiltinOptions.FlashAttn: on (also "") or off.
+	FlashAttn string
 	// Interval between rounds. Zero: one round per subnet tempo (blocks).
 	Interval time.Duration
 	// Prompts per round; every miner answers each. Zero: 2.
@@ -174,7 +176,7 @@ func (n *Node) openValidatorEngine(vc ValidatorConfig) (inference.Engine, bool, 
 			return nil, false, err
 		}
 	}
-	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: vc.Threads, KVCache: vc.KVCache, Logger: n.log})
+	eng, err := inference.OpenBuiltin(path, inference.BuiltinOptions{Threads: vc.Threads, KVCache: vc.KVCache, FlashAttn: vc.FlashAttn, Logger: n.log})
 	if err != nil {
 		return nil, false, fmt.Errorf("the validator cannot load model %s: %w (give --model the subnet's GGUF file)", path, err)
 	}

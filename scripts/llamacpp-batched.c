@@ -36,7 +36,8 @@ static double run(struct llama_model *model, int threads, int nseq, int steps) {
     struct llama_context_params cp = llama_context_default_params();
     cp.n_ctx = nseq * (steps + 8); cp.n_batch = 512; cp.n_ubatch = 512; cp.n_seq_max = nseq;
     cp.n_threads = threads; cp.n_threads_batch = threads; cp.no_perf = true;
-    cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    const char *fa = getenv("FLASH_ATTN"); // on (llama.cpp's default) unless off
+    cp.flash_attn_type = fa && strcmp(fa, "off") == 0 ? LLAMA_FLASH_ATTN_TYPE_DISABLED : LLAMA_FLASH_ATTN_TYPE_ENABLED;
     const char *kv = getenv("KV_CACHE"); // f16 (llama.cpp's default) unless f32
     enum ggml_type kt = kv && strcmp(kv, "f32") == 0 ? GGML_TYPE_F32 : GGML_TYPE_F16;
     cp.type_k = kt; cp.type_v = kt;

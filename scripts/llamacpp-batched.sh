@@ -5,7 +5,8 @@
 # figure of `tao bench inference`, on the same file and thread count.
 #
 # usage: scripts/llamacpp-batched.sh MODEL.gguf [THREADS [BATCH [STEPS]]]   (needs gcc)
-# KV_CACHE=f32 gives llama.cpp an F32 KV cache (default f16, its own).
+# KV_CACHE=f32 gives llama.cpp an F32 KV cache (default f16, its own);
+# FLASH_ATTN=off turns its flash attention off (default on, its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/llamacpp-env.sh

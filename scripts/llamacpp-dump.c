@@ -42,6 +42,9 @@ int main(int argc, char **argv) {
     const char *kv = getenv("KV_CACHE");
     enum ggml_type kt = kv && strcmp(kv, "f16") == 0 ? GGML_TYPE_F16 : GGML_TYPE_F32;
     cp.type_k = kt; cp.type_v = kt;
+    // FLASH_ATTN=on: flash attention (llama.cpp's default on the CPU).
+    const char *fa = getenv("FLASH_ATTN");
+    if (fa && strcmp(fa, "on") == 0) cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED;
     cp.cb_eval = cb;
     struct llama_context *ctx = llama_init_from_model(model, cp);
     int steps = atoi(argv[3]);

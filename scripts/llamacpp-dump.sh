@@ -6,7 +6,8 @@
 # differ: the tool for keeping the engine bit-identical to llama.cpp.
 #
 # usage: scripts/llamacpp-dump.sh MODEL.gguf STEPS TOKEN...   (needs gcc)
-# KV_CACHE=f16 makes both sides use an F16 KV cache (default f32).
+# KV_CACHE=f16 makes both sides use an F16 KV cache (default f32);
+# FLASH_ATTN=on gives both flash attention.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/llamacpp-env.sh
@@ -23,5 +24,5 @@ if ! next=$(GGML_BACKEND_DIR=$bins build/llamacpp-dump "$model" "$out" "$steps" 
   exit 1
 fi
 echo "llama.cpp greedy tokens: $next"
-TAO_GGML_KV_CACHE=${KV_CACHE:-f32} TAO_GGML_DUMP=$out TAO_GGML_MODEL=$model TAO_GGML_TOKENS="$*" TAO_GGML_NEXT="$next" \
+TAO_GGML_KV_CACHE=${KV_CACHE:-f32} TAO_GGML_FLASH_ATTN=${FLASH_ATTN:-off} TAO_GGML_DUMP=$out TAO_GGML_MODEL=$model TAO_GGML_TOKENS="$*" TAO_GGML_NEXT="$next" \
   go test ./inference/llama -run TestGGMLDump -v | grep -v "values, llama.cpp"

@@ -15,15 +15,23 @@ const prompts = [
   "[INST] Write a poem about the sea. [/INST]",
   "日本語と emoji 😀 and code: func main() {}",
 ];
+// FLASH_ATTN=on: llama.cpp's flash attention (its default on the CPU), and a
+// fifth prompt long enough (64 tokens or more) for its tiled prompt kernel.
+const flash = process.env.FLASH_ATTN === "on";
+if (flash) {
+  prompts.push("In the middle of the old town there was a small bakery that opened before dawn every day. " +
+    "The baker, a quiet man with flour on his sleeves, sold warm bread to fishermen, teachers, nurses and children " +
+    "on their way to school, and nobody could remember a morning when the lights had stayed off.");
+}
 const steps = 64, topN = 5;
 const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
 const model = await llama.loadModel({ modelPath, useMmap: true });
 // KV_CACHE=f16 uses llama.cpp's default F16 KV cache; the default here is F32.
 const kv = (process.env.KV_CACHE ?? "f32").toUpperCase();
-const out = { source: "node-llama-cpp 3.21.1 (llama.cpp " + (llama.llamaCppRelease?.release ?? "?") + "), CPU, " + kv + " KV cache, no flash attention", model: cid, kv_cache: kv.toLowerCase(), steps, cases: [] };
+const out = { source: "node-llama-cpp 3.21.1 (llama.cpp " + (llama.llamaCppRelease?.release ?? "?") + "), CPU, " + kv + " KV cache, " + (flash ? "flash attention" : "no flash attention"), model: cid, kv_cache: kv.toLowerCase(), flash_attn: flash, steps, cases: [] };
 for (const text of prompts) {
   const ctx = await model.createContext({
-    contextSize: 256, batchSize: 256, threads: 2, flashAttention: false,
+    contextSize: 256, batchSize: 256, threads: 2, flashAttention: flash,
     experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv,
   });
   const seq = ctx.getSequence();

@@ -27,6 +27,7 @@ func newBenchInferenceCmd() *cobra.Command {
 		llamaDir                 string
 		asJSON                   bool
 		device, batches, kvCache string
+		flashAttn                string
 		promptN, decodeN, chunk  int
 	)
 	c := &cobra.Command{
@@ -37,7 +38,7 @@ cache): prefill of a 128-token prompt, greedy decode at batch 1, aggregate
 decode of 8 concurrent requests, and the process's peak memory. When
 node-llama-cpp is installed (scripts/llamacpp-install.sh puts it in
 build/llamacpp), llama.cpp runs on the same file with the same thread count
-and KV cache type
+and attention settings (KV cache type, flash attention)
 and the table shows the decode ratio; where gcc is installed too,
 scripts/llamacpp-batched.sh adds llama.cpp's own batched decode (the same
 number of sequences per llama_decode, through its C API) and its gain over
@@ -59,6 +60,14 @@ one sequence (CPP BATCH).`,
 			}
 			if _, err := inference.ParseKVCache(kvCache); err != nil {
 				return usageError(fmt.Errorf("--kv-cache: %w", err))
+			}
+			fa, err := inference.ParseFlashAttn(flashAttn)
+			if err != nil {
+				return usageError(fmt.Errorf("--flash-attn: %w", err))
+			}
+			llamaEnv := []string{"KV_CACHE=" + kvCacheName(kvCache), "FLASH_ATTN=off"}
+			if fa {
+				llamaEnv[1] = "FLASH_ATTN=on"
 			}
 			var bs []int
 			if batches != "" {
@@ -83,18 +92,18 @@ one sequence (CPP BATCH).`,
 					}
 					for _, t := range th {
 						r, err := inference.Bench(cmd.Context(), inference.BenchOptions{Model: path, Threads: t, Device: device,
-							Batches: bs, PromptTokens: promptN, DecodeTokens: decodeN, PrefillChunk: chunk, KVCache: kvCache})
+							Batches: bs, PromptTokens: promptN, DecodeTokens: decodeN, PrefillChunk: chunk, KVCache: kvCache, FlashAttn: flashAttn})
 						if err != nil {
 							return err
 						}
 						r.Model = p + "-" + q
 						if script != "" {
-							if o, err := runLlamaCpp(script, nodePath, path, t, kvCache); err == nil {
+							if o, err := runLlamaCpp(script, nodePath, path, t, llamaEnv); err == nil {
 								r.LlamaCpp = o
 								if o.DecodeTokS > 0 {
 									r.Ratio = r.DecodeTokS / o.DecodeTokS
 								}
-								if err := runLlamaCppBatched(o, path, t, r.Batch, decodeN, kvCache); err != nil {
+								if err := runLlamaCppBatched(o, path, t, r.Batch, decodeN, llamaEnv); err != nil {
 									fmt.Fprintf(cmd.ErrOrStderr(), "llama.cpp batched on %s: %v\n", r.Model, err)
 								}
 							} else {
@@ -125,6 +134,7 @@ one sequence (CPP BATCH).`,
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	f.StringVar(&device, "device", "cpu", "where the builtin engine runs: cpu, cuda (an NVIDIA GPU) or auto")
 	f.StringVar(&kvCache, "kv-cache", "f16", "KV cache type of both engines: f16 (llama.cpp's default) or f32")
+	f.StringVar(&flashAttn, "flash-attn", "on", "flash attention in both engines: on (llama.cpp's default) or off")
 	f.StringVar(&batches, "batches", "", "extra concurrency levels to measure aggregate decode at, comma-separated (e.g. 1,8,32)")
 	f.IntVar(&promptN, "prompt", 0, "prompt tokens of the prefill figure (default 128)")
 	f.IntVar(&decodeN, "decode", 0, "tokens each request decodes (default 64)")
@@ -169,7 +179,7 @@ const batchedScript = "scripts/llamacpp-batched.sh"
 // runLlamaCppBatched fills o's batch figures by batchedScript: batch
 // sequences decoding steps tokens each (64 if 0), beside one. It does
 // nothing where the script or gcc is missing.
-func runLlamaCppBatched(o *inference.Other, model string, threads, batch, steps int, kvCache string) error {
+func runLlamaCppBatched(o *inference.Other, model string, threads, batch, steps int, env []string) error {
 	if _, err := os.Stat(batchedScript); err != nil {
 		return nil
 	}
@@ -180,7 +190,7 @@ func runLlamaCppBatched(o *inference.Other, model string, threads, batch, steps 
 		steps = 64
 	}
 	cmd := exec.Command("bash", batchedScript, model, strconv.Itoa(threads), strconv.Itoa(batch), strconv.Itoa(steps))
-	cmd.Env = append(os.Environ(), "KV_CACHE="+kvCacheName(kvCache))
+	cmd.Env = append(os.Environ(), env...)
 	b, err := cmd.Output()
 	if err != nil {
 		return err
@@ -200,9 +210,9 @@ func runLlamaCppBatched(o *inference.Other, model string, threads, batch, steps 
 	return nil
 }
 
-func runLlamaCpp(script, nodePath, model string, threads int, kvCache string) (*inference.Other, error) {
+func runLlamaCpp(script, nodePath, model string, threads int, env []string) (*inference.Other, error) {
 	cmd := exec.Command("node", script, model, strconv.Itoa(threads))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+nodePath, "KV_CACHE="+kvCacheName(kvCache))
+	cmd.Env = append(append(os.Environ(), "NODE_PATH="+nodePath), env...)
 	b, err := cmd.Output()
 	if err != nil {
 		return nil, err
@@ -216,7 +226,7 @@ func runLlamaCpp(script, nodePath, model string, threads int, kvCache string) (*
 }
 
 // kvCacheName is the KV cache type that --kv-cache names (f16 or f32), for
-// the llama.cpp scripts' KV_CACHE.
+// the llama.cpp scripts' KV_CACHE (their FLASH_ATTN follows --flash-attn).
 func kvCacheName(s string) string {
 	if t, err := inference.ParseKVCache(s); err == nil && t == gguf.F32 {
 		return "f32"

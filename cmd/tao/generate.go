@@ -59,6 +59,9 @@ meaningless, by design.`,
 			if _, err := inference.ParseKVCache(o.KVCache); err != nil {
 				return usageError(fmt.Errorf("--kv-cache: %w", err))
 			}
+			if _, err := inference.ParseFlashAttn(o.FlashAttn); err != nil {
+				return usageError(fmt.Errorf("--flash-attn: %w", err))
+			}
 			if _, err := inference.ParseDevice(o.Device); err != nil {
 				return usageError(fmt.Errorf("--device: %w", err))
 			}
@@ -98,6 +101,7 @@ meaningless, by design.`,
 	f.IntVar(&o.Threads, "threads", 0, "CPU threads (0: all cores)")
 	f.StringVar(&o.Device, "device", "cpu", "where the model runs: cpu, cuda (an NVIDIA GPU) or auto")
 	f.StringVar(&o.KVCache, "kv-cache", "f16", "KV cache type on the CPU: f16 (llama.cpp's default) or f32 (twice the memory; llama.cpp's --cache-type-k/v f32)")
+	f.StringVar(&o.FlashAttn, "flash-attn", "on", "attention as llama.cpp computes it with flash attention on (its default; an F16 cache) or off (llama.cpp's -fa off)")
 	f.BoolVar(&o.Chat, "chat", false, "wrap PROMPT as a user message in the model's chat template")
 	f.BoolVar(&jsonOut, "json", false, "print one JSON object instead of streaming text")
 	f.BoolVarP(&quiet, "quiet", "q", false, "do not print speeds to stderr")

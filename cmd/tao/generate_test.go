@@ -53,11 +53,12 @@ func TestGenerateContract(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"tokens":`+fmtInts(rep.Tokens)) {
 		t.Errorf("generate by CID: exit %d, %s %s", code, out, errOut)
 	}
-	// Both KV cache types hold to llama.cpp's tokens with the same cache
-	// (for this prompt the two caches' greedy tokens part at step 37).
-	for _, kv := range []struct{ flag, refs string }{
-		{"f16", "llamacpp-stories15m-q4_0-seed1-f16cache.json"},
-		{"f32", "llamacpp-stories15m-q4_0-seed1.json"},
+	// The defaults (flash attention, F16 cache) and both caches without
+	// flash attention hold to llama.cpp's tokens with the same settings.
+	for _, kv := range []struct{ flags, refs string }{
+		{"", "llamacpp-stories15m-q4_0-seed1-fa.json"},
+		{"--flash-attn off --kv-cache f16", "llamacpp-stories15m-q4_0-seed1-f16cache.json"},
+		{"--flash-attn off --kv-cache f32", "llamacpp-stories15m-q4_0-seed1.json"},
 	} {
 		b, err := os.ReadFile(filepath.Join("..", "..", "inference", "llama", "testdata", kv.refs))
 		if err != nil {
@@ -71,14 +72,19 @@ func TestGenerateContract(t *testing.T) {
 		if err := json.Unmarshal(b, &refs); err != nil {
 			t.Fatal(err)
 		}
-		code, out, errOut = runWallet(t, "", "generate", "--model", model, "--kv-cache", kv.flag, "--max-tokens", "40", "--temperature", "0", "--json", "Once upon a time")
+		args := append([]string{"generate", "--model", model}, strings.Fields(kv.flags)...)
+		code, out, errOut = runWallet(t, "", append(args, "--max-tokens", "40", "--temperature", "0", "--json", "Once upon a time")...)
 		if want := `"tokens":` + fmtInts(refs.Cases[0].Tokens[:40]); code != 0 || !strings.Contains(out, want) {
-			t.Errorf("--kv-cache %s: exit %d, %s %s; want %s", kv.flag, code, out, errOut, want)
+			t.Errorf("generate %s: exit %d, %s %s; want %s", kv.flags, code, out, errOut, want)
 		}
 	}
 	code, _, errOut = runWallet(t, "", "generate", "--model", model, "--kv-cache", "q8_0", "x")
 	if code != 2 || !strings.Contains(errOut, "want f16") {
 		t.Errorf("--kv-cache q8_0: exit %d, %s", code, errOut)
+	}
+	code, _, errOut = runWallet(t, "", "generate", "--model", model, "--flash-attn", "maybe", "x")
+	if code != 2 || !strings.Contains(errOut, "want on") {
+		t.Errorf("--flash-attn maybe: exit %d, %s", code, errOut)
 	}
 	// Not a GGUF file: exit status 2 and a one-line error.
 	bad := filepath.Join(t.TempDir(), "bad.gguf")

@@ -18,6 +18,7 @@ func newValidatorCmd() *cobra.Command {
 		f.StringVar(&v.Model, "model", "default", "the subnet's GGUF model `PATH`, or \"default\" for the synthetic default model (made once in the model cache)")
 		f.IntVar(&v.Threads, "threads", 0, "CPU threads of the verifying engine (default: all cores)")
 		f.StringVar(&v.KVCache, "kv-cache", "f16", "KV cache type of the verifying engine: f16 (llama.cpp's default) or f32")
+		f.StringVar(&v.FlashAttn, "flash-attn", "on", "the verifying engine's attention as llama.cpp's with flash attention on (its default) or off")
 		f.DurationVar(&v.Interval, "interval", 0, "time between rounds (default: one round per subnet tempo)")
 		f.IntVar(&v.Prompts, "prompts", 0, "prompts per round, each asked of every miner (default 2)")
 		f.IntVar(&v.MaxTokens, "max-tokens", 0, "tokens of each greedy answer (default 24)")
@@ -33,6 +34,9 @@ func newValidatorCmd() *cobra.Command {
 			}
 			if _, err := inference.ParseKVCache(v.KVCache); err != nil {
 				return usageError(fmt.Errorf("--kv-cache: %w", err))
+			}
+			if _, err := inference.ParseFlashAttn(v.FlashAttn); err != nil {
+				return usageError(fmt.Errorf("--flash-attn: %w", err))
 			}
 			if !f.Changed("role") {
 				cfg.Roles = []string{"validator"}

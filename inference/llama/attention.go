@@ -12,21 +12,44 @@ import "math"
 // call (a prompt; llama.cpp's batch is one sequence's tokens). With an
 // F16 cache the same, with the query and the weights rounded to float16
 // and the products those of the F16 cache (f16cache.go): a prompt row's
-// scores are tinyBLAS's too. Rows past the sequence's position count as
-// llama.cpp's masked cache cells: zero weight.
-func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool, l int, tm *team) {
+// scores are tinyBLAS's too. With flash attention (Seq.flash), llama.cpp's
+// flash-attention kernels (flashattn.go): the tiled one for a sequence
+// with 64 rows or more in this call (seqRows), else one row at a time.
+// Rows past the sequence's position count as llama.cpp's masked cache
+// cells: zero weight (flash attention skips them).
+func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool, seqRows []int, l int, tm *team) {
 	qDim, hd := m.QDim(), m.HeadDim
 	group := m.Heads / m.KVHeads
 	scale := 1 / float32(math.Sqrt(float64(hd))) // 1.0f/sqrtf(n_embd_head)
 	n := len(rows) * m.Heads
 	tm.parallelFor(n, 1, func(lo, hi int) {
 		var probs, q16 []float32
+		var acc []uint16
 		for job := lo; job < hi; job++ {
 			i, h := job/m.Heads, job%m.Heads
 			kvh := h / group
 			seq, p := rows[i].Seq, pos[i]
 			qh := q[i*qDim+h*hd : i*qDim+(h+1)*hd]
 			n := p + 1
+			if seq.flash {
+				o := out[i*qDim+h*hd : i*qDim+(h+1)*hd]
+				k, v := seq.kHead16(l, kvh, hd), seq.vHead16(l, kvh, hd)
+				if seqRows[i] >= flashTileRows && hd%8 == 0 {
+					probs = append(probs[:0], make([]float32, flashTile)...)
+					flashTiled(qh, k, v, n, scale, probs, o)
+					continue
+				}
+				if cap(probs) < n {
+					probs = make([]float32, n, seq.cap)
+				}
+				if cap(acc) < hd {
+					acc = make([]uint16, hd)
+				}
+				q16 = append(q16[:0], qh...)
+				roundF16(q16)
+				flashOne(q16, k, v, n, scale, probs[:n], acc, o)
+				continue
+			}
 			n8, n32 := (n+7)&^7, (n+31)&^31
 			if cap(probs) < n32 {
 				probs = make([]float32, n32, seq.vBlocks*32)

@@ -9,20 +9,30 @@ import (
 
 // BenchmarkDecode reports decode tokens/s at batch sizes 1 and 8 (one
 // token from each of 8 sequences per Forward) on synthetic stories15m,
-// each sequence rewound after 128 positions, with the default F16 KV cache
-// and (Q8_0) with an F32 one.
+// each sequence rewound after 128 positions, with the defaults (flash
+// attention, F16 cache) and (Q8_0) without flash attention, with an F16
+// or an F32 cache.
 func BenchmarkDecode(b *testing.B) {
-	for _, c := range []struct{ q, kv gguf.TensorType }{
-		{gguf.F32, gguf.F16}, {gguf.Q8_0, gguf.F16}, {gguf.Q8_0, gguf.F32}, {gguf.Q4_0, gguf.F16},
+	for _, c := range []struct {
+		q, kv gguf.TensorType
+		fa    bool
+	}{
+		{gguf.F32, gguf.F16, true}, {gguf.Q8_0, gguf.F16, true}, {gguf.Q8_0, gguf.F16, false},
+		{gguf.Q8_0, gguf.F32, false}, {gguf.Q4_0, gguf.F16, true},
 	} {
 		q := c.q
 		m := loadSynth(b, q, 1)
 		if err := m.SetKVCacheType(c.kv); err != nil {
 			b.Fatal(err)
 		}
+		m.SetFlashAttention(c.fa)
+		attn := "kv=" + c.kv.String()
+		if c.fa {
+			attn = "fa"
+		}
 		for _, threads := range []int{1, 2} {
 			for _, batch := range []int{1, 8} {
-				b.Run(fmt.Sprintf("quant=%s/kv=%s/threads=%d/batch=%d", q, c.kv, threads, batch), func(b *testing.B) {
+				b.Run(fmt.Sprintf("quant=%s/%s/threads=%d/batch=%d", q, attn, threads, batch), func(b *testing.B) {
 					seqs := make([]*Seq, batch)
 					for i := range seqs {
 						seqs[i] = m.NewSeq(m.Ctx)

@@ -15,9 +15,10 @@
 //
 // On x86 (and in the Go fallbacks elsewhere) the CPU path rounds every
 // operation as llama.cpp's ggml kernels do, so models of every type above
-// give llama.cpp's logits bit for bit (no flash attention, with
-// llama.cpp's default F16 KV cache or an F32 one: Model.SetKVCacheType);
-// see docs/inference.md.
+// give llama.cpp's logits bit for bit: with llama.cpp's defaults (flash
+// attention, F16 KV cache), and with flash attention off over an F16 or an
+// F32 cache (Model.SetFlashAttention, Model.SetKVCacheType); see
+// docs/inference.md.
 //
 // First calls:
 //

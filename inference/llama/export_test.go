@@ -192,7 +192,7 @@ func TestExportSafetensorsMatchesHFLayout(t *testing.T) {
 	}
 	prompt := m.Tok.Encode("The quick brown fox", true, false)
 	want := hfRef{cfg: cfg, f: f, t: t}.logits(prompt)
-	setKVCache(t, m, "f32") // the reference keeps its keys and values in float32
+	setAttention(t, m, "f32", false) // the reference keeps its keys and values in float32
 	seq := m.NewSeq(len(prompt))
 	rows := make([]Row, len(prompt))
 	for i, id := range prompt {

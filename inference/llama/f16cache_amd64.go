@@ -78,3 +78,34 @@ func kqvF16(v []uint16, p []float32, n int, prompt bool, out []float32) {
 		kqvF16GGMLAVX2(&v[0], hd, &p[0], nblk, &out[0])
 	}
 }
+
+//go:noescape
+func vecMadF16AVX2(y, x *uint16, v float32, n int)
+
+//go:noescape
+func vecScaleF16AVX2(y *uint16, v float32, n int)
+
+// vecMadF16 is vecMadF16Go.
+func vecMadF16(y, x []uint16, v float32) {
+	n := 0
+	if hasAVX2 {
+		n = len(y) &^ 7
+	}
+	if n > 0 {
+		_ = x[n-1]
+		vecMadF16AVX2(&y[0], &x[0], v, n)
+	}
+	vecMadF16Go(y[n:], x[n:len(y)], v)
+}
+
+// vecScaleF16 is vecScaleF16Go.
+func vecScaleF16(y []uint16, v float32) {
+	n := 0
+	if hasAVX2 {
+		n = len(y) &^ 7
+	}
+	if n > 0 {
+		vecScaleF16AVX2(&y[0], v, n)
+	}
+	vecScaleF16Go(y[n:], v)
+}

@@ -343,3 +343,40 @@ kx8end:
 	JNZ kx8row
 	VZEROUPPER
 	RET
+
+// func vecMadF16AVX2(y, x *uint16, v float32, n int)
+// y[i] = float16(x[i]*v + y[i]) (fused in float32, rounded to nearest
+// even) for i < n (n a positive multiple of 8): ggml_vec_mad_f16.
+TEXT ·vecMadF16AVX2(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	VBROADCASTSS v+16(FP), Y2
+	MOVQ n+24(FP), CX
+vmf16loop:
+	VCVTPH2PS (DI), Y0
+	VCVTPH2PS (SI), Y1
+	VFMADD231PS Y2, Y1, Y0
+	VCVTPS2PH $0, Y0, (DI)
+	ADDQ $16, DI
+	ADDQ $16, SI
+	SUBQ $8, CX
+	JNZ vmf16loop
+	VZEROUPPER
+	RET
+
+// func vecScaleF16AVX2(y *uint16, v float32, n int)
+// y[i] = float16(y[i]*v) for i < n (n a positive multiple of 8):
+// ggml_vec_scale_f16.
+TEXT ·vecScaleF16AVX2(SB), NOSPLIT, $0-24
+	MOVQ y+0(FP), DI
+	VBROADCASTSS v+8(FP), Y2
+	MOVQ n+16(FP), CX
+vsf16loop:
+	VCVTPH2PS (DI), Y0
+	VMULPS Y2, Y0, Y0
+	VCVTPS2PH $0, Y0, (DI)
+	ADDQ $16, DI
+	SUBQ $8, CX
+	JNZ vsf16loop
+	VZEROUPPER
+	RET

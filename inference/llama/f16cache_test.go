@@ -10,7 +10,8 @@ import (
 
 // TestF16CacheKernels checks the F16 cache's kernels (vectorized where the
 // CPU allows) bit for bit against their Go definitions: rounding to
-// float16 (in place and into halves), attention scores of decode and prompt rows for head widths
+// float16 (in place and into halves), flash attention's multiply-adds and
+// scalings in float16, attention scores of decode and prompt rows for head widths
 // with and without leftovers, and the weighted sums of values.
 func TestF16CacheKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
@@ -40,6 +41,24 @@ func TestF16CacheKernels(t *testing.T) {
 		for i := range got {
 			if got[i] != want[i] {
 				t.Fatalf("n=%d float16(%v) = %#x, Go %#x", n, x[i], got[i], want[i])
+			}
+		}
+	}
+	for _, n := range []int{1, 8, 13, 48, 100} {
+		y, x := make([]uint16, n), make([]uint16, n)
+		for i := range y {
+			y[i] = gguf.F32ToF16(float32(r.NormFloat64()))
+			x[i] = gguf.F32ToF16(float32(r.NormFloat64()))
+		}
+		v := float32(r.Float64())
+		got, want := append([]uint16(nil), y...), append([]uint16(nil), y...)
+		vecMadF16(got, x, v)
+		vecMadF16Go(want, x, v)
+		vecScaleF16(got, v)
+		vecScaleF16Go(want, v)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("n=%d mad/scale [%d] = %#x, Go %#x", n, i, got[i], want[i])
 			}
 		}
 	}
@@ -107,8 +126,9 @@ func TestDotF16Leftovers(t *testing.T) {
 	}
 }
 
-// TestKVCacheType checks the cache types a model takes and that an F16
-// cache holds halves: half an F32 cache's bytes.
+// TestKVCacheType checks the cache types a model takes, that an F16
+// cache holds halves (half an F32 cache's bytes), and that flash attention
+// keeps an F16 cache whatever the type asked for, as llama.cpp does.
 func TestKVCacheType(t *testing.T) {
 	m, err := Load(synthPreset(t, "qwen3-tiny", gguf.F32, 1))
 	if err != nil {
@@ -127,7 +147,11 @@ func TestKVCacheType(t *testing.T) {
 	if err := m.SetKVCacheType(gguf.F32); err != nil {
 		t.Fatal(err)
 	}
-	if s := m.NewSeq(64); s.k16 != nil || len(s.k[0]) != 64*m.KVDim() {
+	if s := m.NewSeq(64); s.k != nil || !s.flash {
+		t.Fatal("flash attention (the default) did not keep the cache in f16")
+	}
+	m.SetFlashAttention(false)
+	if s := m.NewSeq(64); s.k16 != nil || s.flash || len(s.k[0]) != 64*m.KVDim() {
 		t.Fatal("f32 cache not made")
 	}
 }

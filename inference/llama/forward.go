@@ -73,6 +73,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	// after attention: the feed-forward there, and the output layer, are
 	// a batch of several only where a sequence wants several.
 	prompt, outPrompt := make([]bool, T), make([]bool, T)
+	seqRows := make([]int, T) // rows of each row's sequence in this call
 	wants := map[*Seq]int{}
 	for _, r := range rows {
 		if r.Logits {
@@ -87,6 +88,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	for i, r := range rows {
 		n := next[r.Seq] - r.Seq.n
 		prompt[i] = n > 1
+		seqRows[i] = n
 		outPrompt[i] = r.Logits && wants[r.Seq] > 1
 		gemm[i] = seen[r.Seq] < n-n%4
 		seen[r.Seq]++
@@ -168,7 +170,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 		tracef("Vcur", l, v)
 		tracef("Qcur", l, q)
 		tracef("Kcur", l, k)
-		m.attention(att, q, rows, pos, prompt, l, tm)
+		m.attention(att, q, rows, pos, prompt, seqRows, l, tm)
 		tracef("kqv_out", l, att)
 		qin.set(att)
 		matmul(tmp, ly.wo, qin, tm)
@@ -276,6 +278,10 @@ func (m *Model) ropeAndCache(q, k, v []float32, seq *Seq, l, p, i int, cos, sin 
 		}
 		for h := range m.KVHeads {
 			toF16(seq.kHead16(l, h, hd)[p*hd:], k[i*kvDim+h*hd:i*kvDim+(h+1)*hd])
+			if seq.flash {
+				toF16(seq.vHead16(l, h, hd)[p*hd:], v[i*kvDim+h*hd:i*kvDim+(h+1)*hd])
+				continue
+			}
 			toF16(vrow, v[i*kvDim+h*hd:i*kvDim+(h+1)*hd])
 			vh := seq.vHead16(l, h, hd)[b*hd*32+o:]
 			for d, x := range vrow[:hd] {

@@ -54,7 +54,8 @@ func readGGMLDump(path string) ([]ggmlTensor, error) {
 // and TAO_GGML_TOKENS="1 2 3" (the prompt) are set; TAO_GGML_NEXT feeds
 // llama.cpp's greedy tokens instead of the engine's own,
 // TAO_GGML_KV_CACHE=f16 gives the engine an F16 KV cache (as the dump's,
-// KV_CACHE=f16) and TAO_GGML_VERBOSE lists every differing value.
+// KV_CACHE=f16), TAO_GGML_FLASH_ATTN=on flash attention (FLASH_ATTN=on)
+// and TAO_GGML_VERBOSE lists every differing value.
 func TestGGMLDump(t *testing.T) {
 	dir, path := os.Getenv("TAO_GGML_DUMP"), os.Getenv("TAO_GGML_MODEL")
 	if dir == "" || path == "" {
@@ -73,7 +74,7 @@ func TestGGMLDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	setKVCache(t, m, os.Getenv("TAO_GGML_KV_CACHE"))
+	setAttention(t, m, os.Getenv("TAO_GGML_KV_CACHE"), os.Getenv("TAO_GGML_FLASH_ATTN") == "on")
 	seq := m.NewSeq(256)
 	got := map[string][]float32{}
 	var order []string

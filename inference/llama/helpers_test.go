@@ -98,9 +98,10 @@ func logitsSHA256(x []float32) string {
 	return fmt.Sprintf("%x", sha256.Sum256(buf))
 }
 
-// setKVCache sets m's KV cache type to kv ("f16", or "f32" when empty), the
-// type of the llama.cpp references the test compares with.
-func setKVCache(t testing.TB, m *Model, kv string) {
+// setAttention sets m's KV cache type to kv ("f16", or "f32" when empty)
+// and its flash attention, as the llama.cpp references the test compares
+// with were made.
+func setAttention(t testing.TB, m *Model, kv string, flash bool) {
 	t.Helper()
 	typ := gguf.F32
 	if kv == "f16" {
@@ -109,4 +110,5 @@ func setKVCache(t testing.TB, m *Model, kv string) {
 	if err := m.SetKVCacheType(typ); err != nil {
 		t.Fatal(err)
 	}
+	m.SetFlashAttention(flash)
 }

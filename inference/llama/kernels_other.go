@@ -97,3 +97,6 @@ func kqvF16(v []uint16, p []float32, n int, prompt bool, out []float32) {
 }
 
 func toF16(dst []uint16, src []float32) { toF16Go(dst, src) }
+
+func vecMadF16(y, x []uint16, v float32) { vecMadF16Go(y, x, v) }
+func vecScaleF16(y []uint16, v float32)  { vecScaleF16Go(y, v) }

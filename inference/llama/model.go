@@ -27,8 +27,11 @@ type Model struct {
 	gpu       *gpuModel // non-nil after ToDevice
 	// kvType is the CPU KV cache's element type: F16 (llama.cpp's
 	// default) or F32. SetKVCacheType sets it.
-	kvType  gguf.TensorType
-	scratch sync.Pool // *forwardScratch of CPU passes
+	kvType gguf.TensorType
+	// flashAttn: attention as llama.cpp's CPU flash attention computes it
+	// (its default), over an F16 cache; SetFlashAttention sets it.
+	flashAttn bool
+	scratch   sync.Pool // *forwardScratch of CPU passes
 
 	release   func() error
 	closeOnce sync.Once
@@ -84,7 +87,7 @@ func Load(b []byte) (*Model, error) {
 		return nil, err
 	}
 	c.Vocab = len(voc.Tokens)
-	m := &Model{Config: c, File: f, Tok: tok, kvType: gguf.F16}
+	m := &Model{Config: c, File: f, Tok: tok, kvType: gguf.F16, flashAttn: true}
 	if m.embd, err = newMatrix(f, "token_embd.weight", c.Dim, c.Vocab); err != nil {
 		return nil, err
 	}
@@ -129,6 +132,17 @@ func (m *Model) SetKVCacheType(t gguf.TensorType) error {
 
 // KVCacheType is the element type of the CPU KV caches (SetKVCacheType).
 func (m *Model) KVCacheType() gguf.TensorType { return m.kvType }
+
+// SetFlashAttention chooses, for the sequences NewSeq makes from now on,
+// between attention as llama.cpp's CPU flash attention computes it (on:
+// llama.cpp's default, "-fa auto"; flashattn.go) and as its plain graph
+// does ("-fa off"). Flash attention rounds keys and values to float16
+// whatever the cache type (llama.cpp casts an F32 cache), so with it
+// the cache is F16.
+func (m *Model) SetFlashAttention(on bool) { m.flashAttn = on }
+
+// FlashAttention reports SetFlashAttention's choice.
+func (m *Model) FlashAttention() bool { return m.flashAttn }
 
 // Close frees the model's GPU memory, if any, and unmaps the file. The Model must not be used afterwards; a second
 // call is a no-op.

@@ -20,8 +20,10 @@ type llamacppRefs struct {
 	// KVCache is the type of llama.cpp's KV cache: "f16", or "f32" (also
 	// when absent).
 	KVCache string `json:"kv_cache"`
-	Steps   int    `json:"steps"`
-	Cases   []struct {
+	// FlashAttn: llama.cpp ran with flash attention (absent: without).
+	FlashAttn bool `json:"flash_attn"`
+	Steps     int  `json:"steps"`
+	Cases     []struct {
 		Text         string        `json:"text"`
 		PromptTokens []int32       `json:"prompt_tokens"`
 		Tokens       []int32       `json:"tokens"`
@@ -101,10 +103,24 @@ func TestLlamaCppParity(t *testing.T) {
 		{gguf.F32, "testdata/llamacpp-qwen3-tiny-f32-seed1-f16cache.json", 1e-3, "qwen3-tiny"},
 		{gguf.F32, "testdata/llamacpp-llama31-tiny-f32-seed1-f16cache.json", 1e-3, "llama31-tiny"},
 		{gguf.Q4_K, "testdata/llamacpp-llama-k-tiny-q4_k-seed1-f16cache.json", 1e-3, "llama-k-tiny"},
+		// llama.cpp's defaults (the engine's too): flash attention, F16
+		// cache; a fifth prompt of more than 64 tokens takes the tiled
+		// kernel.
+		{gguf.F32, "testdata/llamacpp-stories15m-f32-seed1-fa.json", 1e-3, ""},
+		{gguf.Q8_0, "testdata/llamacpp-stories15m-q8_0-seed1-fa.json", 1e-3, ""},
+		{gguf.Q4_0, "testdata/llamacpp-stories15m-q4_0-seed1-fa.json", 1e-3, ""},
+		{gguf.Q4_K, "testdata/llamacpp-stories15m-q4_k-seed1-fa.json", 1e-3, ""},
+		{gguf.Q4_0, "testdata/llamacpp-qwen2-tiny-q4_0-seed1-fa.json", 1e-3, "qwen2-tiny"},
+		{gguf.F32, "testdata/llamacpp-qwen3-tiny-f32-seed1-fa.json", 1e-3, "qwen3-tiny"},
+		{gguf.F32, "testdata/llamacpp-llama31-tiny-f32-seed1-fa.json", 1e-3, "llama31-tiny"},
+		{gguf.Q4_K, "testdata/llamacpp-llama-k-tiny-q4_k-seed1-fa.json", 1e-3, "llama-k-tiny"},
 	} {
 		name := tc.preset + tc.q.String()
 		if strings.HasSuffix(tc.file, "-f16cache.json") {
 			name += "-f16cache"
+		}
+		if strings.HasSuffix(tc.file, "-fa.json") {
+			name += "-fa"
 		}
 		t.Run(name, func(t *testing.T) {
 			if tc.preset == "stories15m-llama3" && testing.Short() {
@@ -129,7 +145,7 @@ func TestLlamaCppParity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			setKVCache(t, m, refs.KVCache)
+			setAttention(t, m, refs.KVCache, refs.FlashAttn)
 			for _, c := range refs.Cases {
 				t.Run(fmt.Sprintf("%.12s", c.Text), func(t *testing.T) {
 					prompt := m.Tok.Encode(c.Text, true, false)
@@ -162,15 +178,15 @@ func TestLlamaCppParity(t *testing.T) {
 // TestLogitsBitsMatchLlamaCpp holds the engine to llama.cpp's logits bit
 // for bit: their SHA-256 after the prompt and after feeding llama.cpp's
 // greedy tokens, against hashes of llama.cpp's own tensors
-// (testdata/llamacpp-logits-sha256.json), with an F32 KV cache and with
-// an F16 one (names ending -f16cache). A change in any rounding
+// (testdata/llamacpp-logits-sha256.json), with an F32 KV cache, with an
+// F16 one (names ending -f16cache) and with flash attention (-fa). A change in any rounding
 // anywhere fails it; scripts/llamacpp-dump.sh then names the first tensor
 // that differs.
 func TestLogitsBitsMatchLlamaCpp(t *testing.T) {
 	for _, c := range []struct {
 		preset string
 		q      gguf.TensorType
-		kv     string // "" or "-f16cache"
+		kv     string // "", "-f16cache" or "-fa"
 	}{
 		{"stories15m", gguf.F32, ""}, {"stories15m", gguf.F16, ""}, {"stories15m", gguf.Q8_0, ""}, {"stories15m", gguf.Q4_0, ""},
 		{"stories15m", gguf.Q6_K, ""}, {"stories15m", gguf.Q5_1, ""}, {"stories15m", gguf.Q4_K, ""},
@@ -178,6 +194,9 @@ func TestLogitsBitsMatchLlamaCpp(t *testing.T) {
 		{"stories15m", gguf.F32, "-f16cache"}, {"stories15m", gguf.Q8_0, "-f16cache"},
 		{"stories15m", gguf.Q4_0, "-f16cache"}, {"llama-k-tiny", gguf.Q4_K, "-f16cache"},
 		{"qwen3-tiny", gguf.F32, "-f16cache"}, {"llama31-tiny", gguf.F32, "-f16cache"},
+		{"stories15m", gguf.F32, "-fa"}, {"stories15m", gguf.Q8_0, "-fa"},
+		{"stories15m", gguf.Q4_0, "-fa"}, {"llama-k-tiny", gguf.Q4_K, "-fa"},
+		{"qwen3-tiny", gguf.F32, "-fa"}, {"llama31-tiny", gguf.F32, "-fa"},
 	} {
 		name := c.preset + "-" + strings.ToLower(c.q.String()) + c.kv
 		t.Run(name, func(t *testing.T) { checkLogitsHashes(t, c.preset, c.q, name) })
@@ -197,10 +216,11 @@ func checkLogitsHashes(t *testing.T, preset string, q gguf.TensorType, name stri
 		t.Fatal(err)
 	}
 	hashes := want[name].(map[string]any)
-	base, f16 := strings.CutSuffix(name, "-f16cache")
-	suffix := ""
-	if f16 {
-		suffix = "-f16cache"
+	base, suffix := name, ""
+	for _, s := range []string{"-f16cache", "-fa"} {
+		if b, ok := strings.CutSuffix(name, s); ok {
+			base, suffix = b, s
+		}
 	}
 	rb, err := os.ReadFile(fmt.Sprintf("testdata/llamacpp-%s-seed1%s.json", base, suffix))
 	if err != nil {
@@ -215,7 +235,7 @@ func checkLogitsHashes(t *testing.T, preset string, q gguf.TensorType, name stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	setKVCache(t, m, refs.KVCache)
+	setAttention(t, m, refs.KVCache, refs.FlashAttn)
 	seq := m.NewSeq(256)
 	in := c.PromptTokens
 	for step := 0; step < 64; step++ {

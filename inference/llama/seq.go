@@ -18,8 +18,11 @@ type Seq struct {
 	// each HeadDim rows of 32 floats (the tail of the last block zero).
 	// An F16 cache (Model.SetKVCacheType) holds the same in k16 and v16,
 	// each value rounded to float16 as llama.cpp's F16 cache stores it.
+	// With flash attention (flash) the values are not transposed: v16
+	// holds, per KV head, a row of HeadDim halves per position.
 	k, v     [][]float32
 	k16, v16 [][]uint16
+	flash    bool
 	vBlocks  int
 	n        int // positions filled
 	cap      int
@@ -36,8 +39,8 @@ func (m *Model) NewSeq(n int) *Seq {
 		g.newCache(s, m.Layers, m.KVDim())
 		return s
 	}
-	s := &Seq{cap: n, vBlocks: (n + 31) / 32}
-	if m.kvType == gguf.F16 {
+	s := &Seq{cap: n, vBlocks: (n + 31) / 32, flash: m.flashAttn}
+	if m.kvType == gguf.F16 || s.flash {
 		s.k16, s.v16 = make([][]uint16, m.Layers), make([][]uint16, m.Layers)
 		for l := range m.Layers {
 			s.k16[l] = make([]uint16, n*m.KVDim())
