@@ -231,7 +231,7 @@ func (e *Builtin) Score(ctx context.Context, prompt, tokens []int32) ([]float32,
 		rows := make([]llama.Row, end-start)
 		for i := range rows {
 			p := start + i
-			rows[i] = llama.Row{Seq: seq, Token: all[p], Logits: p >= len(prompt)-1}
+			rows[i] = llama.Row{Seq: seq, Token: all[p], Logits: p >= len(prompt)-1, Batch: llama.UBatchRows(n-1, p)}
 		}
 		logits, err := e.m.Forward(rows, e.opts.Threads)
 		if err != nil {

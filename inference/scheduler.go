@@ -115,7 +115,8 @@ func (e *Builtin) step(active []*job) []*job {
 			budget -= n
 			for i := range n {
 				p := j.fed + i
-				rows = append(rows, llama.Row{Seq: j.seq, Token: j.prompt[p], Logits: p == len(j.prompt)-1})
+				rows = append(rows, llama.Row{Seq: j.seq, Token: j.prompt[p], Logits: p == len(j.prompt)-1,
+					Batch: llama.UBatchRows(len(j.prompt), p)})
 			}
 			j.fed += n
 			if j.fed == len(j.prompt) {

@@ -100,7 +100,7 @@ meaningless, by design.`,
 	f.StringArrayVar(&stopSeqs, "stop", nil, "stop when the text contains `STRING` (repeatable)")
 	f.IntVar(&o.Threads, "threads", 0, "CPU threads (0: all cores)")
 	f.StringVar(&o.Device, "device", "cpu", "where the model runs: cpu, cuda (an NVIDIA GPU) or auto")
-	f.StringVar(&o.KVCache, "kv-cache", "f16", "KV cache type on the CPU: f16 (llama.cpp's default) or f32 (twice the memory; llama.cpp's --cache-type-k/v f32)")
+	f.StringVar(&o.KVCache, "kv-cache", "f16", "KV cache type on the CPU with --flash-attn off: f16 (llama.cpp's default) or f32 (twice the memory; llama.cpp's --cache-type-k/v f32); flash attention computes in f16 either way, as llama.cpp's")
 	f.StringVar(&o.FlashAttn, "flash-attn", "on", "attention as llama.cpp computes it with flash attention on (its default; an F16 cache) or off (llama.cpp's -fa off)")
 	f.BoolVar(&o.Chat, "chat", false, "wrap PROMPT as a user message in the model's chat template")
 	f.BoolVar(&jsonOut, "json", false, "print one JSON object instead of streaming text")

@@ -32,7 +32,7 @@ func newMinerCmd() *cobra.Command {
 		f.StringVar(&m.Model, "model", "default", "GGUF model `PATH`, or \"default\" for the synthetic default model (made once in the model cache)")
 		f.IntVar(&m.Threads, "threads", 0, "CPU threads of the builtin engine (default: all cores)")
 		f.StringVar(&m.Device, "device", "auto", "where the builtin engine runs: auto (a usable NVIDIA GPU that runs the model, else the CPU), cuda (the GPU or fail) or cpu")
-		f.StringVar(&m.KVCache, "kv-cache", "f16", "KV cache type of the builtin engine on the CPU: f16 (llama.cpp's default) or f32 (twice the memory)")
+		f.StringVar(&m.KVCache, "kv-cache", "f16", "KV cache type of the builtin engine on the CPU with --flash-attn off: f16 (llama.cpp's default) or f32 (twice the memory); flash attention computes in f16 either way")
 		f.StringVar(&m.FlashAttn, "flash-attn", "on", "the builtin engine's attention on the CPU as llama.cpp's with flash attention on (its default) or off")
 		f.IntVar(&m.MaxConcurrent, "max-concurrent", 0, "requests generated at once (default 8)")
 		f.DurationVar(&m.HeartbeatInterval, "heartbeat-interval", 0, "how often to gossip the signed heartbeat (default 5s)")

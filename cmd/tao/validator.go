@@ -17,7 +17,7 @@ func newValidatorCmd() *cobra.Command {
 		f.Uint16Var(&v.NetUID, "netuid", 1, "the subnet to validate")
 		f.StringVar(&v.Model, "model", "default", "the subnet's GGUF model `PATH`, or \"default\" for the synthetic default model (made once in the model cache)")
 		f.IntVar(&v.Threads, "threads", 0, "CPU threads of the verifying engine (default: all cores)")
-		f.StringVar(&v.KVCache, "kv-cache", "f16", "KV cache type of the verifying engine: f16 (llama.cpp's default) or f32")
+		f.StringVar(&v.KVCache, "kv-cache", "f16", "KV cache type of the verifying engine with --flash-attn off: f16 (llama.cpp's default) or f32")
 		f.StringVar(&v.FlashAttn, "flash-attn", "on", "the verifying engine's attention as llama.cpp's with flash attention on (its default) or off")
 		f.DurationVar(&v.Interval, "interval", 0, "time between rounds (default: one round per subnet tempo)")
 		f.IntVar(&v.Prompts, "prompts", 0, "prompts per round, each asked of every miner (default 2)")

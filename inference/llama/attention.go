@@ -22,6 +22,7 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool
 	group := m.Heads / m.KVHeads
 	scale := 1 / float32(math.Sqrt(float64(hd))) // 1.0f/sqrtf(n_embd_head)
 	n := len(rows) * m.Heads
+	kt := m.flashKeyTiles(rows, pos, seqRows, l, tm)
 	tm.parallelFor(n, 1, func(lo, hi int) {
 		var probs, q16 []float32
 		var acc []uint16
@@ -35,8 +36,10 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool
 				o := out[i*qDim+h*hd : i*qDim+(h+1)*hd]
 				k, v := seq.kHead16(l, kvh, hd), seq.vHead16(l, kvh, hd)
 				if seqRows[i] >= flashTileRows && hd%8 == 0 {
-					probs = append(probs[:0], make([]float32, flashTile)...)
-					flashTiled(qh, k, v, n, scale, probs, o)
+					if cap(probs) < flashTile {
+						probs = make([]float32, flashTile)
+					}
+					flashTiled(qh, kt[seq][kvh], v, n, scale, probs[:flashTile], o)
 					continue
 				}
 				if cap(probs) < n {
@@ -91,4 +94,45 @@ func (m *Model) attention(out, q []float32, rows []Row, pos []int, prompt []bool
 			}
 		}
 	})
+}
+
+// flashKeyTiles returns, for each sequence whose rows here take flash
+// attention's tiled kernel, each KV head's keys of layer l up to the
+// sequence's last row, transposed by tiles (flashKeyTiles): packed once
+// for all of the sequence's rows.
+func (m *Model) flashKeyTiles(rows []Row, pos, seqRows []int, l int, tm *team) map[*Seq][][]float32 {
+	hd := m.HeadDim
+	if hd%8 != 0 {
+		return nil
+	}
+	var seqs []*Seq
+	n := map[*Seq]int{}
+	for i, r := range rows {
+		if !r.Seq.flash || seqRows[i] < flashTileRows {
+			continue
+		}
+		if _, ok := n[r.Seq]; !ok {
+			seqs = append(seqs, r.Seq)
+		}
+		n[r.Seq] = max(n[r.Seq], pos[i]+1)
+	}
+	if len(seqs) == 0 {
+		return nil
+	}
+	kt := make(map[*Seq][][]float32, len(seqs))
+	for _, s := range seqs {
+		tiles := make([][]float32, m.KVHeads)
+		nt := (n[s] + flashTile - 1) / flashTile
+		for h := range tiles {
+			tiles[h] = make([]float32, nt*hd*flashTile)
+		}
+		kt[s] = tiles
+	}
+	tm.parallelFor(len(seqs)*m.KVHeads, 1, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			s, h := seqs[j/m.KVHeads], j%m.KVHeads
+			flashKeyTiles(kt[s][h], s.kHead16(l, h, hd), hd, n[s])
+		}
+	})
+	return kt
 }

@@ -17,7 +17,10 @@
 // operation as llama.cpp's ggml kernels do, so models of every type above
 // give llama.cpp's logits bit for bit: with llama.cpp's defaults (flash
 // attention, F16 KV cache), and with flash attention off over an F16 or an
-// F32 cache (Model.SetFlashAttention, Model.SetKVCacheType); see
+// F32 cache (Model.SetFlashAttention, Model.SetKVCacheType), the order
+// being x86's with AVX2 and llama.cpp's default batch of 512 rows
+// (Row.Batch); past 256 positions llama.cpp's flash attention splits a
+// decode row across its threads, which the engine does not reproduce. See
 // docs/inference.md.
 //
 // First calls:

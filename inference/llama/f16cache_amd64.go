@@ -109,3 +109,34 @@ func vecScaleF16(y []uint16, v float32) {
 	}
 	vecScaleF16Go(y[n:], v)
 }
+
+//go:noescape
+func flashKQAVX2(kt, q *float32, hd int, out *float32)
+
+//go:noescape
+func vecMadF32F16AVX2(y *float32, x *uint16, v float32, n int)
+
+// flashKQ is flashKQGo.
+func flashKQ(kt, q, out []float32) {
+	hd := len(q)
+	if !hasAVX2 || hd == 0 {
+		flashKQGo(kt, q, out)
+		return
+	}
+	_ = kt[hd*flashTile-1]
+	_ = out[flashTile-1]
+	flashKQAVX2(&kt[0], &q[0], hd, &out[0])
+}
+
+// vecMadF32F16 is vecMadF32F16Go.
+func vecMadF32F16(y []float32, x []uint16, v float32) {
+	n := 0
+	if hasAVX2 {
+		n = len(y) &^ 7
+	}
+	if n > 0 {
+		_ = x[n-1]
+		vecMadF32F16AVX2(&y[0], &x[0], v, n)
+	}
+	vecMadF32F16Go(y[n:], x[n:len(y)], v)
+}

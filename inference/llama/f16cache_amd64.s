@@ -380,3 +380,65 @@ vsf16loop:
 	JNZ vsf16loop
 	VZEROUPPER
 	RET
+
+// func flashKQAVX2(kt, q *float32, hd int, out *float32)
+// out[j] = the chain acc = fma(kt[d*64+j], q[d], acc) over d < hd from 0,
+// for j < 64: llama.cpp's tiled flash attention's scores of one query row
+// against a tile of 64 keys stored transposed (simd_gemm, one row).
+TEXT ·flashKQAVX2(SB), NOSPLIT, $0-32
+	MOVQ kt+0(FP), SI
+	MOVQ q+8(FP), DI
+	MOVQ hd+16(FP), CX
+	MOVQ out+24(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+fkqloop:
+	VBROADCASTSS (DI), Y8
+	VFMADD231PS 0(SI), Y8, Y0
+	VFMADD231PS 32(SI), Y8, Y1
+	VFMADD231PS 64(SI), Y8, Y2
+	VFMADD231PS 96(SI), Y8, Y3
+	VFMADD231PS 128(SI), Y8, Y4
+	VFMADD231PS 160(SI), Y8, Y5
+	VFMADD231PS 192(SI), Y8, Y6
+	VFMADD231PS 224(SI), Y8, Y7
+	ADDQ $256, SI
+	ADDQ $4, DI
+	DECQ CX
+	JNZ fkqloop
+	VMOVUPS Y0, 0(DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	VMOVUPS Y3, 96(DX)
+	VMOVUPS Y4, 128(DX)
+	VMOVUPS Y5, 160(DX)
+	VMOVUPS Y6, 192(DX)
+	VMOVUPS Y7, 224(DX)
+	VZEROUPPER
+	RET
+
+// func vecMadF32F16AVX2(y *float32, x *uint16, v float32, n int)
+// y[i] = fma(float32(x[i]), v, y[i]) for i < n (n a positive multiple
+// of 8): one cell's weighted value row added to the tiled flash
+// attention's float32 sums.
+TEXT ·vecMadF32F16AVX2(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	VBROADCASTSS v+16(FP), Y2
+	MOVQ n+24(FP), CX
+vm32loop:
+	VCVTPH2PS (SI), Y1
+	VFMADD213PS (DI), Y2, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, DI
+	ADDQ $16, SI
+	SUBQ $8, CX
+	JNZ vm32loop
+	VZEROUPPER
+	RET

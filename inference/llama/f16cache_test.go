@@ -62,6 +62,37 @@ func TestF16CacheKernels(t *testing.T) {
 			}
 		}
 	}
+	for _, hd := range []int{8, 48, 64} {
+		kt, q := make([]float32, hd*flashTile), make([]float32, hd)
+		for i := range kt {
+			kt[i] = float32(r.NormFloat64())
+		}
+		for i := range q {
+			q[i] = float32(r.NormFloat64())
+		}
+		got, want := make([]float32, flashTile), make([]float32, flashTile)
+		flashKQ(kt, q, got)
+		flashKQGo(kt, q, want)
+		y := make([]float32, hd)
+		x := make([]uint16, hd)
+		for i := range y {
+			y[i] = float32(r.NormFloat64())
+			x[i] = gguf.F32ToF16(float32(r.NormFloat64()))
+		}
+		y2 := append([]float32(nil), y...)
+		vecMadF32F16(y, x, 0.37)
+		vecMadF32F16Go(y2, x, 0.37)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("hd=%d tile scores[%d] = %v, Go %v", hd, i, got[i], want[i])
+			}
+		}
+		for i := range y {
+			if math.Float32bits(y[i]) != math.Float32bits(y2[i]) {
+				t.Fatalf("hd=%d f32 mad [%d] = %v, Go %v", hd, i, y[i], y2[i])
+			}
+		}
+	}
 	halves := func(n int) []uint16 {
 		h := make([]uint16, n)
 		for i := range h {
@@ -153,5 +184,54 @@ func TestKVCacheType(t *testing.T) {
 	m.SetFlashAttention(false)
 	if s := m.NewSeq(64); s.k16 != nil || s.flash || len(s.k[0]) != 64*m.KVDim() {
 		t.Fatal("f32 cache not made")
+	}
+}
+
+// TestPromptSplitKeepsBits checks that a prompt fed in pieces, each row
+// marked with the ubatch llama.cpp would evaluate it in (Row.Batch), gives
+// the bits of the prompt fed at once, with each attention setting: flash
+// attention's tiled kernel (a prompt of 64 rows or more) and tinyBLAS's
+// order must not depend on how a scheduler splits the prompt.
+func TestPromptSplitKeepsBits(t *testing.T) {
+	m, err := Load(synthPreset(t, "stories15m", gguf.Q8_0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prompt := make([]int32, 100)
+	for i := range prompt {
+		prompt[i] = int32(300 + 7*i)
+	}
+	run := func(pieces ...int) []float32 {
+		seq := m.NewSeq(128)
+		var last []float32
+		p := 0
+		for _, n := range pieces {
+			rows := make([]Row, n)
+			for i := range rows {
+				rows[i] = Row{Seq: seq, Token: prompt[p+i], Logits: p+i == len(prompt)-1, Batch: UBatchRows(len(prompt), p+i)}
+			}
+			out, err := m.Forward(rows, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out) > 0 {
+				last = out[0]
+			}
+			p += n
+		}
+		return last
+	}
+	for _, c := range []struct {
+		kv gguf.TensorType
+		fa bool
+	}{{gguf.F16, true}, {gguf.F16, false}, {gguf.F32, false}} {
+		if err := m.SetKVCacheType(c.kv); err != nil {
+			t.Fatal(err)
+		}
+		m.SetFlashAttention(c.fa)
+		whole := logitsSHA256(run(100))
+		if split := logitsSHA256(run(40, 56, 3, 1)); split != whole {
+			t.Errorf("kv %s, flash %v: split prompt's logits %s, whole %s", c.kv, c.fa, split, whole)
+		}
 	}
 }

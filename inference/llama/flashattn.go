@@ -74,8 +74,9 @@ func flashOne(q16 []float32, k, v []uint16, n int, scale float32, scores []float
 
 // flashTiled writes to out one query row's attention over cells [0, n)
 // of one KV head: llama.cpp's tiled kernel (n the row's position plus 1).
-// q is the query in float32; p (flashTile elements) is scratch.
-func flashTiled(q []float32, k, v []uint16, n int, scale float32, p []float32, out []float32) {
+// q is the query in float32, kt the head's keys as flashKeyTiles
+// transposes them, v its value rows; p (flashTile elements) is scratch.
+func flashTiled(q, kt []float32, v []uint16, n int, scale float32, p []float32, out []float32) {
 	hd := len(out)
 	p = p[:flashTile]
 	clear(out)
@@ -83,17 +84,13 @@ func flashTiled(q []float32, k, v []uint16, n int, scale float32, p []float32, o
 	var s float32
 	for c0 := 0; c0 < n; c0 += flashTile {
 		live := min(flashTile, n-c0) // cells of the tile this row sees
+		flashKQ(kt[c0*hd:(c0+flashTile)*hd], q, p)
 		for t := range p {
-			if t >= live {
+			if t < live {
+				p[t] = p[t]*scale + 0 // the mask's 0 for an unmasked cell
+			} else {
 				p[t] = float32(math.Inf(-1))
-				continue
 			}
-			key := k[(c0+t)*hd : (c0+t+1)*hd]
-			var a float32
-			for d, x := range q {
-				a = fma32(f16Table[key[d]], x, a)
-			}
-			p[t] = a*scale + 0
 		}
 		tmax := maxOfGo(p)
 		mn := max(m, tmax)
@@ -106,12 +103,8 @@ func flashTiled(q []float32, k, v []uint16, n int, scale float32, p []float32, o
 		}
 		m = mn
 		s = float32(float64(s) + softmaxExp(p, mn))
-		for d := range out {
-			a := out[d]
-			for t := range live {
-				a = fma32(f16Table[v[(c0+t)*hd+d]], p[t], a)
-			}
-			out[d] = a
+		for t := range live {
+			vecMadF32F16(out, v[(c0+t)*hd:(c0+t+1)*hd], p[t])
 		}
 	}
 	var inv float32
@@ -120,6 +113,45 @@ func flashTiled(q []float32, k, v []uint16, n int, scale float32, p []float32, o
 	}
 	for d := range out {
 		out[d] *= inv
+	}
+}
+
+// flashKeyTiles writes to kt the keys of cells [0, n) (rows of hd halves
+// in k) widened and transposed by tiles of flashTile cells, as llama.cpp's
+// tiled kernel packs them: tile c's element (d, t) at kt[(c*hd+d)*64+t];
+// a tile's cells from n on are zero. kt has room for (n+63)/64 tiles.
+func flashKeyTiles(kt []float32, k []uint16, hd, n int) {
+	nt := (n + flashTile - 1) / flashTile
+	kt = kt[:nt*hd*flashTile]
+	clear(kt[(nt-1)*hd*flashTile:])
+	for c := range nt {
+		tile := kt[c*hd*flashTile : (c+1)*hd*flashTile]
+		for t := range min(flashTile, n-c*flashTile) {
+			row := k[(c*flashTile+t)*hd : (c*flashTile+t+1)*hd]
+			for d, h := range row {
+				tile[d*flashTile+t] = f16Table[h]
+			}
+		}
+	}
+}
+
+// flashKQGo sets out[j] (j < 64) to the fused multiply-add chain of q with
+// column j of a transposed key tile kt (hd rows of 64), from 0.
+func flashKQGo(kt, q, out []float32) {
+	for j := range out[:flashTile] {
+		var a float32
+		for d, x := range q {
+			a = fma32(kt[d*flashTile+j], x, a)
+		}
+		out[j] = a
+	}
+}
+
+// vecMadF32F16Go sets y[i] = fma(float32(x[i]), v, y[i]).
+func vecMadF32F16Go(y []float32, x []uint16, v float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] = fma32(f16Table[x[i]], v, y[i])
 	}
 }
 

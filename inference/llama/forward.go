@@ -12,7 +12,21 @@ type Row struct {
 	Seq    *Seq
 	Token  int32
 	Logits bool
+	// Batch, if positive, is how many rows of Seq llama.cpp would
+	// evaluate together with this one (its ubatch: UBatchRows): the
+	// engine then picks llama.cpp's kernels for that count, so that how a
+	// caller splits a prompt across Forward calls does not change its
+	// numbers. Zero: the rows of Seq in this call.
+	Batch int
 }
+
+// UBatch is llama.cpp's default physical batch (n_ubatch, 512 rows):
+// a longer prompt is evaluated in pieces of that many rows.
+const UBatch = 512
+
+// UBatchRows is the number of rows of llama.cpp's ubatch holding row i of
+// an evaluation of n rows of one sequence (Row.Batch).
+func UBatchRows(n, i int) int { return min(UBatch, n-i/UBatch*UBatch) }
 
 // Forward evaluates rows and returns, for each row with Logits set and in
 // order, a fresh slice of Vocab logits. threads <= 0 uses GOMAXPROCS. On a
@@ -87,8 +101,12 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	seen, seenOut := map[*Seq]int{}, map[*Seq]int{}
 	for i, r := range rows {
 		n := next[r.Seq] - r.Seq.n
-		prompt[i] = n > 1
-		seqRows[i] = n
+		b := n
+		if r.Batch > 0 {
+			b = r.Batch
+		}
+		prompt[i] = b > 1
+		seqRows[i] = b
 		outPrompt[i] = r.Logits && wants[r.Seq] > 1
 		gemm[i] = seen[r.Seq] < n-n%4
 		seen[r.Seq]++

@@ -62,7 +62,7 @@ func TestLogitsBitsWithoutAVX2(t *testing.T) {
 		{"stories15m", gguf.Q8_0, ""}, {"stories15m", gguf.Q4_0, ""}, {"llama-k-tiny", gguf.Q4_K, ""},
 		{"llama-k-tiny", gguf.Q5_K, ""}, {"llama-k-tiny", gguf.Q6_K, ""},
 		{"stories15m", gguf.Q8_0, "-f16cache"}, {"qwen3-tiny", gguf.F32, "-f16cache"}, {"llama31-tiny", gguf.F32, "-f16cache"},
-		{"stories15m", gguf.Q8_0, "-fa"}, {"qwen3-tiny", gguf.F32, "-fa"},
+		{"stories15m", gguf.Q8_0, "-fa"}, {"qwen3-tiny", gguf.F32, "-fa"}, {"stories15m", gguf.Q8_0, "-fa-long"},
 	} {
 		name := c.preset + "-" + strings.ToLower(c.q.String()) + c.kv
 		t.Run(name, func(t *testing.T) { checkLogitsHashes(t, c.preset, c.q, name) })

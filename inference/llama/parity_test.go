@@ -179,14 +179,15 @@ func TestLlamaCppParity(t *testing.T) {
 // for bit: their SHA-256 after the prompt and after feeding llama.cpp's
 // greedy tokens, against hashes of llama.cpp's own tensors
 // (testdata/llamacpp-logits-sha256.json), with an F32 KV cache, with an
-// F16 one (names ending -f16cache) and with flash attention (-fa). A change in any rounding
+// F16 one (names ending -f16cache) and with flash attention (-fa; -fa-long
+// after a 67-token prompt, which takes its tiled kernel). A change in any rounding
 // anywhere fails it; scripts/llamacpp-dump.sh then names the first tensor
 // that differs.
 func TestLogitsBitsMatchLlamaCpp(t *testing.T) {
 	for _, c := range []struct {
 		preset string
 		q      gguf.TensorType
-		kv     string // "", "-f16cache" or "-fa"
+		kv     string // "", "-f16cache", "-fa" or "-fa-long"
 	}{
 		{"stories15m", gguf.F32, ""}, {"stories15m", gguf.F16, ""}, {"stories15m", gguf.Q8_0, ""}, {"stories15m", gguf.Q4_0, ""},
 		{"stories15m", gguf.Q6_K, ""}, {"stories15m", gguf.Q5_1, ""}, {"stories15m", gguf.Q4_K, ""},
@@ -197,6 +198,7 @@ func TestLogitsBitsMatchLlamaCpp(t *testing.T) {
 		{"stories15m", gguf.F32, "-fa"}, {"stories15m", gguf.Q8_0, "-fa"},
 		{"stories15m", gguf.Q4_0, "-fa"}, {"llama-k-tiny", gguf.Q4_K, "-fa"},
 		{"qwen3-tiny", gguf.F32, "-fa"}, {"llama31-tiny", gguf.F32, "-fa"},
+		{"stories15m", gguf.Q8_0, "-fa-long"}, {"llama-k-tiny", gguf.Q4_K, "-fa-long"},
 	} {
 		name := c.preset + "-" + strings.ToLower(c.q.String()) + c.kv
 		t.Run(name, func(t *testing.T) { checkLogitsHashes(t, c.preset, c.q, name) })
@@ -216,6 +218,10 @@ func checkLogitsHashes(t *testing.T, preset string, q gguf.TensorType, name stri
 		t.Fatal(err)
 	}
 	hashes := want[name].(map[string]any)
+	which := 0 // "Once upon a time"
+	if n, ok := strings.CutSuffix(name, "-long"); ok {
+		name, which = n, 4 // the long prompt of the flash-attention references
+	}
 	base, suffix := name, ""
 	for _, s := range []string{"-f16cache", "-fa"} {
 		if b, ok := strings.CutSuffix(name, s); ok {
@@ -230,7 +236,7 @@ func checkLogitsHashes(t *testing.T, preset string, q gguf.TensorType, name stri
 	if err := json.Unmarshal(rb, &refs); err != nil {
 		t.Fatal(err)
 	}
-	c := refs.Cases[0] // "Once upon a time"
+	c := refs.Cases[which]
 	m, err := Load(synthPreset(t, preset, q, 1))
 	if err != nil {
 		t.Fatal(err)
