@@ -101,5 +101,5 @@ func toF16(dst []uint16, src []float32) { toF16Go(dst, src) }
 func vecMadF16(y, x []uint16, v float32) { vecMadF16Go(y, x, v) }
 func vecScaleF16(y []uint16, v float32)  { vecScaleF16Go(y, v) }
 
-func flashKQ(kt, q, out []float32)                   { flashKQGo(kt, q, out) }
+func flashKQ(kt, q, out []float32)                    { flashKQGo(kt, q, out) }
 func vecMadF32F16(y []float32, x []uint16, v float32) { vecMadF32F16Go(y, x, v) }
