@@ -186,11 +186,24 @@ func mulQx8Go(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float
 	}
 }
 
-// siluMulGo sets gate[i] = vSilu(gate[i]) * up[i] (ggml_vec_swiglu_f32).
+// siluMulGo is ggml_vec_swiglu_f32 on x86 with AVX2: gate[i] =
+// vSilu(gate[i]) * up[i] by eights, the rest by siluMulTail.
 func siluMulGo(gate, up []float32) {
+	n := len(gate) &^ 7
 	up = up[:len(gate)]
-	for i, g := range gate {
+	for i, g := range gate[:n] {
 		gate[i] = vSilu(g) * up[i]
+	}
+	siluMulTail(gate[n:], up[n:])
+}
+
+// siluMulTail is ggml_vec_swiglu_f32's scalar loop after its vectors of
+// eight: x/(1 + expf(-x)) * g with the C library's expf (glibcExpf), for
+// a width that is not a multiple of 8.
+func siluMulTail(gate, up []float32) {
+	up = up[:len(gate)]
+	for i, x := range gate {
+		gate[i] = x / (1 + glibcExpf(-x)) * up[i]
 	}
 }
 

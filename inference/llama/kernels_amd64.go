@@ -145,8 +145,10 @@ func siluMul(gate, up []float32) {
 	if n > 0 {
 		up = up[:len(gate)]
 		siluMulAVX2(&gate[0], &up[0], n)
+		siluMulTail(gate[n:], up[n:])
+		return
 	}
-	siluMulGo(gate[n:], up[n:])
+	siluMulGo(gate, up)
 }
 
 //go:noescape

@@ -63,6 +63,7 @@ func TestLogitsBitsWithoutAVX2(t *testing.T) {
 		{"llama-k-tiny", gguf.Q5_K, ""}, {"llama-k-tiny", gguf.Q6_K, ""},
 		{"stories15m", gguf.Q8_0, "-f16cache"}, {"qwen3-tiny", gguf.F32, "-f16cache"}, {"llama31-tiny", gguf.F32, "-f16cache"},
 		{"stories15m", gguf.Q8_0, "-fa"}, {"qwen3-tiny", gguf.F32, "-fa"}, {"stories15m", gguf.Q8_0, "-fa-long"},
+		{"llama-k-odd", gguf.Q4_K, ""},
 	} {
 		name := c.preset + "-" + strings.ToLower(c.q.String()) + c.kv
 		t.Run(name, func(t *testing.T) { checkLogitsHashes(t, c.preset, c.q, name) })

@@ -199,6 +199,8 @@ func TestLogitsBitsMatchLlamaCpp(t *testing.T) {
 		{"stories15m", gguf.Q4_0, "-fa"}, {"llama-k-tiny", gguf.Q4_K, "-fa"},
 		{"qwen3-tiny", gguf.F32, "-fa"}, {"llama31-tiny", gguf.F32, "-fa"},
 		{"stories15m", gguf.Q8_0, "-fa-long"}, {"llama-k-tiny", gguf.Q4_K, "-fa-long"},
+		// A feed-forward width of 260: SwiGLU's scalar tail (glibc's expf).
+		{"llama-k-odd", gguf.Q4_K, ""},
 	} {
 		name := c.preset + "-" + strings.ToLower(c.q.String()) + c.kv
 		t.Run(name, func(t *testing.T) { checkLogitsHashes(t, c.preset, c.q, name) })
