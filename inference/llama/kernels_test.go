@@ -286,7 +286,8 @@ func TestLogitsKernels(t *testing.T) {
 }
 
 // TestSiluMul checks the vectorized feed-forward gate bit for bit against
-// the scalar vSilu, over the exponential's whole range and its edges.
+// the scalar vSilu, over the exponential's whole range and its edges, and
+// the tail past the last eight against ggml's scalar loop (glibc's expf).
 func TestSiluMul(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	var g []float32
@@ -306,10 +307,21 @@ func TestSiluMul(t *testing.T) {
 	}
 	got := append([]float32(nil), g...)
 	siluMul(got, up)
+	n := len(g) &^ 7
 	for i, v := range g {
 		want := vSilu(v) * up[i]
+		if i >= n { // ggml's scalar loop: the C library's expf
+			want = v / (1 + glibcExpf(-v)) * up[i]
+		}
 		if math.Float32bits(got[i]) != math.Float32bits(want) && !(got[i] != got[i] && want != want) {
 			t.Fatalf("silu(%v)*%v = %v, want %v", v, up[i], got[i], want)
+		}
+	}
+	gold := append([]float32(nil), g...)
+	siluMulGo(gold, up)
+	for i := range g {
+		if math.Float32bits(got[i]) != math.Float32bits(gold[i]) && !(got[i] != got[i] && gold[i] != gold[i]) {
+			t.Fatalf("siluMul(%v) = %v, siluMulGo %v", g[i], got[i], gold[i])
 		}
 	}
 }
