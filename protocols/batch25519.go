@@ -45,6 +45,9 @@ func batchVerify(checks []SigCheck) bool {
 	var digest [64]byte
 	var s, k, zs scalar.Scalar
 	var enc curve.CompressedEdwardsY
+	h := sha512.New() // one hash state for all k_i, reset for each
+	var prefix []byte // SigningBytes' prefix for chain and kind, which a batch shares
+	var pChain, pKind string
 	for i, c := range checks {
 		r := &pvals[1+i]
 		if _, err := enc.SetBytes(c.Sig[:32]); err != nil {
@@ -59,10 +62,14 @@ func batchVerify(checks []SigCheck) bool {
 		if _, err := s.SetBytesModOrder(c.Sig[32:]); err != nil {
 			return false
 		}
-		h := sha512.New()
+		h.Reset()
 		h.Write(c.Sig[:32])
 		h.Write(c.Pub)
-		h.Write(SigningBytes(c.ChainID, c.Kind, c.Canonical))
+		if prefix == nil || c.ChainID != pChain || c.Kind != pKind {
+			prefix, pChain, pKind = SigningBytes(c.ChainID, c.Kind, nil), c.ChainID, c.Kind
+		}
+		h.Write(prefix)
+		h.Write(c.Canonical)
 		h.Sum(digest[:0])
 		if _, err := k.SetBytesModOrderWide(digest[:]); err != nil {
 			return false
