@@ -139,10 +139,8 @@ slloop:
 #define WBLK \
 	VMOVDQU 2(R9), Y14; \
 	VPSIGNB Y14, Y14, Y13; \
-	MOVWLZX 0(R9), AX; \
-	VMOVD AX, X12; \
-	VCVTPH2PS X12, X12; \
-	VBROADCASTSS X12, Y12
+	VPBROADCASTW 0(R9), X12; \
+	VCVTPH2PS X12, Y12
 
 // func matQ8x1AVX2(w *byte, rowBytes, nrows int, xq *int8, xd *float32, xs *int32, nb int, out *float32)
 // out[i] = dotQ8Go(row i, x) for nrows rows rowBytes apart.
