@@ -140,3 +140,29 @@ func vecMadF32F16(y []float32, x []uint16, v float32) {
 	}
 	vecMadF32F16Go(y[n:], x[n:len(y)], v)
 }
+
+//go:noescape
+func flashOneAVX2(scores *float32, n int, scale float32, v *uint16, hd int, acc *float32, consts *float64, tab *uint64) float32
+
+// flashExpConsts are glibcExpf's constants for flashOneAVX2: invLn2N,
+// shift, the cubic's coefficients scaled for r in 1/32ths, 1, and the
+// bounds below which expf is 0 and the least subnormal.
+var flashExpConsts = [8]float64{
+	0x1.71547652b82fep+0 * 32, 0x1.8p+52,
+	exp2fPoly[0] / 32 / 32 / 32, exp2fPoly[1] / 32 / 32, exp2fPoly[2] / 32, 1,
+	-0x1.9fe368p6, -0x1.9d1d9ep6,
+}
+
+// flashLoop runs flashOne's loop over the cells' scores (already computed)
+// in AVX2 when it can: it returns the sum of weights and leaves the
+// weighted sum of values, rounded to float16 values, in acc32; ok is false
+// where the Go loop must run (no AVX2, or hd not a multiple of 8).
+func flashLoop(scores []float32, scale float32, v []uint16, acc32 []float32) (s float32, ok bool) {
+	hd, n := len(acc32), len(scores)
+	if !hasAVX2 || hd%8 != 0 || hd == 0 || n == 0 {
+		return 0, false
+	}
+	_ = v[n*hd-1]
+	clear(acc32)
+	return flashOneAVX2(&scores[0], n, scale, &v[0], hd, &acc32[0], &flashExpConsts[0], &exp2fTable[0]), true
+}

@@ -442,3 +442,134 @@ vm32loop:
 	JNZ vm32loop
 	VZEROUPPER
 	RET
+
+// func flashOneAVX2(scores *float32, n int, scale float32, v *uint16, hd int, acc *float32, consts *float64, tab *uint64) float32
+// The one-query flash-attention loop of flashOne over n cells (hd a
+// positive multiple of 8): for each cell's score x = scores[c]*scale + 0,
+// the online softmax (max M, sum S) with glibc's expf (consts: invLn2N,
+// shift, c0, c1, c2, 1, and the underflow bounds -0x1.9fe368p6 and
+// -0x1.9d1d9ep6 as float64; tab: exp2fTable), and the weighted sum of the
+// value rows v + c*hd*2 in acc (hd float32s, zero on entry), each value
+// rounded to float16 after every step as ggml_vec_scale_f16 and
+// ggml_vec_mad_f16 leave it. Returns S.
+TEXT ·flashOneAVX2(SB), NOSPLIT, $0-68
+	MOVQ scores+0(FP), SI
+	MOVQ n+8(FP), R8
+	VMOVSS scale+16(FP), X12
+	MOVQ v+24(FP), DI
+	MOVQ hd+32(FP), R9
+	MOVQ acc+40(FP), R10
+	MOVQ consts+48(FP), R14
+	MOVQ tab+56(FP), R15
+	MOVL $-8388608, AX // 0xff800000
+	VMOVD AX, X11 // M = -Inf
+	VXORPS X13, X13, X13 // S = 0
+	VXORPS X14, X14, X14 // the mask's 0
+fo1cell:
+	VMULSS (SI), X12, X10
+	VADDSS X14, X10, X10
+	VUCOMISS X11, X10
+	JHI fo1max
+	VSUBSS X11, X10, X0 // x - M
+	XORQ DX, DX
+	JMP fo1exp
+fo1max:
+	VSUBSS X10, X11, X0 // Mold - x
+	VMOVAPS X10, X11
+	MOVQ $1, DX
+fo1exp:
+	VMOVD X0, AX
+	MOVL AX, CX
+	SHRL $20, CX
+	ANDL $0x7ff, CX
+	CMPL CX, $0x42a
+	JLS fo1expn
+	CMPL AX, $-8388608 // -Inf
+	JEQ fo1zero
+	CMPL CX, $0x7f7
+	JHI fo1nan
+	VCVTSS2SD X0, X0, X1
+	VUCOMISD 48(R14), X1
+	JCS fo1zero
+	VUCOMISD 56(R14), X1
+	JCS fo1tiny
+fo1expn:
+	VCVTSS2SD X0, X0, X1
+	VMOVSD 0(R14), X2
+	VMOVSD 8(R14), X3
+	VMOVAPD X2, X4
+	VFMADD213SD X3, X1, X4
+	VMOVQ X4, BX
+	VSUBSD X3, X4, X5
+	VFMSUB213SD X5, X1, X2
+	MOVQ BX, CX
+	ANDQ $31, CX
+	SHLQ $47, BX
+	ADDQ (R15)(CX*8), BX
+	VMOVQ BX, X6
+	VMOVSD 16(R14), X7
+	VFMADD213SD 24(R14), X2, X7
+	VMULSD X2, X2, X8
+	VMOVSD 32(R14), X9
+	VFMADD213SD 40(R14), X2, X9
+	VFMADD213SD X9, X8, X7
+	VMULSD X6, X7, X7
+	VCVTSD2SS X7, X7, X0
+	JMP fo1got
+fo1zero:
+	VXORPS X0, X0, X0
+	JMP fo1got
+fo1nan:
+	VADDSS X0, X0, X0
+	JMP fo1got
+fo1tiny:
+	MOVL $1, AX
+	VMOVD AX, X0
+fo1got:
+	VBROADCASTSS X0, Y15
+	MOVQ R10, BX
+	MOVQ DI, AX
+	MOVQ R9, CX
+	CMPQ DX, $0
+	JEQ fo1mad
+	// A new maximum: acc = f16(acc*ms), then f16(v + acc); S = S*ms + 1.
+fo1scl:
+	VMOVUPS (BX), Y2
+	VMULPS Y15, Y2, Y2
+	VCVTPS2PH $0, Y2, X2
+	VCVTPH2PS X2, Y2
+	VCVTPH2PS (AX), Y1
+	VADDPS Y1, Y2, Y2
+	VCVTPS2PH $0, Y2, X2
+	VCVTPH2PS X2, Y2
+	VMOVUPS Y2, (BX)
+	ADDQ $32, BX
+	ADDQ $16, AX
+	SUBQ $8, CX
+	JNZ fo1scl
+	VMULSS X0, X13, X13
+	MOVL $0x3f800000, AX
+	VMOVD AX, X1
+	VADDSS X1, X13, X13
+	JMP fo1next
+	// Otherwise acc = f16(fma(v, vs, acc)); S += vs.
+fo1mad:
+	VMOVUPS (BX), Y2
+	VCVTPH2PS (AX), Y1
+	VFMADD231PS Y15, Y1, Y2
+	VCVTPS2PH $0, Y2, X2
+	VCVTPH2PS X2, Y2
+	VMOVUPS Y2, (BX)
+	ADDQ $32, BX
+	ADDQ $16, AX
+	SUBQ $8, CX
+	JNZ fo1mad
+	VADDSS X0, X13, X13
+fo1next:
+	ADDQ $4, SI
+	LEAQ (DI)(R9*2), DI
+	DECQ R8
+	JNZ fo1cell
+	VMOVSS X13, ret+64(FP)
+	VZEROUPPER
+	RET

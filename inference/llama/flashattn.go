@@ -44,6 +44,16 @@ const (
 func flashOne(q16 []float32, k, v []uint16, n int, scale float32, scores []float32, acc []uint16, out []float32) {
 	hd := len(out)
 	scoresF16(q16, k, hd, false, scores[:n])
+	if s, ok := flashLoop(scores[:n], scale, v, out); ok {
+		var inv float32
+		if s != 0 {
+			inv = 1 / s
+		}
+		for d := range out {
+			out[d] *= inv
+		}
+		return
+	}
 	acc = acc[:hd]
 	clear(acc)
 	m := float32(math.Inf(-1))

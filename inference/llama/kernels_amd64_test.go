@@ -1,6 +1,7 @@
 package llama
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -67,5 +68,39 @@ func TestLogitsBitsWithoutAVX2(t *testing.T) {
 	} {
 		name := c.preset + "-" + strings.ToLower(c.q.String()) + c.kv
 		t.Run(name, func(t *testing.T) { checkLogitsHashes(t, c.preset, c.q, name) })
+	}
+}
+
+// TestFlashLoopMatchesGo checks flash attention's AVX2 cell loop (with its
+// glibc expf) bit for bit against the Go loop, on scores spread so that
+// the exponentials also underflow to zero and to the least subnormal.
+func TestFlashLoopMatchesGo(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, hd := range []int{8, 48, 64, 128} {
+		for _, spread := range []float64{1, 30, 103.5, 300} {
+			const n = 150
+			q := make([]float32, hd)
+			q[0] = 1
+			k, v := make([]uint16, n*hd), make([]uint16, n*hd)
+			for c := range n {
+				k[c*hd] = gguf.F32ToF16(float32(r.NormFloat64() * spread))
+				for d := range hd {
+					v[c*hd+d] = gguf.F32ToF16(float32(r.NormFloat64()))
+				}
+			}
+			got, want := make([]float32, hd), make([]float32, hd)
+			flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), got)
+			hasAVX2 = false
+			flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), want)
+			hasAVX2 = true
+			for d := range hd {
+				if math.Float32bits(got[d]) != math.Float32bits(want[d]) {
+					t.Fatalf("hd=%d spread %v dim %d: AVX2 %v, Go %v", hd, spread, d, got[d], want[d])
+				}
+			}
+		}
 	}
 }

@@ -103,3 +103,7 @@ func vecScaleF16(y []uint16, v float32)  { vecScaleF16Go(y, v) }
 
 func flashKQ(kt, q, out []float32)                    { flashKQGo(kt, q, out) }
 func vecMadF32F16(y []float32, x []uint16, v float32) { vecMadF32F16Go(y, x, v) }
+
+func flashLoop(scores []float32, scale float32, v []uint16, acc32 []float32) (float32, bool) {
+	return 0, false
+}
