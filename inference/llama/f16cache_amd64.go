@@ -8,10 +8,7 @@ func toF16AVX2(dst *uint16, src *float32, n int)
 
 // toF16 is toF16Go.
 func toF16(dst []uint16, src []float32) {
-	n := 0
-	if hasAVX2 {
-		n = len(src) &^ 7
-	}
+	n := avx2Len(len(src))
 	if n > 0 {
 		_ = dst[n-1]
 		toF16AVX2(&dst[0], &src[0], n)
@@ -31,12 +28,18 @@ func kqvF16GGMLAVX2(v *uint16, hd int, p *float32, nblk int, out *float32)
 //go:noescape
 func kqvF16x8AVX2(v *uint16, hd int, p *float32, nchunk int, out *float32)
 
+// avx2Len is how many of n elements the AVX2 kernels of eight at a time
+// take (the rest go to the Go definitions): none without AVX2.
+func avx2Len(n int) int {
+	if !hasAVX2 {
+		return 0
+	}
+	return n &^ 7
+}
+
 // roundF16 is roundF16Go.
 func roundF16(x []float32) {
-	n := 0
-	if hasAVX2 {
-		n = len(x) &^ 7
-	}
+	n := avx2Len(len(x))
 	if n > 0 {
 		roundF16AVX2(&x[0], n)
 	}
@@ -87,10 +90,7 @@ func vecScaleF16AVX2(y *uint16, v float32, n int)
 
 // vecMadF16 is vecMadF16Go.
 func vecMadF16(y, x []uint16, v float32) {
-	n := 0
-	if hasAVX2 {
-		n = len(y) &^ 7
-	}
+	n := avx2Len(len(y))
 	if n > 0 {
 		_ = x[n-1]
 		vecMadF16AVX2(&y[0], &x[0], v, n)
@@ -100,10 +100,7 @@ func vecMadF16(y, x []uint16, v float32) {
 
 // vecScaleF16 is vecScaleF16Go.
 func vecScaleF16(y []uint16, v float32) {
-	n := 0
-	if hasAVX2 {
-		n = len(y) &^ 7
-	}
+	n := avx2Len(len(y))
 	if n > 0 {
 		vecScaleF16AVX2(&y[0], v, n)
 	}
@@ -130,10 +127,7 @@ func flashKQ(kt, q, out []float32) {
 
 // vecMadF32F16 is vecMadF32F16Go.
 func vecMadF32F16(y []float32, x []uint16, v float32) {
-	n := 0
-	if hasAVX2 {
-		n = len(y) &^ 7
-	}
+	n := avx2Len(len(y))
 	if n > 0 {
 		_ = x[n-1]
 		vecMadF32F16AVX2(&y[0], &x[0], v, n)

@@ -6,6 +6,18 @@
 // is its F32-cache counterpart's arithmetic on the widened values, as
 // llama.cpp's ggml_vec_dot_f16 and tinyBLAS's F16 path compute it.
 
+// F16FMA4(off, base, a, b, c, d) widens the 32 halves at off(base) into
+// Y12..Y15 and adds their products with Y4..Y7 to a..d (fused).
+#define F16FMA4(off, base, a, b, c, d) \
+	VCVTPH2PS (off)(base), Y12; \
+	VCVTPH2PS (off+16)(base), Y13; \
+	VCVTPH2PS (off+32)(base), Y14; \
+	VCVTPH2PS (off+48)(base), Y15; \
+	VFMADD231PS Y12, Y4, a; \
+	VFMADD231PS Y13, Y5, b; \
+	VFMADD231PS Y14, Y6, c; \
+	VFMADD231PS Y15, Y7, d
+
 // func roundF16AVX2(x *float32, n int)
 // x[i] = float32(float16(x[i])), rounding to nearest even (VCVTPS2PH $0,
 // as ggml_cpu_fp32_to_fp16), for i < n (n a positive multiple of 8).
@@ -96,22 +108,8 @@ sf16main2:
 	VMOVUPS 32(AX), Y5
 	VMOVUPS 64(AX), Y6
 	VMOVUPS 96(AX), Y7
-	VCVTPH2PS 0(BX), Y12
-	VCVTPH2PS 16(BX), Y13
-	VCVTPH2PS 32(BX), Y14
-	VCVTPH2PS 48(BX), Y15
-	VFMADD231PS Y12, Y4, Y0
-	VFMADD231PS Y13, Y5, Y1
-	VFMADD231PS Y14, Y6, Y2
-	VFMADD231PS Y15, Y7, Y3
-	VCVTPH2PS 0(R12), Y12
-	VCVTPH2PS 16(R12), Y13
-	VCVTPH2PS 32(R12), Y14
-	VCVTPH2PS 48(R12), Y15
-	VFMADD231PS Y12, Y4, Y8
-	VFMADD231PS Y13, Y5, Y9
-	VFMADD231PS Y14, Y6, Y10
-	VFMADD231PS Y15, Y7, Y11
+	F16FMA4(0, BX, Y0, Y1, Y2, Y3)
+	F16FMA4(0, R12, Y8, Y9, Y10, Y11)
 	ADDQ $128, AX
 	ADDQ $64, BX
 	ADDQ $64, R12
@@ -264,22 +262,8 @@ kf16loop2:
 	VMOVUPS 32(AX), Y5
 	VMOVUPS 64(AX), Y6
 	VMOVUPS 96(AX), Y7
-	VCVTPH2PS 0(BX), Y12
-	VCVTPH2PS 16(BX), Y13
-	VCVTPH2PS 32(BX), Y14
-	VCVTPH2PS 48(BX), Y15
-	VFMADD231PS Y12, Y4, Y0
-	VFMADD231PS Y13, Y5, Y1
-	VFMADD231PS Y14, Y6, Y2
-	VFMADD231PS Y15, Y7, Y3
-	VCVTPH2PS 64(BX), Y12
-	VCVTPH2PS 80(BX), Y13
-	VCVTPH2PS 96(BX), Y14
-	VCVTPH2PS 112(BX), Y15
-	VFMADD231PS Y12, Y4, Y8
-	VFMADD231PS Y13, Y5, Y9
-	VFMADD231PS Y14, Y6, Y10
-	VFMADD231PS Y15, Y7, Y11
+	F16FMA4(0, BX, Y0, Y1, Y2, Y3)
+	F16FMA4(64, BX, Y8, Y9, Y10, Y11)
 	ADDQ $128, AX
 	ADDQ R12, BX
 	DECQ CX

@@ -138,10 +138,7 @@ func siluMulAVX2(gate, up *float32, n int)
 // siluMul sets gate[i] = vSilu(gate[i]) * up[i] (len(up) >= len(gate)),
 // the feed-forward gate, bit for bit as siluMulGo.
 func siluMul(gate, up []float32) {
-	n := len(gate) &^ 7
-	if !hasAVX2 {
-		n = 0
-	}
+	n := avx2Len(len(gate))
 	if n > 0 {
 		up = up[:len(gate)]
 		siluMulAVX2(&gate[0], &up[0], n)
