@@ -18,15 +18,7 @@ func TestMulQ4Kx4(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
 	for _, nb := range []int{1, 2, 8, 22} {
 		for _, nrows := range []int{1, 3, 8} {
-			var w []byte
-			for range nrows {
-				row, _ := kquantCase(r, gguf.Q4_K, nb)
-				w = append(w, row...)
-			}
-			var rows [4]q8KAct
-			for k := range rows {
-				_, rows[k] = kquantCase(r, gguf.Q4_K, nb)
-			}
+			w, rows := kx4Case(r, gguf.Q4_K, nb, nrows)
 			a := &acts{n: nb * 256, t: 4, k8: rows[:]}
 			for _, gemm := range []bool{false, true} {
 				a.gemm = []bool{gemm, gemm, gemm, gemm}
@@ -67,15 +59,7 @@ func TestMulKx4(t *testing.T) {
 		bb := c.ty.BlockBytes()
 		for _, nb := range []int{1, 2, 8, 22} {
 			for _, nrows := range []int{1, 3, 8} {
-				var w []byte
-				for range nrows {
-					row, _ := kquantCase(r, c.ty, nb)
-					w = append(w, row...)
-				}
-				var rows [4]q8KAct
-				for k := range rows {
-					_, rows[k] = kquantCase(r, c.ty, nb)
-				}
+				w, rows := kx4Case(r, c.ty, nb, nrows)
 				a := &acts{n: nb * 256, t: 4, k8: rows[:]}
 				kg := a.groupK4(false)
 				got := make([]float32, nrows*4)
@@ -143,4 +127,19 @@ func TestMatmulKx4(t *testing.T) {
 			}
 		}
 	}
+}
+
+// kx4Case makes nrows random weight rows of nb blocks of ty and four
+// activation rows for them (kquantCase's).
+func kx4Case(r *rand.Rand, ty gguf.TensorType, nb, nrows int) ([]byte, [4]q8KAct) {
+	var w []byte
+	for range nrows {
+		row, _ := kquantCase(r, ty, nb)
+		w = append(w, row...)
+	}
+	var rows [4]q8KAct
+	for k := range rows {
+		_, rows[k] = kquantCase(r, ty, nb)
+	}
+	return w, rows
 }
