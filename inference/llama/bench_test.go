@@ -2,6 +2,7 @@ package llama
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/taonet/tao/inference/gguf"
@@ -114,5 +115,33 @@ func BenchmarkBatchKernel(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkFlashOne reports the one-query flash-attention kernel's cost
+// per cell (one head, a decode row) at stories15m's and tinyllama1b's
+// head widths: the scores, then the online softmax and weighted sum.
+func BenchmarkFlashOne(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, hd := range []int{48, 64} {
+		for _, n := range []int{64, 512} {
+			k, v := make([]uint16, n*hd), make([]uint16, n*hd)
+			for i := range k {
+				k[i] = gguf.F32ToF16(float32(r.NormFloat64()))
+				v[i] = gguf.F32ToF16(float32(r.NormFloat64()))
+			}
+			q := make([]float32, hd)
+			for i := range q {
+				q[i] = float32(r.NormFloat64())
+			}
+			roundF16Go(q)
+			scores, acc, out := make([]float32, n), make([]uint16, hd), make([]float32, hd)
+			b.Run(fmt.Sprintf("hd=%d/cells=%d", hd, n), func(b *testing.B) {
+				for b.Loop() {
+					flashOne(q, k, v, n, 0.125, scores, acc, out)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/cell")
+			})
+		}
 	}
 }

@@ -20,6 +20,9 @@ func toF16(dst []uint16, src []float32) {
 func scoresF16AVX2(q *float32, k *uint16, stride, npos, hd int, out *float32)
 
 //go:noescape
+func scoresF16TailAVX2(q *float32, k *uint16, stride, ngrp, nt int, out *float32)
+
+//go:noescape
 func scoresF16x8AVX2(q *float32, k *uint16, stride, npos, hd int, out *float32)
 
 //go:noescape
@@ -61,6 +64,21 @@ func scoresF16(q []float32, k []uint16, stride int, prompt bool, out []float32) 
 	if hd%4 != 0 {
 		scoresF16Go(q, k, stride, prompt, out)
 		return
+	}
+	if tail := hd % 32; tail != 0 && npos >= 4 {
+		// Four positions at a time for the float64 leftover (see
+		// scoresF16TailAVX2), the rest as below.
+		g, main := npos/4, hd-tail
+		if main > 0 {
+			scoresF16AVX2(&q[0], &k[0], stride, g*4, main, &out[0])
+		} else {
+			clear(out[:g*4])
+		}
+		scoresF16TailAVX2(&q[main], &k[main], stride, g, tail, &out[0])
+		if g*4 == npos {
+			return
+		}
+		k, out, npos = k[g*4*stride:], out[g*4:], npos-g*4
 	}
 	scoresF16AVX2(&q[0], &k[0], stride, npos, hd, &out[0])
 }
@@ -136,9 +154,24 @@ func vecMadF32F16(y []float32, x []uint16, v float32) {
 }
 
 //go:noescape
-func flashOneAVX2(scores *float32, n int, scale float32, v *uint16, hd int, acc *float32, consts *float64, tab *uint64) float32
+func flashWeightsAVX2(scores *float32, n int, scale float32, consts *float64, tab *uint64) float32
 
-// flashExpConsts are glibcExpf's constants for flashOneAVX2: invLn2N,
+//go:noescape
+func flashSum8AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+
+//go:noescape
+func flashSum6AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+
+//go:noescape
+func flashSum4AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+
+//go:noescape
+func flashSum2AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+
+//go:noescape
+func flashSum1AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+
+// flashExpConsts are glibcExpf's constants for flashWeightsAVX2: invLn2N,
 // shift, the cubic's coefficients scaled for r in 1/32ths, 1, and the
 // bounds below which expf is 0 and the least subnormal.
 var flashExpConsts = [8]float64{
@@ -150,13 +183,36 @@ var flashExpConsts = [8]float64{
 // flashLoop runs flashOne's loop over the cells' scores (already computed)
 // in AVX2 when it can: it returns the sum of weights and leaves the
 // weighted sum of values, rounded to float16 values, in acc32; ok is false
-// where the Go loop must run (no AVX2, or hd not a multiple of 8).
+// where the Go loop must run (no AVX2, or hd not a multiple of 8). The
+// scores are overwritten with the cells' weights (flashWeightsAVX2); the
+// values are then summed in column strips of at most 64, each held in
+// registers across all the cells.
 func flashLoop(scores []float32, scale float32, v []uint16, acc32 []float32) (s float32, ok bool) {
 	hd, n := len(acc32), len(scores)
 	if !hasAVX2 || hd%8 != 0 || hd == 0 || n == 0 {
 		return 0, false
 	}
 	_ = v[n*hd-1]
-	clear(acc32)
-	return flashOneAVX2(&scores[0], n, scale, &v[0], hd, &acc32[0], &flashExpConsts[0], &exp2fTable[0]), true
+	s = flashWeightsAVX2(&scores[0], n, scale, &flashExpConsts[0], &exp2fTable[0])
+	for c := 0; c < hd; {
+		w, vc, out := &scores[0], &v[c], &acc32[c]
+		switch left := hd - c; {
+		case left >= 64:
+			flashSum8AVX2(w, n, vc, hd, out)
+			c += 64
+		case left >= 48:
+			flashSum6AVX2(w, n, vc, hd, out)
+			c += 48
+		case left >= 32:
+			flashSum4AVX2(w, n, vc, hd, out)
+			c += 32
+		case left >= 16:
+			flashSum2AVX2(w, n, vc, hd, out)
+			c += 16
+		default:
+			flashSum1AVX2(w, n, vc, hd, out)
+			c += 8
+		}
+	}
+	return s, true
 }

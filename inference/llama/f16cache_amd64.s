@@ -21,6 +21,25 @@
 // func roundF16AVX2(x *float32, n int)
 // x[i] = float32(float16(x[i])), rounding to nearest even (VCVTPS2PH $0,
 // as ggml_cpu_fp32_to_fp16), for i < n (n a positive multiple of 8).
+// FSMAD(i, acc): acc = f16(fma(v[8i:8i+8], w, acc)) with the row at DI
+// and the weight broadcast in Y15: ggml_vec_mad_f16.
+#define FSMAD(i, acc) \
+	VCVTPH2PS (i*16)(DI), Y14; \
+	VFMADD231PS Y15, Y14, acc; \
+	VCVTPS2PH $0, acc, X14; \
+	VCVTPH2PS X14, acc
+
+// FSMAX(i, acc): a cell that raises the maximum: acc = f16(acc*ms)
+// (ggml_vec_scale_f16), then f16(acc + v) (its weight is 1).
+#define FSMAX(i, acc) \
+	VMULPS Y15, acc, acc; \
+	VCVTPS2PH $0, acc, X14; \
+	VCVTPH2PS X14, acc; \
+	VCVTPH2PS (i*16)(DI), Y14; \
+	VADDPS Y14, acc, acc; \
+	VCVTPS2PH $0, acc, X14; \
+	VCVTPH2PS X14, acc
+
 TEXT ·roundF16AVX2(SB), NOSPLIT, $0-16
 	MOVQ x+0(FP), SI
 	MOVQ n+8(FP), CX
@@ -64,6 +83,68 @@ tf16loop:
 	VADDSD x, acc, acc; \
 	VPERMILPD $1, x, t; \
 	VADDSD t, acc, acc
+
+// func scoresF16TailAVX2(q *float32, k *uint16, stride, ngrp, nt int, out *float32)
+// The leftover part of ggml_vec_dot_f16 for 4*ngrp positions at once:
+// out[t] (the rounded sum of the first elements, as scoresF16AVX2 leaves
+// it over hd&^31) is widened to float64, then each of the nt leftover
+// products q[i]*k[t*stride+i] (float32, nt a positive multiple of 4) is
+// added in order and the total rounded to float32. Four positions share
+// one vector of doubles, so the sequential additions of one position run
+// beside those of three others: a 4x4 transpose turns four positions'
+// products of four elements into four vectors of one element each.
+TEXT ·scoresF16TailAVX2(SB), NOSPLIT, $0-48
+	MOVQ q+0(FP), SI
+	MOVQ k+8(FP), DI
+	MOVQ stride+16(FP), R8
+	SHLQ $1, R8
+	MOVQ ngrp+24(FP), R9
+	MOVQ nt+32(FP), R10
+	MOVQ out+40(FP), DX
+	LEAQ (R8)(R8*2), R11
+sftgrp:
+	VCVTPS2PD (DX), Y0
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+sftel:
+	VMOVUPS (AX), X4
+	VCVTPH2PS (BX), X1
+	VCVTPH2PS (BX)(R8*1), X2
+	VCVTPH2PS (BX)(R8*2), X3
+	VCVTPH2PS (BX)(R11*1), X5
+	VMULPS X4, X1, X1
+	VMULPS X4, X2, X2
+	VMULPS X4, X3, X3
+	VMULPS X4, X5, X5
+	VUNPCKLPS X2, X1, X6 // p0e0 p1e0 p0e1 p1e1
+	VUNPCKHPS X2, X1, X7 // p0e2 p1e2 p0e3 p1e3
+	VUNPCKLPS X5, X3, X8 // p2e0 p3e0 p2e1 p3e1
+	VUNPCKHPS X5, X3, X9 // p2e2 p3e2 p2e3 p3e3
+	VMOVLHPS X8, X6, X1 // element 0 of the four positions
+	VMOVHLPS X6, X8, X2 // element 1
+	VMOVLHPS X9, X7, X3 // element 2
+	VMOVHLPS X7, X9, X5 // element 3
+	VCVTPS2PD X1, Y1
+	VCVTPS2PD X2, Y2
+	VCVTPS2PD X3, Y3
+	VCVTPS2PD X5, Y5
+	VADDPD Y1, Y0, Y0
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y0, Y0
+	VADDPD Y5, Y0, Y0
+	ADDQ $16, AX
+	ADDQ $8, BX
+	SUBQ $4, CX
+	JNZ sftel
+	VCVTPD2PSY Y0, X0
+	VMOVUPS X0, (DX)
+	ADDQ $16, DX
+	LEAQ (DI)(R8*4), DI
+	DECQ R9
+	JNZ sftgrp
+	VZEROUPPER
+	RET
 
 // func scoresF16AVX2(q *float32, k *uint16, stride, npos, hd int, out *float32)
 // out[t] = ggml_vec_dot_f16 of q[:hd] with the halves at k + t*stride*2,
@@ -427,57 +508,55 @@ vm32loop:
 	VZEROUPPER
 	RET
 
-// func flashOneAVX2(scores *float32, n int, scale float32, v *uint16, hd int, acc *float32, consts *float64, tab *uint64) float32
-// The one-query flash-attention loop of flashOne over n cells (hd a
-// positive multiple of 8): for each cell's score x = scores[c]*scale + 0,
-// the online softmax (max M, sum S) with glibc's expf (consts: invLn2N,
-// shift, c0, c1, c2, 1, and the underflow bounds -0x1.9fe368p6 and
-// -0x1.9d1d9ep6 as float64; tab: exp2fTable), and the weighted sum of the
-// value rows v + c*hd*2 in acc (hd float32s, zero on entry), each value
-// rounded to float16 after every step as ggml_vec_scale_f16 and
-// ggml_vec_mad_f16 leave it. Returns S.
-TEXT ·flashOneAVX2(SB), NOSPLIT, $0-68
+// func flashWeightsAVX2(scores *float32, n int, scale float32, consts *float64, tab *uint64) float32
+// The online softmax of flashOne's loop over n cells, without the values:
+// for each cell's score x = scores[c]*scale + 0, the running maximum M
+// and sum S with glibc's expf (consts: invLn2N, shift, c0, c1, c2, 1, and
+// the underflow bounds -0x1.9fe368p6 and -0x1.9d1d9ep6 as float64; tab:
+// exp2fTable). scores[c] is overwritten with the cell's weight: expf(x-M)
+// where x does not raise the maximum; where it does, the factor
+// expf(Mold-x) that scales the sum so far, with its sign bit set (the
+// cell's own weight is then 1). Returns S. flashSum*AVX2 applies the
+// weights to the values.
+TEXT ·flashWeightsAVX2(SB), NOSPLIT, $0-44
 	MOVQ scores+0(FP), SI
 	MOVQ n+8(FP), R8
 	VMOVSS scale+16(FP), X12
-	MOVQ v+24(FP), DI
-	MOVQ hd+32(FP), R9
-	MOVQ acc+40(FP), R10
-	MOVQ consts+48(FP), R14
-	MOVQ tab+56(FP), R15
+	MOVQ consts+24(FP), R14
+	MOVQ tab+32(FP), R15
 	MOVL $-8388608, AX // 0xff800000
 	VMOVD AX, X11 // M = -Inf
 	VXORPS X13, X13, X13 // S = 0
 	VXORPS X14, X14, X14 // the mask's 0
-fo1cell:
+fw1cell:
 	VMULSS (SI), X12, X10
 	VADDSS X14, X10, X10
 	VUCOMISS X11, X10
-	JHI fo1max
+	JHI fw1max
 	VSUBSS X11, X10, X0 // x - M
 	XORQ DX, DX
-	JMP fo1exp
-fo1max:
+	JMP fw1exp
+fw1max:
 	VSUBSS X10, X11, X0 // Mold - x
 	VMOVAPS X10, X11
 	MOVQ $1, DX
-fo1exp:
+fw1exp:
 	VMOVD X0, AX
 	MOVL AX, CX
 	SHRL $20, CX
 	ANDL $0x7ff, CX
 	CMPL CX, $0x42a
-	JLS fo1expn
+	JLS fw1expn
 	CMPL AX, $-8388608 // -Inf
-	JEQ fo1zero
+	JEQ fw1zero
 	CMPL CX, $0x7f7
-	JHI fo1nan
+	JHI fw1nan
 	VCVTSS2SD X0, X0, X1
 	VUCOMISD 48(R14), X1
-	JCS fo1zero
+	JCS fw1zero
 	VUCOMISD 56(R14), X1
-	JCS fo1tiny
-fo1expn:
+	JCS fw1tiny
+fw1expn:
 	VCVTSS2SD X0, X0, X1
 	VMOVSD 0(R14), X2
 	VMOVSD 8(R14), X3
@@ -499,61 +578,275 @@ fo1expn:
 	VFMADD213SD X9, X8, X7
 	VMULSD X6, X7, X7
 	VCVTSD2SS X7, X7, X0
-	JMP fo1got
-fo1zero:
+	JMP fw1got
+fw1zero:
 	VXORPS X0, X0, X0
-	JMP fo1got
-fo1nan:
+	JMP fw1got
+fw1nan:
 	VADDSS X0, X0, X0
-	JMP fo1got
-fo1tiny:
+	JMP fw1got
+fw1tiny:
 	MOVL $1, AX
 	VMOVD AX, X0
-fo1got:
-	VBROADCASTSS X0, Y15
-	MOVQ R10, BX
-	MOVQ DI, AX
-	MOVQ R9, CX
+fw1got:
+	VMOVD X0, AX
 	CMPQ DX, $0
-	JEQ fo1mad
-	// A new maximum: acc = f16(acc*ms), then f16(v + acc); S = S*ms + 1.
-fo1scl:
-	VMOVUPS (BX), Y2
-	VMULPS Y15, Y2, Y2
-	VCVTPS2PH $0, Y2, X2
-	VCVTPH2PS X2, Y2
-	VCVTPH2PS (AX), Y1
-	VADDPS Y1, Y2, Y2
-	VCVTPS2PH $0, Y2, X2
-	VCVTPH2PS X2, Y2
-	VMOVUPS Y2, (BX)
-	ADDQ $32, BX
-	ADDQ $16, AX
-	SUBQ $8, CX
-	JNZ fo1scl
+	JEQ fw1mad
+	// A new maximum: S = S*ms + 1.
 	VMULSS X0, X13, X13
-	MOVL $0x3f800000, AX
-	VMOVD AX, X1
+	MOVL $0x3f800000, CX
+	VMOVD CX, X1
 	VADDSS X1, X13, X13
-	JMP fo1next
-	// Otherwise acc = f16(fma(v, vs, acc)); S += vs.
-fo1mad:
-	VMOVUPS (BX), Y2
-	VCVTPH2PS (AX), Y1
-	VFMADD231PS Y15, Y1, Y2
-	VCVTPS2PH $0, Y2, X2
-	VCVTPH2PS X2, Y2
-	VMOVUPS Y2, (BX)
-	ADDQ $32, BX
-	ADDQ $16, AX
-	SUBQ $8, CX
-	JNZ fo1mad
+	ORL $0x80000000, AX
+	JMP fw1next
+fw1mad:
+	// Otherwise S += vs.
 	VADDSS X0, X13, X13
-fo1next:
+	ANDL $0x7fffffff, AX
+fw1next:
+	MOVL AX, (SI)
 	ADDQ $4, SI
-	LEAQ (DI)(R9*2), DI
 	DECQ R8
-	JNZ fo1cell
-	VMOVSS X13, ret+64(FP)
+	JNZ fw1cell
+	VMOVSS X13, ret+40(FP)
+	RET
+
+// func flashSum8AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+// acc[:64] (float32 values of float16s) = the weighted sum of the first 64
+// values of the n rows v + c*stride*2 with flashWeightsAVX2's weights w, as
+// ggml_vec_scale_f16 and ggml_vec_mad_f16 leave it: rounded to float16
+// after every step, the sum kept in registers.
+TEXT ·flashSum8AVX2(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ n+8(FP), R8
+	MOVQ v+16(FP), DI
+	MOVQ stride+24(FP), R9
+	SHLQ $1, R9
+	MOVQ acc+32(FP), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+fs8cell:
+	PREFETCHT0 (DI)(R9*8)
+	MOVL (SI), AX
+	TESTL AX, AX
+	JS fs8max
+	VBROADCASTSS (SI), Y15
+	FSMAD(0, Y0)
+	FSMAD(1, Y1)
+	FSMAD(2, Y2)
+	FSMAD(3, Y3)
+	FSMAD(4, Y4)
+	FSMAD(5, Y5)
+	FSMAD(6, Y6)
+	FSMAD(7, Y7)
+	JMP fs8next
+fs8max:
+	ANDL $0x7fffffff, AX
+	VMOVD AX, X15
+	VBROADCASTSS X15, Y15
+	FSMAX(0, Y0)
+	FSMAX(1, Y1)
+	FSMAX(2, Y2)
+	FSMAX(3, Y3)
+	FSMAX(4, Y4)
+	FSMAX(5, Y5)
+	FSMAX(6, Y6)
+	FSMAX(7, Y7)
+fs8next:
+	ADDQ $4, SI
+	ADDQ R9, DI
+	DECQ R8
+	JNZ fs8cell
+	VMOVUPS Y0, (0)(R10)
+	VMOVUPS Y1, (32)(R10)
+	VMOVUPS Y2, (64)(R10)
+	VMOVUPS Y3, (96)(R10)
+	VMOVUPS Y4, (128)(R10)
+	VMOVUPS Y5, (160)(R10)
+	VMOVUPS Y6, (192)(R10)
+	VMOVUPS Y7, (224)(R10)
 	VZEROUPPER
 	RET
+
+// func flashSum6AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+// acc[:48] (float32 values of float16s) = the weighted sum of the first 48
+// values of the n rows v + c*stride*2 with flashWeightsAVX2's weights w, as
+// ggml_vec_scale_f16 and ggml_vec_mad_f16 leave it: rounded to float16
+// after every step, the sum kept in registers.
+TEXT ·flashSum6AVX2(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ n+8(FP), R8
+	MOVQ v+16(FP), DI
+	MOVQ stride+24(FP), R9
+	SHLQ $1, R9
+	MOVQ acc+32(FP), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+fs6cell:
+	PREFETCHT0 (DI)(R9*8)
+	MOVL (SI), AX
+	TESTL AX, AX
+	JS fs6max
+	VBROADCASTSS (SI), Y15
+	FSMAD(0, Y0)
+	FSMAD(1, Y1)
+	FSMAD(2, Y2)
+	FSMAD(3, Y3)
+	FSMAD(4, Y4)
+	FSMAD(5, Y5)
+	JMP fs6next
+fs6max:
+	ANDL $0x7fffffff, AX
+	VMOVD AX, X15
+	VBROADCASTSS X15, Y15
+	FSMAX(0, Y0)
+	FSMAX(1, Y1)
+	FSMAX(2, Y2)
+	FSMAX(3, Y3)
+	FSMAX(4, Y4)
+	FSMAX(5, Y5)
+fs6next:
+	ADDQ $4, SI
+	ADDQ R9, DI
+	DECQ R8
+	JNZ fs6cell
+	VMOVUPS Y0, (0)(R10)
+	VMOVUPS Y1, (32)(R10)
+	VMOVUPS Y2, (64)(R10)
+	VMOVUPS Y3, (96)(R10)
+	VMOVUPS Y4, (128)(R10)
+	VMOVUPS Y5, (160)(R10)
+	VZEROUPPER
+	RET
+
+// func flashSum4AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+// acc[:32] (float32 values of float16s) = the weighted sum of the first 32
+// values of the n rows v + c*stride*2 with flashWeightsAVX2's weights w, as
+// ggml_vec_scale_f16 and ggml_vec_mad_f16 leave it: rounded to float16
+// after every step, the sum kept in registers.
+TEXT ·flashSum4AVX2(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ n+8(FP), R8
+	MOVQ v+16(FP), DI
+	MOVQ stride+24(FP), R9
+	SHLQ $1, R9
+	MOVQ acc+32(FP), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+fs4cell:
+	PREFETCHT0 (DI)(R9*8)
+	MOVL (SI), AX
+	TESTL AX, AX
+	JS fs4max
+	VBROADCASTSS (SI), Y15
+	FSMAD(0, Y0)
+	FSMAD(1, Y1)
+	FSMAD(2, Y2)
+	FSMAD(3, Y3)
+	JMP fs4next
+fs4max:
+	ANDL $0x7fffffff, AX
+	VMOVD AX, X15
+	VBROADCASTSS X15, Y15
+	FSMAX(0, Y0)
+	FSMAX(1, Y1)
+	FSMAX(2, Y2)
+	FSMAX(3, Y3)
+fs4next:
+	ADDQ $4, SI
+	ADDQ R9, DI
+	DECQ R8
+	JNZ fs4cell
+	VMOVUPS Y0, (0)(R10)
+	VMOVUPS Y1, (32)(R10)
+	VMOVUPS Y2, (64)(R10)
+	VMOVUPS Y3, (96)(R10)
+	VZEROUPPER
+	RET
+
+// func flashSum2AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+// acc[:16] (float32 values of float16s) = the weighted sum of the first 16
+// values of the n rows v + c*stride*2 with flashWeightsAVX2's weights w, as
+// ggml_vec_scale_f16 and ggml_vec_mad_f16 leave it: rounded to float16
+// after every step, the sum kept in registers.
+TEXT ·flashSum2AVX2(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ n+8(FP), R8
+	MOVQ v+16(FP), DI
+	MOVQ stride+24(FP), R9
+	SHLQ $1, R9
+	MOVQ acc+32(FP), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+fs2cell:
+	PREFETCHT0 (DI)(R9*8)
+	MOVL (SI), AX
+	TESTL AX, AX
+	JS fs2max
+	VBROADCASTSS (SI), Y15
+	FSMAD(0, Y0)
+	FSMAD(1, Y1)
+	JMP fs2next
+fs2max:
+	ANDL $0x7fffffff, AX
+	VMOVD AX, X15
+	VBROADCASTSS X15, Y15
+	FSMAX(0, Y0)
+	FSMAX(1, Y1)
+fs2next:
+	ADDQ $4, SI
+	ADDQ R9, DI
+	DECQ R8
+	JNZ fs2cell
+	VMOVUPS Y0, (0)(R10)
+	VMOVUPS Y1, (32)(R10)
+	VZEROUPPER
+	RET
+
+// func flashSum1AVX2(w *float32, n int, v *uint16, stride int, acc *float32)
+// acc[:8] (float32 values of float16s) = the weighted sum of the first 8
+// values of the n rows v + c*stride*2 with flashWeightsAVX2's weights w, as
+// ggml_vec_scale_f16 and ggml_vec_mad_f16 leave it: rounded to float16
+// after every step, the sum kept in registers.
+TEXT ·flashSum1AVX2(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ n+8(FP), R8
+	MOVQ v+16(FP), DI
+	MOVQ stride+24(FP), R9
+	SHLQ $1, R9
+	MOVQ acc+32(FP), R10
+	VXORPS Y0, Y0, Y0
+fs1cell:
+	PREFETCHT0 (DI)(R9*8)
+	MOVL (SI), AX
+	TESTL AX, AX
+	JS fs1max
+	VBROADCASTSS (SI), Y15
+	FSMAD(0, Y0)
+	JMP fs1next
+fs1max:
+	ANDL $0x7fffffff, AX
+	VMOVD AX, X15
+	VBROADCASTSS X15, Y15
+	FSMAX(0, Y0)
+fs1next:
+	ADDQ $4, SI
+	ADDQ R9, DI
+	DECQ R8
+	JNZ fs1cell
+	VMOVUPS Y0, (0)(R10)
+	VZEROUPPER
+	RET
+

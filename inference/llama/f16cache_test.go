@@ -101,20 +101,25 @@ func TestF16CacheKernels(t *testing.T) {
 		return h
 	}
 	for _, hd := range []int{4, 8, 16, 20, 32, 40, 48, 64, 72, 128} {
-		const npos, stride = 13, 200
-		q := make([]float32, hd)
-		for i := range q {
-			q[i] = float32(r.NormFloat64())
-		}
-		roundF16Go(q)
-		k := halves(npos * stride)
-		for _, prompt := range []bool{false, true} {
-			got, want := make([]float32, npos), make([]float32, npos)
-			scoresF16(q, k[3:], stride, prompt, got)
-			scoresF16Go(q, k[3:], stride, prompt, want)
-			for i := range got {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("hd=%d prompt=%v scores[%d] = %v, Go %v", hd, prompt, i, got[i], want[i])
+		// 13 positions: three groups of four for the leftover's kernel
+		// and one on its own; 3: none. Query values spread over 2^±12, so
+		// that the float64 leftover rounds and its order shows.
+		for _, npos := range []int{3, 13} {
+			const stride = 200
+			q := make([]float32, hd)
+			for i := range q {
+				q[i] = float32(r.NormFloat64() * math.Pow(2, float64(r.IntN(25)-12)))
+			}
+			roundF16Go(q)
+			k := halves(npos * stride)
+			for _, prompt := range []bool{false, true} {
+				got, want := make([]float32, npos), make([]float32, npos)
+				scoresF16(q, k[3:], stride, prompt, got)
+				scoresF16Go(q, k[3:], stride, prompt, want)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("hd=%d npos=%d prompt=%v scores[%d] = %v, Go %v", hd, npos, prompt, i, got[i], want[i])
+					}
 				}
 			}
 		}

@@ -79,7 +79,8 @@ func TestFlashLoopMatchesGo(t *testing.T) {
 		t.Skip("no AVX2")
 	}
 	r := rand.New(rand.NewPCG(9, 10))
-	for _, hd := range []int{8, 48, 64, 128} {
+	// Head widths that take each strip of flashSum*AVX2 and their sums.
+	for _, hd := range []int{8, 16, 24, 32, 40, 48, 56, 64, 72, 120, 128, 136} {
 		for _, spread := range []float64{1, 30, 103.5, 300} {
 			const n = 150
 			q := make([]float32, hd)
