@@ -257,8 +257,7 @@ func (m *Model) forward(rows []Row, threads int, picks []Pick) ([][]float32, err
 	if picks != nil {
 		tm.parallelFor(n, 1, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				id := Argmax(out[i])
-				picks[i] = Pick{ID: int32(id), LogProb: float32(float64(out[i][id]) - LogSumExp(out[i]))}
+				picks[i] = GreedyPick(out[i])
 			}
 		})
 		return nil, nil // the logits are the scratch's

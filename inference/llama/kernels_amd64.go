@@ -65,7 +65,7 @@ func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32
 }
 
 //go:noescape
-func quantizeQ8AVX2(x *float32, qs *int8, d *float32, nb int)
+func quantizeQ8AVX2(x *float32, qs *int8, d *float32, s *int32, nb int)
 
 // quantizeAct quantizes x (len a multiple of 32) into dst.
 func quantizeAct(dst *q8Act, x []float32) {
@@ -77,8 +77,11 @@ func quantizeAct(dst *q8Act, x []float32) {
 	}
 	dst.qs = dst.qs[:nb*32]
 	dst.d = dst.d[:nb]
-	quantizeQ8AVX2(&x[0], (*int8)(unsafe.Pointer(&dst.qs[0])), &dst.d[0], nb)
-	blockSums(dst)
+	if cap(dst.s) < nb {
+		dst.s = make([]int32, nb)
+	}
+	dst.s = dst.s[:nb]
+	quantizeQ8AVX2(&x[0], (*int8)(unsafe.Pointer(&dst.qs[0])), &dst.d[0], &dst.s[0], nb)
 }
 
 //go:noescape

@@ -3,6 +3,7 @@ package llama
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/taonet/tao/inference/gguf"
@@ -40,6 +41,11 @@ func TestKernelsMatchReference(t *testing.T) {
 		}
 		a := &q8Act{qs: make([]int8, n), d: make([]float32, n/32)}
 		quantizeAct(a, x)
+		sums := append([]int32(nil), a.s...)
+		blockSums(a)
+		if !slices.Equal(sums, a.s) {
+			t.Errorf("n=%d quantizeAct's block sums %v, Go %v", n, sums, a.s)
+		}
 		xq := make([]float32, n)
 		for i := range xq {
 			xq[i] = float32(a.qs[i]) * a.d[i/32]
@@ -280,6 +286,11 @@ func TestLogitsKernels(t *testing.T) {
 			}
 			if got, want := maxOf(y), maxOfGo(y); got != want && !(got != got && want != want) {
 				t.Errorf("n=%d %s: maxOf = %v, want %v", n, name, got, want)
+			}
+			id := Argmax(y)
+			want := Pick{ID: int32(id), LogProb: float32(float64(y[id]) - LogSumExp(y))}
+			if got := GreedyPick(y); got.ID != want.ID || math.Float32bits(got.LogProb) != math.Float32bits(want.LogProb) {
+				t.Errorf("n=%d %s: GreedyPick = %+v, want %+v", n, name, got, want)
 			}
 		}
 	}

@@ -75,6 +75,20 @@ func LogSoftmax(logits []float32) []float32 {
 	return out
 }
 
+// GreedyPick is the greedy choice from logits x (not empty): Argmax's
+// token and its log-probability x[id] - LogSumExp(x), the same bits as
+// those two, with the one scan for the maximum they share.
+func GreedyPick(x []float32) Pick {
+	mx := maxOf(x)
+	if math.IsInf(float64(mx), 0) || mx != mx {
+		id := Argmax(x)
+		return Pick{ID: int32(id), LogProb: float32(float64(x[id]) - LogSumExp(x))}
+	}
+	id := firstEq(x, mx)
+	lse := float64(mx) + math.Log(sumExpNeg(x, mx))
+	return Pick{ID: int32(id), LogProb: float32(float64(x[id]) - lse)}
+}
+
 // Argmax returns the index of the largest value (the first on ties).
 func Argmax(x []float32) int {
 	if mx := maxOf(x); len(x) > 0 && mx == mx {
