@@ -10,6 +10,10 @@ import (
 // headerSlack is room kept in a proposed block for its header and framing.
 const headerSlack = 1024
 
+// txIDSize is the length of a transaction's ID (CID bytes: a version 1
+// dag-cbor sha2-256 CID).
+const txIDSize = 4 + 32
+
 // maxExecuted bounds the cache of executed-but-uncommitted blocks (one per
 // proposal seen at the next height).
 const maxExecuted = 8
@@ -188,16 +192,16 @@ func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
 		batch = append(batch, KV{Key: heightKey(nsCert, tip.Height), Value: cert})
 	}
 	ids := make([]string, len(b.Txs)) // CID bytes, for the tx index and the mempool
-	var idBuf [64]byte
+	// The index's keys are cut from one buffer: one allocation per block
+	// instead of one per transaction.
+	keys := make([]byte, 0, len(b.Txs)*(1+txIDSize))
 	for i := range b.Txs {
-		txb, err := protocols.Marshal(&b.Txs[i])
-		if err != nil {
-			return err
-		}
-		id := protocols.AppendCID(idBuf[:0], txb)
-		ids[i] = string(id)
+		k := len(keys)
+		keys = b.Txs[i].AppendID(append(keys, nsTx))
+		key := keys[k:len(keys):len(keys)]
+		ids[i] = string(key[1:])
 		rec := appendTxRecord(nil, &txRecord{Height: tip.Height, Index: uint32(i), Result: out.Results[i]})
-		batch = append(batch, KV{Key: txKey(id), Value: rec})
+		batch = append(batch, KV{Key: key, Value: rec})
 	}
 	if err := l.store.Write(batch); err != nil {
 		return fmt.Errorf("commit block %d: %w", tip.Height, err)

@@ -82,6 +82,8 @@ type Exec struct {
 	updates []Validator // the validator set from the next height, if EndBlock changed it
 	check   bool        // the mempool's check state: no header, per-block limits not applied
 	state   int         // 0 new, 1 begun, 2 ended, 3 committed
+	txo     *overlay    // the current transaction's writes, over block (deliver)
+	txc     txContext   // the current transaction's context (deliver)
 }
 
 // NewExec returns an executor of the block after tip over v, the state at
@@ -161,7 +163,17 @@ func (e *Exec) deliver(tx *protocols.Tx, checked bool) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %v", ErrMalformedTx, err)
 	}
-	c := &txContext{o: newOverlay(e.block), chain: e.chain, header: e.header, tx: tx, check: e.check}
+	// One transaction overlay and context per Exec, emptied for each
+	// transaction: a block's thousand transfers allocated a thousand
+	// of each. Neither outlives deliver: merge copies the overlay's
+	// writes out, and the result takes only the events.
+	if e.txo == nil {
+		e.txo = newOverlay(e.block)
+	} else {
+		e.txo.reset()
+	}
+	e.txc = txContext{o: e.txo, chain: e.chain, header: e.header, tx: tx, check: e.check}
+	c := &e.txc
 	c.signer, _ = AccountOf(tx.Signer) // length checked by checkTx
 	if err := c.chargeFee(); err != nil {
 		return Result{}, err

@@ -86,12 +86,10 @@ func (m *Mempool) reset() {
 // ErrInsufficientFunds, ErrBadSignature, ...), ErrTxKnown, ErrMempoolFull.
 // A rejected transaction leaves the mempool unchanged.
 func (m *Mempool) Add(tx *protocols.Tx) error {
-	b, err := protocols.Marshal(tx)
-	if err != nil {
-		return checkTx(m.chain, tx, m.verify) // names what is wrong
-	}
+	// The ID and size without encoding tx where it was decoded (a
+	// gossiped batch, a POST): tx.AppendID names it by those bytes.
 	var idBuf [64]byte
-	e := &poolEntry{tx: tx, id: string(protocols.AppendCID(idBuf[:0], b)), size: len(b)}
+	e := &poolEntry{tx: tx, id: string(tx.AppendID(idBuf[:0])), size: tx.Size()}
 	// A held transaction passed every check below: the same bytes again
 	// (a node's own gossip, a peer's duplicate) skip them.
 	m.mu.Lock()
@@ -149,10 +147,8 @@ func (m *Mempool) Reap(maxBytes, maxTxs int) []*protocols.Tx {
 func (m *Mempool) Update(b *protocols.Block) {
 	ids := make([]string, 0, len(b.Txs))
 	for i := range b.Txs {
-		if enc, err := protocols.Marshal(&b.Txs[i]); err == nil {
-			var idBuf [64]byte
-			ids = append(ids, string(protocols.AppendCID(idBuf[:0], enc)))
-		}
+		var idBuf [64]byte
+		ids = append(ids, string(b.Txs[i].AppendID(idBuf[:0])))
 	}
 	m.update(ids, true)
 }
@@ -263,12 +259,8 @@ func (m *Mempool) advance() {
 // remove drops tx and re-checks the rest (a proposer found it no longer
 // executes).
 func (m *Mempool) remove(tx *protocols.Tx) {
-	b, err := protocols.Marshal(tx)
-	if err != nil {
-		return
-	}
 	var idBuf [64]byte
-	id := string(protocols.AppendCID(idBuf[:0], b))
+	id := string(tx.AppendID(idBuf[:0]))
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e := m.byID[id]

@@ -66,6 +66,14 @@ func newOverlay(base View) *overlay {
 	return o
 }
 
+// reset empties a transaction's overlay (newOverlay over another
+// overlay) for the next transaction over the same base: as new, without
+// the allocation. What it held was merged into the base or dropped.
+func (o *overlay) reset() {
+	*o = overlay{base: o.base}
+	o.fresh, o.vals = o.freshArr[:0], o.valsArr[:0]
+}
+
 // written returns the buffered value of k and whether k was written.
 func (o *overlay) written(k []byte) ([]byte, bool) {
 	if o.writes != nil {

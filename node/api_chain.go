@@ -170,7 +170,13 @@ func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 	n.chain.verifyTxs(txs)
 	for i, tx := range txs {
 		info := &out.Txs[i]
-		info.ID = protocols.CID(raw[i]).String() // DecodeTx checked raw[i] is canonical: the ID's bytes
+		// DecodeTx checked raw[i] is canonical: tx's ID names those bytes,
+		// hashed once already for the signature check (tx.ID reuses it).
+		id, err := tx.ID()
+		if err != nil {
+			id = protocols.CID(raw[i])
+		}
+		info.ID = id.String()
 		switch a, err := n.chain.admit(tx); a {
 		case rejected:
 			info.State, info.Error = "rejected", err.Error()

@@ -1,6 +1,7 @@
 package protocols
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -74,6 +75,10 @@ type Tx struct {
 	Fee     uint64 // rao, burned; at least the chain's fee
 	Payload []byte // canonical CBOR of the kind's body (Transfer, ...)
 	Sig     []byte // ed25519 over the encoding with Sig empty
+
+	// enc is the encoding tx was decoded from, used while it still is
+	// tx's (tx_cache.go); nil for a Tx built in memory.
+	enc *txEncoding
 }
 
 // TxBody is the kind-specific part of a transaction. The set of bodies is
@@ -167,6 +172,20 @@ func (tx *Tx) Body() (TxBody, error) {
 // SignBytes returns the canonical encoding of tx without its signature:
 // what Sign signs (under the domain of SigningBytes).
 func (tx *Tx) SignBytes() ([]byte, error) {
+	if e := tx.encoding(); e != nil {
+		sign, _ := e.derived()
+		return bytes.Clone(sign), nil // the caller's
+	}
+	return tx.signBytes()
+}
+
+// signBytes is SignBytes, shared with tx's cached encoding where it has
+// one: the caller must not modify it.
+func (tx *Tx) signBytes() ([]byte, error) {
+	if e := tx.encoding(); e != nil {
+		sign, _ := e.derived()
+		return sign, nil
+	}
 	c := *tx
 	c.Sig = nil
 	return Marshal(&c)
@@ -198,6 +217,15 @@ func (tx *Tx) VerifyWith(chainID string, verify VerifyFunc) error {
 
 // ID returns the transaction's CID: the CID of its encoding.
 func (tx *Tx) ID() (cid.Cid, error) {
+	if e := tx.encoding(); e != nil {
+		// EncodeTx's checks, then the ID of the bytes it would return
+		// (decoding bounded them by MaxTxSize).
+		if err := tx.validate(); err != nil {
+			return cid.Undef, err
+		}
+		_, id := e.derived()
+		return cid.Cast(id)
+	}
 	b, err := EncodeTx(tx)
 	if err != nil {
 		return cid.Undef, err

@@ -95,8 +95,11 @@ func decodeTxCanonical(b []byte, tx *Tx) bool {
 		version > 0xff || kind > 0xff || chainID == nil || !utf8.Valid(chainID) {
 		return false
 	}
-	// One copy for the three byte strings: the decoded Tx owns its bytes.
-	buf := make([]byte, 0, len(signer)+len(payload)+len(sig))
+	// One copy for the three byte strings and the encoding kept
+	// (tx_cache.go): the decoded Tx owns its bytes, and no field shares
+	// memory with the encoding.
+	n := len(signer) + len(payload) + len(sig)
+	buf := make([]byte, 0, n+len(b))
 	take := func(s []byte) []byte {
 		if s == nil {
 			return nil
@@ -106,6 +109,7 @@ func decodeTxCanonical(b []byte, tx *Tx) bool {
 	}
 	*tx = Tx{Version: uint8(version), ChainID: string(chainID), Kind: TxKind(kind),
 		Signer: take(signer), Nonce: nonce, Fee: fee, Payload: take(payload), Sig: take(sig)}
+	tx.cacheEncoding(append(buf[n:n], b...))
 	return true
 }
 

@@ -113,12 +113,13 @@ func SerialBatch(verify VerifyFunc) VerifyBatchFunc {
 
 // SigCheck returns the arguments of tx's signature check on chainID
 // (VerifyWith's). Its error is VerifyWith's before the signature: a wrong
-// chain or an unencodable tx.
+// chain or an unencodable tx. The check's slices are shared with tx: the
+// caller must not modify them.
 func (tx *Tx) SigCheck(chainID string) (SigCheck, error) {
 	if tx.ChainID != chainID {
 		return SigCheck{}, fmt.Errorf("%w: got %q, want %q", ErrWrongChain, tx.ChainID, chainID)
 	}
-	b, err := tx.SignBytes()
+	b, err := tx.signBytes()
 	if err != nil {
 		return SigCheck{}, err
 	}
