@@ -514,10 +514,11 @@ vm32loop:
 // and sum S with glibc's expf (consts: invLn2N, shift, c0, c1, c2, 1, and
 // the underflow bounds -0x1.9fe368p6 and -0x1.9d1d9ep6 as float64; tab:
 // exp2fTable). scores[c] is overwritten with the cell's weight: expf(x-M)
-// where x does not raise the maximum; where it does, the factor
-// expf(Mold-x) that scales the sum so far, with its sign bit set (the
-// cell's own weight is then 1). Returns S. flashSum*AVX2 applies the
-// weights to the values.
+// where x does not raise the maximum (+0 to 1, or a NaN of either sign,
+// kept as it is); where it does, the factor expf(Mold-x) in [0, 1] that
+// scales the sum so far, with its sign bit set (the cell's own weight is
+// then 1): 0x80000000 to 0xbf800000, which no NaN is. Returns S.
+// flashSum*AVX2 applies the weights to the values.
 TEXT ·flashWeightsAVX2(SB), NOSPLIT, $0-44
 	MOVQ scores+0(FP), SI
 	MOVQ n+8(FP), R8
@@ -600,9 +601,8 @@ fw1got:
 	ORL $0x80000000, AX
 	JMP fw1next
 fw1mad:
-	// Otherwise S += vs.
+	// Otherwise S += vs (>= +0, or NaN: stored as it is, sign and all).
 	VADDSS X0, X13, X13
-	ANDL $0x7fffffff, AX
 fw1next:
 	MOVL AX, (SI)
 	ADDQ $4, SI
@@ -634,8 +634,9 @@ TEXT ·flashSum8AVX2(SB), NOSPLIT, $0-40
 fs8cell:
 	PREFETCHT0 (DI)(R9*8)
 	MOVL (SI), AX
-	TESTL AX, AX
-	JS fs8max
+	XORL $-2147483648, AX // a flagged cell: 0x80000000..0xbf800000 becomes 0..1.0
+	CMPL AX, $0x3f800000
+	JLS fs8max
 	VBROADCASTSS (SI), Y15
 	FSMAD(0, Y0)
 	FSMAD(1, Y1)
@@ -647,7 +648,6 @@ fs8cell:
 	FSMAD(7, Y7)
 	JMP fs8next
 fs8max:
-	ANDL $0x7fffffff, AX
 	VMOVD AX, X15
 	VBROADCASTSS X15, Y15
 	FSMAX(0, Y0)
@@ -695,8 +695,9 @@ TEXT ·flashSum6AVX2(SB), NOSPLIT, $0-40
 fs6cell:
 	PREFETCHT0 (DI)(R9*8)
 	MOVL (SI), AX
-	TESTL AX, AX
-	JS fs6max
+	XORL $-2147483648, AX // a flagged cell: 0x80000000..0xbf800000 becomes 0..1.0
+	CMPL AX, $0x3f800000
+	JLS fs6max
 	VBROADCASTSS (SI), Y15
 	FSMAD(0, Y0)
 	FSMAD(1, Y1)
@@ -706,7 +707,6 @@ fs6cell:
 	FSMAD(5, Y5)
 	JMP fs6next
 fs6max:
-	ANDL $0x7fffffff, AX
 	VMOVD AX, X15
 	VBROADCASTSS X15, Y15
 	FSMAX(0, Y0)
@@ -748,8 +748,9 @@ TEXT ·flashSum4AVX2(SB), NOSPLIT, $0-40
 fs4cell:
 	PREFETCHT0 (DI)(R9*8)
 	MOVL (SI), AX
-	TESTL AX, AX
-	JS fs4max
+	XORL $-2147483648, AX // a flagged cell: 0x80000000..0xbf800000 becomes 0..1.0
+	CMPL AX, $0x3f800000
+	JLS fs4max
 	VBROADCASTSS (SI), Y15
 	FSMAD(0, Y0)
 	FSMAD(1, Y1)
@@ -757,7 +758,6 @@ fs4cell:
 	FSMAD(3, Y3)
 	JMP fs4next
 fs4max:
-	ANDL $0x7fffffff, AX
 	VMOVD AX, X15
 	VBROADCASTSS X15, Y15
 	FSMAX(0, Y0)
@@ -793,14 +793,14 @@ TEXT ·flashSum2AVX2(SB), NOSPLIT, $0-40
 fs2cell:
 	PREFETCHT0 (DI)(R9*8)
 	MOVL (SI), AX
-	TESTL AX, AX
-	JS fs2max
+	XORL $-2147483648, AX // a flagged cell: 0x80000000..0xbf800000 becomes 0..1.0
+	CMPL AX, $0x3f800000
+	JLS fs2max
 	VBROADCASTSS (SI), Y15
 	FSMAD(0, Y0)
 	FSMAD(1, Y1)
 	JMP fs2next
 fs2max:
-	ANDL $0x7fffffff, AX
 	VMOVD AX, X15
 	VBROADCASTSS X15, Y15
 	FSMAX(0, Y0)
@@ -831,13 +831,13 @@ TEXT ·flashSum1AVX2(SB), NOSPLIT, $0-40
 fs1cell:
 	PREFETCHT0 (DI)(R9*8)
 	MOVL (SI), AX
-	TESTL AX, AX
-	JS fs1max
+	XORL $-2147483648, AX // a flagged cell: 0x80000000..0xbf800000 becomes 0..1.0
+	CMPL AX, $0x3f800000
+	JLS fs1max
 	VBROADCASTSS (SI), Y15
 	FSMAD(0, Y0)
 	JMP fs1next
 fs1max:
-	ANDL $0x7fffffff, AX
 	VMOVD AX, X15
 	VBROADCASTSS X15, Y15
 	FSMAX(0, Y0)

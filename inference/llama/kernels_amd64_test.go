@@ -104,4 +104,31 @@ func TestFlashLoopMatchesGo(t *testing.T) {
 			}
 		}
 	}
+	// Scores that are NaN or infinite, and single cells: the NaNs' signs
+	// too must come out as the Go loop leaves them.
+	inf, nan := math.Inf(1), math.NaN()
+	for _, scores := range [][]float64{{1, nan, 1}, {inf, inf, 1}, {-inf, -inf, 1}, {-inf}, {nan}, {inf}, {2}, {1, -inf, inf, nan, 3}} {
+		for _, hd := range []int{8, 40, 64, 136} {
+			n := len(scores)
+			q := make([]float32, hd)
+			q[0] = 1
+			k, v := make([]uint16, n*hd), make([]uint16, n*hd)
+			for c, x := range scores {
+				k[c*hd] = gguf.F32ToF16(float32(x))
+				for d := range hd {
+					v[c*hd+d] = gguf.F32ToF16(float32(r.NormFloat64()))
+				}
+			}
+			got, want := make([]float32, hd), make([]float32, hd)
+			flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), got)
+			hasAVX2 = false
+			flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), want)
+			hasAVX2 = true
+			for d := range hd {
+				if math.Float32bits(got[d]) != math.Float32bits(want[d]) {
+					t.Fatalf("scores %v hd=%d dim %d: AVX2 %#x, Go %#x", scores, hd, d, math.Float32bits(got[d]), math.Float32bits(want[d]))
+				}
+			}
+		}
+	}
 }

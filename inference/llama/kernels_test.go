@@ -226,16 +226,43 @@ func TestMulQx8MatchesSingle(t *testing.T) {
 	}
 }
 
+// TestQuantizeActSpecials: with a NaN or infinite activation, the block
+// sums quantizeAct writes are those of the quants it leaves (a NaN's
+// conversion, 0x80000000, is stored as -128 by the saturating packs).
+func TestQuantizeActSpecials(t *testing.T) {
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	for _, special := range []float32{nan, inf, -inf} {
+		x := make([]float32, 96)
+		for i := range x {
+			x[i] = float32(i%11) - 5
+		}
+		x[3], x[40] = special, special
+		a := &q8Act{qs: make([]int8, len(x)), d: make([]float32, len(x)/32)}
+		quantizeAct(a, x)
+		want := &q8Act{qs: a.qs, d: a.d}
+		blockSums(want)
+		if !slices.Equal(a.s, want.s) {
+			t.Errorf("%v: block sums %v, of the quants %v", special, a.s, want.s)
+		}
+	}
+}
+
 // TestLogitsKernels checks the vectorized max, first-match and sum of
 // exponentials against the plain loops: each exponential bit for bit, the
 // sums to float64 rounding, and Argmax on ties, NaN and infinities.
 func TestLogitsKernels(t *testing.T) {
 	ninf := float32(math.Inf(-1))
 	for i := range 20000 {
+		// 24 values: one group of sumExpNegAVX2's three chains, v in
+		// each lane of each chain in turn.
 		v := -90 * float32(i) / 20000
-		x := []float32{v, ninf, ninf, ninf, ninf, ninf, ninf, ninf}
+		x := make([]float32, 24)
+		for j := range x {
+			x[j] = ninf
+		}
+		x[i%24] = v
 		if got, want := sumExpNeg(x, 0), float64(expNeg(v)); got != want {
-			t.Fatalf("sumExpNeg([%v]) = %v, want %v", v, got, want)
+			t.Fatalf("sumExpNeg(%v at %d) = %v, want %v", v, i%24, got, want)
 		}
 	}
 	r := rand.New(rand.NewPCG(11, 12))
