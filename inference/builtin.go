@@ -55,6 +55,7 @@ type Builtin struct {
 	log  *slog.Logger
 
 	submit chan *job
+	logits []float32     // the scheduler's: a sampled step's logits (ForwardInto)
 	quit   chan struct{} // closed by Close
 	done   chan struct{} // closed when the scheduler exits
 
@@ -223,6 +224,7 @@ func (e *Builtin) Score(ctx context.Context, prompt, tokens []int32) ([]float32,
 	if chunk >= 4 {
 		chunk &^= 3
 	}
+	var buf []float32 // each chunk's logits, used up before the next
 	for start := 0; start < n-1; start += chunk {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -233,7 +235,7 @@ func (e *Builtin) Score(ctx context.Context, prompt, tokens []int32) ([]float32,
 			p := start + i
 			rows[i] = llama.Row{Seq: seq, Token: all[p], Logits: p >= len(prompt)-1, Batch: llama.UBatchRows(n-1, p)}
 		}
-		logits, err := e.m.Forward(rows, e.opts.Threads)
+		logits, err := e.m.ForwardInto(rows, e.opts.Threads, &buf)
 		if err != nil {
 			return nil, err
 		}

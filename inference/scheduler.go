@@ -143,7 +143,7 @@ func (e *Builtin) step(active []*job) []*job {
 	if greedy {
 		picks, err = e.m.ForwardGreedy(rows, e.opts.Threads)
 	} else {
-		logits, err = e.m.Forward(rows, e.opts.Threads)
+		logits, err = e.m.ForwardInto(rows, e.opts.Threads, &e.logits) // used up by sample below
 	}
 	if err != nil {
 		for _, j := range active {

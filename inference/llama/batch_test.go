@@ -2,6 +2,7 @@ package llama
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/taonet/tao/inference/gguf"
@@ -63,5 +64,35 @@ func TestBatchedRowsMatchAlone(t *testing.T) {
 				same("decode after Truncate", alone[i+1], run(a, []int32{tok}, nil))
 			}
 		})
+	}
+}
+
+// TestForwardInto: logits written into a caller's buffer equal Forward's,
+// and a second call reuses the buffer's memory.
+func TestForwardInto(t *testing.T) {
+	m := loadSynth(t, gguf.Q8_0, 1)
+	a, b := m.NewSeq(16), m.NewSeq(16)
+	var buf []float32
+	for step := range 3 {
+		rows := []Row{{Seq: a, Token: int32(100 + step), Logits: true}, {Seq: a, Token: 7}, {Seq: a, Token: 9, Logits: true}}
+		got, err := m.ForwardInto(rows, 1, &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			rows[i].Seq = b
+		}
+		want, err := m.Forward(rows, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || &got[0][0] != &buf[0] {
+			t.Fatalf("step %d: %d rows of logits, not in the buffer", step, len(got))
+		}
+		for i := range want {
+			if !slices.Equal(got[i], want[i]) {
+				t.Fatalf("step %d row %d: ForwardInto's logits differ from Forward's", step, i)
+			}
+		}
 	}
 }
