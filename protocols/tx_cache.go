@@ -65,22 +65,10 @@ func (e *txEncoding) derived() (sign, id []byte) {
 // matches reports whether b is exactly tx's canonical encoding (what
 // appendCBOR would write), without encoding tx.
 func (tx *Tx) matches(b []byte) bool {
-	if len(b) == 0 || b[0] != 0x80|txFields {
-		return false
-	}
-	r := canonicalReader{b: b[1:]}
-	version, ok1 := r.uint(0)
-	chainID, ok2 := r.bytes(3)
-	kind, ok3 := r.uint(0)
-	signer, ok4 := r.nilOrBytes()
-	nonce, ok5 := r.uint(0)
-	fee, ok6 := r.uint(0)
-	payload, ok7 := r.nilOrBytes()
-	sig, ok8 := r.nilOrBytes()
-	return ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8 && len(r.b) == 0 &&
-		version == uint64(tx.Version) && string(chainID) == tx.ChainID &&
-		kind == uint64(tx.Kind) && nonce == tx.Nonce && fee == tx.Fee &&
-		sameBytes(signer, tx.Signer) && sameBytes(payload, tx.Payload) && sameBytes(sig, tx.Sig)
+	t, ok := readRawTx(b)
+	return ok && t.version == uint64(tx.Version) && string(t.chainID) == tx.ChainID &&
+		t.kind == uint64(tx.Kind) && t.nonce == tx.Nonce && t.fee == tx.Fee &&
+		sameBytes(t.signer, tx.Signer) && sameBytes(t.payload, tx.Payload) && sameBytes(t.sig, tx.Sig)
 }
 
 // sameBytes reports whether a and b encode alike: equal contents, and

@@ -76,29 +76,45 @@ func (tx *Tx) UnmarshalCBOR(b []byte) error {
 	return decMode.Unmarshal(b, (*txReflect)(tx))
 }
 
+// rawTx is a Tx's fields as its canonical encoding holds them, the byte
+// strings still in the encoding's memory.
+type rawTx struct {
+	version, kind, nonce, fee uint64
+	chainID, signer, payload  []byte
+	sig                       []byte
+}
+
+// readRawTx reads b's fields if b has the canonical shape of a Tx (an
+// array of txFields items, each in canonical form, nothing after it).
+func readRawTx(b []byte) (rawTx, bool) {
+	if len(b) == 0 || b[0] != 0x80|txFields {
+		return rawTx{}, false
+	}
+	r := canonicalReader{b: b[1:]}
+	var t rawTx
+	var ok [8]bool
+	t.version, ok[0] = r.uint(0)
+	t.chainID, ok[1] = r.bytes(3)
+	t.kind, ok[2] = r.uint(0)
+	t.signer, ok[3] = r.nilOrBytes()
+	t.nonce, ok[4] = r.uint(0)
+	t.fee, ok[5] = r.uint(0)
+	t.payload, ok[6] = r.nilOrBytes()
+	t.sig, ok[7] = r.nilOrBytes()
+	return t, ok == [8]bool{true, true, true, true, true, true, true, true} && len(r.b) == 0
+}
+
 // decodeTxCanonical decodes b into tx if b is exactly the canonical
 // encoding of a Tx, and reports whether it was; tx is unchanged if not.
 func decodeTxCanonical(b []byte, tx *Tx) bool {
-	if len(b) == 0 || b[0] != 0x80|txFields {
-		return false
-	}
-	r := canonicalReader{b: b[1:]}
-	version, ok1 := r.uint(0)
-	chainID, ok2 := r.bytes(3)
-	kind, ok3 := r.uint(0)
-	signer, ok4 := r.nilOrBytes()
-	nonce, ok5 := r.uint(0)
-	fee, ok6 := r.uint(0)
-	payload, ok7 := r.nilOrBytes()
-	sig, ok8 := r.nilOrBytes()
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) || len(r.b) != 0 ||
-		version > 0xff || kind > 0xff || chainID == nil || !utf8.Valid(chainID) {
+	t, ok := readRawTx(b)
+	if !ok || t.version > 0xff || t.kind > 0xff || t.chainID == nil || !utf8.Valid(t.chainID) {
 		return false
 	}
 	// One copy for the three byte strings and the encoding kept
 	// (tx_cache.go): the decoded Tx owns its bytes, and no field shares
 	// memory with the encoding.
-	n := len(signer) + len(payload) + len(sig)
+	n := len(t.signer) + len(t.payload) + len(t.sig)
 	buf := make([]byte, 0, n+len(b))
 	take := func(s []byte) []byte {
 		if s == nil {
@@ -107,8 +123,8 @@ func decodeTxCanonical(b []byte, tx *Tx) bool {
 		buf = append(buf, s...)
 		return buf[len(buf)-len(s) : len(buf) : len(buf)]
 	}
-	*tx = Tx{Version: uint8(version), ChainID: string(chainID), Kind: TxKind(kind),
-		Signer: take(signer), Nonce: nonce, Fee: fee, Payload: take(payload), Sig: take(sig)}
+	*tx = Tx{Version: uint8(t.version), ChainID: string(t.chainID), Kind: TxKind(t.kind),
+		Signer: take(t.signer), Nonce: t.nonce, Fee: t.fee, Payload: take(t.payload), Sig: take(t.sig)}
 	tx.cacheEncoding(append(buf[n:n], b...))
 	return true
 }
