@@ -79,29 +79,40 @@ func TestFlashLoopMatchesGo(t *testing.T) {
 		t.Skip("no AVX2")
 	}
 	r := rand.New(rand.NewPCG(9, 10))
+	// check runs flashOne on cells whose scores are the given ones (q is
+	// 1 then zeros, so a cell's score is its key's first value) with
+	// random values, on AVX2 and in Go, and wants the same bits.
+	check := func(hd int, scores []float64) {
+		t.Helper()
+		n := len(scores)
+		q := make([]float32, hd)
+		q[0] = 1
+		k, v := make([]uint16, n*hd), make([]uint16, n*hd)
+		for c, x := range scores {
+			k[c*hd] = gguf.F32ToF16(float32(x))
+			for d := range hd {
+				v[c*hd+d] = gguf.F32ToF16(float32(r.NormFloat64()))
+			}
+		}
+		got, want := make([]float32, hd), make([]float32, hd)
+		flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), got)
+		hasAVX2 = false
+		flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), want)
+		hasAVX2 = true
+		for d := range hd {
+			if math.Float32bits(got[d]) != math.Float32bits(want[d]) {
+				t.Fatalf("hd=%d scores %.3g dim %d: AVX2 %#x, Go %#x", hd, scores[:min(n, 5)], d, math.Float32bits(got[d]), math.Float32bits(want[d]))
+			}
+		}
+	}
 	// Head widths that take each strip of flashSum*AVX2 and their sums.
 	for _, hd := range []int{8, 16, 24, 32, 40, 48, 56, 64, 72, 120, 128, 136} {
 		for _, spread := range []float64{1, 30, 103.5, 300} {
-			const n = 150
-			q := make([]float32, hd)
-			q[0] = 1
-			k, v := make([]uint16, n*hd), make([]uint16, n*hd)
-			for c := range n {
-				k[c*hd] = gguf.F32ToF16(float32(r.NormFloat64() * spread))
-				for d := range hd {
-					v[c*hd+d] = gguf.F32ToF16(float32(r.NormFloat64()))
-				}
+			scores := make([]float64, 150)
+			for c := range scores {
+				scores[c] = r.NormFloat64() * spread
 			}
-			got, want := make([]float32, hd), make([]float32, hd)
-			flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), got)
-			hasAVX2 = false
-			flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), want)
-			hasAVX2 = true
-			for d := range hd {
-				if math.Float32bits(got[d]) != math.Float32bits(want[d]) {
-					t.Fatalf("hd=%d spread %v dim %d: AVX2 %v, Go %v", hd, spread, d, got[d], want[d])
-				}
-			}
+			check(hd, scores)
 		}
 	}
 	// Scores that are NaN or infinite, and single cells: the NaNs' signs
@@ -109,26 +120,7 @@ func TestFlashLoopMatchesGo(t *testing.T) {
 	inf, nan := math.Inf(1), math.NaN()
 	for _, scores := range [][]float64{{1, nan, 1}, {inf, inf, 1}, {-inf, -inf, 1}, {-inf}, {nan}, {inf}, {2}, {1, -inf, inf, nan, 3}} {
 		for _, hd := range []int{8, 40, 64, 136} {
-			n := len(scores)
-			q := make([]float32, hd)
-			q[0] = 1
-			k, v := make([]uint16, n*hd), make([]uint16, n*hd)
-			for c, x := range scores {
-				k[c*hd] = gguf.F32ToF16(float32(x))
-				for d := range hd {
-					v[c*hd+d] = gguf.F32ToF16(float32(r.NormFloat64()))
-				}
-			}
-			got, want := make([]float32, hd), make([]float32, hd)
-			flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), got)
-			hasAVX2 = false
-			flashOne(q, k, v, n, 1, make([]float32, n), make([]uint16, hd), want)
-			hasAVX2 = true
-			for d := range hd {
-				if math.Float32bits(got[d]) != math.Float32bits(want[d]) {
-					t.Fatalf("scores %v hd=%d dim %d: AVX2 %#x, Go %#x", scores, hd, d, math.Float32bits(got[d]), math.Float32bits(want[d]))
-				}
-			}
+			check(hd, scores)
 		}
 	}
 }
