@@ -64,17 +64,8 @@ func BenchmarkAdmitDecoded(b *testing.B) {
 // CommitBlock does.
 func BenchmarkValidateDecoded(b *testing.B) {
 	const n = 1000
-	g, keys := benchChain(n)
-	l, err := Open(NewMemStore(), g)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, tx := range benchTxs(b, keys, 0) {
-		if err := l.SubmitTx(tx); err != nil {
-			b.Fatal(err)
-		}
-	}
-	enc, err := protocols.EncodeBlock(propose(b, l))
+	l, blk := benchProposed(b, n)
+	enc, err := protocols.EncodeBlock(blk)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -48,26 +48,35 @@ func benchTxs(b *testing.B, keys []ed25519.PrivateKey, nonce uint64) []*protocol
 	return txs
 }
 
+// benchProposed opens a ledger on benchChain(n), fills its mempool with
+// one transfer from each account and proposes the next block, which holds
+// all n.
+func benchProposed(b *testing.B, n int) (*Ledger, *protocols.Block) {
+	b.Helper()
+	g, keys := benchChain(n)
+	l, err := Open(NewMemStore(), g)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tx := range benchTxs(b, keys, 0) {
+		if err := l.SubmitTx(tx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	blk := propose(b, l)
+	if len(blk.Txs) != n {
+		b.Fatalf("block has %d txs", len(blk.Txs))
+	}
+	return l, blk
+}
+
 // BenchmarkApplyBlock executes a block of n transfers with Apply, as a
 // validator does for a block it did not propose: signature verification
 // (on all CPUs), execution, write set and state root.
 func BenchmarkApplyBlock(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("txs=%d", n), func(b *testing.B) {
-			g, keys := benchChain(n)
-			l, err := Open(NewMemStore(), g)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, tx := range benchTxs(b, keys, 0) {
-				if err := l.SubmitTx(tx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			blk := propose(b, l)
-			if len(blk.Txs) != n {
-				b.Fatalf("block has %d txs", len(blk.Txs))
-			}
+			l, blk := benchProposed(b, n)
 			view, tip := l.committed()
 			b.ReportAllocs()
 			for b.Loop() {
@@ -162,17 +171,7 @@ func BenchmarkVerifyTx(b *testing.B) {
 // root and encodings a validator pays per block.
 func BenchmarkExecuteBlock(b *testing.B) {
 	const n = 1000
-	g, keys := benchChain(n)
-	l, err := Open(NewMemStore(), g)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, tx := range benchTxs(b, keys, 0) {
-		if err := l.SubmitTx(tx); err != nil {
-			b.Fatal(err)
-		}
-	}
-	blk := propose(b, l)
+	l, blk := benchProposed(b, n)
 	cache := protocols.NewVerifyCache(2 * n)
 	view, tip := l.committed()
 	if _, _, err := apply(view, l.Chain(), tip, blk, cache.VerifyBatch); err != nil {
