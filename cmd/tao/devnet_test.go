@@ -2,15 +2,21 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/taonet/tao/ledger"
+	"github.com/taonet/tao/market"
 	"github.com/taonet/tao/node"
+	"github.com/taonet/tao/wallet"
 )
 
 // buildTao builds the tao binary once per test binary.
@@ -63,6 +69,7 @@ func TestDevnetProcs(t *testing.T) {
 	if err := json.Unmarshal(st, &s); err != nil || s.Peers != 2 || s.PeerID != m.Nodes[1].PeerID || s.Height < 2 {
 		t.Fatalf("status %s: %v", st, err)
 	}
+	checkTransferCLI(t, exe, m)
 	cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -78,5 +85,47 @@ func TestDevnetProcs(t *testing.T) {
 		if _, err := (&node.Client{BaseURL: n.API}).Status(t.Context()); err == nil {
 			t.Fatalf("%s still answers after the devnet stopped", n.Name)
 		}
+	}
+}
+
+// checkTransferCLI sends TAO from the devnet's faucet with `tao transfer`
+// as the devnet's banner tells a user to, then follows it with
+// `tao balance` and `tao tx`; a transfer of more than the faucet holds
+// exits non-zero with the error that names the fix.
+func checkTransferCLI(t *testing.T, exe string, m node.DevnetManifest) {
+	t.Helper()
+	api := m.Nodes[len(m.Nodes)-1].API
+	to := wallet.ColdkeyAddress(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0x7a}, ed25519.SeedSize)).Public().(ed25519.PublicKey)).String()
+	tao := func(args ...string) ([]byte, []byte, error) {
+		var stdout, stderr bytes.Buffer
+		c := exec.Command(exe, args...)
+		c.Stdout, c.Stderr = &stdout, &stderr
+		err := c.Run()
+		return stdout.Bytes(), stderr.Bytes(), err
+	}
+	transfer := []string{"transfer", "--home", m.Dir, "--wallet", "devnet", "--password-file", m.PasswordFile, "--api", api, "--to", to}
+
+	out, errOut, err := tao(append(transfer, "--amount", "1.5", "--json", "--timeout", "30s")...)
+	var sent node.TxInfo
+	if err != nil || json.Unmarshal(out, &sent) != nil || sent.State != ledger.TxCommitted.String() || sent.Height == 0 || sent.ID == "" {
+		t.Fatalf("tao transfer: %v\n%s%s", err, out, errOut)
+	}
+	out, errOut, err = tao("balance", to, "--api", api, "--json")
+	var acct node.AccountInfo
+	if err != nil || json.Unmarshal(out, &acct) != nil || acct.Address != to || acct.Balance != uint64(3*market.RaoPerTAO/2) {
+		t.Fatalf("tao balance after sending 1.5 TAO: %v\n%s%s", err, out, errOut)
+	}
+	out, errOut, err = tao("tx", sent.ID, "--api", api)
+	var got node.TxInfo
+	if err != nil || json.Unmarshal(out, &got) != nil || got.ID != sent.ID || got.State != ledger.TxCommitted.String() || got.Height != sent.Height {
+		t.Fatalf("tao tx %s (committed in block %d): %v\n%s%s", sent.ID, sent.Height, err, out, errOut)
+	}
+
+	// More than the faucet holds: the node refuses it and the CLI says
+	// how much it could send.
+	out, errOut, err = tao(append(transfer, "--amount", "100000000", "--timeout", "30s")...)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() == 0 || !strings.Contains(string(errOut), "insufficient funds") || !strings.Contains(string(errOut), "send at most ") {
+		t.Fatalf("tao transfer --amount 100000000: %v, want a non-zero exit naming the most it can send\n%s%s", err, out, errOut)
 	}
 }
