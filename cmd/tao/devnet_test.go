@@ -34,7 +34,8 @@ func buildTao(t *testing.T) string {
 }
 
 // TestDevnetProcs runs `tao devnet --procs` as a user would: separate OS
-// processes, devnet.json for scripts, `tao status` against a node, Ctrl-C.
+// processes, devnet.json for scripts, `tao status` against a node, a
+// transfer from the faucet (checkTransferCLI), Ctrl-C.
 func TestDevnetProcs(t *testing.T) {
 	exe := buildTao(t)
 	dir := t.TempDir()
