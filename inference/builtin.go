@@ -214,6 +214,12 @@ func (e *Builtin) Score(ctx context.Context, prompt, tokens []int32) ([]float32,
 	if n > e.m.Ctx {
 		return nil, fmt.Errorf("%w: %d tokens, context %d", ErrContext, n, e.m.Ctx)
 	}
+	if err := e.checkTokens("prompt", prompt); err != nil {
+		return nil, err
+	}
+	if err := e.checkTokens("scored", tokens); err != nil {
+		return nil, err
+	}
 	seq := e.m.NewSeq(n)
 	all := append(append([]int32(nil), prompt...), tokens...)
 	out := make([]float32, 0, len(tokens))
@@ -247,6 +253,16 @@ func (e *Builtin) Score(ctx context.Context, prompt, tokens []int32) ([]float32,
 	return out, nil
 }
 
+// checkTokens reports the first id in ids outside the vocabulary.
+func (e *Builtin) checkTokens(what string, ids []int32) error {
+	for i, id := range ids {
+		if id < 0 || int(id) >= e.m.Vocab {
+			return fmt.Errorf("%w: %s token %d is %d, the vocabulary has %d (ids come from this model's tokenizer)", ErrToken, what, i, id, e.m.Vocab)
+		}
+	}
+	return nil
+}
+
 // promptTokens tokenizes req and checks it fits the model.
 func (e *Builtin) promptTokens(req Request) ([]int32, error) {
 	var p []int32
@@ -264,10 +280,8 @@ func (e *Builtin) promptTokens(req Request) ([]int32, error) {
 	if len(p) == 0 {
 		return nil, errors.New("inference: empty prompt")
 	}
-	for _, id := range p {
-		if id < 0 || int(id) >= e.m.Vocab {
-			return nil, fmt.Errorf("inference: prompt token %d out of range", id)
-		}
+	if err := e.checkTokens("prompt", p); err != nil {
+		return nil, err
 	}
 	if len(p) >= e.m.Ctx {
 		return nil, fmt.Errorf("%w: prompt of %d tokens, context %d", ErrContext, len(p), e.m.Ctx)

@@ -93,6 +93,34 @@ func TestScoreOwnGreedyOutputIsMax(t *testing.T) {
 	}
 }
 
+// TestScoreRejectsTokensOutsideVocabulary: ids come from the network (a
+// miner's answer that a validator scores), so every one is checked, the
+// last scored token (never fed to the forward pass) included.
+func TestScoreRejectsTokensOutsideVocabulary(t *testing.T) {
+	e := newEngine(t)
+	v := int32(e.Model().Vocab)
+	for _, c := range []struct {
+		name           string
+		prompt, tokens []int32
+	}{
+		{"last scored token", []int32{1, 100}, []int32{200, v}},
+		{"first scored token", []int32{1, 100}, []int32{-1, 200}},
+		{"prompt", []int32{1, v + 5}, []int32{200}},
+	} {
+		_, err := e.Score(context.Background(), c.prompt, c.tokens)
+		if !errors.Is(err, ErrToken) {
+			t.Errorf("%s: %v, want ErrToken", c.name, err)
+		}
+	}
+	if _, err := e.Score(context.Background(), []int32{1, 100}, []int32{200, v - 1}); err != nil {
+		t.Errorf("last id of the vocabulary: %v", err)
+	}
+	_, err := e.Generate(context.Background(), Request{PromptTokens: []int32{1, v}, MaxTokens: 1}, func(Token) error { return nil })
+	if !errors.Is(err, ErrToken) {
+		t.Errorf("prompt ids: %v, want ErrToken", err)
+	}
+}
+
 func TestSeededSamplingReproducible(t *testing.T) {
 	e := newEngine(t)
 	s := Sampling{Temperature: 0.9, TopK: 40, TopP: 0.95, RepeatPenalty: 1.1, Seed: 42}

@@ -116,4 +116,7 @@ var (
 	ErrClosed = errors.New("inference: engine closed")
 	// ErrContext is returned when a request does not fit the context.
 	ErrContext = errors.New("inference: request exceeds the model's context length")
+	// ErrToken is returned for a token id outside the model's vocabulary
+	// (a prompt given as ids, or tokens to score).
+	ErrToken = errors.New("inference: token id outside the model's vocabulary")
 )

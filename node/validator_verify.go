@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -86,6 +87,9 @@ func verifyGreedy(ctx context.Context, eng inference.Engine, ref *reference, got
 			return verdict{"mismatch", fmt.Sprintf("token %d: %d, the model gives %d (after %d ties)", i, got[i], want[i], ties)}, nil
 		}
 		sc, err := eng.Score(ctx, ref.promptIDs, got[:i+1])
+		if errors.Is(err, inference.ErrToken) {
+			return verdict{"mismatch", fmt.Sprintf("token %d: %d is not in the model's vocabulary", i, got[i])}, nil
+		}
 		if err != nil {
 			return verdict{}, fmt.Errorf("score answer: %w", err)
 		}

@@ -72,6 +72,10 @@ func TestVerifyGreedy(t *testing.T) {
 
 	junk := slices.Clone(ref.tokens)
 	junk[5] = (junk[5] + 1) % 100
+	// An id outside the vocabulary (a miner's forged answer) is a
+	// mismatch, not an error of the validator's engine.
+	outside := slices.Clone(ref.tokens)
+	outside[4] = int32(eng.Model().Vocab) + 7
 	for _, tc := range []struct {
 		name string
 		got  []int32
@@ -81,6 +85,7 @@ func TestVerifyGreedy(t *testing.T) {
 		{"truncated", ref.tokens[:6], "truncated"},
 		{"overlong", append(slices.Clone(ref.tokens), ref.tokens[0]), "overlong"},
 		{"junk", junk, "mismatch"},
+		{"outside vocabulary", outside, "mismatch"},
 		{"empty", nil, "truncated"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
