@@ -96,7 +96,9 @@ func (n *Node) handleAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleSubmitTx takes a canonical CBOR transaction (application/cbor),
-// adds it to the mempool and gossips it.
+// adds it to the mempool and gossips it. A body over protocols.MaxTxSize
+// is refused with 413 and ledger.ErrTxTooLarge, one that does not decode
+// with 400 and ledger.ErrMalformedTx.
 func (n *Node) handleSubmitTx(w http.ResponseWriter, r *http.Request) {
 	if n.chain == nil {
 		writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
@@ -107,9 +109,13 @@ func (n *Node) handleSubmitTx(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
+	if len(b) > protocols.MaxTxSize {
+		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{errTxTooLarge(fmt.Sprintf("more than %d bytes", protocols.MaxTxSize)).Error()})
+		return
+	}
 	tx, err := protocols.DecodeTx(b)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("not a transaction: %v", err)})
+		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("%v: %v; %s", ledger.ErrMalformedTx, err, sendTxFix)})
 		return
 	}
 	id, err := tx.ID()
@@ -160,7 +166,8 @@ func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 	}
 	txs, raw, err := protocols.DecodeTxBatch(b)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("not a transaction batch (a CBOR array of at most %d encoded transactions, %d bytes): %v", protocols.MaxTxBatchLen, protocols.MaxTxBatchSize, err)})
+		code, err := batchDecodeError(b, err)
+		writeJSON(w, code, apiError{err.Error()})
 		return
 	}
 	out := TxBatchInfo{Txs: make([]TxInfo, len(txs))}
@@ -207,6 +214,37 @@ func (n *Node) handleSubmitTxs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusAccepted, out)
+}
+
+// sendTxFix is what a client whose bytes are not a transaction should
+// send instead.
+const sendTxFix = "send a signed protocols.Tx in canonical CBOR as protocols.EncodeTx writes it (`tao transfer` and node.Client.SubmitTx do)"
+
+// errTxTooLarge reports an encoded transaction over protocols.MaxTxSize as
+// the ledger does (ledger.ErrTxTooLarge); size says how large it is.
+func errTxTooLarge(size string) error {
+	return fmt.Errorf("%w: %s, limit %d; split it into smaller transactions", ledger.ErrTxTooLarge, size, protocols.MaxTxSize)
+}
+
+// batchDecodeError is POST /txs's status and error for a body
+// protocols.DecodeTxBatch refused (err). A transaction in it over
+// protocols.MaxTxSize is reported as POST /tx reports one, with its
+// index; a batch over its own bounds says them.
+func batchDecodeError(b []byte, err error) (int, error) {
+	if !errors.Is(err, protocols.ErrTooLarge) {
+		return http.StatusBadRequest, fmt.Errorf("not a transaction batch (a CBOR array of at most %d encoded transactions, %d bytes): %w; encode it with protocols.EncodeTxBatch, as node.Client.SubmitTxs does", protocols.MaxTxBatchLen, protocols.MaxTxBatchSize, err)
+	}
+	// Too large: the batch, or one of its transactions. The error does not
+	// say which, so look again (a refused request, bounded by the limit).
+	var raw [][]byte
+	if len(b) <= protocols.MaxTxBatchSize && protocols.UnmarshalStored(b, &raw, protocols.MaxTxBatchSize) == nil && len(raw) <= protocols.MaxTxBatchLen {
+		for i, r := range raw {
+			if len(r) > protocols.MaxTxSize {
+				return http.StatusRequestEntityTooLarge, fmt.Errorf("transaction %d: %w", i, errTxTooLarge(fmt.Sprintf("%d bytes", len(r))))
+			}
+		}
+	}
+	return http.StatusRequestEntityTooLarge, fmt.Errorf("transaction batch too large: %w; send at most %d transactions and %d bytes per batch", err, protocols.MaxTxBatchLen, protocols.MaxTxBatchSize)
 }
 
 func (n *Node) handleTx(w http.ResponseWriter, r *http.Request) {

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
+	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +21,10 @@ import (
 
 // TestSubmitTxs: a batch posted to a full node is admitted in order, a
 // bad transaction in it is reported and skipped, the rest are gossiped to
-// the validator and committed; a malformed batch is refused whole.
+// the validator and committed; GET /status then matches the stored tip;
+// a malformed or oversized batch is refused whole, and POST /tx refuses
+// bytes that are not a transaction or exceed protocols.MaxTxSize with the
+// ledger's sentinel and the fix.
 func TestSubmitTxs(t *testing.T) {
 	nw := taotest.NewNetwork(t, 2, &taotest.Options{Validators: 1})
 	nw.AwaitHeight(t, 1, time.Minute)
@@ -75,17 +82,41 @@ func TestSubmitTxs(t *testing.T) {
 		t.Fatalf("balance %s, %v; want %d TAO", bal, err, n)
 	}
 
-	for name, body := range map[string][]byte{
-		"not CBOR":    []byte("hello"),
-		"bad element": mustMarshal(t, [][]byte{batch[0], []byte("junk")}),
+	checkStatus(t, nw.Nodes[1])
+
+	// Bytes that are not a transaction, or too many of them, are refused
+	// with the sentinel's text and the fix.
+	tooLarge := make([]byte, protocols.MaxTxSize+1)
+	for _, tt := range []struct {
+		name, path string
+		body       []byte
+		code       int
+		want       []string
+	}{
+		{"not CBOR", "/tx", []byte("hello"), http.StatusBadRequest,
+			[]string{ledger.ErrMalformedTx.Error(), "protocols.EncodeTx"}},
+		{"oversized", "/tx", tooLarge, http.StatusRequestEntityTooLarge,
+			[]string{ledger.ErrTxTooLarge.Error(), fmt.Sprintf("limit %d;", protocols.MaxTxSize), "split it"}},
+		{"batch not CBOR", "/txs", []byte("hello"), http.StatusBadRequest,
+			[]string{"not a transaction batch", "protocols.EncodeTxBatch"}},
+		{"batch bad element", "/txs", mustMarshal(t, [][]byte{batch[0], []byte("junk")}), http.StatusBadRequest,
+			[]string{"transaction 1: ", "protocols.EncodeTxBatch"}},
+		{"batch oversized element", "/txs", mustMarshal(t, [][]byte{batch[0], tooLarge}), http.StatusRequestEntityTooLarge,
+			[]string{"transaction 1: " + ledger.ErrTxTooLarge.Error(), fmt.Sprintf("%d bytes, limit %d;", len(tooLarge), protocols.MaxTxSize), "split it"}},
 	} {
-		resp, err := http.Post(nw.Nodes[1].HTTPURL()+"/txs", "application/cbor", bytes.NewReader(body))
+		resp, err := http.Post(nw.Nodes[1].HTTPURL()+tt.path, "application/cbor", bytes.NewReader(tt.body))
 		if err != nil {
 			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("%s: status %d, want 400", name, resp.StatusCode)
+		if resp.StatusCode != tt.code {
+			t.Errorf("%s: status %d, want %d: %s", tt.name, resp.StatusCode, tt.code, body)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(string(body), w) {
+				t.Errorf("%s: answer %s lacks %q", tt.name, body, w)
+			}
 		}
 	}
 	if _, err := cl.SubmitTxs(ctx, make([][]byte, protocols.MaxTxBatchLen+1)); err == nil {
@@ -100,4 +131,39 @@ func mustMarshal(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// checkStatus checks GET /status against nd's ledger once nd says it is
+// in sync: block_hash is the ID (header CID) of the stored block at
+// height, and state_root that block's header StateRoot.
+func checkStatus(t *testing.T, nd *node.Node) {
+	t.Helper()
+	cl := &node.Client{BaseURL: nd.HTTPURL()}
+	var st node.Status
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		var err error
+		st, err = cl.Status(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.Syncing {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /status still syncing after 30 s: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b, _, err := nd.Ledger().Block(st.Height)
+	if err != nil {
+		t.Fatalf("block %d of GET /status: %v", st.Height, err)
+	}
+	id, err := b.ID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Height == 0 || st.BlockHash != id.String() || st.StateRoot != hex.EncodeToString(b.Header.StateRoot) {
+		t.Fatalf("GET /status height %d block_hash %s state_root %s; the stored block's ID is %s, its state root %x",
+			st.Height, st.BlockHash, st.StateRoot, id, b.Header.StateRoot)
+	}
 }

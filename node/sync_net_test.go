@@ -19,7 +19,8 @@ import (
 // TestLateNodeBulkSyncs: a full node started hundreds of blocks late on
 // real libp2p fetches them through block sync (sync/blocks/1), verifying
 // every certificate and re-executing every block, and ends on the same
-// chain as the validators.
+// chain as the validators; GET /status says syncing meanwhile, and then
+// matches its stored tip.
 func TestLateNodeBulkSyncs(t *testing.T) {
 	behind := uint64(300)
 	if testing.Short() {
@@ -36,8 +37,30 @@ func TestLateNodeBulkSyncs(t *testing.T) {
 	}})
 	nw.AwaitHeight(t, behind, 3*time.Minute)
 	late := nw.Add(t)
+	// GET /status says syncing while the node catches up: polled from
+	// its start, it says so before the node has reached the chain.
+	stop, sawSyncing := make(chan struct{}), make(chan bool, 1)
+	go func() {
+		cl := &node.Client{BaseURL: late.HTTPURL()}
+		for {
+			if st, err := cl.Status(context.Background()); err == nil && st.Syncing {
+				sawSyncing <- true
+				return
+			}
+			select {
+			case <-stop:
+				sawSyncing <- false
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
 	target := nw.Nodes[0].Ledger().Height()
 	nw.AwaitHeight(t, target+2, 2*time.Minute)
+	close(stop)
+	if !<-sawSyncing {
+		t.Error("GET /status never said syncing while the late node caught up")
+	}
 	if h := late.Ledger().Height(); h < target {
 		t.Fatalf("late node at %d, chain at %d", h, target)
 	}
@@ -52,6 +75,7 @@ func TestLateNodeBulkSyncs(t *testing.T) {
 	if err != nil || api.Sync.Blocks < st.Blocks {
 		t.Fatalf("GET /status sync %+v, %v", api.Sync, err)
 	}
+	checkStatus(t, late)
 	resp, err := http.Get(late.HTTPURL() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -75,8 +99,30 @@ func TestFreshNodeRestoresSnapshot(t *testing.T) {
 	nw := taotest.NewNetwork(t, 4, &taotest.Options{Validators: 4, Params: &p, Verbose: os.Getenv("TAO_TEST_VERBOSE") != ""})
 	nw.AwaitHeight(t, 3*p.SnapshotInterval+30, 3*time.Minute)
 	late := nw.Add(t)
+	// GET /status says syncing while the node catches up: polled from
+	// its start, it says so before the node has reached the chain.
+	stop, sawSyncing := make(chan struct{}), make(chan bool, 1)
+	go func() {
+		cl := &node.Client{BaseURL: late.HTTPURL()}
+		for {
+			if st, err := cl.Status(context.Background()); err == nil && st.Syncing {
+				sawSyncing <- true
+				return
+			}
+			select {
+			case <-stop:
+				sawSyncing <- false
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
 	target := nw.Nodes[0].Ledger().Height()
 	nw.AwaitHeight(t, target+2, 2*time.Minute)
+	close(stop)
+	if !<-sawSyncing {
+		t.Error("GET /status never said syncing while the late node caught up")
+	}
 	st := late.SyncStatus()
 	for h := st.Snapshot + 1; h <= target; h++ {
 		want, _, err := nw.Nodes[0].Ledger().Block(h)
