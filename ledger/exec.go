@@ -161,7 +161,7 @@ func (e *Exec) deliver(tx *protocols.Tx, checked bool) (Result, error) {
 	}
 	body, err := tx.Body()
 	if err != nil {
-		return Result{}, fmt.Errorf("%w: %v", ErrMalformedTx, err)
+		return Result{}, fmt.Errorf("%w: %v; %s", ErrMalformedTx, err, malformedTxFix)
 	}
 	// One transaction overlay and context per Exec, emptied for each
 	// transaction: a block's thousand transfers allocated a thousand

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/taonet/tao/market"
@@ -122,6 +123,11 @@ func TestTxRejected(t *testing.T) {
 			return tx
 		}, ErrMalformedTx},
 	}
+	// What the messages tell the sender to do, where checked.
+	fixes := map[string]string{
+		"too-large": "split it into smaller transactions",
+		"malformed": "build it with protocols.NewTx",
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := testGenesis(3)
@@ -130,8 +136,8 @@ func TestTxRejected(t *testing.T) {
 			root, b1, b2 := l.StateRoot(), balance(t, l, 1), balance(t, l, 2)
 			tx := tt.tx(t)
 
-			if err := l.SubmitTx(tx); !errors.Is(err, tt.want) {
-				t.Fatalf("mempool: got %v, want %v", err, tt.want)
+			if err := l.SubmitTx(tx); !errors.Is(err, tt.want) || !strings.Contains(err.Error(), fixes[tt.name]) {
+				t.Fatalf("mempool: got %v, want %v naming the fix %q", err, tt.want, fixes[tt.name])
 			}
 			if n, _ := l.Mempool().Size(); n != 0 {
 				t.Fatalf("mempool holds %d txs", n)

@@ -52,6 +52,10 @@ func checkTxs(c Chain, txs []protocols.Tx, verify protocols.VerifyBatchFunc) []e
 	return errs
 }
 
+// malformedTxFix is how ErrMalformedTx's messages tell the sender to make
+// a well-formed transaction.
+const malformedTxFix = "build it with protocols.NewTx from a valid body of its kind and sign it with Tx.Sign; a client sends protocols.EncodeTx's canonical CBOR (`tao transfer` does all three)"
+
 // checkTxShape is checkTx's checks before the signature; it returns the
 // signature check to make.
 func checkTxShape(c Chain, tx *protocols.Tx) (protocols.SigCheck, error) {
@@ -63,7 +67,7 @@ func checkTxShape(c Chain, tx *protocols.Tx) (protocols.SigCheck, error) {
 		return protocols.SigCheck{}, fmt.Errorf("%w: %d bytes, limit %d; split it into smaller transactions", ErrTxTooLarge, n, protocols.MaxTxSize)
 	}
 	if err := tx.Validate(); err != nil {
-		return protocols.SigCheck{}, fmt.Errorf("%w: %v", ErrMalformedTx, err)
+		return protocols.SigCheck{}, fmt.Errorf("%w: %v; %s", ErrMalformedTx, err, malformedTxFix)
 	}
 	sc, err := tx.SigCheck(c.ID)
 	if err != nil {
@@ -212,7 +216,7 @@ func (c *txContext) run(body protocols.TxBody) error {
 func (c *txContext) transfer(t *protocols.Transfer) error {
 	to, err := AccountOf(t.To)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformedTx, err)
+		return fmt.Errorf("%w: transfer recipient: %v; send to a coldkey address (tao1..., an ed25519 public key)", ErrMalformedTx, err)
 	}
 	amount := market.Rao(t.Amount)
 	sk := c.signerKey()
