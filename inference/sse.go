@@ -12,8 +12,11 @@ import (
 const maxSSELine = 1 << 20
 
 // readSSE calls fn with the data of each server-sent event until
-// "data: [DONE]" or the end of the stream.
-func readSSE(r io.Reader, fn func(data []byte) error) error {
+// "data: [DONE]" or the end of the stream; done reports whether [DONE]
+// came. An error from fn is returned as it is; a read error is wrapped
+// (%w) with ErrUpstream, so that a cancelled request's context.Canceled
+// still matches errors.Is.
+func readSSE(r io.Reader, fn func(data []byte) error) (done bool, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxSSELine)
 	var data []byte
@@ -22,10 +25,10 @@ func readSSE(r io.Reader, fn func(data []byte) error) error {
 		if len(line) == 0 { // event boundary
 			if len(data) > 0 {
 				if bytes.Equal(data, []byte("[DONE]")) {
-					return nil
+					return true, nil
 				}
 				if err := fn(data); err != nil {
-					return err
+					return false, err
 				}
 				data = data[:0]
 			}
@@ -36,7 +39,7 @@ func readSSE(r io.Reader, fn func(data []byte) error) error {
 			if len(data)+1+len(v) > maxSSELine {
 				// Lines are bounded by the scanner; an event of endless
 				// data lines must be too.
-				return fmt.Errorf("%w: an event exceeds %d bytes", ErrUpstream, maxSSELine)
+				return false, fmt.Errorf("%w: an event exceeds %d bytes", ErrUpstream, maxSSELine)
 			}
 			if len(data) > 0 {
 				data = append(data, '\n')
@@ -45,10 +48,13 @@ func readSSE(r io.Reader, fn func(data []byte) error) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%w: reading stream: %v", ErrUpstream, err)
+		return false, fmt.Errorf("%w: reading stream: %w", ErrUpstream, err)
 	}
-	if len(data) > 0 && !bytes.Equal(data, []byte("[DONE]")) {
-		return fn(data)
+	if len(data) > 0 {
+		if bytes.Equal(data, []byte("[DONE]")) {
+			return true, nil
+		}
+		return false, fn(data)
 	}
-	return nil
+	return false, nil
 }
