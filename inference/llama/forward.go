@@ -86,14 +86,17 @@ func (m *Model) forwardTo(rows []Row, threads int, picks []Pick, buf *[]float32)
 		if !ok {
 			p = r.Seq.n
 		}
-		if p >= r.Seq.cap {
-			return nil, fmt.Errorf("llama: sequence full (%d positions)", r.Seq.cap)
+		if p >= r.Seq.limit {
+			return nil, fmt.Errorf("llama: sequence full (%d positions)", r.Seq.limit)
 		}
 		if r.Token < 0 || int(r.Token) >= m.Vocab {
 			return nil, fmt.Errorf("llama: token %d out of range [0, %d)", r.Token, m.Vocab)
 		}
 		pos[i] = p
 		next[r.Seq] = p + 1
+	}
+	for s, n := range next {
+		s.reserve(m, n)
 	}
 	// A sequence with several rows here is a prompt to llama.cpp, whose
 	// attention then sums values in another order (see attention).

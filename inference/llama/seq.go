@@ -24,43 +24,89 @@ type Seq struct {
 	k16, v16 [][]uint16
 	flash    bool
 	vBlocks  int
-	n        int // positions filled
-	cap      int
+	n        int      // positions filled
+	cap      int      // positions allocated
+	limit    int      // positions it may grow to (Cap)
 	dev      cuda.Ptr // GPU cache: [layer][k|v][cap][KVDim] f16
 	gpuErr   error    // why dev is 0 on a GPU model
 }
 
-// NewSeq allocates a KV cache for up to n positions (at most the model's
-// context length).
+// seqInitialCap is how many positions a CPU cache holds at first: it grows
+// (doubling) as positions are filled, so a request that may run to the
+// whole context (a 128k-token Llama 3.1) costs memory for what it uses.
+const seqInitialCap = 256
+
+// NewSeq makes a KV cache for up to n positions (at most the model's
+// context length). On the CPU it starts small and grows as it fills; on a
+// GPU it is allocated whole.
 func (m *Model) NewSeq(n int) *Seq {
 	n = max(1, min(n, m.Ctx))
 	if g := m.gpu; g != nil {
 		s := &Seq{cap: min(n, g.maxPos)}
+		s.limit = s.cap
 		g.newCache(s, m.Layers, m.KVDim())
 		return s
 	}
-	s := &Seq{cap: n, vBlocks: (n + 31) / 32, flash: m.flashAttn}
-	if m.kvType == gguf.F16 || s.flash {
-		s.k16, s.v16 = make([][]uint16, m.Layers), make([][]uint16, m.Layers)
-		for l := range m.Layers {
-			s.k16[l] = make([]uint16, n*m.KVDim())
-			s.v16[l] = make([]uint16, s.vBlocks*32*m.KVDim())
-		}
-		return s
-	}
-	s.k, s.v = make([][]float32, m.Layers), make([][]float32, m.Layers)
-	for l := range m.Layers {
-		s.k[l] = make([]float32, n*m.KVDim())
-		s.v[l] = make([]float32, s.vBlocks*32*m.KVDim())
-	}
+	s := &Seq{limit: n, flash: m.flashAttn}
+	s.alloc(m, min(n, seqInitialCap))
 	return s
+}
+
+// alloc gives s room for c positions, keeping the positions it holds.
+func (s *Seq) alloc(m *Model, c int) {
+	old, oldBlocks := s.cap, s.vBlocks
+	s.cap, s.vBlocks = c, (c+31)/32
+	kv, hd := m.KVHeads, m.HeadDim
+	if m.kvType == gguf.F16 || s.flash {
+		k16, v16 := make([][]uint16, m.Layers), make([][]uint16, m.Layers)
+		for l := range m.Layers {
+			k16[l] = make([]uint16, c*m.KVDim())
+			v16[l] = make([]uint16, s.vBlocks*32*m.KVDim())
+			if s.k16 != nil {
+				moveHeads(k16[l], s.k16[l], kv, c*hd, old*hd)
+				moveHeads(v16[l], s.v16[l], kv, s.vBlocks*32*hd, oldBlocks*32*hd)
+			}
+		}
+		s.k16, s.v16 = k16, v16
+		return
+	}
+	k, v := make([][]float32, m.Layers), make([][]float32, m.Layers)
+	for l := range m.Layers {
+		k[l] = make([]float32, c*m.KVDim())
+		v[l] = make([]float32, s.vBlocks*32*m.KVDim())
+		if s.k != nil {
+			moveHeads(k[l], s.k[l], kv, c*hd, old*hd)
+			moveHeads(v[l], s.v[l], kv, s.vBlocks*32*hd, oldBlocks*32*hd)
+		}
+	}
+	s.k, s.v = k, v
+}
+
+// moveHeads copies each of heads regions of oldN values in src to the
+// start of the head's region of newN values in dst: keys position after
+// position, values in whole blocks of 32 positions, so what a head held
+// stays where its readers look.
+func moveHeads[T uint16 | float32](dst, src []T, heads, newN, oldN int) {
+	for h := range heads {
+		copy(dst[h*newN:h*newN+oldN], src[h*oldN:(h+1)*oldN])
+	}
+}
+
+// reserve makes room for n positions (at most the limit), doubling.
+func (s *Seq) reserve(m *Model, n int) {
+	if n <= s.cap {
+		return
+	}
+	s.alloc(m, min(s.limit, max(n, 2*s.cap)))
 }
 
 // Len is the number of positions evaluated.
 func (s *Seq) Len() int { return s.n }
 
-// Cap is the number of positions the cache holds.
-func (s *Seq) Cap() int { return s.cap }
+// Cap is the number of positions the cache can hold (what NewSeq was
+// asked for, within the context); on the CPU memory for them is taken as
+// they are filled.
+func (s *Seq) Cap() int { return s.limit }
 
 // Truncate forgets positions from n on, so a caller can rewind (reuse a
 // shared prompt prefix, or re-score).

@@ -1,0 +1,71 @@
+package llama
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/taonet/tao/inference/gguf"
+)
+
+// TestSeqGrowsAsItFills: a CPU cache starts at seqInitialCap positions and
+// grows as it fills; a sequence that grows (in a prompt batch that crosses
+// the boundary, and then token by token) gives the logits, bit for bit,
+// of one allocated whole, for every cache layout.
+func TestSeqGrowsAsItFills(t *testing.T) {
+	m := loadSynth(t, gguf.Q8_0, 1)
+	n := m.Ctx
+	if n <= 2*seqInitialCap-seqInitialCap/2 {
+		t.Fatalf("context %d too short to grow twice from %d", n, seqInitialCap)
+	}
+	for _, c := range []struct {
+		kv    string
+		flash bool
+	}{{"f16", true}, {"f16", false}, {"f32", false}} {
+		t.Run(fmt.Sprintf("kv=%s/flash=%v", c.kv, c.flash), func(t *testing.T) {
+			setAttention(t, m, c.kv, c.flash)
+			grow := m.NewSeq(n)
+			if grow.cap != seqInitialCap || grow.Cap() != n {
+				t.Fatalf("new sequence: %d positions allocated, Cap %d; want %d, %d", grow.cap, grow.Cap(), seqInitialCap, n)
+			}
+			whole := &Seq{limit: n, flash: m.flashAttn}
+			whole.alloc(m, n)
+			tok := int32(1)
+			step := func(batch int) {
+				t.Helper()
+				var lg [2][]float32
+				for i, s := range []*Seq{grow, whole} {
+					rows := make([]Row, batch)
+					for j := range rows {
+						rows[j] = Row{Seq: s, Token: (tok + int32(j)*7) % int32(m.Vocab), Logits: j == batch-1}
+					}
+					out, err := m.Forward(rows, 2)
+					if err != nil {
+						t.Fatal(err)
+					}
+					lg[i] = out[0]
+				}
+				for k := range lg[0] {
+					if math.Float32bits(lg[0][k]) != math.Float32bits(lg[1][k]) {
+						t.Fatalf("after position %d: logit %d is %v growing, %v allocated whole", grow.Len()-1, k, lg[0][k], lg[1][k])
+					}
+				}
+				tok = int32(Argmax(lg[0]))
+			}
+			step(seqInitialCap - 40) // a prompt
+			step(80)                 // a batch across the first boundary
+			if grow.cap != 2*seqInitialCap {
+				t.Fatalf("after %d positions: %d allocated, want %d", grow.Len(), grow.cap, 2*seqInitialCap)
+			}
+			for grow.Len() < n {
+				step(1)
+			}
+			if grow.cap != n {
+				t.Fatalf("full: %d allocated, want %d", grow.cap, n)
+			}
+			if _, err := m.Forward([]Row{{Seq: grow, Token: 1, Logits: true}}, 1); err == nil {
+				t.Fatal("a full sequence took one more position")
+			}
+		})
+	}
+}
