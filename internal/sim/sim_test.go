@@ -12,7 +12,7 @@ import (
 
 var (
 	flagSeed  = flag.Int64("sim.seed", -1, "run only this seed (verbose trace with -v)")
-	flagSeeds = flag.Int("sim.seeds", 0, "number of seeds per scenario (default 60, 8 with -short)")
+	flagSeeds = flag.Int("sim.seeds", 0, "number of seeds per scenario (default 150, 8 with -short)")
 )
 
 // scenario is a validator set and its byzantine members (power < 1/3).
@@ -53,7 +53,7 @@ func seeds(t *testing.T) []uint64 {
 	}
 	n := *flagSeeds
 	if n == 0 {
-		n = 60
+		n = 150
 		if testing.Short() {
 			n = 8
 		}
