@@ -63,6 +63,7 @@ type Network struct {
 	dirs     []string
 	keys     []crypto.PrivKey
 	boot     []string
+	votes    *Votes // set by WatchVotes: nodes started later are watched too
 }
 
 // NewNetwork starts n nodes: node 0 first, then the others with node 0 as
@@ -132,6 +133,9 @@ func (nw *Network) start(t testing.TB, i int) *node.Node {
 		nw.Nodes[i] = nd
 	} else {
 		nw.Nodes = append(nw.Nodes, nd)
+	}
+	if nw.votes != nil {
+		nw.votes.Watch(t, fmt.Sprintf("node %d", i), nd.Host())
 	}
 	return nd
 }
