@@ -128,7 +128,7 @@ func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error
 		OnCommit: func(*protocols.Block) {
 			c.wg.Go(c.retryParked)
 		},
-		OnEvidence: n.reportEvidence,
+		OnEvidence: c.reportEvidence,
 		OnBadPeer: func(p string, err error) {
 			n.log.Debug("bad consensus message", "peer", p, "err", err)
 		},
@@ -306,8 +306,13 @@ func (c *chain) deliver(from string, m *protocols.ConsensusMessage) {
 		in.Request = m.Status
 	case m.Response != nil:
 		in.Response = m.Response
+	case m.Evidence != nil:
+		// Only over gossip (handleStream drops evidence): the topic's
+		// validator verified it.
+		c.reportGossiped(m.Evidence)
+		return
 	default:
-		return // evidence is logged by the replica that saw it; committing it comes later
+		return
 	}
 	c.rep.Deliver(from, in)
 }

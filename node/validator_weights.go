@@ -187,7 +187,13 @@ func (n *Node) submitLocalTx(ctx context.Context, key ed25519.PrivateKey, body p
 	if n.chain == nil {
 		return cid.Undef, errNoChain
 	}
-	l := n.chain.ledger
+	return n.chain.submitLocalTx(ctx, key, body)
+}
+
+// submitLocalTx is Node.submitLocalTx on this chain, for callers that run
+// before Node.chain is set (the replica starts inside startChain).
+func (c *chain) submitLocalTx(ctx context.Context, key ed25519.PrivateKey, body protocols.TxBody) (cid.Cid, error) {
+	l := c.ledger
 	acct, err := ledger.AccountOf(key.Public().(ed25519.PublicKey))
 	if err != nil {
 		return cid.Undef, err
@@ -211,11 +217,11 @@ func (n *Node) submitLocalTx(ctx context.Context, key ed25519.PrivateKey, body p
 	if err != nil {
 		return cid.Undef, err
 	}
-	if a, err := n.chain.admit(tx); a == rejected {
+	if a, err := c.admit(tx); a == rejected {
 		return cid.Undef, fmt.Errorf("submit %s: %w", tx.Kind, err)
 	}
-	if err := n.chain.txs.Publish(ctx, b); err != nil {
-		n.log.Warn("gossip transaction", "tx", id, "err", err)
+	if err := c.txs.Publish(ctx, b); err != nil {
+		c.n.log.Warn("gossip transaction", "tx", id, "err", err)
 	}
 	return id, nil
 }
