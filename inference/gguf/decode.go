@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // MaxStringLen bounds a single metadata string or tensor name (chat
@@ -84,6 +85,13 @@ func (d *decoder) file() (*File, error) {
 	f := &File{raw: d.b}
 	if f.Version, err = d.u32("version"); err != nil {
 		return nil, err
+	}
+	// A big-endian file (llama.cpp's converter with --bigendian, for
+	// s390x) reads here as a version whose low 16 bits are zero;
+	// gguf_init_from_reader rejects it by the same test as a host/model
+	// endianness mismatch.
+	if f.Version != 0 && f.Version&0xffff == 0 {
+		return nil, fmt.Errorf("%w: version %d (%d byte-swapped): the file is big-endian GGUF, and this engine reads little-endian GGUF, as llama.cpp does on x86 and ARM; byte-swap a copy with llama.cpp's gguf-py script (gguf_convert_endian.py FILE little, which rewrites FILE in place), convert the model again with convert_hf_to_gguf.py without --bigendian, or download its little-endian GGUF", ErrFormat, f.Version, bits.ReverseBytes32(f.Version))
 	}
 	if f.Version != 2 && f.Version != 3 {
 		return nil, fmt.Errorf("%w: unsupported version %d (want 2 or 3)", ErrFormat, f.Version)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -125,6 +126,36 @@ func TestDecodeErrors(t *testing.T) {
 				t.Errorf("error %v does not wrap ErrFormat", err)
 			}
 		})
+	}
+}
+
+// TestDecodeBigEndian: a big-endian GGUF (llama.cpp's converter with
+// --bigendian) is rejected as big-endian, with the fix named, rather than
+// as an unknown version; llama.cpp's gguf_init_from_reader detects it the
+// same way (a version whose low 16 bits are zero).
+func TestDecodeBigEndian(t *testing.T) {
+	for _, v := range []uint32{2, 3} {
+		be := binary.BigEndian
+		b := be.AppendUint32([]byte("GGUF"), v)
+		b = be.AppendUint64(b, 2) // tensors
+		b = be.AppendUint64(b, 1) // metadata
+		b = be.AppendUint64(b, uint64(len("general.architecture")))
+		b = append(b, "general.architecture"...)
+		_, err := Decode(b)
+		if !errors.Is(err, ErrFormat) {
+			t.Fatalf("version %d big-endian: err = %v, want ErrFormat", v, err)
+		}
+		for _, want := range []string{"big-endian", "little-endian", "without --bigendian"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("version %d big-endian: error %q does not say %q", v, err, want)
+			}
+		}
+	}
+	// A little-endian file of an unknown version is still just that.
+	b := bytes.Clone(sample(t))
+	binary.LittleEndian.PutUint32(b[4:], 4)
+	if _, err := Decode(b); err == nil || strings.Contains(err.Error(), "big-endian") {
+		t.Errorf("version 4: err = %v, want an unsupported version", err)
 	}
 }
 
