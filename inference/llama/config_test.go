@@ -45,6 +45,37 @@ func TestForeignLayout(t *testing.T) {
 	}
 }
 
+// TestTrailingUnitDims loads models whose tensors carry trailing size-1
+// dimensions (norms and biases as [n 1], matrices as [cols rows 1 1]), as
+// some GGUF writers store them: llama.cpp's check_tensor_dims pads ne[]
+// with 1s and accepts them, and the logits must be those of the plain
+// file. A same-size tensor of another shape is still rejected.
+func TestTrailingUnitDims(t *testing.T) {
+	pad := func(ti *gguf.TensorInfo) {
+		if len(ti.Dims) == 1 {
+			ti.Dims = append(ti.Dims, 1)
+		} else {
+			ti.Dims = append(ti.Dims, 1, 1)
+		}
+	}
+	for _, o := range []tiny{tinyLlama(), tinyQwen2(), tinyQwen3(), func() tiny { o := tinyLlama(); o.ropeFreqs = true; o.quant = gguf.Q8_0; return o }()} {
+		base := logitsOf(t, o.bytes(t))
+		o.reshape = pad
+		if d := maxDiff(base, logitsOf(t, o.bytes(t))); d != 0 {
+			t.Errorf("%s %s with trailing 1s: logits differ by %g", o.arch, o.quant, d)
+		}
+	}
+	o := tinyLlama()
+	o.reshape = func(ti *gguf.TensorInfo) {
+		if ti.Name == "blk.0.attn_norm.weight" {
+			ti.Dims = []uint64{ti.Dims[0] / 2, 2}
+		}
+	}
+	if _, err := Load(o.bytes(t)); err == nil || !strings.Contains(err.Error(), "blk.0.attn_norm.weight has shape [16 2], want [32]") {
+		t.Errorf("norm of shape [16 2]: err = %v", err)
+	}
+}
+
 // TestTiedOutput: a file without output.weight uses token_embd as the
 // output layer.
 func TestTiedOutput(t *testing.T) {

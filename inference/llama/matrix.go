@@ -32,7 +32,7 @@ func newMatrix(f *gguf.File, name string, cols, rows int) (*Matrix, error) {
 	if rows == 0 {
 		want = want[:1]
 	}
-	if len(t.Dims) != len(want) || t.Dims[0] != want[0] || (len(want) == 2 && t.Dims[1] != want[1]) {
+	if !sameShape(t.Dims, want) {
 		return nil, fmt.Errorf("llama: tensor %s has shape %v, want %v", name, t.Dims, want)
 	}
 	switch t.Type {
@@ -46,6 +46,26 @@ func newMatrix(f *gguf.File, name string, cols, rows int) (*Matrix, error) {
 		m.f32 = asFloat32(m.Data)
 	}
 	return m, nil
+}
+
+// sameShape reports whether a tensor of dims has shape want, as
+// llama.cpp's llama_model_loader::check_tensor_dims compares them: ggml
+// pads ne[] to four dimensions with 1s, so [n, 1] is the vector [n] and a
+// writer may store either.
+func sameShape(dims, want []uint64) bool {
+	for i := range gguf.MaxDims {
+		d, w := uint64(1), uint64(1)
+		if i < len(dims) {
+			d = dims[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if d != w {
+			return false
+		}
+	}
+	return len(dims) <= gguf.MaxDims
 }
 
 // plainQ4 re-encodes a Q4_0 matrix that llama.cpp computes with its plain

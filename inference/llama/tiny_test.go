@@ -25,6 +25,7 @@ type tiny struct {
 	alignment              uint32    // 0: the default
 	quant                  gguf.TensorType
 	perLayerKVHeadsAsArray bool
+	reshape                func(*gguf.TensorInfo) // nil: tensors as encodeTestModel shapes them
 }
 
 type tspec struct {
@@ -97,19 +98,25 @@ func (o tiny) bytes(t testing.TB) []byte {
 			specs = append(specs, tspec{p + "attn_q_norm.weight", hd, 0}, tspec{p + "attn_k_norm.weight", hd, 0})
 		}
 	}
-	return encodeTestModel(t, kv, specs, o.quant, true)
+	return encodeTestModel(t, kv, specs, o.quant, true, o.reshape)
 }
 
 // encodeTestModel writes a GGUF of the given tensors: matrices of type q
 // (1-D tensors F32) filled with a fixed pattern; with nearOne, 1-D
-// tensors (norms, rope factors, biases) hold values near 1.
-func encodeTestModel(t testing.TB, kv []gguf.KV, specs []tspec, q gguf.TensorType, nearOne bool) []byte {
+// tensors (norms, rope factors, biases) hold values near 1. A non-nil
+// reshape may rewrite each tensor's dims (keeping the element count).
+func encodeTestModel(t testing.TB, kv []gguf.KV, specs []tspec, q gguf.TensorType, nearOne bool, reshape ...func(*gguf.TensorInfo)) []byte {
 	t.Helper()
 	var infos []gguf.TensorInfo
 	for _, s := range specs {
 		ti := gguf.TensorInfo{Name: s.name, Type: q, Dims: []uint64{uint64(s.cols), uint64(s.rows)}}
 		if s.rows == 0 {
 			ti = gguf.TensorInfo{Name: s.name, Type: gguf.F32, Dims: []uint64{uint64(s.cols)}}
+		}
+		for _, r := range reshape {
+			if r != nil {
+				r(&ti)
+			}
 		}
 		infos = append(infos, ti)
 	}
