@@ -35,16 +35,19 @@ func (t *Tokenizer) Piece(id int32) string {
 	return b.String()
 }
 
-// Decode concatenates the pieces of ids. For SentencePiece vocabularies the
-// space the encoder prefixed to the text is removed when ids starts at the
-// beginning of a text (after BOS).
+// Decode concatenates the pieces of ids. For SentencePiece vocabularies
+// that add a space prefix (tokenizer.ggml.add_space_prefix, true unless the
+// file says false) the space the encoder prefixed to the text is removed
+// when ids starts at the beginning of a text (after BOS); llama.cpp's
+// detokenize likewise strips a leading space only when add_space_prefix
+// is set, so with it false a text's own leading space survives.
 func (t *Tokenizer) Decode(ids []int32) string {
 	var b strings.Builder
 	for _, id := range ids {
 		b.WriteString(t.Piece(id))
 	}
 	s := b.String()
-	if t.spm {
+	if t.spm && !t.v.NoSpacePrefix {
 		s = strings.TrimPrefix(s, " ")
 	}
 	return s

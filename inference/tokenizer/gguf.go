@@ -24,12 +24,15 @@ func (v *Vocab) KV() []gguf.KV {
 	if len(v.Merges) > 0 {
 		kv = append(kv, gguf.KV{Key: "tokenizer.ggml.merges", Value: gguf.Array{Elem: gguf.TypeString, Values: append([]string(nil), v.Merges...)}})
 	}
-	kv = append(kv,
-		gguf.KV{Key: "tokenizer.ggml.bos_token_id", Value: uint32(v.BOS)},
-		gguf.KV{Key: "tokenizer.ggml.eos_token_id", Value: uint32(v.EOS)},
-	)
-	if v.UNK >= 0 {
-		kv = append(kv, gguf.KV{Key: "tokenizer.ggml.unknown_token_id", Value: uint32(v.UNK)})
+	// An id of -1 (none) is left out, as llama.cpp's converter does; a
+	// reader then applies llama.cpp's default for the model type.
+	for _, e := range []struct {
+		key string
+		id  int32
+	}{{"tokenizer.ggml.bos_token_id", v.BOS}, {"tokenizer.ggml.eos_token_id", v.EOS}, {"tokenizer.ggml.unknown_token_id", v.UNK}} {
+		if e.id >= 0 {
+			kv = append(kv, gguf.KV{Key: e.key, Value: uint32(e.id)})
+		}
 	}
 	kv = append(kv,
 		gguf.KV{Key: "tokenizer.ggml.add_bos_token", Value: v.AddBOS},
@@ -42,6 +45,19 @@ func (v *Vocab) KV() []gguf.KV {
 		kv = append(kv, gguf.KV{Key: "tokenizer.chat_template", Value: v.ChatTemplate})
 	}
 	return kv
+}
+
+// specialDefaults holds llama.cpp's BOS, EOS and UNK ids, by
+// tokenizer.ggml.model, for a file without the keys (llama_vocab::impl::load;
+// -1 is LLAMA_TOKEN_NULL): SentencePiece 1, 2, 0; byte-level BPE 11 for
+// both ends and no UNK; WordPiece 101, none, 100; Unigram none, 1, 2;
+// PLaMo-2 as SentencePiece. Other models (rwkv, none) have none.
+var specialDefaults = map[string][3]int32{
+	"llama":  {1, 2, 0},
+	"gpt2":   {11, 11, -1},
+	"bert":   {101, -1, 100},
+	"t5":     {-1, 1, 2},
+	"plamo2": {1, 2, 0},
 }
 
 // VocabFromGGUF reads the tokenizer.ggml.* metadata of f.
@@ -75,16 +91,20 @@ func VocabFromGGUF(f *gguf.File) (*Vocab, error) {
 	if v.Model == "llama" && v.Scores == nil {
 		v.Scores = make([]float32, n) // llama.cpp scores absent tokens 0
 	}
-	// llama.cpp's defaults for a SentencePiece vocabulary's special
-	// tokens, used when a key is absent; an id out of range is ignored
-	// (llama.cpp warns and keeps the default).
-	if v.Model == "llama" && n > 2 {
-		v.UNK, v.BOS, v.EOS = 0, 1, 2
+	// The special tokens default as llama_vocab::impl::load sets them
+	// for the vocabulary type; a default outside the vocabulary is
+	// disabled, and a key's id replaces it only when inside (llama.cpp
+	// warns and keeps the default).
+	if d, ok := specialDefaults[v.Model]; ok {
+		v.BOS, v.EOS, v.UNK = d[0], d[1], d[2]
 	}
 	for _, e := range []struct {
 		key string
 		dst *int32
 	}{{"tokenizer.ggml.bos_token_id", &v.BOS}, {"tokenizer.ggml.eos_token_id", &v.EOS}, {"tokenizer.ggml.unknown_token_id", &v.UNK}} {
+		if *e.dst >= int32(n) {
+			*e.dst = -1
+		}
 		if x, ok := f.Int(e.key); ok && x >= 0 && x < int64(n) {
 			*e.dst = int32(x)
 		}
