@@ -1,12 +1,16 @@
 package inference
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -24,19 +28,37 @@ type PullOptions struct {
 	// pull and discards the download. A model already cached under it is
 	// not downloaded again.
 	CID cid.Cid
-	// Client sends the requests; nil means http.DefaultClient.
+	// Client sends the requests; nil means http.DefaultClient (which reads
+	// HTTPS_PROXY and the other proxy variables).
 	Client *http.Client
 	// Progress, if set, is called as bytes arrive with the bytes on disk
 	// and the total size (-1 if the server does not say).
 	Progress func(done, total int64)
 }
 
-// ErrCIDMismatch is returned when a pulled file is not the model asked for.
-var ErrCIDMismatch = errors.New("inference: downloaded file does not match the expected CID")
+var (
+	// ErrCIDMismatch is returned when a pulled file is not the model asked for.
+	ErrCIDMismatch = errors.New("inference: downloaded file does not match the expected CID")
+	// ErrChecksum is returned when a pulled file does not match the SHA-256
+	// or size the server announced for it (the Hugging Face hub's
+	// X-Linked-Etag and X-Linked-Size).
+	ErrChecksum = errors.New("inference: downloaded file does not match the checksum the server gave")
+	// ErrUnreachable is returned when the model's host cannot be reached:
+	// a DNS, connection, proxy or TLS failure before any answer.
+	ErrUnreachable = errors.New("inference: cannot reach the model's host")
+)
 
 // Pull downloads a GGUF model over HTTP into the cache, resuming a previous
 // partial download of the same URL with a Range request, and returns its
 // path and CID.
+//
+// The file is checked against the SHA-256 and size the server announces, as
+// huggingface_hub's get_hf_file_metadata reads them: the hub answers
+// OWNER/REPO/resolve/REV/FILE with a redirect to its CDN whose
+// X-Linked-Etag is the quoted SHA-256 of an LFS file and X-Linked-Size its
+// size; failing those, a strong ETag of 64 hex digits on the first answer
+// is taken as the SHA-256. A model already cached under that SHA-256 is not
+// downloaded again. A mismatch discards the download (ErrChecksum).
 func (c Cache) Pull(ctx context.Context, o PullOptions) (string, cid.Cid, error) {
 	if c.Dir == "" {
 		return "", cid.Undef, errors.New("inference: cache directory not set")
@@ -55,20 +77,34 @@ func (c Cache) Pull(ctx context.Context, o PullOptions) (string, cid.Cid, error)
 	}
 	key := sha256.Sum256([]byte(o.URL))
 	partial := filepath.Join(c.Dir, ".partial-"+hex.EncodeToString(key[:8])+".gguf")
-	if err := download(ctx, client, o, partial); err != nil {
+	cached := func(m fileMeta) bool { return m.sha256 != nil && fileExists(c.Path(cidFromDigest(m.sha256))) }
+	meta, err := download(ctx, client, o, partial, cached)
+	if err != nil {
 		return "", cid.Undef, err
+	}
+	if cached(meta) {
+		os.Remove(partial) // a stale partial download of a file now cached
+		id := cidFromDigest(meta.sha256)
+		if o.CID.Defined() && !id.Equals(o.CID) {
+			return "", cid.Undef, fmt.Errorf("%w: the server lists %s, want %s: check the expected CID, or the URL serves another file", ErrCIDMismatch, id, o.CID)
+		}
+		return c.Path(id), id, nil
 	}
 	got, err := FileCID(partial)
 	if err != nil {
 		return "", cid.Undef, err
 	}
+	if err := meta.check(partial, got); err != nil {
+		os.Remove(partial)
+		return "", cid.Undef, fmt.Errorf("pull %s: %w", o.URL, err)
+	}
 	if o.CID.Defined() && !got.Equals(o.CID) {
 		os.Remove(partial)
-		return "", cid.Undef, fmt.Errorf("%w: got %s, want %s (download discarded)", ErrCIDMismatch, got, o.CID)
+		return "", cid.Undef, fmt.Errorf("%w: got %s, want %s (download discarded): check the expected CID, or the URL serves another file", ErrCIDMismatch, got, o.CID)
 	}
 	if err := checkMagic(partial); err != nil {
 		os.Remove(partial)
-		return "", cid.Undef, err
+		return "", cid.Undef, fmt.Errorf("pull %s: %w (download discarded): check that the URL names a .gguf file", o.URL, err)
 	}
 	path := c.Path(got)
 	if err := os.Rename(partial, path); err != nil {
@@ -77,59 +113,240 @@ func (c Cache) Pull(ctx context.Context, o PullOptions) (string, cid.Cid, error)
 	return path, got, nil
 }
 
-// download appends the rest of o.URL to the file at partial.
-func download(ctx context.Context, client *http.Client, o PullOptions, partial string) error {
-	f, err := os.OpenFile(partial, os.O_RDWR|os.O_CREATE, 0o644)
+// Add copies the GGUF file at path into the cache, as a machine without
+// internet does with a model copied over, and returns its cached path and
+// CID.
+func (c Cache) Add(path string) (string, cid.Cid, error) {
+	if err := checkMagic(path); err != nil {
+		return "", cid.Undef, fmt.Errorf("%s: %w: give a .gguf file", path, err)
+	}
+	return c.Put(func(w io.Writer) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
+	})
+}
+
+// fileMeta is what the server said about the file before its bytes.
+type fileMeta struct {
+	sha256 []byte // nil: not said
+	size   int64  // -1: not said
+}
+
+// note reads X-Linked-Etag and X-Linked-Size from a response's header,
+// keeping the first of each; first marks the answer to the URL asked for,
+// whose ETag is also read.
+func (m *fileMeta) note(h http.Header, first bool) {
+	if m.sha256 == nil {
+		etag := h.Get("X-Linked-Etag")
+		if etag == "" && first {
+			etag = h.Get("ETag")
+		}
+		m.sha256 = sha256ETag(etag)
+	}
+	if m.size < 0 {
+		if n, err := strconv.ParseInt(h.Get("X-Linked-Size"), 10, 64); err == nil && n >= 0 {
+			m.size = n
+		}
+	}
+}
+
+// sha256ETag returns the SHA-256 a strong ETag of 64 hex digits names, or nil.
+func sha256ETag(etag string) []byte {
+	s, ok := strings.CutPrefix(etag, `"`)
+	if !ok {
+		return nil // weak (W/"...") or not an entity tag
+	}
+	s, ok = strings.CutSuffix(s, `"`)
+	if !ok || len(s) != 2*sha256.Size {
+		return nil
+	}
+	d, err := hex.DecodeString(s)
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+// check compares the downloaded file at path, whose CID is got, with m.
+func (m fileMeta) check(path string, got cid.Cid) error {
+	fi, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	have, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return err
+	digest := []byte(got.Hash())[2:] // cidFromDigest: sha2-256 code, length, digest
+	if (m.size < 0 || fi.Size() == m.size) && (m.sha256 == nil || bytes.Equal(digest, m.sha256)) {
+		return nil
+	}
+	return fmt.Errorf("%w: got %s, the server lists %s (download discarded): run again; if it fails again, the server or its mirror serves a different file than it lists",
+		ErrChecksum, describeFile(digest, fi.Size()), describeFile(m.sha256, m.size))
+}
+
+// mismatch is check's error before the bytes arrive: the size the body
+// will have differs from the one listed.
+func (m fileMeta) mismatch(total int64) error {
+	return fmt.Errorf("%w: the server sends %d bytes but lists %s (download discarded): run again; if it fails again, the server or its mirror serves a different file than it lists",
+		ErrChecksum, total, describeFile(m.sha256, m.size))
+}
+
+func describeFile(sha []byte, size int64) string {
+	var parts []string
+	if sha != nil {
+		parts = append(parts, "sha256 "+hex.EncodeToString(sha))
+	}
+	if size >= 0 {
+		parts = append(parts, strconv.FormatInt(size, 10)+" bytes")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// download appends the rest of o.URL to the file at partial, creating it
+// once the server has answered, and returns what the server said about the
+// file. If cached reports the file announced already in the cache, it
+// stops at that answer and writes nothing.
+func download(ctx context.Context, client *http.Client, o PullOptions, partial string, cached func(fileMeta) bool) (fileMeta, error) {
+	meta := fileMeta{size: -1}
+	var have int64
+	if fi, err := os.Stat(partial); err == nil {
+		have = fi.Size()
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.URL, nil)
 	if err != nil {
-		return err
+		return meta, err
 	}
 	if have > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", have))
 	}
-	resp, err := client.Do(req)
+	// The hub's metadata is on its redirect, not on the CDN's answer.
+	cl := *client
+	redirects := 0
+	cl.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if r.Response != nil {
+			meta.note(r.Response.Header, redirects == 0)
+		}
+		redirects++
+		if cached(meta) {
+			return http.ErrUseLastResponse
+		}
+		if client.CheckRedirect != nil {
+			return client.CheckRedirect(r, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	resp, err := cl.Do(req)
 	if err != nil {
-		return fmt.Errorf("pull %s: %w (run again to resume)", o.URL, err)
+		return meta, requestError(o.URL, have, err)
 	}
 	defer resp.Body.Close()
+	meta.note(resp.Header, redirects == 0)
+	if cached(meta) {
+		return meta, nil
+	}
 	total := int64(-1)
+	flag := os.O_WRONLY | os.O_CREATE
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
 		start, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
 		if !ok || start != have {
-			return fmt.Errorf("pull %s: unexpected Content-Range %q", o.URL, resp.Header.Get("Content-Range"))
+			os.Remove(partial)
+			return meta, fmt.Errorf("pull %s: the server resumed with Content-Range %q, not at byte %d (partial download discarded): run again", o.URL, resp.Header.Get("Content-Range"), have)
 		}
 		total = size
+		flag |= os.O_APPEND
 	case http.StatusOK: // no range support, or a fresh start
-		if err := f.Truncate(0); err != nil {
-			return err
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
 		have = 0
 		total = resp.ContentLength
+		flag |= os.O_TRUNC
 	case http.StatusRequestedRangeNotSatisfiable:
-		return nil // the partial file is already complete
+		if have > 0 {
+			return meta, nil // the partial file is already complete; the checks tell
+		}
+		return meta, statusError(o.URL, resp)
 	default:
-		return fmt.Errorf("pull %s: %s", o.URL, resp.Status)
+		return meta, statusError(o.URL, resp)
 	}
+	if total >= 0 && meta.size >= 0 && total != meta.size {
+		os.Remove(partial)
+		return meta, fmt.Errorf("pull %s: %w", o.URL, meta.mismatch(total))
+	}
+	f, err := os.OpenFile(partial, flag, 0o644)
+	if err != nil {
+		return meta, err
+	}
+	defer f.Close()
 	pw := &progressWriter{w: f, done: have, total: total, fn: o.Progress}
 	if _, err := io.Copy(pw, resp.Body); err != nil {
-		return fmt.Errorf("pull %s: %w after %d bytes (run again to resume)", o.URL, err, pw.done)
+		return meta, interrupted(o.URL, partial, pw.done, err)
 	}
 	if total >= 0 && pw.done != total {
-		return fmt.Errorf("pull %s: got %d of %d bytes (run again to resume)", o.URL, pw.done, total)
+		return meta, interrupted(o.URL, partial, pw.done, fmt.Errorf("got %d of %d bytes", pw.done, total))
 	}
-	return f.Sync()
+	return meta, f.Sync()
+}
+
+// requestError is the error of a request that got no answer: for a host
+// that cannot be reached, ErrUnreachable with what to check.
+func requestError(rawURL string, have int64, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	resume := "run again"
+	if have > 0 {
+		resume = fmt.Sprintf("run again to resume from the %d bytes downloaded", have)
+	}
+	if unreachable(err) {
+		return fmt.Errorf("pull %s: %w: %w: check the URL and this machine's network or proxy (HTTPS_PROXY is used when set), then %s; without internet, copy the .gguf file to this machine and give its path instead of the URL",
+			rawURL, ErrUnreachable, err, resume)
+	}
+	return fmt.Errorf("pull %s: %w: %s", rawURL, err, resume)
+}
+
+// unreachable reports whether err failed to reach the host: DNS, the TCP
+// or proxy connection, or the TLS handshake.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	var cert *tls.CertificateVerificationError
+	var rec tls.RecordHeaderError
+	var ua x509.UnknownAuthorityError
+	var host x509.HostnameError
+	return errors.As(err, &dns) ||
+		errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") ||
+		errors.As(err, &cert) || errors.As(err, &rec) || errors.As(err, &ua) || errors.As(err, &host)
+}
+
+// interrupted is the error of a body cut short after done bytes are on
+// disk in partial; an empty partial file is removed.
+func interrupted(rawURL, partial string, done int64, err error) error {
+	if done == 0 {
+		os.Remove(partial)
+		return fmt.Errorf("pull %s: %w: run again", rawURL, err)
+	}
+	return fmt.Errorf("pull %s: %w after %d bytes: run again to resume", rawURL, err, done)
+}
+
+// statusError names the fix for an HTTP error status.
+func statusError(rawURL string, resp *http.Response) error {
+	var fix string
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		fix = "check the owner, repository, revision and file name in the URL"
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		fix = "check the URL (the hub answers 401 for a repository that does not exist); a private or gated file is not downloaded: fetch it where you are logged in and give its path"
+	case resp.StatusCode >= 500:
+		fix = "the server failed: run again later"
+	default:
+		fix = "check the URL"
+	}
+	return fmt.Errorf("pull %s: the server answered %s: %s", rawURL, resp.Status, fix)
 }
 
 type progressWriter struct {
@@ -177,7 +394,7 @@ func checkMagic(path string) error {
 	defer f.Close()
 	var m [4]byte
 	if _, err := io.ReadFull(f, m[:]); err != nil || string(m[:]) != "GGUF" {
-		return fmt.Errorf("%w: downloaded file is not GGUF", ErrBadModel)
+		return fmt.Errorf("%w: not a GGUF file", ErrBadModel)
 	}
 	return nil
 }

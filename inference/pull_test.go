@@ -3,11 +3,16 @@ package inference
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,31 +77,104 @@ func TestPullMismatch(t *testing.T) {
 	}
 }
 
-// TestPullFromHub: hf://OWNER/REPO/FILE resolves to the hub's download
-// path under $HF_ENDPOINT, here a local server laid out as the hub is.
-func TestPullFromHub(t *testing.T) {
-	model, err := modelBytes()
-	if err != nil {
-		t.Fatal(err)
+// fakeHub is a local server that answers as the Hugging Face hub does:
+// GET or HEAD /OWNER/REPO/resolve/REV/FILE is a 302 to the file on a CDN
+// (a second server, as the hub's CDN is another host), with the file's
+// SHA-256 quoted in X-Linked-Etag and ETag, its size in X-Linked-Size and
+// X-Repo-Commit; the CDN serves the bytes with Range support.
+type fakeHub struct {
+	hub, cdn *httptest.Server
+	files    map[string][]byte // by path: "OWNER/REPO/resolve/REV/FILE"
+	// serve, if set, is what the CDN sends for a file instead of its bytes.
+	serve func([]byte) []byte
+	// cut, if > 0, is where the CDN drops its first answer.
+	cut int
+
+	cdnCalls atomic.Int32
+	ranges   chan string // the Range of each CDN request
+}
+
+func newFakeHub(t *testing.T, files map[string][]byte) *fakeHub {
+	h := &fakeHub{files: files, ranges: make(chan string, 16)}
+	byHash := map[string][]byte{}
+	for _, b := range files {
+		sum := sha256.Sum256(b)
+		byHash[hex.EncodeToString(sum[:])] = b
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/tao/stories/resolve/v1/s15.gguf" {
-			http.NotFound(w, r)
+	h.cdn = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := byHash[strings.TrimPrefix(r.URL.Path, "/xet/")]
+		if !ok || r.URL.Query().Get("X-Amz-Signature") == "" {
+			http.Error(w, "AccessDenied", http.StatusForbidden)
 			return
 		}
-		http.ServeContent(w, r, "s15.gguf", time.Time{}, bytes.NewReader(model))
+		if h.serve != nil {
+			b = h.serve(b)
+		}
+		h.ranges <- r.Header.Get("Range")
+		if h.cdnCalls.Add(1) == 1 && h.cut > 0 {
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+			w.Write(b[:h.cut])
+			panic(http.ErrAbortHandler)
+		}
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
 	}))
-	defer srv.Close()
-	t.Setenv("HF_ENDPOINT", srv.URL+"/")
+	t.Cleanup(h.cdn.Close)
+	h.hub = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := h.files[strings.TrimPrefix(r.URL.Path, "/")]
+		if !ok {
+			w.Header().Set("X-Error-Code", "EntryNotFound")
+			http.Error(w, "Entry not found", http.StatusNotFound)
+			return
+		}
+		sum := sha256.Sum256(b)
+		etag := `"` + hex.EncodeToString(sum[:]) + `"`
+		w.Header().Set("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
+		w.Header().Set("X-Linked-Etag", etag)
+		w.Header().Set("X-Linked-Size", strconv.Itoa(len(b)))
+		w.Header().Set("ETag", etag)
+		http.Redirect(w, r, h.cdn.URL+"/xet/"+hex.EncodeToString(sum[:])+"?X-Amz-Signature=f00d", http.StatusFound)
+	}))
+	t.Cleanup(h.hub.Close)
+	return h
+}
+
+// TestPullFromHub: hf://OWNER/REPO/FILE resolves to the hub's download
+// path under $HF_ENDPOINT, here a fake hub; the pull follows the redirect
+// to the CDN, resumes there with a Range request after a dropped
+// connection, checks the bytes against X-Linked-Etag and X-Linked-Size,
+// and a second pull finds the file cached by that SHA-256 without
+// fetching it.
+func TestPullFromHub(t *testing.T) {
+	model := fakeGGUF(100_000, 1)
+	h := newFakeHub(t, map[string][]byte{"tao/stories/resolve/v1/s15.gguf": model})
+	h.cut = len(model) / 3
+	t.Setenv("HF_ENDPOINT", h.hub.URL+"/")
 	u, err := ResolveModelURL("hf://tao/stories@v1/s15.gguf")
-	if err != nil || u != srv.URL+"/tao/stories/resolve/v1/s15.gguf" {
+	if err != nil || u != h.hub.URL+"/tao/stories/resolve/v1/s15.gguf" {
 		t.Fatalf("resolved %q, %v", u, err)
 	}
-	path, id, err := Cache{Dir: t.TempDir()}.Pull(context.Background(), PullOptions{URL: u})
-	if err != nil || !id.Equals(CIDOf(model)) || path == "" {
+	cache := Cache{Dir: t.TempDir()}
+	if _, _, err := cache.Pull(context.Background(), PullOptions{URL: u}); err == nil || !strings.Contains(err.Error(), "run again to resume") {
+		t.Fatalf("first pull: %v, want the dropped connection and run again to resume", err)
+	}
+	path, id, err := cache.Pull(context.Background(), PullOptions{URL: u})
+	if err != nil || !id.Equals(CIDOf(model)) || path != cache.Path(id) {
 		t.Fatalf("pull: %s %s %v", path, id, err)
 	}
-	if u, _ := ResolveModelURL("hf://tao/stories/dir/m.gguf"); u != srv.URL+"/tao/stories/resolve/main/dir/m.gguf" {
+	if first, second := <-h.ranges, <-h.ranges; first != "" || second != "bytes="+strconv.Itoa(h.cut)+"-" {
+		t.Errorf("CDN got Range %q then %q, want none then from byte %d", first, second, h.cut)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, model) {
+		t.Error("pulled bytes differ")
+	}
+	n := h.cdnCalls.Load()
+	if p, id2, err := cache.Pull(context.Background(), PullOptions{URL: u}); err != nil || p != path || !id2.Equals(id) || h.cdnCalls.Load() != n {
+		t.Errorf("pull of a cached file: %s %s %v, %d CDN requests", p, id2, err, h.cdnCalls.Load()-n)
+	}
+	if ents, _ := os.ReadDir(cache.Dir); len(ents) != 1 {
+		t.Errorf("cache holds %d files, want the model alone", len(ents))
+	}
+	if u, _ := ResolveModelURL("hf://tao/stories/dir/m.gguf"); u != h.hub.URL+"/tao/stories/resolve/main/dir/m.gguf" {
 		t.Errorf("default revision: %q", u)
 	}
 	for _, bad := range []string{"hf://tao/stories", "hf://tao//m.gguf", "ftp://x/y", "hf://tao/@/m.gguf"} {
@@ -104,4 +182,112 @@ func TestPullFromHub(t *testing.T) {
 			t.Errorf("%q resolved", bad)
 		}
 	}
+}
+
+// fakeGGUF is n bytes that start with the GGUF magic, the rest drawn from
+// seed.
+func fakeGGUF(n int, seed byte) []byte {
+	b := make([]byte, n)
+	copy(b, "GGUF")
+	for i := 4; i < n; i++ {
+		b[i] = byte(i*7) ^ seed
+	}
+	return b
+}
+
+// TestPullChecksum: a CDN that serves other bytes than the hub lists fails
+// the pull with ErrChecksum and a message that says to run again, and
+// leaves nothing in the cache, with or without --cid.
+func TestPullChecksum(t *testing.T) {
+	model := fakeGGUF(50_000, 2)
+	flip := func(b []byte) []byte { c := bytes.Clone(b); c[len(c)/2] ^= 1; return c }
+	for _, tc := range []struct {
+		name  string
+		serve func([]byte) []byte
+		cid   bool
+		early bool // the size differs: found before the body is read
+	}{
+		{"flipped byte", flip, false, false},
+		{"flipped byte, with --cid", flip, true, false},
+		{"shorter", func(b []byte) []byte { return b[:len(b)-1] }, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newFakeHub(t, map[string][]byte{"tao/m/resolve/main/m.gguf": model})
+			h.serve = tc.serve
+			o := PullOptions{URL: h.hub.URL + "/tao/m/resolve/main/m.gguf"}
+			if tc.cid {
+				o.CID = CIDOf(model)
+			}
+			var read int64
+			o.Progress = func(done, _ int64) { read = done }
+			cache := Cache{Dir: t.TempDir()}
+			_, _, err := cache.Pull(context.Background(), o)
+			if tc.early && read != 0 {
+				t.Errorf("read %d bytes of a file whose size differs from the listed one", read)
+			}
+			if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), "run again; if it fails again") {
+				t.Fatalf("err = %v, want ErrChecksum saying to run again", err)
+			}
+			if ents, _ := os.ReadDir(cache.Dir); len(ents) != 0 {
+				t.Errorf("cache holds %d files after a checksum mismatch", len(ents))
+			}
+		})
+	}
+	// A server that answers directly with a strong ETag of 64 hex digits:
+	// the ETag is the SHA-256.
+	sum := sha256.Sum256([]byte("other"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+		w.Write(model)
+	}))
+	defer srv.Close()
+	if _, _, err := (Cache{Dir: t.TempDir()}).Pull(context.Background(), PullOptions{URL: srv.URL}); !errors.Is(err, ErrChecksum) {
+		t.Errorf("direct answer with another sha256 ETag: err = %v, want ErrChecksum", err)
+	}
+}
+
+// TestPullUnreachable: a closed port fails with ErrUnreachable, a message
+// that names what to check and the offline way, and no partial file; a
+// partial file from before is kept for a resume, and the message says so.
+func TestPullUnreachable(t *testing.T) {
+	u := "http://" + closedAddr(t) + "/tao/m/resolve/main/m.gguf"
+	cache := Cache{Dir: t.TempDir()}
+	_, _, err := cache.Pull(context.Background(), PullOptions{URL: u})
+	if !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("err = %v, want ErrUnreachable", err)
+	}
+	for _, want := range []string{"connection refused", "check the URL", "HTTPS_PROXY", "copy the .gguf file", "give its path"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "resume") {
+		t.Errorf("message %q offers a resume with nothing downloaded", err)
+	}
+	if ents, _ := os.ReadDir(cache.Dir); len(ents) != 0 {
+		t.Errorf("cache holds %d files after an unreachable host", len(ents))
+	}
+	key := sha256.Sum256([]byte(u))
+	partial := filepath.Join(cache.Dir, ".partial-"+hex.EncodeToString(key[:8])+".gguf")
+	if err := os.WriteFile(partial, []byte("GGUF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = cache.Pull(context.Background(), PullOptions{URL: u})
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "resume from the 4 bytes") {
+		t.Errorf("with a partial file: %v", err)
+	}
+	if b, _ := os.ReadFile(partial); string(b) != "GGUF" {
+		t.Errorf("partial file now %q", b)
+	}
+}
+
+// closedAddr is a 127.0.0.1 address nothing listens on.
+func closedAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
 }

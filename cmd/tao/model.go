@@ -130,27 +130,28 @@ func newModelPullCmd() *cobra.Command {
 		jsonOut bool
 	)
 	c := &cobra.Command{
-		Use:   "pull URL",
-		Short: "Download a GGUF model over HTTP into the model cache (resumable)",
+		Use:   "pull URL|FILE.gguf",
+		Short: "Download a GGUF model over HTTP into the model cache (resumable, checked)",
 		Long: `Download a GGUF model into the model cache ($TAO_HOME/models or ~/.tao/models),
 named by the CID of its bytes. hf://OWNER/REPO[@REVISION]/FILE.gguf downloads
-from the Hugging Face hub (or the mirror in $HF_ENDPOINT). An interrupted download resumes where it stopped
-when the same URL is pulled again. With --cid the file must match that CID, and
-a model already cached under it is not downloaded again.`,
+from the Hugging Face hub (or the mirror in $HF_ENDPOINT). An interrupted
+download resumes where it stopped when the same URL is pulled again. The file
+is checked against the SHA-256 and size the hub lists for it (X-Linked-Etag,
+X-Linked-Size), and a model already cached under them is not downloaded again.
+With --cid the file must also match that CID. A proxy is read from HTTPS_PROXY.
+On a machine without internet, copy the .gguf file over and pull its path: it
+is copied into the cache.`,
 		Example: `  tao model pull hf://TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF/tinyllama-1.1b-chat-v1.0.Q4_0.gguf
-  tao model pull https://example.org/stories15m-q8_0.gguf --cid bafkrei...`,
+  tao model pull https://example.org/stories15m-q8_0.gguf --cid bafkrei...
+  tao model pull ./tinyllama-1.1b-chat-v1.0.Q4_0.gguf`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usageError(fmt.Errorf("model pull takes one URL argument (got %d)", len(args)))
+				return usageError(fmt.Errorf("model pull takes one URL or file argument (got %d)", len(args)))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			u, err := inference.ResolveModelURL(args[0])
-			if err != nil {
-				return usageError(err)
-			}
-			o := inference.PullOptions{URL: u}
+			var o inference.PullOptions
 			if want != "" {
 				id, err := cid.Decode(want)
 				if err != nil {
@@ -164,12 +165,28 @@ a model already cached under it is not downloaded again.`,
 					return err
 				}
 			}
-			bar := newProgressBar(cmd.ErrOrStderr())
-			o.Progress = bar.update
-			path, id, err := inference.Cache{Dir: cache}.Pull(cmd.Context(), o)
-			bar.finish()
-			if err != nil {
-				return err
+			var path string
+			var id cid.Cid
+			if fi, err := os.Stat(args[0]); err == nil && !fi.IsDir() && !strings.Contains(args[0], "://") {
+				if path, id, err = (inference.Cache{Dir: cache}).Add(args[0]); err != nil {
+					return usageError(fmt.Errorf("model pull: %w", err))
+				}
+				if o.CID.Defined() && !id.Equals(o.CID) {
+					return usageError(fmt.Errorf("model pull: %w: %s is %s, want %s: check --cid", inference.ErrCIDMismatch, args[0], id, o.CID))
+				}
+			} else {
+				u, err := inference.ResolveModelURL(args[0])
+				if err != nil {
+					return usageError(err)
+				}
+				o.URL = u
+				bar := newProgressBar(cmd.ErrOrStderr())
+				o.Progress = bar.update
+				path, id, err = inference.Cache{Dir: cache}.Pull(cmd.Context(), o)
+				bar.finish()
+				if err != nil {
+					return err
+				}
 			}
 			if out != "" {
 				if err := inference.CopyFile(out, path); err != nil {
