@@ -29,22 +29,21 @@ import (
 // wired to the p2p host: proposals and votes over gossip, directed
 // catch-up messages over a stream protocol, transactions over the tx topic.
 type chain struct {
-	n         *Node
-	store     *ledger.BadgerStore
-	ledger    *ledger.Ledger
-	rep       *replica.Replica
-	props     *p2p.Topic
-	votes     *p2p.Topic
-	txs       *p2p.Topic
-	batches   *p2p.Topic // POST /txs batches
-	genesis   *ledger.Genesis
-	park      *txPark
-	sigs      *protocols.VerifyCache // shared by the gossip validators, the ledger and the core
-	verifying chan struct{}          // slots of verifyTxs
-	wg        sync.WaitGroup         // retry passes started by commits
-	sync      *syncer                // bulk block sync (sync.go)
-	serving   chan struct{}          // a token per sync stream being served
-	restored  uint64                 // height of the snapshot restored at start; 0 if none
+	n        *Node
+	store    *ledger.BadgerStore
+	ledger   *ledger.Ledger
+	rep      *replica.Replica
+	props    *p2p.Topic
+	votes    *p2p.Topic
+	txs      *p2p.Topic
+	batches  *p2p.Topic // POST /txs batches
+	genesis  *ledger.Genesis
+	park     *txPark
+	sigs     *protocols.VerifyCache // shared by the gossip validators, the ledger and the core
+	wg       sync.WaitGroup         // retry passes started by commits
+	sync     *syncer                // bulk block sync (sync.go)
+	serving  chan struct{}          // a token per sync stream being served
+	restored uint64                 // height of the snapshot restored at start; 0 if none
 	// statusNonce numbers the consensus statuses this node gossips (see
 	// protocols.CatchupRequest.Nonce), from a random start so that a
 	// restarted node does not repeat its previous run's messages.
@@ -82,7 +81,7 @@ func (n *Node) loadGenesis() (*ledger.Genesis, error) {
 }
 
 func (n *Node) startChain(ctx context.Context, g *ledger.Genesis) (*chain, error) {
-	c := &chain{n: n, genesis: g, park: newTxPark(), sigs: protocols.NewVerifyCache(verifyCacheSize), verifying: newVerifySlots()}
+	c := &chain{n: n, genesis: g, park: newTxPark(), sigs: protocols.NewVerifyCache(verifyCacheSize)}
 	c.statusNonce.Store(rand.Uint64())
 	c.batchNonce.Store(rand.Uint64())
 	var err error
