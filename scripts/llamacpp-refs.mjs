@@ -3,13 +3,14 @@
 // 64 greedy tokens, and the top log-probabilities at each step.
 //
 // usage (after scripts/llamacpp-install.sh):
-//   NODE_PATH=build/llamacpp/node_modules [KV_CACHE=f16] node scripts/llamacpp-refs.mjs MODEL.gguf CID > refs.json
+//   NODE_PATH=build/llamacpp/node_modules [KV_CACHE=f16] [PROMPTS='["a", "b"]'] node scripts/llamacpp-refs.mjs MODEL.gguf CID > refs.json
+// PROMPTS, a JSON array of strings, replaces the four prompts below.
 import { createRequire } from "node:module";
 const require = createRequire(process.env.NODE_PATH + "/");
 const { getLlama, LlamaLogLevel } = await import(require.resolve("node-llama-cpp"));
 
 const [modelPath, cid] = process.argv.slice(2);
-const prompts = [
+const prompts = process.env.PROMPTS ? JSON.parse(process.env.PROMPTS) : [
   "Once upon a time",
   "The quick brown fox",
   "[INST] Write a poem about the sea. [/INST]",

@@ -146,31 +146,39 @@ func TestLlamaCppParity(t *testing.T) {
 				t.Fatal(err)
 			}
 			setAttention(t, m, refs.KVCache, refs.FlashAttn)
-			for _, c := range refs.Cases {
-				t.Run(fmt.Sprintf("%.12s", c.Text), func(t *testing.T) {
-					prompt := m.Tok.Encode(c.Text, true, false)
-					if !slices.Equal(prompt, c.PromptTokens) {
-						t.Errorf("prompt tokens %v, llama.cpp %v", prompt, c.PromptTokens)
-					}
-					toks, lps := greedy(t, m, c.PromptTokens, len(c.Tokens), 0)
-					if !slices.Equal(toks, c.Tokens) {
-						t.Errorf("greedy tokens differ:\n got %v\nwant %v", toks, c.Tokens)
-					}
-					var worst float64
-					for i := range c.Tokens {
-						if toks[i] != c.Tokens[i] {
-							break // histories diverged; later steps are not comparable
-						}
-						for _, e := range c.TopLogprobs[i] {
-							worst = max(worst, math.Abs(float64(lps[i][int(e[0])])-e[1]))
-						}
-					}
-					if worst > tc.tol {
-						t.Errorf("max |logprob - llama.cpp| = %.2g, want <= %g", worst, tc.tol)
-					}
-					t.Logf("max |logprob - llama.cpp| = %.2g", worst)
-				})
+			checkLlamaCppCases(t, m, &refs, tc.tol)
+		})
+	}
+}
+
+// checkLlamaCppCases holds m to each case of refs: the prompt's tokens,
+// the greedy tokens, and the top log-probabilities within tol while the
+// tokens agree.
+func checkLlamaCppCases(t *testing.T, m *Model, refs *llamacppRefs, tol float64) {
+	t.Helper()
+	for _, c := range refs.Cases {
+		t.Run(fmt.Sprintf("%.12s", c.Text), func(t *testing.T) {
+			prompt := m.Tok.Encode(c.Text, true, false)
+			if !slices.Equal(prompt, c.PromptTokens) {
+				t.Errorf("prompt tokens %v, llama.cpp %v", prompt, c.PromptTokens)
 			}
+			toks, lps := greedy(t, m, c.PromptTokens, len(c.Tokens), 0)
+			if !slices.Equal(toks, c.Tokens) {
+				t.Errorf("greedy tokens differ:\n got %v\nwant %v", toks, c.Tokens)
+			}
+			var worst float64
+			for i := range c.Tokens {
+				if toks[i] != c.Tokens[i] {
+					break // histories diverged; later steps are not comparable
+				}
+				for _, e := range c.TopLogprobs[i] {
+					worst = max(worst, math.Abs(float64(lps[i][int(e[0])])-e[1]))
+				}
+			}
+			if worst > tol {
+				t.Errorf("max |logprob - llama.cpp| = %.2g, want <= %g", worst, tol)
+			}
+			t.Logf("max |logprob - llama.cpp| = %.2g", worst)
 		})
 	}
 }
