@@ -34,6 +34,11 @@ type PullOptions struct {
 	// Progress, if set, is called as bytes arrive with the bytes on disk
 	// and the total size (-1 if the server does not say).
 	Progress func(done, total int64)
+	// Token, if set, is sent as a bearer token (a Hugging Face access
+	// token, for a private or gated repository: HubToken) to the URL's host
+	// only: a redirect elsewhere (the hub's CDN, whose URLs are presigned)
+	// goes without it.
+	Token string
 }
 
 var (
@@ -221,10 +226,18 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 	if have > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", have))
 	}
+	if o.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+o.Token)
+	}
 	// The hub's metadata is on its redirect, not on the CDN's answer.
 	cl := *client
 	redirects := 0
 	cl.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		// The token is for the first host alone: net/http would keep it
+		// for a subdomain or another port of the same name.
+		if r.URL.Host != via[0].URL.Host {
+			r.Header.Del("Authorization")
+		}
 		if r.Response != nil {
 			meta.note(r.Response.Header, redirects == 0)
 		}
@@ -268,9 +281,9 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 		if have > 0 {
 			return meta, nil // the partial file is already complete; the checks tell
 		}
-		return meta, statusError(o.URL, resp)
+		return meta, statusError(o.URL, resp, o.Token != "")
 	default:
-		return meta, statusError(o.URL, resp)
+		return meta, statusError(o.URL, resp, o.Token != "")
 	}
 	if total >= 0 && meta.size >= 0 && total != meta.size {
 		os.Remove(partial)
@@ -334,13 +347,15 @@ func interrupted(rawURL, partial string, done int64, err error) error {
 }
 
 // statusError names the fix for an HTTP error status.
-func statusError(rawURL string, resp *http.Response) error {
+func statusError(rawURL string, resp *http.Response, token bool) error {
 	var fix string
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
 		fix = "check the owner, repository, revision and file name in the URL"
+	case (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) && token:
+		fix = "the access token in HF_TOKEN was refused or cannot read this repository: accept the model's terms on its page with the token's account, or check the token; check the URL too"
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		fix = "check the URL (the hub answers 401 for a repository that does not exist); a private or gated file is not downloaded: fetch it where you are logged in and give its path"
+		fix = "a private or gated repository needs an access token: set HF_TOKEN to a Hugging Face token (huggingface.co/settings/tokens) whose account has accepted the model's terms; check the URL too (the hub answers 401 for a repository that does not exist)"
 	case resp.StatusCode >= 500:
 		fix = "the server failed: run again later"
 	default:
@@ -400,6 +415,27 @@ func checkMagic(path string) error {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// HubToken returns the Hugging Face access token for rawURL: $HF_TOKEN (or
+// the older $HUGGING_FACE_HUB_TOKEN), as huggingface_hub reads it, when
+// rawURL is on the hub (https://huggingface.co or $HF_ENDPOINT), else "",
+// so that a token is never sent to another host.
+func HubToken(rawURL string) string {
+	tok := os.Getenv("HF_TOKEN")
+	if tok == "" {
+		tok = os.Getenv("HUGGING_FACE_HUB_TOKEN")
+	}
+	u, err := url.Parse(rawURL)
+	if tok == "" || err != nil {
+		return ""
+	}
+	for _, hub := range []string{"https://huggingface.co", os.Getenv("HF_ENDPOINT")} {
+		if h, err := url.Parse(hub); err == nil && hub != "" && h.Scheme == u.Scheme && h.Host == u.Host {
+			return tok
+		}
+	}
+	return ""
+}
 
 // ResolveModelURL turns a model reference into the URL Pull downloads:
 // hf://OWNER/REPO/PATH.gguf (or hf://OWNER/REPO@REVISION/PATH) becomes the

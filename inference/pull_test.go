@@ -92,6 +92,10 @@ type fakeHub struct {
 
 	cdnCalls atomic.Int32
 	ranges   chan string // the Range of each CDN request
+	// token, if set, makes every repository gated: the hub answers 401
+	// unless the request carries it as a bearer token.
+	token   string
+	cdnAuth atomic.Int32 // CDN requests that carried an Authorization header
 }
 
 func newFakeHub(t *testing.T, files map[string][]byte) *fakeHub {
@@ -107,6 +111,9 @@ func newFakeHub(t *testing.T, files map[string][]byte) *fakeHub {
 			http.Error(w, "AccessDenied", http.StatusForbidden)
 			return
 		}
+		if r.Header.Get("Authorization") != "" {
+			h.cdnAuth.Add(1)
+		}
 		if h.serve != nil {
 			b = h.serve(b)
 		}
@@ -120,6 +127,11 @@ func newFakeHub(t *testing.T, files map[string][]byte) *fakeHub {
 	}))
 	t.Cleanup(h.cdn.Close)
 	h.hub = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.token != "" && r.Header.Get("Authorization") != "Bearer "+h.token {
+			w.Header().Set("X-Error-Code", "GatedRepo")
+			http.Error(w, "Access to model tao/m is restricted.", http.StatusUnauthorized)
+			return
+		}
 		b, ok := h.files[strings.TrimPrefix(r.URL.Path, "/")]
 		if !ok {
 			w.Header().Set("X-Error-Code", "EntryNotFound")
@@ -290,4 +302,41 @@ func closedAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
+}
+
+// TestPullGated: a gated repository answers 401 without a token, and the
+// error says to set HF_TOKEN; with the token (HubToken reads it for the
+// hub's host only) the pull succeeds, and the CDN, another host, never
+// gets the token.
+func TestPullGated(t *testing.T) {
+	model := []byte("GGUF gated model bytes")
+	h := newFakeHub(t, map[string][]byte{"tao/m/resolve/main/m.gguf": model})
+	h.token = "hf_secret"
+	t.Setenv("HF_ENDPOINT", h.hub.URL)
+	t.Setenv("HF_TOKEN", "")
+	t.Setenv("HUGGING_FACE_HUB_TOKEN", "")
+	u, err := ResolveModelURL("hf://tao/m/m.gguf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Cache{Dir: t.TempDir()}
+	_, _, err = c.Pull(t.Context(), PullOptions{URL: u, Token: HubToken(u)})
+	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "set HF_TOKEN") {
+		t.Fatalf("without a token: %v; want a 401 that says to set HF_TOKEN", err)
+	}
+	t.Setenv("HF_TOKEN", "hf_wrong")
+	_, _, err = c.Pull(t.Context(), PullOptions{URL: u, Token: HubToken(u)})
+	if err == nil || !strings.Contains(err.Error(), "token in HF_TOKEN was refused") {
+		t.Fatalf("with a wrong token: %v; want the token named as refused", err)
+	}
+	t.Setenv("HF_TOKEN", "hf_secret")
+	if HubToken(h.cdn.URL+"/xet/x") != "" || HubToken("https://example.org/m.gguf") != "" {
+		t.Fatal("HubToken gives the token for a host other than the hub")
+	}
+	if _, _, err := c.Pull(t.Context(), PullOptions{URL: u, Token: HubToken(u)}); err != nil {
+		t.Fatalf("with the token: %v", err)
+	}
+	if n := h.cdnAuth.Load(); n != 0 {
+		t.Fatalf("the CDN got the token on %d requests", n)
+	}
 }

@@ -134,7 +134,9 @@ func newModelPullCmd() *cobra.Command {
 		Short: "Download a GGUF model over HTTP into the model cache (resumable, checked)",
 		Long: `Download a GGUF model into the model cache ($TAO_HOME/models or ~/.tao/models),
 named by the CID of its bytes. hf://OWNER/REPO[@REVISION]/FILE.gguf downloads
-from the Hugging Face hub (or the mirror in $HF_ENDPOINT). An interrupted
+from the Hugging Face hub (or the mirror in $HF_ENDPOINT); a private or gated
+repository (Llama's, for one) needs an access token in $HF_TOKEN, which is sent
+to the hub only. An interrupted
 download resumes where it stopped when the same URL is pulled again. The file
 is checked against the SHA-256 and size the hub lists for it (X-Linked-Etag,
 X-Linked-Size), and a model already cached under them is not downloaded again.
@@ -142,6 +144,7 @@ With --cid the file must also match that CID. A proxy is read from HTTPS_PROXY.
 On a machine without internet, copy the .gguf file over and pull its path: it
 is copied into the cache.`,
 		Example: `  tao model pull hf://TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF/tinyllama-1.1b-chat-v1.0.Q4_0.gguf
+  HF_TOKEN=hf_... tao model pull hf://OWNER/GATED-REPO/model.Q4_K_M.gguf
   tao model pull https://example.org/stories15m-q8_0.gguf --cid bafkrei...
   tao model pull ./tinyllama-1.1b-chat-v1.0.Q4_0.gguf`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -179,7 +182,7 @@ is copied into the cache.`,
 				if err != nil {
 					return usageError(err)
 				}
-				o.URL = u
+				o.URL, o.Token = u, inference.HubToken(u)
 				bar := newProgressBar(cmd.ErrOrStderr())
 				o.Progress = bar.update
 				path, id, err = inference.Cache{Dir: cache}.Pull(cmd.Context(), o)
