@@ -39,26 +39,10 @@ func TestLateNodeBulkSyncs(t *testing.T) {
 	late := nw.Add(t)
 	// GET /status says syncing while the node catches up: polled from
 	// its start, it says so before the node has reached the chain.
-	stop, sawSyncing := make(chan struct{}), make(chan bool, 1)
-	go func() {
-		cl := &node.Client{BaseURL: late.HTTPURL()}
-		for {
-			if st, err := cl.Status(context.Background()); err == nil && st.Syncing {
-				sawSyncing <- true
-				return
-			}
-			select {
-			case <-stop:
-				sawSyncing <- false
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
+	sawSyncing := watchSyncing(late)
 	target := nw.Nodes[0].Ledger().Height()
 	nw.AwaitHeight(t, target+2, 2*time.Minute)
-	close(stop)
-	if !<-sawSyncing {
+	if !sawSyncing() {
 		t.Error("GET /status never said syncing while the late node caught up")
 	}
 	if h := late.Ledger().Height(); h < target {
@@ -101,26 +85,10 @@ func TestFreshNodeRestoresSnapshot(t *testing.T) {
 	late := nw.Add(t)
 	// GET /status says syncing while the node catches up: polled from
 	// its start, it says so before the node has reached the chain.
-	stop, sawSyncing := make(chan struct{}), make(chan bool, 1)
-	go func() {
-		cl := &node.Client{BaseURL: late.HTTPURL()}
-		for {
-			if st, err := cl.Status(context.Background()); err == nil && st.Syncing {
-				sawSyncing <- true
-				return
-			}
-			select {
-			case <-stop:
-				sawSyncing <- false
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
+	sawSyncing := watchSyncing(late)
 	target := nw.Nodes[0].Ledger().Height()
 	nw.AwaitHeight(t, target+2, 2*time.Minute)
-	close(stop)
-	if !<-sawSyncing {
+	if !sawSyncing() {
 		t.Error("GET /status never said syncing while the late node caught up")
 	}
 	st := late.SyncStatus()
@@ -187,4 +155,27 @@ func TestSnapshotSyncAfterSetChange(t *testing.T) {
 		t.Fatalf("restored node has %d validators, want %d", len(lv), len(want))
 	}
 	t.Logf("set changed at %d; restored snapshot %d, then %d blocks by block sync", joinedAt, st.Snapshot, st.Blocks)
+}
+
+// watchSyncing polls n's GET /status every 5 ms from now on; the function
+// it returns stops the polling and reports whether any answer said
+// syncing.
+func watchSyncing(n *node.Node) func() bool {
+	stop, saw := make(chan struct{}), make(chan bool, 1)
+	go func() {
+		cl := &node.Client{BaseURL: n.HTTPURL()}
+		for {
+			if st, err := cl.Status(context.Background()); err == nil && st.Syncing {
+				saw <- true
+				return
+			}
+			select {
+			case <-stop:
+				saw <- false
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	return func() bool { close(stop); return <-saw }
 }

@@ -166,22 +166,7 @@ func TestAddBOSDefault(t *testing.T) {
 		if tc.key != nil {
 			kv = append(kv, gguf.KV{Key: "tokenizer.ggml.add_bos_token", Value: *tc.key})
 		}
-		var buf bytes.Buffer
-		w, err := gguf.NewWriter(&buf, kv, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		f, err := gguf.Decode(buf.Bytes())
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := VocabFromGGUF(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := vocabFromKV(t, kv)
 		if got.AddBOS != tc.want {
 			t.Errorf("%s pre %q key %v: AddBOS = %v, want %v", tc.model, tc.pre, tc.key, got.AddBOS, tc.want)
 		}
