@@ -185,23 +185,7 @@ func TestSpecialIDOutOfRange(t *testing.T) {
 		}
 		kv = append(kv, e)
 	}
-	var buf bytes.Buffer
-	w, err := gguf.NewWriter(&buf, kv, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := gguf.Decode(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := VocabFromGGUF(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.BOS != 1 {
+	if got := vocabFromKV(t, kv); got.BOS != 1 {
 		t.Errorf("BOS = %d, want llama.cpp's default 1", got.BOS)
 	}
 }
