@@ -96,7 +96,9 @@ func (m *Model) forwardTo(rows []Row, threads int, picks []Pick, buf *[]float32)
 		next[r.Seq] = p + 1
 	}
 	for s, n := range next {
-		s.reserve(m, n)
+		if err := s.reserve(m, n); err != nil {
+			return nil, err
+		}
 	}
 	// A sequence with several rows here is a prompt to llama.cpp, whose
 	// attention then sums values in another order (see attention).

@@ -275,7 +275,35 @@ func (g *gpuModel) newCache(s *Seq, layers, kvDim int) {
 		return
 	}
 	s.dev = p
-	runtime.AddCleanup(s, g.release, p)
+	s.free = runtime.AddCleanup(s, g.release, p)
+}
+
+// growCache moves s's GPU cache to one of c positions, keeping the
+// positions it holds, and frees the old one.
+func (g *gpuModel) growCache(s *Seq, layers, kvDim, c int) error {
+	row := kvDim * 2 // bytes of one position's keys (or values)
+	return g.dev.Run(func() error {
+		g.drainLocked()
+		p, err := g.dev.Alloc(2 * layers * c * row)
+		if err != nil {
+			return fmt.Errorf("llama: growing a KV cache to %d positions on the GPU: %w (fewer concurrent requests, or max_tokens, need less)", c, err)
+		}
+		for i := range 2 * layers { // each layer's keys, then its values
+			if err := g.dev.Copy(p.Add(i*c*row), s.dev.Add(i*s.cap*row), s.n*row); err != nil {
+				g.dev.Free(p)
+				return err
+			}
+		}
+		if err := g.dev.Sync(); err != nil { // the copies read the old cache
+			g.dev.Free(p)
+			return err
+		}
+		old := s.dev
+		s.free.Stop()
+		s.dev, s.cap = p, c
+		s.free = runtime.AddCleanup(s, g.release, p)
+		return g.dev.Free(old)
+	})
 }
 
 // release queues a collected sequence's cache for freeing on a thread with

@@ -1,6 +1,8 @@
 package llama
 
 import (
+	"runtime"
+
 	"github.com/taonet/tao/gpu/cuda"
 	"github.com/taonet/tao/inference/gguf"
 )
@@ -28,22 +30,24 @@ type Seq struct {
 	cap      int      // positions allocated
 	limit    int      // positions it may grow to (Cap)
 	dev      cuda.Ptr // GPU cache: [layer][k|v][cap][KVDim] f16
-	gpuErr   error    // why dev is 0 on a GPU model
+	free     runtime.Cleanup
+	gpuErr   error // why dev is 0 on a GPU model
 }
 
-// seqInitialCap is how many positions a CPU cache holds at first: it grows
+// seqInitialCap is how many positions a cache holds at first: it grows
 // (doubling) as positions are filled, so a request that may run to the
-// whole context (a 128k-token Llama 3.1) costs memory for what it uses.
+// whole context (a 128k-token Llama 3.1: 16 GiB at 8B) costs memory for
+// what it uses.
 const seqInitialCap = 256
 
 // NewSeq makes a KV cache for up to n positions (at most the model's
-// context length). On the CPU it starts small and grows as it fills; on a
-// GPU it is allocated whole.
+// context length): it starts small and grows as it fills, in CPU or GPU
+// memory.
 func (m *Model) NewSeq(n int) *Seq {
 	n = max(1, min(n, m.Ctx))
 	if g := m.gpu; g != nil {
-		s := &Seq{cap: min(n, g.maxPos)}
-		s.limit = s.cap
+		s := &Seq{limit: min(n, g.maxPos)}
+		s.cap = min(s.limit, seqInitialCap)
 		g.newCache(s, m.Layers, m.KVDim())
 		return s
 	}
@@ -93,11 +97,18 @@ func moveHeads[T uint16 | float32](dst, src []T, heads, newN, oldN int) {
 }
 
 // reserve makes room for n positions (at most the limit), doubling.
-func (s *Seq) reserve(m *Model, n int) {
+func (s *Seq) reserve(m *Model, n int) error {
 	if n <= s.cap {
-		return
+		return nil
 	}
-	s.alloc(m, min(s.limit, max(n, 2*s.cap)))
+	c := min(s.limit, max(n, 2*s.cap))
+	if s.dev != 0 {
+		return m.gpu.growCache(s, m.Layers, m.KVDim(), c)
+	}
+	if s.gpuErr == nil {
+		s.alloc(m, c)
+	}
+	return nil
 }
 
 // Len is the number of positions evaluated.
