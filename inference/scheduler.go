@@ -103,6 +103,16 @@ func (e *Builtin) step(active []*job) []*job {
 		if j.cancelled.Load() || j.ctx.Err() != nil {
 			continue // the caller has gone; nobody reads events
 		}
+		// Room for this step's positions first: a cache that cannot grow
+		// (GPU memory) fails its own request, not the whole pass.
+		need := j.seq.Len() + 1
+		if j.fed < len(j.prompt) {
+			need = j.fed + min(len(j.prompt)-j.fed, max(e.opts.PrefillChunk, 1))
+		}
+		if err := e.m.Reserve(j.seq, need); err != nil {
+			j.events <- event{err: err}
+			continue
+		}
 		keep = append(keep, j)
 		if j.start.IsZero() {
 			j.start = now

@@ -96,6 +96,12 @@ func moveHeads[T uint16 | float32](dst, src []T, heads, newN, oldN int) {
 	}
 }
 
+// Reserve makes room in s for n positions (at most its Cap) before a pass
+// needs them: a scheduler that reserves for each sequence first fails
+// only the request whose cache cannot grow (out of GPU memory), not the
+// whole batch's pass.
+func (m *Model) Reserve(s *Seq, n int) error { return s.reserve(m, min(n, s.limit)) }
+
 // reserve makes room for n positions (at most the limit), doubling.
 func (s *Seq) reserve(m *Model, n int) error {
 	if n <= s.cap {
