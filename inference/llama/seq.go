@@ -1,6 +1,8 @@
 package llama
 
 import (
+	"errors"
+	"fmt"
 	"runtime"
 
 	"github.com/taonet/tao/gpu/cuda"
@@ -61,7 +63,10 @@ func (s *Seq) alloc(m *Model, c int) {
 	old, oldBlocks := s.cap, s.vBlocks
 	s.cap, s.vBlocks = c, (c+31)/32
 	kv, hd := m.KVHeads, m.HeadDim
-	if m.kvType == gguf.F16 || s.flash {
+	// A sequence keeps the layout it was made with (SetKVCacheType applies
+	// to new sequences only).
+	f16 := s.k16 != nil || (s.k == nil && (m.kvType == gguf.F16 || s.flash))
+	if f16 {
 		k16, v16 := make([][]uint16, m.Layers), make([][]uint16, m.Layers)
 		for l := range m.Layers {
 			k16[l] = make([]uint16, c*m.KVDim())
@@ -104,6 +109,14 @@ func (m *Model) Reserve(s *Seq, n int) error { return s.reserve(m, min(n, s.limi
 
 // reserve makes room for n positions (at most the limit), doubling.
 func (s *Seq) reserve(m *Model, n int) error {
+	if m.gpu != nil && s.dev == 0 {
+		// Said before the pass, so that a scheduler fails this request
+		// alone.
+		if s.gpuErr != nil {
+			return fmt.Errorf("llama: sequence has no GPU KV cache: %w", s.gpuErr)
+		}
+		return errors.New("llama: sequence made before the model moved to the GPU")
+	}
 	if n <= s.cap {
 		return nil
 	}
@@ -111,9 +124,7 @@ func (s *Seq) reserve(m *Model, n int) error {
 	if s.dev != 0 {
 		return m.gpu.growCache(s, m.Layers, m.KVDim(), c)
 	}
-	if s.gpuErr == nil {
-		s.alloc(m, c)
-	}
+	s.alloc(m, c)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package llama
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -80,6 +81,21 @@ func growAlongside(t *testing.T, m *Model, grow, whole *Seq) {
 	}
 }
 
+// TestSeqKeepsItsLayout: a sequence grows in the cache layout it was
+// made with, even after the model's type for new sequences changed.
+func TestSeqKeepsItsLayout(t *testing.T) {
+	m := loadSynth(t, gguf.Q8_0, 1)
+	setAttention(t, m, "f16", false)
+	grow := m.NewSeq(m.Ctx)
+	whole := &Seq{limit: m.Ctx, flash: m.flashAttn}
+	whole.alloc(m, m.Ctx)
+	setAttention(t, m, "f32", false) // for sequences made from now on
+	growAlongside(t, m, grow, whole)
+	if grow.k != nil || grow.k16 == nil {
+		t.Fatal("the sequence changed its cache layout as it grew")
+	}
+}
+
 // TestGPUSeqGrows: a GPU cache grows as the CPU's does (a new allocation,
 // the positions held copied over) and gives the logits of one allocated
 // whole.
@@ -103,5 +119,11 @@ func TestGPUSeqGrows(t *testing.T) {
 	growAlongside(t, m, grow, whole)
 	if grow.cap != n {
 		t.Fatalf("full: %d allocated, want %d", grow.cap, n)
+	}
+	// A sequence without its GPU cache is refused before any pass, so a
+	// scheduler fails that request alone.
+	cause := errors.New("out of memory")
+	if err := m.Reserve(&Seq{limit: 8, gpuErr: cause}, 1); !errors.Is(err, cause) {
+		t.Fatalf("Reserve of a sequence without a GPU cache: %v", err)
 	}
 }
