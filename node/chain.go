@@ -29,6 +29,7 @@ import (
 // wired to the p2p host: proposals and votes over gossip, directed
 // catch-up messages over a stream protocol, transactions over the tx topic.
 type chain struct {
+	localTx  sync.Mutex // submitLocalTx: one next-nonce, sign and admit at a time
 	n        *Node
 	store    *ledger.BadgerStore
 	ledger   *ledger.Ledger

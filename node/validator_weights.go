@@ -198,6 +198,11 @@ func (c *chain) submitLocalTx(ctx context.Context, key ed25519.PrivateKey, body 
 	if err != nil {
 		return cid.Undef, err
 	}
+	// Reports of one equivocation (the core's own and gossiped ones) and
+	// weights may be signed by one hotkey at once: each takes the next
+	// nonce only after the previous one is in the mempool.
+	c.localTx.Lock()
+	defer c.localTx.Unlock()
 	nonce, err := l.Mempool().NextNonce(acct)
 	if err != nil {
 		return cid.Undef, err
