@@ -233,9 +233,10 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 	cl := *client
 	redirects := 0
 	cl.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		// The token is for the first host alone: net/http would keep it
-		// for a subdomain or another port of the same name.
-		if r.URL.Host != via[0].URL.Host {
+		// The token is for the first host alone, over the first scheme:
+		// net/http would keep it for a subdomain, another port of the same
+		// name, or a downgrade to http.
+		if r.URL.Host != via[0].URL.Host || r.URL.Scheme != via[0].URL.Scheme {
 			r.Header.Del("Authorization")
 		}
 		if r.Response != nil {

@@ -171,11 +171,17 @@ is copied into the cache.`,
 			var path string
 			var id cid.Cid
 			if fi, err := os.Stat(args[0]); err == nil && !fi.IsDir() && !strings.Contains(args[0], "://") {
+				if o.CID.Defined() { // checked before the cache holds it
+					got, err := inference.FileCID(args[0])
+					if err != nil {
+						return err
+					}
+					if !got.Equals(o.CID) {
+						return usageError(fmt.Errorf("model pull: %w: %s is %s, want %s: check --cid", inference.ErrCIDMismatch, args[0], got, o.CID))
+					}
+				}
 				if path, id, err = (inference.Cache{Dir: cache}).Add(args[0]); err != nil {
 					return usageError(fmt.Errorf("model pull: %w", err))
-				}
-				if o.CID.Defined() && !id.Equals(o.CID) {
-					return usageError(fmt.Errorf("model pull: %w: %s is %s, want %s: check --cid", inference.ErrCIDMismatch, args[0], id, o.CID))
 				}
 			} else {
 				u, err := inference.ResolveModelURL(args[0])

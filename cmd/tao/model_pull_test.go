@@ -78,6 +78,15 @@ func TestModelPull(t *testing.T) {
 	if id := inference.CIDOf(other).String(); !strings.HasSuffix(out.String(), "\n"+id+"\n") || len(listedCIDs(t)) != 2 {
 		t.Errorf("pull of a file printed %q, list %v; want CID %s", out.String(), listedCIDs(t), id)
 	}
+	// A local file that is not the --cid asked for stays out of the cache.
+	third := filepath.Join(t.TempDir(), "third.gguf")
+	if err := os.WriteFile(third, append([]byte("GGUF"), "a third"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errOut.Reset()
+	if code := runIO([]string{"model", "pull", third, "--cid", want}, nil, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "check --cid") || len(listedCIDs(t)) != 2 {
+		t.Errorf("pull of a file with another --cid: exit %d, %q, list %v; want exit 2 naming --cid and nothing cached", code, errOut.String(), listedCIDs(t))
+	}
 	if err := os.WriteFile(file, []byte("not a model"), 0o644); err != nil {
 		t.Fatal(err)
 	}
