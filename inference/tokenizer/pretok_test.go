@@ -1,7 +1,6 @@
 package tokenizer
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -214,22 +213,7 @@ func TestEOTKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	kv := append(v.KV(), gguf.KV{Key: "tokenizer.ggml.eot_token_id", Value: uint32(32)}, gguf.KV{Key: "tokenizer.ggml.eom_token_id", Value: uint32(1 << 30)})
-	var buf bytes.Buffer
-	w, err := gguf.NewWriter(&buf, kv, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := gguf.Decode(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := VocabFromGGUF(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := vocabFromKV(t, kv)
 	tok, err := New(got)
 	if err != nil {
 		t.Fatal(err)
