@@ -332,7 +332,12 @@ func unreachable(err error) bool {
 	var rec tls.RecordHeaderError
 	var ua x509.UnknownAuthorityError
 	var host x509.HostnameError
-	return errors.As(err, &dns) ||
+	// A timeout before any answer (connecting, or the TLS handshake) that
+	// is not the caller's own deadline.
+	var ne net.Error
+	timeout := errors.As(err, &ne) && ne.Timeout() &&
+		!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)
+	return timeout || errors.As(err, &dns) ||
 		errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") ||
 		errors.As(err, &cert) || errors.As(err, &rec) || errors.As(err, &ua) || errors.As(err, &host)
 }

@@ -293,6 +293,37 @@ func TestPullUnreachable(t *testing.T) {
 	}
 }
 
+// TestPullTLSHandshakeTimeout: a host that accepts the connection but
+// never answers the TLS handshake cannot be reached either.
+func TestPullTLSHandshakeTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, silent
+		}
+	}()
+	cl := &http.Client{Transport: &http.Transport{TLSHandshakeTimeout: 200 * time.Millisecond}}
+	_, _, err = Cache{Dir: t.TempDir()}.Pull(context.Background(), PullOptions{URL: "https://" + ln.Addr().String() + "/m.gguf", Client: cl})
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "TLS handshake timeout") {
+		t.Fatalf("err = %v, want ErrUnreachable naming the TLS handshake timeout", err)
+	}
+	// The caller's own deadline is not the host's fault.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, _, err = Cache{Dir: t.TempDir()}.Pull(ctx, PullOptions{URL: "https://" + ln.Addr().String() + "/m.gguf"})
+	if err == nil || errors.Is(err, ErrUnreachable) {
+		t.Fatalf("with the caller's deadline: %v, want an error that is not ErrUnreachable", err)
+	}
+}
+
 // closedAddr is a 127.0.0.1 address nothing listens on.
 func closedAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
