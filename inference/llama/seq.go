@@ -62,33 +62,30 @@ func (m *Model) NewSeq(n int) *Seq {
 func (s *Seq) alloc(m *Model, c int) {
 	old, oldBlocks := s.cap, s.vBlocks
 	s.cap, s.vBlocks = c, (c+31)/32
-	kv, hd := m.KVHeads, m.HeadDim
 	// A sequence keeps the layout it was made with (SetKVCacheType applies
 	// to new sequences only).
-	f16 := s.k16 != nil || (s.k == nil && (m.kvType == gguf.F16 || s.flash))
-	if f16 {
-		k16, v16 := make([][]uint16, m.Layers), make([][]uint16, m.Layers)
-		for l := range m.Layers {
-			k16[l] = make([]uint16, c*m.KVDim())
-			v16[l] = make([]uint16, s.vBlocks*32*m.KVDim())
-			if s.k16 != nil {
-				moveHeads(k16[l], s.k16[l], kv, c*hd, old*hd)
-				moveHeads(v16[l], s.v16[l], kv, s.vBlocks*32*hd, oldBlocks*32*hd)
-			}
-		}
-		s.k16, s.v16 = k16, v16
+	if s.k16 != nil || (s.k == nil && (m.kvType == gguf.F16 || s.flash)) {
+		s.k16, s.v16 = regrow(m, s.k16, s.v16, c, old, s.vBlocks, oldBlocks)
 		return
 	}
-	k, v := make([][]float32, m.Layers), make([][]float32, m.Layers)
+	s.k, s.v = regrow(m, s.k, s.v, c, old, s.vBlocks, oldBlocks)
+}
+
+// regrow makes per-layer key and value caches for c positions (values in
+// blocks of 32 positions) and moves into them what k and v (nil for a new
+// sequence) held for old positions.
+func regrow[T uint16 | float32](m *Model, k, v [][]T, c, old, blocks, oldBlocks int) ([][]T, [][]T) {
+	kv, hd := m.KVHeads, m.HeadDim
+	nk, nv := make([][]T, m.Layers), make([][]T, m.Layers)
 	for l := range m.Layers {
-		k[l] = make([]float32, c*m.KVDim())
-		v[l] = make([]float32, s.vBlocks*32*m.KVDim())
-		if s.k != nil {
-			moveHeads(k[l], s.k[l], kv, c*hd, old*hd)
-			moveHeads(v[l], s.v[l], kv, s.vBlocks*32*hd, oldBlocks*32*hd)
+		nk[l] = make([]T, c*m.KVDim())
+		nv[l] = make([]T, blocks*32*m.KVDim())
+		if k != nil {
+			moveHeads(nk[l], k[l], kv, c*hd, old*hd)
+			moveHeads(nv[l], v[l], kv, blocks*32*hd, oldBlocks*32*hd)
 		}
 	}
-	s.k, s.v = k, v
+	return nk, nv
 }
 
 // moveHeads copies each of heads regions of oldN values in src to the
