@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -305,6 +306,26 @@ func TestTopKSelection(t *testing.T) {
 	}
 	if got[0].id != 3 || got[1].id != 900 {
 		t.Errorf("tie order %v", got[:2])
+	}
+	// Logits from a few values, so that ties sit across the k-th place:
+	// the lower ids must win them, as in the full sort.
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, k := range []int{1, 2, 10, 40, 999} {
+		for range 20 {
+			for i := range logits {
+				logits[i] = float32(r.IntN(12))
+			}
+			got := s.topK(logits, k)
+			all := newSampler(Sampling{Temperature: 1}, nil).topK(append([]float32(nil), logits...), 0)
+			if len(got) != k {
+				t.Fatalf("k %d: %d candidates", k, len(got))
+			}
+			for i := range got {
+				if got[i] != all[i] {
+					t.Fatalf("k %d, top %d: %v, want %v", k, i, got[i], all[i])
+				}
+			}
+		}
 	}
 }
 

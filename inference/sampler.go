@@ -1,7 +1,6 @@
 package inference
 
 import (
-	"container/heap"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -197,15 +196,23 @@ func (s *sampler) topK(logits []float32, k int) []cand {
 			c = append(c, cand{int32(i), v})
 		}
 	} else {
-		// c is a min-heap (by better) of the k best so far.
+		// c is a min-heap (by better) of the k best so far. Ids only
+		// grow along the scan, so a later logit beats the worst kept
+		// exactly when it is greater (a tie keeps the lower id; a NaN
+		// beats nothing): the scan compares floats and touches the
+		// heap only for a new candidate.
 		h := candHeap(c)
-		for i, v := range logits {
-			x := cand{int32(i), v}
-			if len(h) < k {
-				heap.Push(&h, x)
-			} else if better(x, h[0]) {
-				h[0] = x
-				heap.Fix(&h, 0)
+		i := 0
+		for ; i < len(logits) && len(h) < k; i++ {
+			h = append(h, cand{int32(i), logits[i]})
+			h.up(len(h) - 1)
+		}
+		worst := h[0].p
+		for ; i < len(logits); i++ {
+			if v := logits[i]; v > worst {
+				h[0] = cand{int32(i), v}
+				h.down(0)
+				worst = h[0].p
 			}
 		}
 		c = h
@@ -222,17 +229,39 @@ func (s *sampler) topK(logits []float32, k int) []cand {
 	return c
 }
 
+// candHeap is a binary min-heap by better (the worst candidate on top),
+// with container/heap's sift steps written out for the one element type.
 type candHeap []cand
 
-func (h candHeap) Len() int           { return len(h) }
-func (h candHeap) Less(i, j int) bool { return better(h[j], h[i]) } // worst on top
-func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *candHeap) Push(x any)        { *h = append(*h, x.(cand)) }
-func (h *candHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h candHeap) less(i, j int) bool { return better(h[j], h[i]) }
+
+func (h candHeap) up(j int) {
+	for j > 0 {
+		i := (j - 1) / 2
+		if !h.less(j, i) {
+			break
+		}
+		h[i], h[j] = h[j], h[i]
+		j = i
+	}
+}
+
+func (h candHeap) down(i int) {
+	n := len(h)
+	for {
+		j := 2*i + 1
+		if j >= n {
+			return
+		}
+		if j2 := j + 1; j2 < n && h.less(j2, j) {
+			j = j2
+		}
+		if !h.less(j, i) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }
 
 func argmax(x []float32) int32 {
