@@ -44,35 +44,46 @@ func TestLlamaCppWrittenFiles(t *testing.T) {
 	} {
 		name := tc.preset + "-" + tc.quant
 		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile("testdata/llamacpp-written-" + name + ".gguf")
-			if err != nil {
-				t.Fatal(err)
-			}
-			rb, err := os.ReadFile("testdata/llamacpp-written-" + name + ".json")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var refs llamacppRefs
-			if err := json.Unmarshal(rb, &refs); err != nil {
-				t.Fatal(err)
-			}
-			if got := rawCID(b); got != refs.Model {
-				t.Fatalf("model CID %s, references were made from %s: regenerate both with scripts/llamacpp-written.sh", got, refs.Model)
-			}
-			f, err := gguf.Decode(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkLlamaCppLayout(t, f, tc.preset, tc.fileType, tc.matrix, tc.other, tc.align)
-
-			m, err := Load(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			setAttention(t, m, refs.KVCache, refs.FlashAttn)
-			checkLlamaCppCases(t, m, &refs, 1e-3)
+			checkWrittenFile(t, "testdata/llamacpp-written-"+name, "scripts/llamacpp-written.sh", func(f *gguf.File) {
+				checkLlamaCppLayout(t, f, tc.preset, tc.fileType, tc.matrix, tc.other, tc.align)
+			})
 		})
 	}
+}
+
+// checkWrittenFile loads BASE.gguf, a model another writer wrote, and
+// BASE.json, llama.cpp's references for it (which script regenerates),
+// runs layout on the decoded file, and holds the engine's greedy tokens
+// and log-probabilities to llama.cpp's as TestLlamaCppParity does.
+func checkWrittenFile(t *testing.T, base, script string, layout func(*gguf.File)) {
+	t.Helper()
+	b, err := os.ReadFile(base + ".gguf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := os.ReadFile(base + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs llamacppRefs
+	if err := json.Unmarshal(rb, &refs); err != nil {
+		t.Fatal(err)
+	}
+	if got := rawCID(b); got != refs.Model {
+		t.Fatalf("model CID %s, references were made from %s: regenerate both with %s", got, refs.Model, script)
+	}
+	f, err := gguf.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layout(f)
+
+	m, err := Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setAttention(t, m, refs.KVCache, refs.FlashAttn)
+	checkLlamaCppCases(t, m, &refs, 1e-3)
 }
 
 // checkLlamaCppLayout checks that f was laid out by llama.cpp's quantizer
