@@ -35,7 +35,9 @@ func newBenchInferenceCmd() *cobra.Command {
 		Short: "Prefill and decode tokens/s (batch 1 and 8) and peak memory of the builtin engine, beside llama.cpp",
 		Long: `Measure the builtin CPU engine on synthetic models (written once into the model
 cache): prefill of a 128-token prompt, greedy decode at batch 1, aggregate
-decode of 8 concurrent requests, and the process's peak memory. When
+decode of 8 concurrent requests and its gain over one request timed the
+same way (each with a 2-token prompt, tokens over the wall clock), and the
+process's peak memory. When
 node-llama-cpp is installed (scripts/llamacpp-install.sh puts it in
 build/llamacpp), llama.cpp runs on the same file with the same thread count
 and attention settings (KV cache type, flash attention)

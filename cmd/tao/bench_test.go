@@ -23,7 +23,8 @@ func TestBenchInference(t *testing.T) {
 		t.Fatalf("output %s: %v", out.String(), err)
 	}
 	r := rows[0]
-	if r.PrefillTokS <= 0 || r.DecodeTokS <= 0 || r.BatchTokS <= 0 || r.Batch != 8 || r.Model != "stories15m-q8_0" {
+	if r.PrefillTokS <= 0 || r.DecodeTokS <= 0 || r.SingleTokS <= 0 || r.BatchTokS <= 0 || r.Batch != 8 || r.Model != "stories15m-q8_0" ||
+		r.BatchSpeedup != r.BatchTokS/r.SingleTokS {
 		t.Fatalf("row %+v", r)
 	}
 	if code := runIO([]string{"bench", "inference", "--threads", "0"}, nil, &out, &errOut); code != 2 {
