@@ -3,12 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
 
-	"github.com/ipfs/go-cid"
 	"github.com/spf13/cobra"
 
 	"github.com/taonet/tao/inference"
@@ -33,7 +31,8 @@ prompt_tokens include BOS when the model adds one. Otherwise the text streams
 to stdout and speeds go to stderr.
 
 Synthetic models from 'tao model synth' have random weights: their text is
-meaningless, by design.`,
+meaningless, by design. For real text, pull a trained GGUF model
+(tao model pull hf://OWNER/REPO/FILE.gguf) and give its path or CID.`,
 		Example: `  tao model synth --preset stories15m --quant q8_0 --seed 1 --out model.gguf
   tao generate --model model.gguf --max-tokens 32 --temperature 0 --json "Once upon a time"`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -47,15 +46,21 @@ meaningless, by design.`,
 			if o.Model == "" {
 				return usageError(errors.New("generate: --model FILE.gguf is required"))
 			}
-			o.Stop = stopSeqs
-			// A CID names a model in the cache.
-			if _, err := os.Stat(o.Model); err != nil {
-				if id, cerr := cid.Decode(o.Model); cerr == nil {
-					if dir, derr := modelCacheDir(); derr == nil {
-						o.Model = inference.Cache{Dir: dir}.Path(id)
-					}
-				}
+			if o.Prompt == "" && !o.Chat {
+				return usageError(errors.New(`generate: the PROMPT is empty: give some text, e.g. "Once upon a time"`))
 			}
+			if o.MaxTokens < 0 {
+				return usageError(fmt.Errorf("--max-tokens %d: want 0 (up to the context) or more", o.MaxTokens))
+			}
+			if o.Threads < 0 {
+				return usageError(fmt.Errorf("--threads %d: want 0 (all cores) or more", o.Threads))
+			}
+			o.Stop = stopSeqs
+			path, err := modelPathArg("generate", o.Model) // a file, or a CID in the cache
+			if err != nil {
+				return err
+			}
+			o.Model = path
 			if _, err := inference.ParseKVCache(o.KVCache); err != nil {
 				return usageError(fmt.Errorf("--kv-cache: %w", err))
 			}
@@ -73,8 +78,8 @@ meaningless, by design.`,
 			defer stop()
 			rep, err := inference.RunGenerate(ctx, o)
 			if err != nil {
-				if errors.Is(err, inference.ErrBadModel) || errors.Is(err, fs.ErrNotExist) {
-					return usageError(fmt.Errorf("generate: %s", oneLine(err)))
+				if errors.Is(err, inference.ErrBadModel) {
+					return badModelError("generate", err)
 				}
 				return err
 			}
@@ -91,7 +96,7 @@ meaningless, by design.`,
 	}
 	f := c.Flags()
 	f.StringVar(&o.Model, "model", "", "GGUF model `FILE`, or the CID of a cached model (required)")
-	f.IntVar(&o.MaxTokens, "max-tokens", 128, "most tokens to generate")
+	f.IntVar(&o.MaxTokens, "max-tokens", 128, "most tokens to generate (0: up to the context)")
 	f.Float32Var(&o.Sampling.Temperature, "temperature", 0.8, "sampling temperature; 0 is greedy")
 	f.IntVar(&o.Sampling.TopK, "top-k", 40, "sample among the K most likely tokens (0: all)")
 	f.Float32Var(&o.Sampling.TopP, "top-p", 0.95, "nucleus sampling mass (1: off)")

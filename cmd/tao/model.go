@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -58,7 +60,10 @@ BPE), and random weights drawn deterministically from --seed.
 THE WEIGHTS ARE NOT TRAINED: text generated with these models is meaningless.
 They exist because no registry reachable from tao's build machines ships
 pretrained weights; the same flags always give the same bytes (the same CID),
-so tests, the devnet and llama.cpp parity checks share one model.
+so tests, the devnet and llama.cpp parity checks share one model. To run a
+real model, pull a trained GGUF (tao model pull hf://OWNER/REPO/FILE.gguf)
+and give it to tao generate or tao miner --model, or point a miner at an
+Ollama, vLLM or llama.cpp server that runs one (tao miner --engine openai).
 
 The model is stored in the model cache ($TAO_HOME/models or ~/.tao/models) as
 CID.gguf, and also copied to --out if given. Prints the path and the CID.`,
@@ -92,7 +97,7 @@ CID.gguf, and also copied to --out if given. Prints the path and the CID.`,
 				return jsonLine(w, map[string]string{"path": path, "cid": id.String()})
 			}
 			fmt.Fprintf(w, "%s\n%s\n", path, id)
-			fmt.Fprintln(cmd.ErrOrStderr(), "note: synthetic model with random weights; its text is meaningless")
+			fmt.Fprintln(cmd.ErrOrStderr(), "note: synthetic model with random weights; its text is meaningless. For a real model: tao model pull hf://OWNER/REPO/FILE.gguf")
 			return nil
 		},
 	}
@@ -184,6 +189,15 @@ is copied into the cache.`,
 					return usageError(fmt.Errorf("model pull: %w", err))
 				}
 			} else {
+				if !strings.Contains(args[0], "://") {
+					switch {
+					case err == nil: // a directory
+						return usageError(fmt.Errorf("model pull: %s is a directory: give a .gguf file in it, an http(s) URL or hf://OWNER/REPO/FILE.gguf", args[0]))
+					case errors.Is(err, fs.ErrNotExist):
+						return usageError(fmt.Errorf("model pull: no file %s: give an existing .gguf file, an http(s) URL or hf://OWNER/REPO/FILE.gguf", args[0]))
+					}
+					return usageError(fmt.Errorf("model pull: %w", err))
+				}
 				u, err := inference.ResolveModelURL(args[0])
 				if err != nil {
 					return usageError(err)
@@ -224,18 +238,23 @@ type progressBar struct {
 	start time.Time
 	last  time.Time
 	drawn bool
+	base  int64 // bytes already there at the first update (a resumed download)
+	based bool
 }
 
 func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w, start: time.Now()} }
 
 func (p *progressBar) update(done, total int64) {
 	now := time.Now()
+	if !p.based {
+		p.base, p.based = done, true
+	}
 	if now.Sub(p.last) < 200*time.Millisecond && done != total {
 		return
 	}
 	p.last = now
 	const mib = 1 << 20
-	rate := float64(done) / mib / max(now.Sub(p.start).Seconds(), 1e-3)
+	rate := float64(done-p.base) / mib / max(now.Sub(p.start).Seconds(), 1e-3)
 	if total > 0 {
 		const width = 30
 		n := int(done * width / total)

@@ -14,21 +14,39 @@ import (
 	"github.com/taonet/tao/inference/llama"
 )
 
-// modelPathArg resolves a model argument: a file, or the CID of a model
-// in the cache.
-func modelPathArg(arg string) (string, error) {
-	if _, err := os.Stat(arg); !errors.Is(err, fs.ErrNotExist) {
-		return arg, nil
+// modelPathArg resolves a model argument, a GGUF file or the CID of a model
+// in the cache, to a path; a missing file or a directory is a usage error
+// that says what to give instead. name prefixes the error ("generate").
+func modelPathArg(name, arg string) (string, error) {
+	path := arg
+	fi, err := os.Stat(arg)
+	if errors.Is(err, fs.ErrNotExist) {
+		id, cerr := cid.Decode(arg)
+		if cerr != nil {
+			return "", usageError(fmt.Errorf("%s: no file %s: give a GGUF file, or the CID of a model in `tao model list` (get one with `tao model pull URL`)", name, arg))
+		}
+		dir, derr := modelCacheDir()
+		if derr != nil {
+			return "", derr
+		}
+		path = inference.Cache{Dir: dir}.Path(id)
+		if fi, err = os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return "", usageError(fmt.Errorf("%s: model %s is not in the model cache %s: download it with `tao model pull URL --cid %s`, or see `tao model list`", name, id, dir, id))
+		}
 	}
-	id, err := cid.Decode(arg)
 	if err != nil {
-		return arg, nil // not a CID either: the caller's open names the file
+		return "", usageError(fmt.Errorf("%s: %w", name, err))
 	}
-	dir, err := modelCacheDir()
-	if err != nil {
-		return "", err
+	if fi.IsDir() {
+		return "", usageError(fmt.Errorf("%s: %s is a directory: give a GGUF file (FILE.gguf), or the CID of a model in `tao model list`", name, arg))
 	}
-	return inference.Cache{Dir: dir}.Path(id), nil
+	return path, nil
+}
+
+// badModelError is the one-line usage error for a file that is not a usable
+// GGUF model (inference.ErrBadModel).
+func badModelError(name string, err error) error {
+	return usageError(fmt.Errorf("%s: %s: give a llama-family GGUF file (`tao model pull URL` downloads one)", name, oneLine(err)))
 }
 
 func newModelExportCmd() *cobra.Command {
@@ -61,16 +79,13 @@ exported: pass token ids, or use the original model's tokenizer files.`,
 			default:
 				return usageError(fmt.Errorf("model export: --dtype %q: want bf16, f16 or f32", dtype))
 			}
-			path, err := modelPathArg(args[0])
+			path, err := modelPathArg("model export", args[0])
 			if err != nil {
 				return err
 			}
 			m, err := llama.Open(path)
-			if errors.Is(err, fs.ErrNotExist) {
-				return usageError(fmt.Errorf("model export: %w (give a GGUF file, or the CID of a model in `tao model list`)", err))
-			}
 			if err != nil {
-				return usageError(fmt.Errorf("model export: %w", err))
+				return badModelError("model export", err)
 			}
 			defer m.Close()
 			bar := newProgressBar(cmd.ErrOrStderr())

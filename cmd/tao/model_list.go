@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -37,7 +36,11 @@ func newModelListCmd() *cobra.Command {
 			for _, m := range models {
 				fmt.Fprintf(tw, "%s\t%.1f MiB\t%s\n", m.CID, float64(m.Bytes)/(1<<20), m.Modified.Format("2006-01-02 15:04"))
 			}
-			fmt.Fprintf(tw, "%d models in %s\n", len(models), dir)
+			noun := "models"
+			if len(models) == 1 {
+				noun = "model"
+			}
+			fmt.Fprintf(tw, "%d %s in %s\n", len(models), noun, dir)
 			return tw.Flush()
 		},
 	}
@@ -52,13 +55,13 @@ func newModelInfoCmd() *cobra.Command {
 		Short: "Describe a GGUF model: CID, architecture, tokenizer, tensor types",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := modelPathArg(args[0])
+			path, err := modelPathArg("model info", args[0])
 			if err != nil {
 				return err
 			}
 			s, err := inference.Describe(path)
-			if errors.Is(err, inference.ErrBadModel) || errors.Is(err, fs.ErrNotExist) {
-				return usageError(fmt.Errorf("model info: %w", err))
+			if errors.Is(err, inference.ErrBadModel) {
+				return badModelError("model info", err)
 			}
 			if err != nil {
 				return err
