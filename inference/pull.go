@@ -355,9 +355,14 @@ func interrupted(rawURL, partial string, done int64, err error) error {
 // statusError names the fix for an HTTP error status.
 func statusError(rawURL string, resp *http.Response, token bool) error {
 	var fix string
+	hub := onHub(rawURL)
 	switch {
-	case resp.StatusCode == http.StatusNotFound:
+	case resp.StatusCode == http.StatusNotFound && hub:
 		fix = "check the owner, repository, revision and file name in the URL"
+	case resp.StatusCode == http.StatusNotFound:
+		fix = "the server has no file at this path: check the URL"
+	case (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) && !hub:
+		fix = "the server refused access, and tao sends a token only to the Hugging Face hub ($HF_TOKEN): download the file with that server's credentials and pull its local path"
 	case (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) && token:
 		fix = "the access token in HF_TOKEN was refused or cannot read this repository: accept the model's terms on its page with the token's account, or check the token; check the URL too"
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
@@ -431,16 +436,25 @@ func HubToken(rawURL string) string {
 	if tok == "" {
 		tok = os.Getenv("HUGGING_FACE_HUB_TOKEN")
 	}
-	u, err := url.Parse(rawURL)
-	if tok == "" || err != nil {
+	if tok == "" || !onHub(rawURL) {
 		return ""
+	}
+	return tok
+}
+
+// onHub reports whether rawURL is on the Hugging Face hub: the scheme and
+// host of https://huggingface.co or of $HF_ENDPOINT.
+func onHub(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
 	}
 	for _, hub := range []string{"https://huggingface.co", os.Getenv("HF_ENDPOINT")} {
 		if h, err := url.Parse(hub); err == nil && hub != "" && h.Scheme == u.Scheme && h.Host == u.Host {
-			return tok
+			return true
 		}
 	}
-	return ""
+	return false
 }
 
 // ResolveModelURL turns a model reference into the URL Pull downloads:

@@ -371,3 +371,33 @@ func TestPullGated(t *testing.T) {
 		t.Fatalf("the CDN got the token on %d requests", n)
 	}
 }
+
+// TestPullStatusHints: a 404 or 403 from a plain server gets a hint about
+// that server, not the hub's repositories and tokens; from the hub
+// ($HF_ENDPOINT) the hub's hints.
+func TestPullStatusHints(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/private.gguf") {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	for _, c := range []struct {
+		endpoint, file, want string
+	}{
+		{"", "missing.gguf", "the server has no file at this path: check the URL"},
+		{"", "private.gguf", "tao sends a token only to the Hugging Face hub"},
+		{srv.URL, "missing.gguf", "check the owner, repository, revision and file name"},
+		{srv.URL, "private.gguf", "set HF_TOKEN"},
+	} {
+		t.Setenv("HF_ENDPOINT", c.endpoint)
+		t.Setenv("HF_TOKEN", "")
+		cache := Cache{Dir: t.TempDir()}
+		_, _, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL + "/m/" + c.file})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("endpoint %q, %s: %v, want %q", c.endpoint, c.file, err, c.want)
+		}
+	}
+}
