@@ -207,13 +207,14 @@ func (s *sampler) topK(logits []float32, k int) []cand {
 			h = append(h, cand{int32(i), logits[i]})
 			h.up(len(h) - 1)
 		}
-		worst := h[0].p
-		for ; i < len(logits); i++ {
-			if v := logits[i]; v > worst {
-				h[0] = cand{int32(i), v}
-				h.down(0)
-				worst = h[0].p
+		for i < len(logits) {
+			i += llama.FirstAbove(logits[i:], h[0].p)
+			if i == len(logits) {
+				break
 			}
+			h[0] = cand{int32(i), logits[i]}
+			h.down(0)
+			i++
 		}
 		c = h
 	}

@@ -91,6 +91,9 @@ func maxAVX2(x *float32, n int) (mx float32, nan bool)
 func firstEqAVX2(x *float32, n int, v float32) int
 
 //go:noescape
+func firstAboveAVX2(x *float32, n int, v float32) int
+
+//go:noescape
 func sumExpNegAVX2(x *float32, n int, mx float32) float64
 
 // maxOf is the largest of x (not empty), NaN if any is NaN.
@@ -107,6 +110,18 @@ func maxOf(x []float32) float32 {
 		mx = max(mx, v)
 	}
 	return mx
+}
+
+// FirstAbove is the first i with x[i] > v, or len(x); a NaN is above
+// nothing (samplers scan logits with it for the ones that beat a bound).
+func FirstAbove(x []float32, v float32) int {
+	n := len(x) &^ 7
+	if hasAVX2 && n > 0 {
+		if i := firstAboveAVX2(&x[0], n, v); i < n {
+			return i
+		}
+	}
+	return n + firstAboveGo(x[n:], v)
 }
 
 // firstEq is the first i with x[i] == v, or len(x).

@@ -72,3 +72,31 @@
 	VADDPS blo, alo, alo; \
 	VHADDPS alo, alo, alo; \
 	VHADDPS alo, alo, alo
+
+// FIRSTCMP(pred, loop, found, none) is the body of firstEqAVX2 and
+// firstAboveAVX2: the first i < n (n a multiple of 8) for which v
+// compares with x[i] by VCMPPS predicate pred, or n.
+#define FIRSTCMP(pred, loop, found, none) \
+	MOVQ x+0(FP), SI; \
+	MOVQ n+8(FP), CX; \
+	VBROADCASTSS v+16(FP), Y0; \
+	XORQ DX, DX; \
+loop: \
+	CMPQ DX, CX; \
+	JGE none; \
+	VCMPPS $pred, (SI)(DX*4), Y0, Y1; \
+	VMOVMSKPS Y1, AX; \
+	TESTL AX, AX; \
+	JNZ found; \
+	ADDQ $8, DX; \
+	JMP loop; \
+found: \
+	BSFL AX, AX; \
+	ADDQ AX, DX; \
+	MOVQ DX, ret+24(FP); \
+	VZEROUPPER; \
+	RET; \
+none: \
+	MOVQ CX, ret+24(FP); \
+	VZEROUPPER; \
+	RET

@@ -368,29 +368,13 @@ mxdone:
 // func firstEqAVX2(x *float32, n int, v float32) int
 // The first i < n (n a multiple of 8) with x[i] == v, or n.
 TEXT ·firstEqAVX2(SB), NOSPLIT, $0-32
-	MOVQ x+0(FP), SI
-	MOVQ n+8(FP), CX
-	VBROADCASTSS v+16(FP), Y0
-	XORQ DX, DX
-feloop:
-	CMPQ DX, CX
-	JGE fenone
-	VCMPPS $0, (SI)(DX*4), Y0, Y1
-	VMOVMSKPS Y1, AX
-	TESTL AX, AX
-	JNZ fefound
-	ADDQ $8, DX
-	JMP feloop
-fefound:
-	BSFL AX, AX
-	ADDQ AX, DX
-	MOVQ DX, ret+24(FP)
-	VZEROUPPER
-	RET
-fenone:
-	MOVQ CX, ret+24(FP)
-	VZEROUPPER
-	RET
+	FIRSTCMP(0x00, feloop, fefound, fenone)
+
+// func firstAboveAVX2(x *float32, n int, v float32) int
+// The first i < n (n a multiple of 8) with x[i] > v (ordered: a NaN is
+// above nothing), or n.
+TEXT ·firstAboveAVX2(SB), NOSPLIT, $0-32
+	FIRSTCMP(0x11, faloop, fafound, fanone) // v < x[i], ordered
 
 // func sumExpNegAVX2(x *float32, n int, mx float32) float64
 // The float64 sum of expNeg(x[i] - mx) for i < n (n a multiple of 8),

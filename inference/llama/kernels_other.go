@@ -19,6 +19,10 @@ func mulQx8(q4 bool, w []byte, rowBytes, rows int, a *acts, g int, out []float32
 func maxOf(x []float32) float32                 { return maxOfGo(x) }
 func sumExpNeg(x []float32, mx float32) float64 { return sumExpNegGo(x, mx) }
 
+// FirstAbove is the first i with x[i] > v, or len(x); a NaN is above
+// nothing.
+func FirstAbove(x []float32, v float32) int { return firstAboveGo(x, v) }
+
 func firstEq(x []float32, v float32) int {
 	for i, u := range x {
 		if u == v {

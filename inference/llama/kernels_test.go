@@ -433,3 +433,38 @@ func TestMulQx1(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstAbove checks FirstAbove (AVX2 eight at a time where it can)
+// against a plain scan, on lengths around multiples of eight, ties with
+// the bound, NaNs (above nothing) and infinities.
+func TestFirstAbove(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 40 {
+		x := make([]float32, n)
+		for trial := range 50 {
+			for i := range x {
+				x[i] = float32(r.IntN(9)) - 4
+				switch r.IntN(20) {
+				case 0:
+					x[i] = float32(math.NaN())
+				case 1:
+					x[i] = float32(math.Inf(2*r.IntN(2) - 1))
+				}
+			}
+			v := float32(r.IntN(11)) - 5
+			if trial%10 == 0 {
+				v = float32(math.Inf(-1))
+			}
+			want := len(x)
+			for i, u := range x {
+				if u > v {
+					want = i
+					break
+				}
+			}
+			if got := FirstAbove(x, v); got != want {
+				t.Fatalf("n %d, v %v, x %v: %d, want %d", n, v, x, got, want)
+			}
+		}
+	}
+}

@@ -29,6 +29,16 @@ func maxOfGo(x []float32) float32 {
 	return mx
 }
 
+// firstAboveGo is FirstAbove in Go.
+func firstAboveGo(x []float32, v float32) int {
+	for i, u := range x {
+		if u > v {
+			return i
+		}
+	}
+	return len(x)
+}
+
 // sumExpNegGo is the float64 sum of expNeg(v - mx) over x (every
 // v - mx <= 0). Four independent sums keep the CPU's pipelines full.
 func sumExpNegGo(x []float32, mx float32) float64 {
