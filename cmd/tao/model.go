@@ -7,9 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -205,7 +207,12 @@ is copied into the cache.`,
 				o.URL, o.Token = u, inference.HubToken(u)
 				bar := newProgressBar(cmd.ErrOrStderr())
 				o.Progress = bar.update
-				path, id, err = inference.Cache{Dir: cache}.Pull(cmd.Context(), o)
+				// Ctrl-C ends the download cleanly: the progress line
+				// closed, the partial file kept, and the error says how
+				// to resume.
+				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+				path, id, err = inference.Cache{Dir: cache}.Pull(ctx, o)
+				stop()
 				bar.finish()
 				if err != nil {
 					return err
