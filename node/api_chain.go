@@ -50,6 +50,7 @@ func (n *Node) registerChainAPI(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tx", n.handleSubmitTx)
 	mux.HandleFunc("POST /txs", n.handleSubmitTxs)
 	mux.HandleFunc("GET /tx/{cid}", n.handleTx)
+	mux.HandleFunc("GET /block/{height}", n.handleBlock)
 	mux.HandleFunc("GET /validators", func(w http.ResponseWriter, r *http.Request) {
 		if n.chain == nil {
 			writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})

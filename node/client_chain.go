@@ -77,3 +77,13 @@ func (c *Client) postCBOR(ctx context.Context, path string, payload []byte, v an
 	}
 	return nil
 }
+
+// Block returns GET /block/{height}; height "latest" (or "") is the tip.
+func (c *Client) Block(ctx context.Context, height string) (BlockInfo, error) {
+	if height == "" {
+		height = "latest"
+	}
+	var b BlockInfo
+	err := c.get(ctx, "/block/"+url.PathEscape(height), &b)
+	return b, err
+}
