@@ -5,9 +5,11 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -91,7 +93,7 @@ func TestDevnetProcs(t *testing.T) {
 
 // checkTransferCLI sends TAO from the devnet's faucet with `tao transfer`
 // as the devnet's banner tells a user to, then follows it with
-// `tao balance` and `tao tx`; a transfer of more than the faucet holds
+// `tao balance`, `tao tx` and `tao block`; a transfer of more than the faucet holds
 // exits non-zero with the error that names the fix.
 func checkTransferCLI(t *testing.T, exe string, m node.DevnetManifest) {
 	t.Helper()
@@ -121,6 +123,7 @@ func checkTransferCLI(t *testing.T, exe string, m node.DevnetManifest) {
 	if err != nil || json.Unmarshal(out, &got) != nil || got.ID != sent.ID || got.State != ledger.TxCommitted.String() || got.Height != sent.Height {
 		t.Fatalf("tao tx %s (committed in block %d): %v\n%s%s", sent.ID, sent.Height, err, out, errOut)
 	}
+	checkBlockCLI(t, tao, api, sent)
 
 	// More than the faucet holds: the node refuses it and the CLI says
 	// how much it could send.
@@ -128,5 +131,22 @@ func checkTransferCLI(t *testing.T, exe string, m node.DevnetManifest) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() == 0 || !strings.Contains(string(errOut), "insufficient funds") || !strings.Contains(string(errOut), "send at most ") {
 		t.Fatalf("tao transfer --amount 100000000: %v, want a non-zero exit naming the most it can send\n%s%s", err, out, errOut)
+	}
+}
+
+// checkBlockCLI reads the block that committed sent with `tao block
+// HEIGHT --json` (it lists sent, and its certificate names a quorum of
+// the devnet's validators) and the tip with `tao block` as text.
+func checkBlockCLI(t *testing.T, tao func(...string) ([]byte, []byte, error), api string, sent node.TxInfo) {
+	t.Helper()
+	out, errOut, err := tao("block", fmt.Sprint(sent.Height), "--api", api, "--json")
+	var b node.BlockInfo
+	if err != nil || json.Unmarshal(out, &b) != nil || b.Height != sent.Height || !slices.Contains(b.Txs, sent.ID) ||
+		b.Commit == nil || !b.Commit.ValidatorsKnown || 3*b.Commit.SignedPower <= 2*b.Commit.TotalPower {
+		t.Fatalf("tao block %d (committed %s): %v\n%s%s", sent.Height, sent.ID, err, out, errOut)
+	}
+	out, errOut, err = tao("block", "--api", api)
+	if err != nil || !strings.Contains(string(out), "signed   ") || !strings.Contains(string(out), "of voting power") {
+		t.Fatalf("tao block (latest): %v\n%s%s", err, out, errOut)
 	}
 }
