@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,19 +71,63 @@ func TestValidatorKill9(t *testing.T) {
 	for _, n := range m.Nodes {
 		before = max(before, status(n.API).Height)
 	}
+	var caughtUp uint64
 	waitFor(t, 90*time.Second, "the killed validator restarted and caught up", func() bool {
 		st := status(victim.API)
+		caughtUp = st.Height
 		return st.Height > before+5 && findNodePIDOr0(victim.DataDir) != pid
 	})
 	// The killed process signed nothing above its tip + 1, at most one
 	// block ahead of the others' when it died.
 	waitFor(t, 30*time.Second, "the restarted validator's votes", func() bool { return votes.SignedAbove(victimKey, before+2) })
+	// Its votes count: another node's certificate of a block above the
+	// height the restarted process had caught up to holds its precommit.
+	// With four equal powers the other three are a quorum, so the chain
+	// moving on alone would not show it.
+	h := awaitCertifiedBy(t, m, victim.PeerID, caughtUp, 60*time.Second)
+	t.Logf("the restarted validator's precommit is in the certificate of block %d (restarted and caught up at %d)", h, caughtUp)
 	votes.AssertNoDoubleSign(t)
 	for _, n := range m.Nodes {
 		if st := status(n.API); st.Evidence != 0 {
 			t.Fatalf("%s saw %d equivocations", n.Name, st.Evidence)
 		}
 	}
+}
+
+// awaitCertifiedBy waits until a devnet node other than signer serves
+// (GET /block/{h}) a commit certificate of a height above after whose
+// signers include signer (a peer ID), and returns that height.
+func awaitCertifiedBy(t *testing.T, m node.DevnetManifest, signer string, after uint64, d time.Duration) uint64 {
+	t.Helper()
+	next := map[string]uint64{} // per node API, the next height to read
+	var found uint64
+	waitFor(t, d, fmt.Sprintf("a certificate above height %d holding %s's precommit", after, signer), func() bool {
+		for _, n := range m.Nodes {
+			if n.PeerID == signer {
+				continue
+			}
+			cl := &node.Client{BaseURL: n.API}
+			next[n.API] = max(next[n.API], after+1)
+			for {
+				b, err := cl.Block(t.Context(), fmt.Sprint(next[n.API]))
+				if err != nil {
+					break // not committed there yet (or the node is busy)
+				}
+				next[n.API]++
+				if b.Commit == nil {
+					continue
+				}
+				for _, s := range b.Commit.Signers {
+					if s.PeerID == signer {
+						found = b.Height
+						return true
+					}
+				}
+			}
+		}
+		return false
+	})
+	return found
 }
 
 // watchHost starts a bare p2p host bootstrapped from every devnet node.
