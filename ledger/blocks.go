@@ -156,7 +156,9 @@ func (l *Ledger) remember(ex *executedBlock, tip Tip) error {
 // CommitBlock validates b (or reuses ValidateBlock's execution) and
 // commits it with its commit certificate (opaque bytes from consensus) in
 // one atomic write: the block, the certificate, the state writes, the
-// transaction index and the new tip. Then it updates the mempool and, at
+// transaction index, the validator set that committed the block (kept by
+// its hash, for ValidatorSetByHash, when the store lacks it) and the new
+// tip. Then it updates the mempool and, at
 // snapshot heights, stores a snapshot.
 //
 // Committing a block that is already committed is a no-op, so a driver
@@ -191,6 +193,11 @@ func (l *Ledger) CommitBlock(b *protocols.Block, cert []byte) error {
 	if len(cert) > 0 {
 		batch = append(batch, KV{Key: heightKey(nsCert, tip.Height), Value: cert})
 	}
+	kept, err := l.keepValidatorSet(b.Header.ValidatorsHash)
+	if err != nil {
+		return fmt.Errorf("commit block %d: keep its validator set: %w", tip.Height, err)
+	}
+	batch = append(batch, kept...)
 	ids := make([]string, len(b.Txs)) // CID bytes, for the tx index and the mempool
 	// The index's keys are cut from one buffer: one allocation per block
 	// instead of one per transaction.

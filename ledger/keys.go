@@ -5,6 +5,13 @@ import "encoding/binary"
 // SchemaVersion is the version of the store's key schema below. A store
 // written under another version is refused by Open (ErrSchemaVersion):
 // a change to any key or record layout bumps it.
+//
+// A namespace added outside the state, whose absence every reader
+// tolerates, does not: bumping would make every data dir resync to gain
+// an index an old store can simply lack. The 'v' namespace (validator
+// sets by hash) came that way at version 2: a store written before it
+// has no sets for the blocks it committed then, and those blocks' signers
+// stay unnamed (docs/decisions.md, "Block API").
 const SchemaVersion = 2
 
 // Store keys. The first byte is the namespace; heights are 8-byte
@@ -20,6 +27,11 @@ const SchemaVersion = 2
 //	'm' height               snapshotMeta of a snapshot taken at that height
 //	'n' height chunk(4 B)    snapshot chunk: CBOR []KV
 //	's' state key            state value
+//	'v' validators hash(32)  a validator set that committed a block, by its
+//	                         hash (ValidatorSet.Encode; valsets.go): outside
+//	                         the state, so in no root, digest or snapshot;
+//	                         absent for blocks committed before a restored
+//	                         snapshot or by a tao that did not keep sets
 //
 // State keys (the keys of View, the write set and the digest):
 //
@@ -53,6 +65,8 @@ const (
 	nsSnapMeta  = 'm'
 	nsSnapChunk = 'n'
 	nsState     = 's'
+
+	nsValidatorSet = 'v'
 )
 
 const (
