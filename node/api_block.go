@@ -48,10 +48,12 @@ type CommitInfo struct {
 	// in the set's canonical order (ascending hotkey).
 	Signers []CommitSigner `json:"signers"`
 	// ValidatorsKnown says whether this node knows the validator set that
-	// committed the block. The ledger keeps only the current set, so it
-	// knows it when the header's validators hash is the current set's
-	// (always, until the set changes at an epoch). When false, signers are
-	// named by Index only, and the power fields and Missing are absent.
+	// committed the block: the current set, or one the ledger kept by its
+	// hash when it committed a block with it (ledger.ValidatorSetByHash).
+	// A node restored from a snapshot, or upgraded from a tao that kept no
+	// sets, does not know the sets of the blocks before that. When false,
+	// signers are named by Index only, and the power fields and Missing
+	// are absent.
 	ValidatorsKnown bool   `json:"validators_known"`
 	SignedPower     uint64 `json:"signed_power_rao,omitempty"`
 	TotalPower      uint64 `json:"total_power_rao,omitempty"`
@@ -77,34 +79,8 @@ func (n *Node) handleBlock(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
 		return
 	}
-	l := n.chain.ledger
-	tip := l.Height()
-	arg := r.PathValue("height")
-	var h uint64
-	if arg == "latest" {
-		h = tip
-	} else {
-		var err error
-		if h, err = strconv.ParseUint(arg, 10, 64); err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("bad height %q: give a block number (1, 2, …) or latest", arg)})
-			return
-		}
-	}
-	switch {
-	case h == 0:
-		writeJSON(w, http.StatusNotFound, apiError{"height 0 is the genesis, which is not a block: blocks start at height 1 (ask for 1 or latest)"})
-		return
-	case h > tip:
-		writeJSON(w, http.StatusNotFound, apiError{fmt.Sprintf("block %d is not committed yet: the chain is at %d; wait for it or ask for latest", h, tip)})
-		return
-	}
-	b, cert, err := l.Block(h)
-	if errors.Is(err, ledger.ErrNotFound) {
-		writeJSON(w, http.StatusNotFound, apiError{fmt.Sprintf("block %d is not stored on this node (it started from a snapshot taken after it; the chain is at %d): ask a node that synced from genesis", h, tip)})
-		return
-	}
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+	b, cert, ok := n.committedBlock(w, r.PathValue("height"))
+	if !ok {
 		return
 	}
 	info, err := n.blockInfo(b, cert)
@@ -113,6 +89,79 @@ func (n *Node) handleBlock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, info)
+}
+
+// committedBlock returns the committed block named by arg (a height or
+// "latest") and its stored certificate, or writes the error that says why
+// there is none and returns false.
+func (n *Node) committedBlock(w http.ResponseWriter, arg string) (*protocols.Block, []byte, bool) {
+	l := n.chain.ledger
+	tip := l.Height()
+	var h uint64
+	if arg == "latest" {
+		h = tip
+	} else {
+		var err error
+		if h, err = strconv.ParseUint(arg, 10, 64); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("bad height %q: give a block number (1, 2, …) or latest", arg)})
+			return nil, nil, false
+		}
+	}
+	switch {
+	case h == 0:
+		writeJSON(w, http.StatusNotFound, apiError{"height 0 is the genesis, which is not a block: blocks start at height 1 (ask for 1 or latest)"})
+		return nil, nil, false
+	case h > tip:
+		writeJSON(w, http.StatusNotFound, apiError{fmt.Sprintf("block %d is not committed yet: the chain is at %d; wait for it or ask for latest", h, tip)})
+		return nil, nil, false
+	}
+	b, cert, err := l.Block(h)
+	if errors.Is(err, ledger.ErrNotFound) {
+		writeJSON(w, http.StatusNotFound, apiError{fmt.Sprintf("block %d is not stored on this node (it started from a snapshot taken after it; the chain is at %d): ask a node that synced from genesis", h, tip)})
+		return nil, nil, false
+	}
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+		return nil, nil, false
+	}
+	return b, cert, true
+}
+
+// handleValidators serves GET /validators: the current validator set (the
+// one that commits the next block), or with ?height=N (or latest) the set
+// that committed block N, as CometBFT's /validators?height=N. A node keeps
+// the sets of the blocks it committed itself (ledger.ValidatorSetByHash),
+// so one restored from a snapshot, or upgraded from a tao that kept no
+// sets, answers 404 for older blocks.
+func (n *Node) handleValidators(w http.ResponseWriter, r *http.Request) {
+	if n.chain == nil {
+		writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
+		return
+	}
+	l := n.chain.ledger
+	if !r.URL.Query().Has("height") {
+		vs, err := l.Validators()
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, vs)
+		return
+	}
+	b, _, ok := n.committedBlock(w, r.URL.Query().Get("height"))
+	if !ok {
+		return
+	}
+	vs, ok, err := n.ledgerSetFor(b.Header.ValidatorsHash)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+		return
+	}
+	if !ok {
+		writeJSON(w, http.StatusNotFound, apiError{fmt.Sprintf("the validator set %x of block %d is not kept on this node (it started from a snapshot taken after the block, or an older tao committed it): ask a node that synced from genesis", b.Header.ValidatorsHash, b.Header.Height)})
+		return
+	}
+	writeJSON(w, http.StatusOK, vs)
 }
 
 // blockInfo describes b and its stored certificate cert (nil: none).
@@ -157,7 +206,7 @@ func (n *Node) blockInfo(b *protocols.Block, cert []byte) (*BlockInfo, error) {
 }
 
 // commitInfo names c's signers through the validator set whose hash is
-// setHash, if this node knows it: the ledger keeps only the current set.
+// setHash, if this node knows it (validatorSetFor).
 func (n *Node) commitInfo(c *protocols.Commit, setHash []byte) *CommitInfo {
 	ci := &CommitInfo{Round: c.Round, Signers: make([]CommitSigner, 0, len(c.Sigs))}
 	vs, ok := n.validatorSetFor(setHash)
@@ -187,14 +236,27 @@ func (n *Node) commitInfo(c *protocols.Commit, setHash []byte) *CommitInfo {
 	return ci
 }
 
-// validatorSetFor returns the current validator set, in the order commit
-// signatures index, if its hash is setHash.
-func (n *Node) validatorSetFor(setHash []byte) (consensus.ValidatorSet, bool) {
-	lv, err := n.chain.ledger.Validators()
-	if err != nil || len(lv) == 0 {
-		return consensus.ValidatorSet{}, false
+// ledgerSetFor returns the validator set whose hash is setHash: the
+// current one if it matches (the only one a store from before sets were
+// kept knows), else the one the ledger kept when that set committed a
+// block; ok is false if this node knows neither.
+func (n *Node) ledgerSetFor(setHash []byte) (ledger.ValidatorSet, bool, error) {
+	l := n.chain.ledger
+	lv, err := l.Validators()
+	if err != nil {
+		return nil, false, err
 	}
-	if h, err := lv.Hash(); err != nil || !bytes.Equal(h, setHash) {
+	if h, err := lv.Hash(); err == nil && len(lv) > 0 && bytes.Equal(h, setHash) {
+		return lv, true, nil
+	}
+	return l.ValidatorSetByHash(setHash)
+}
+
+// validatorSetFor returns the validator set whose hash is setHash
+// (ledgerSetFor), in the order commit signatures index.
+func (n *Node) validatorSetFor(setHash []byte) (consensus.ValidatorSet, bool) {
+	lv, ok, err := n.ledgerSetFor(setHash)
+	if err != nil || !ok {
 		return consensus.ValidatorSet{}, false
 	}
 	vals := make([]protocols.Validator, len(lv))

@@ -49,7 +49,7 @@ func TestBlockAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkBlockInfo(t, nw, 1, got)
+	checkBlockInfo(t, nw, 1, got, 4)
 	if !slices.Contains(got.Txs, txID) {
 		t.Errorf("block %d lists transactions %v, want %s among them", txH, got.Txs, txID)
 	}
@@ -66,7 +66,7 @@ func TestBlockAPI(t *testing.T) {
 	if latest.Height < txH {
 		t.Errorf("latest is block %d, below block %d", latest.Height, txH)
 	}
-	checkBlockInfo(t, nw, 1, latest)
+	checkBlockInfo(t, nw, 1, latest, 4)
 
 	far := nw.Nodes[1].Ledger().Height() + 1000
 	for _, c := range []struct {
@@ -101,15 +101,16 @@ func TestBlockAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkBlockInfo(t, nw, 0, after)
+	checkBlockInfo(t, nw, 0, after, 4)
 	if len(after.Commit.Missing) != 1 || after.Commit.Missing[0].PeerID != stopped {
 		t.Errorf("block %d after validator 3 stopped: missing %+v, want only %s", from, after.Commit.Missing, stopped)
 	}
 }
 
 // checkBlockInfo compares got with the block and certificate node i
-// stores at got.Height.
-func checkBlockInfo(t *testing.T, nw *taotest.Network, i int, got node.BlockInfo) {
+// stores at got.Height, whose set of validators (signers and missing)
+// must be known to the node and hold validators.
+func checkBlockInfo(t *testing.T, nw *taotest.Network, i int, got node.BlockInfo, validators int) {
 	t.Helper()
 	b, raw, err := nw.Nodes[i].Ledger().Block(got.Height)
 	if err != nil {
@@ -157,8 +158,34 @@ func checkBlockInfo(t *testing.T, nw *taotest.Network, i int, got node.BlockInfo
 		}
 		signed += s.Power
 	}
-	if len(gc.Signers)+len(gc.Missing) != 4 || signed != gc.SignedPower || 3*signed <= 2*gc.TotalPower {
-		t.Errorf("block %d: %d signers (%d of %d power) and %d missing, want 4 validators and a quorum", got.Height, len(gc.Signers), gc.SignedPower, gc.TotalPower, len(gc.Missing))
+	if len(gc.Signers)+len(gc.Missing) != validators || signed != gc.SignedPower || 3*signed <= 2*gc.TotalPower {
+		t.Errorf("block %d: %d signers (%d of %d power) and %d missing, want %d validators and a quorum", got.Height, len(gc.Signers), gc.SignedPower, gc.TotalPower, len(gc.Missing), validators)
+	}
+}
+
+// checkKeptSet checks that node i names the validator set that committed
+// block height, which holds validators: GET /block/{height} names the
+// signers (by keys that verify their precommits) and GET
+// /validators?height= serves the set the header's hash names.
+func checkKeptSet(t *testing.T, nw *taotest.Network, i int, height uint64, validators int) {
+	t.Helper()
+	url := nw.Nodes[i].HTTPURL()
+	got, err := (&node.Client{BaseURL: url}).Block(context.Background(), fmt.Sprint(height))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBlockInfo(t, nw, i, got, validators)
+	resp, err := http.Get(fmt.Sprintf("%s/validators?height=%d", url, height))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var vs ledger.ValidatorSet
+	if err := json.NewDecoder(resp.Body).Decode(&vs); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /validators?height=%d: %s, %v", height, resp.Status, err)
+	}
+	if h, _ := vs.Hash(); len(vs) != validators || hex.EncodeToString(h) != got.ValidatorsHash {
+		t.Errorf("GET /validators?height=%d: %d validators hashing to %x, want %d hashing to %s", height, len(vs), h, validators, got.ValidatorsHash)
 	}
 }
 

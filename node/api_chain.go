@@ -51,18 +51,7 @@ func (n *Node) registerChainAPI(mux *http.ServeMux) {
 	mux.HandleFunc("POST /txs", n.handleSubmitTxs)
 	mux.HandleFunc("GET /tx/{cid}", n.handleTx)
 	mux.HandleFunc("GET /block/{height}", n.handleBlock)
-	mux.HandleFunc("GET /validators", func(w http.ResponseWriter, r *http.Request) {
-		if n.chain == nil {
-			writeJSON(w, http.StatusNotFound, apiError{errNoChain.Error()})
-			return
-		}
-		vs, err := n.chain.ledger.Validators()
-		if err != nil {
-			writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
-			return
-		}
-		writeJSON(w, http.StatusOK, vs)
-	})
+	mux.HandleFunc("GET /validators", n.handleValidators)
 }
 
 var errNoChain = errors.New("this node follows no chain (start it with a genesis: --genesis FILE)")

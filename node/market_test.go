@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -158,6 +159,29 @@ func TestValidatorJoinsByStake(t *testing.T) {
 	vh, _ := vs.Hash()
 	if string(b.Header.ValidatorsHash) != string(vh) {
 		t.Fatalf("block %d names another validator set", h)
+	}
+	// Block 1, committed by the four genesis validators, still names its
+	// signers and its set after the change: the ledger kept that set by
+	// its hash. So does the full node that joined, which committed block 1
+	// as a follower.
+	b1, _, err := l0.Block(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b1.Header.ValidatorsHash) == string(vh) {
+		t.Fatal("block 1 names the current validator set; the set did not change")
+	}
+	for _, i := range []int{0, 4} {
+		checkKeptSet(t, nw, i, 1, 4)
+		checkKeptSet(t, nw, i, h, 5)
+	}
+	for _, c := range []struct {
+		height string
+		code   int
+	}{{"0", http.StatusNotFound}, {fmt.Sprint(h + 1000), http.StatusNotFound}, {"tip", http.StatusBadRequest}} {
+		if code, msg := getError(t, nw.Nodes[0].HTTPURL()+"/validators?height="+c.height); code != c.code {
+			t.Errorf("GET /validators?height=%s: status %d, want %d (%s)", c.height, code, c.code, msg)
+		}
 	}
 }
 
