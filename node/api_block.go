@@ -259,11 +259,7 @@ func (n *Node) validatorSetFor(setHash []byte) (consensus.ValidatorSet, bool) {
 	if err != nil || !ok {
 		return consensus.ValidatorSet{}, false
 	}
-	vals := make([]protocols.Validator, len(lv))
-	for i, v := range lv {
-		vals[i] = protocols.Validator{PubKey: v.Hotkey[:], Power: v.Power}
-	}
-	vs, err := consensus.NewValidatorSet(vals)
+	vs, err := consensusSet(lv)
 	return vs, err == nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 
-	"github.com/taonet/tao/ledger/consensus"
 	"github.com/taonet/tao/protocols"
 )
 
@@ -52,11 +51,7 @@ func (c *chain) newSyncer() *syncer {
 func (c *chain) preverify(b *protocols.SyncBlock) {
 	chainID := c.genesis.ChainID
 	if lv, err := c.ledger.Validators(); err == nil {
-		vals := make([]protocols.Validator, len(lv))
-		for i, v := range lv {
-			vals[i] = protocols.Validator{PubKey: v.Hotkey[:], Power: v.Power}
-		}
-		if vs, err := consensus.NewValidatorSet(vals); err == nil {
+		if vs, err := consensusSet(lv); err == nil {
 			for i, sg := range b.Commit.Sigs {
 				if int(sg.Index) < vs.Len() {
 					_ = b.Commit.Precommit(i, vs.PubKey(int(sg.Index))).VerifyWith(chainID, c.sigs.Verify)

@@ -291,14 +291,20 @@ func verifyAcrossSets(head *protocols.SnapshotHead, valsHash []byte, chainID str
 	return nil
 }
 
-// protocolSet is a ledger validator set as consensus orders it, the order
-// commit signature indices refer to.
-func protocolSet(lv ledger.ValidatorSet) ([]protocols.Validator, error) {
+// consensusSet is a ledger validator set as consensus holds it, in the
+// order commit signature indices refer to (NewValidatorSet copies the
+// keys).
+func consensusSet(lv ledger.ValidatorSet) (consensus.ValidatorSet, error) {
 	vals := make([]protocols.Validator, len(lv))
 	for i, v := range lv {
-		vals[i] = protocols.Validator{PubKey: append([]byte(nil), v.Hotkey[:]...), Power: v.Power}
+		vals[i] = protocols.Validator{PubKey: v.Hotkey[:], Power: v.Power}
 	}
-	vs, err := consensus.NewValidatorSet(vals)
+	return consensus.NewValidatorSet(vals)
+}
+
+// protocolSet is a ledger validator set as consensus orders it.
+func protocolSet(lv ledger.ValidatorSet) ([]protocols.Validator, error) {
+	vs, err := consensusSet(lv)
 	if err != nil {
 		return nil, err
 	}
