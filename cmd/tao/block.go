@@ -76,7 +76,7 @@ func printBlock(w io.Writer, b node.BlockInfo) error {
 		return tw.Flush()
 	}
 	if !c.ValidatorsKnown {
-		fmt.Fprintf(tw, "commit\tround %d, %d precommits (the set that committed this block is not this node's current one, so signers are shown by index)\n", c.Round, len(c.Signers))
+		fmt.Fprintf(tw, "commit\tround %d, %d precommits (this node did not keep the set that committed this block: it started from a snapshot taken after it, or an older tao committed it; signers are shown by index)\n", c.Round, len(c.Signers))
 		for _, s := range c.Signers {
 			fmt.Fprintf(tw, "\t  validator #%d\n", s.Index)
 		}
