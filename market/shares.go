@@ -31,8 +31,10 @@ type ShareInput struct {
 //  1. share_i = p_i / Σ p (all 0 if Σ p = 0);
 //  2. share_i ← share_i · (1 − min(1, MinerBurned_i)), renormalized by the new sum; if that sum
 //     is 0, step 1's shares are kept;
-//  3. subnets with emission disabled get 0, the others are divided by their sum (all 0 if that
-//     sum is 0).
+//  3. if any subnet has emission disabled, those get 0 and the others are divided by their sum
+//     (all 0 if that sum is 0); with none disabled, step 2's shares stand as they are (the
+//     chain's get_subnet_block_emissions renormalizes only when it finds a disabled subnet, and a
+//     second division by a sum a few ulps below 1 would raise some shares by an ulp).
 //
 // The shares sum to at most 1 (each division truncates). The returned slice is the caller's.
 func Shares(in []ShareInput) ([]U64F64, error) {
@@ -69,11 +71,15 @@ func Shares(in []ShareInput) ([]U64F64, error) {
 	if !isAllZero(burned) {
 		shares = burned
 	}
-	// Step 3: drop disabled subnets and renormalize.
+	// Step 3: drop disabled subnets and renormalize, only if there are any.
+	disabled := false
 	for i, s := range in {
 		if s.EmissionDisabled {
-			shares[i] = U64F64{}
+			shares[i], disabled = U64F64{}, true
 		}
+	}
+	if !disabled {
+		return shares, nil
 	}
 	if err := normalize(shares); err != nil {
 		return nil, err

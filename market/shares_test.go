@@ -34,6 +34,10 @@ func TestShares(t *testing.T) {
 			[]U64F64{U64F64FromBits(0, 2635249153387078802), U64F64FromBits(0, 15811494920322472813)}},
 		{"miner-burned-all-everywhere", []ShareInput{{Price: one, MinerBurned: one}, {Price: U64F64FromInt(3), MinerBurned: U64F64FromInt(5)}},
 			[]U64F64{q64(1, 4), q64(3, 4)}},
+		// §4.2 step 3 renormalizes only when a subnet is disabled: here step 2's shares sum to
+		// 2^64 − 2 ulps, and dividing them by that sum again would give the third 1…863.
+		{"miner-burned-none-disabled", []ShareInput{{Price: one, MinerBurned: q64(1, 4)}, {Price: one}, {Price: U64F64FromInt(3)}},
+			[]U64F64{U64F64FromBits(0, 2912643801112034465), U64F64FromBits(0, 3883525068149379287), U64F64FromBits(0, 11650575204448137862)}},
 		{"disabled", []ShareInput{{Price: one}, {Price: one, EmissionDisabled: true}, {Price: U64F64FromInt(2)}},
 			[]U64F64{U64F64FromBits(0, 6148914691236517205), U64F64FromBits(0, 0), U64F64FromBits(0, 12297829382473034410)}},
 		{"all-disabled", []ShareInput{{Price: one, EmissionDisabled: true}}, []U64F64{{}}},
