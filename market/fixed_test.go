@@ -132,13 +132,14 @@ func TestPerquintill(t *testing.T) {
 	if p.Complement() != 666_666_666_666_666_667 {
 		t.Errorf("1 − 1/3 = %d", p.Complement())
 	}
-	// round(7·0.5) = 3.5 → ties round down to 3; round(7·(1/3)) = 2.333… → 2; 5·(2/3) = 3.33… → 3.
+	// round(7·0.5) = 3.5 → a half rounds up to 4 (§8.5, the chain's mul_perquintill_round adds
+	// 10^18/2 before dividing); round(7·(1/3)) = 2.333… → 2; 5·(2/3) = 3.33… → 3.
 	half := PerquintillOne / 2
 	for _, c := range []struct {
 		p    Perquintill
 		v    uint64
 		want uint64
-	}{{half, 7, 3}, {p, 7, 2}, {p.Complement(), 5, 3}, {PerquintillOne, 1 << 63, 1 << 63}, {p.Complement(), 1, 1}} {
+	}{{half, 7, 4}, {p, 7, 2}, {p.Complement(), 5, 3}, {PerquintillOne, 1 << 63, 1 << 63}, {p.Complement(), 1, 1}} {
 		got, err := c.p.mulRound(u128of(c.v))
 		if err != nil || got != u128of(c.want) {
 			t.Errorf("round(%v·%d) = %v, %v; want %d", c.p, c.v, got, err, c.want)

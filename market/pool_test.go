@@ -173,6 +173,13 @@ func TestAddLiquidityExamples(t *testing.T) {
 	if ok || next != pool {
 		t.Errorf("out-of-bounds add applied: %+v", next)
 	}
+	// q1 and q2 round a half up (§8.5 "rounded to nearest"; the chain adds 10^18/2 before
+	// dividing): x = y = 1 plus 2 alpha gives q1 = round(0.5·1·3) = 2 and q2 = round(0.5·1·1) = 1,
+	// so w2' = 1/3. Rounding halves down would give q2 = 0, w2' = 0 and a skipped injection.
+	next, ok, _ = Pool{Alpha: 1, TAO: 1}.AddLiquidity(p, 0, 2)
+	if want := (Pool{Alpha: 3, TAO: 1, TAOWeight: 333_333_333_333_333_333}); !ok || next != want {
+		t.Errorf("half-way q: %+v %v, want %+v", next, ok, want)
+	}
 	// Injecting into an empty pool: q1 = q2 = 0 → 0.5.
 	next, ok, _ = Pool{TAOWeight: PerquintillOne / 5}.AddLiquidity(p, 0, 5)
 	if !ok || next.TAOWeight != halfWeight {

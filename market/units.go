@@ -76,11 +76,13 @@ func perquintillFromRational(num, den u128) (Perquintill, error) {
 	return Perquintill(q[0]), nil
 }
 
-// mulRound returns round(v·p) with ties rounded down, as sp-arithmetic's `Perquintill * u128`
-// (Rounding::NearestPrefDown) does for §8.5's q1 and q2.
+// mulRound returns round(v·p) to the nearest integer with a half rounded up, §8.5's q1 and q2:
+// floor((v·parts + 10^18/2) / 10^18), as the chain's balancer computes them
+// (`mul_perquintill_round` adds ACCURACY/2 before its division; it does not use sp-arithmetic's
+// `Perquintill * u128`, which would round a half down).
 func (p Perquintill) mulRound(v u128) (u128, error) {
 	q, r := divmod(mulFull(v, u128of(uint64(p))), u128of(uint64(PerquintillOne)))
-	if r.lo > uint64(PerquintillOne)/2 {
+	if r.lo >= uint64(PerquintillOne)/2 {
 		var c uint64
 		q[0], c = bits.Add64(q[0], 1, 0)
 		q[1], c = bits.Add64(q[1], 0, c)
