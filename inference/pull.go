@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -39,6 +40,20 @@ type PullOptions struct {
 	// only: a redirect elsewhere (the hub's CDN, whose URLs are presigned)
 	// goes without it.
 	Token string
+	// Log, if set, receives warnings: an unreadable pull record (ignored),
+	// one that could not be written. Nil discards them.
+	Log *slog.Logger
+}
+
+// PullResult is where a pulled model is.
+type PullResult struct {
+	Path string
+	CID  cid.Cid
+	// Cached is true when nothing was downloaded: the model was already
+	// in the cache (by --cid, by the SHA-256 the server lists, or because
+	// the server answered that the URL's file is unchanged since its last
+	// pull).
+	Cached bool
 }
 
 var (
@@ -64,58 +79,103 @@ var (
 // size; failing those, a strong ETag of 64 hex digits on the first answer
 // is taken as the SHA-256. A model already cached under that SHA-256 is not
 // downloaded again. A mismatch discards the download (ErrChecksum).
-func (c Cache) Pull(ctx context.Context, o PullOptions) (string, cid.Cid, error) {
+//
+// A server that lists no SHA-256 (a plain http(s) URL) is asked instead
+// whether the file changed since the URL's last pull: the cache keeps, per
+// URL, the CID that pull got and the ETag and Last-Modified the server
+// sent with it (pullrecord.go), and sends them back as If-None-Match, else
+// If-Modified-Since. A 304 Not Modified answers from the cache; a new file
+// downloads and replaces the record. A server that sends neither header,
+// or ignores conditional requests, sends the file again.
+func (c Cache) Pull(ctx context.Context, o PullOptions) (PullResult, error) {
 	if c.Dir == "" {
-		return "", cid.Undef, errors.New("inference: cache directory not set")
+		return PullResult{}, errors.New("inference: cache directory not set")
 	}
 	if o.CID.Defined() {
 		if p := c.Path(o.CID); fileExists(p) {
-			return p, o.CID, nil
+			return PullResult{Path: p, CID: o.CID, Cached: true}, nil
 		}
 	}
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return "", cid.Undef, err
+		return PullResult{}, err
 	}
 	client := o.Client
 	if client == nil {
 		client = http.DefaultClient
 	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	key := sha256.Sum256([]byte(o.URL))
 	partial := filepath.Join(c.Dir, ".partial-"+hex.EncodeToString(key[:8])+".gguf")
 	cached := func(m fileMeta) bool { return m.sha256 != nil && fileExists(c.Path(cidFromDigest(m.sha256))) }
-	meta, err := download(ctx, client, o, partial, cached)
-	if err != nil {
-		return "", cid.Undef, err
+	var prev *pullRecord
+	if r, ok := c.loadPullRecord(o.URL, log); ok {
+		prev = &r
 	}
-	if cached(meta) {
+	meta, err := download(ctx, client, o, partial, cached, prev)
+	if err != nil {
+		return PullResult{}, err
+	}
+	if meta.unchanged && meta.sha256 != nil && !cached(meta) {
+		// Unchanged, says the server, yet it lists a SHA-256 other than
+		// the last pull's: trust neither, and ask without the record
+		// next time.
+		c.forgetPullRecord(o.URL)
+		return PullResult{}, fmt.Errorf("pull %s: the server answered 304 Not Modified but lists sha256 %s, not that of %s from the last pull (record discarded): run again to download the file",
+			o.URL, hex.EncodeToString(meta.sha256), prev.CID)
+	}
+	if cached(meta) || meta.unchanged {
 		os.Remove(partial) // a stale partial download of a file now cached
-		id := cidFromDigest(meta.sha256)
-		if o.CID.Defined() && !id.Equals(o.CID) {
-			return "", cid.Undef, fmt.Errorf("%w: the server lists %s, want %s: check the expected CID, or the URL serves another file", ErrCIDMismatch, id, o.CID)
+		var id cid.Cid
+		if cached(meta) {
+			id = cidFromDigest(meta.sha256)
+		} else {
+			id = prev.CID // unchanged: the file of the last pull
 		}
-		return c.Path(id), id, nil
+		if o.CID.Defined() && !id.Equals(o.CID) {
+			return PullResult{}, fmt.Errorf("%w: the server lists %s, want %s: check the expected CID, or the URL serves another file", ErrCIDMismatch, id, o.CID)
+		}
+		return PullResult{Path: c.Path(id), CID: id, Cached: true}, nil
 	}
 	got, err := FileCID(partial)
 	if err != nil {
-		return "", cid.Undef, err
+		return PullResult{}, err
 	}
 	if err := meta.check(partial, got); err != nil {
 		os.Remove(partial)
-		return "", cid.Undef, fmt.Errorf("pull %s: %w", o.URL, err)
+		return PullResult{}, fmt.Errorf("pull %s: %w", o.URL, err)
 	}
 	if o.CID.Defined() && !got.Equals(o.CID) {
 		os.Remove(partial)
-		return "", cid.Undef, fmt.Errorf("%w: got %s, want %s (download discarded): check the expected CID, or the URL serves another file", ErrCIDMismatch, got, o.CID)
+		return PullResult{}, fmt.Errorf("%w: got %s, want %s (download discarded): check the expected CID, or the URL serves another file", ErrCIDMismatch, got, o.CID)
 	}
 	if err := checkMagic(partial); err != nil {
 		os.Remove(partial)
-		return "", cid.Undef, fmt.Errorf("pull %s: %w (download discarded): check that the URL names a .gguf file", o.URL, err)
+		return PullResult{}, fmt.Errorf("pull %s: %w (download discarded): check that the URL names a .gguf file", o.URL, err)
+	}
+	fi, err := os.Stat(partial)
+	if err != nil {
+		return PullResult{}, err
 	}
 	path := c.Path(got)
 	if err := os.Rename(partial, path); err != nil {
-		return "", cid.Undef, err
+		return PullResult{}, err
 	}
-	return path, got, nil
+	rec := pullRecord{URL: o.URL, CID: got, Size: fi.Size()}
+	if validETag(meta.etag) {
+		rec.ETag = meta.etag
+	}
+	if _, err := http.ParseTime(meta.lastModified); err == nil && validHeaderValue(meta.lastModified) {
+		rec.LastModified = meta.lastModified
+	}
+	if err := c.savePullRecord(rec); err != nil {
+		// The model is in the cache; without the record the next pull of
+		// the URL downloads it again.
+		log.Warn("model pull: cannot write the record of this pull; the next pull of this URL downloads the file again", "url", o.URL, "err", err)
+	}
+	return PullResult{Path: path, CID: got}, nil
 }
 
 // Add copies the GGUF file at path into the cache, as a machine without
@@ -140,6 +200,12 @@ func (c Cache) Add(path string) (string, cid.Cid, error) {
 type fileMeta struct {
 	sha256 []byte // nil: not said
 	size   int64  // -1: not said
+	// etag and lastModified are the validators of the answer that sent the
+	// bytes (the last of any redirects); "": not said.
+	etag, lastModified string
+	// unchanged: the server answered 304 Not Modified to the conditional
+	// request made from the URL's pull record.
+	unchanged bool
 }
 
 // note reads X-Linked-Etag and X-Linked-Size from a response's header,
@@ -212,8 +278,10 @@ func describeFile(sha []byte, size int64) string {
 // download appends the rest of o.URL to the file at partial, creating it
 // once the server has answered, and returns what the server said about the
 // file. If cached reports the file announced already in the cache, it
-// stops at that answer and writes nothing.
-func download(ctx context.Context, client *http.Client, o PullOptions, partial string, cached func(fileMeta) bool) (fileMeta, error) {
+// stops at that answer and writes nothing. If prev is set, the request
+// asks for the file only if it changed since that pull, and a 304 answer
+// writes nothing either (meta.unchanged).
+func download(ctx context.Context, client *http.Client, o PullOptions, partial string, cached func(fileMeta) bool, prev *pullRecord) (fileMeta, error) {
 	meta := fileMeta{size: -1}
 	var have int64
 	if fi, err := os.Stat(partial); err == nil {
@@ -228,6 +296,11 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 	}
 	if o.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+o.Token)
+	}
+	if prev != nil {
+		// net/http sends these on along redirects: the validators are the
+		// last answer's, the one that sent the bytes.
+		prev.condition(req.Header)
 	}
 	// The hub's metadata is on its redirect, not on the CDN's answer.
 	cl := *client
@@ -263,6 +336,11 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 	if cached(meta) {
 		return meta, nil
 	}
+	if resp.StatusCode == http.StatusNotModified && prev != nil {
+		meta.unchanged = true
+		return meta, nil
+	}
+	meta.etag, meta.lastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	total := int64(-1)
 	flag := os.O_WRONLY | os.O_CREATE
 	switch resp.StatusCode {

@@ -38,14 +38,15 @@ func TestPullResume(t *testing.T) {
 	defer srv.Close()
 	cache := Cache{Dir: t.TempDir()}
 	want := CIDOf(model)
-	if _, _, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL, CID: want}); err == nil {
+	if _, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL, CID: want}); err == nil {
 		t.Fatal("first pull succeeded despite the dropped connection")
 	}
 	var last int64
-	path, got, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL, CID: want, Progress: func(d, total int64) { last = d }})
+	res, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL, CID: want, Progress: func(d, total int64) { last = d }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	path, got := res.Path, res.CID
 	if r, _ := lastRange.Load().(string); r != "bytes="+strconv.Itoa(len(model)/3)+"-" {
 		t.Errorf("resume sent Range %q", r)
 	}
@@ -57,7 +58,7 @@ func TestPullResume(t *testing.T) {
 	}
 	// Cached: no request.
 	n := calls.Load()
-	if _, _, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL, CID: want}); err != nil || calls.Load() != n {
+	if _, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL, CID: want}); err != nil || calls.Load() != n {
 		t.Errorf("cached pull: err %v, %d requests", err, calls.Load()-n)
 	}
 }
@@ -68,7 +69,7 @@ func TestPullMismatch(t *testing.T) {
 	}))
 	defer srv.Close()
 	cache := Cache{Dir: t.TempDir()}
-	_, _, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL, CID: CIDOf([]byte("other"))})
+	_, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL, CID: CIDOf([]byte("other"))})
 	if !errors.Is(err, ErrCIDMismatch) {
 		t.Fatalf("err = %v, want ErrCIDMismatch", err)
 	}
@@ -166,12 +167,13 @@ func TestPullFromHub(t *testing.T) {
 		t.Fatalf("resolved %q, %v", u, err)
 	}
 	cache := Cache{Dir: t.TempDir()}
-	if _, _, err := cache.Pull(context.Background(), PullOptions{URL: u}); err == nil || !strings.Contains(err.Error(), "run again to resume") {
+	if _, err := cache.Pull(context.Background(), PullOptions{URL: u}); err == nil || !strings.Contains(err.Error(), "run again to resume") {
 		t.Fatalf("first pull: %v, want the dropped connection and run again to resume", err)
 	}
-	path, id, err := cache.Pull(context.Background(), PullOptions{URL: u})
-	if err != nil || !id.Equals(CIDOf(model)) || path != cache.Path(id) {
-		t.Fatalf("pull: %s %s %v", path, id, err)
+	res, err := cache.Pull(context.Background(), PullOptions{URL: u})
+	path, id := res.Path, res.CID
+	if err != nil || !id.Equals(CIDOf(model)) || path != cache.Path(id) || res.Cached {
+		t.Fatalf("pull: %+v %v", res, err)
 	}
 	if first, second := <-h.ranges, <-h.ranges; first != "" || second != "bytes="+strconv.Itoa(h.cut)+"-" {
 		t.Errorf("CDN got Range %q then %q, want none then from byte %d", first, second, h.cut)
@@ -180,11 +182,11 @@ func TestPullFromHub(t *testing.T) {
 		t.Error("pulled bytes differ")
 	}
 	n := h.cdnCalls.Load()
-	if p, id2, err := cache.Pull(context.Background(), PullOptions{URL: u}); err != nil || p != path || !id2.Equals(id) || h.cdnCalls.Load() != n {
-		t.Errorf("pull of a cached file: %s %s %v, %d CDN requests", p, id2, err, h.cdnCalls.Load()-n)
+	if res, err := cache.Pull(context.Background(), PullOptions{URL: u}); err != nil || res.Path != path || !res.CID.Equals(id) || !res.Cached || h.cdnCalls.Load() != n {
+		t.Errorf("pull of a cached file: %+v %v, %d CDN requests", res, err, h.cdnCalls.Load()-n)
 	}
-	if ents, _ := os.ReadDir(cache.Dir); len(ents) != 1 {
-		t.Errorf("cache holds %d files, want the model alone", len(ents))
+	if ents, _ := os.ReadDir(cache.Dir); len(ents) != 2 || ents[0].Name() != pullRecordDir || ents[1].Name() != id.String()+".gguf" {
+		t.Errorf("cache holds %v, want the model and the pull records alone", ents)
 	}
 	if u, _ := ResolveModelURL("hf://tao/stories/dir/m.gguf"); u != h.hub.URL+"/tao/stories/resolve/main/dir/m.gguf" {
 		t.Errorf("default revision: %q", u)
@@ -233,7 +235,7 @@ func TestPullChecksum(t *testing.T) {
 			var read int64
 			o.Progress = func(done, _ int64) { read = done }
 			cache := Cache{Dir: t.TempDir()}
-			_, _, err := cache.Pull(context.Background(), o)
+			_, err := cache.Pull(context.Background(), o)
 			if tc.early && read != 0 {
 				t.Errorf("read %d bytes of a file whose size differs from the listed one", read)
 			}
@@ -253,7 +255,7 @@ func TestPullChecksum(t *testing.T) {
 		w.Write(model)
 	}))
 	defer srv.Close()
-	if _, _, err := (Cache{Dir: t.TempDir()}).Pull(context.Background(), PullOptions{URL: srv.URL}); !errors.Is(err, ErrChecksum) {
+	if _, err := (Cache{Dir: t.TempDir()}).Pull(context.Background(), PullOptions{URL: srv.URL}); !errors.Is(err, ErrChecksum) {
 		t.Errorf("direct answer with another sha256 ETag: err = %v, want ErrChecksum", err)
 	}
 }
@@ -264,7 +266,7 @@ func TestPullChecksum(t *testing.T) {
 func TestPullUnreachable(t *testing.T) {
 	u := "http://" + closedAddr(t) + "/tao/m/resolve/main/m.gguf"
 	cache := Cache{Dir: t.TempDir()}
-	_, _, err := cache.Pull(context.Background(), PullOptions{URL: u})
+	_, err := cache.Pull(context.Background(), PullOptions{URL: u})
 	if !errors.Is(err, ErrUnreachable) {
 		t.Fatalf("err = %v, want ErrUnreachable", err)
 	}
@@ -284,7 +286,7 @@ func TestPullUnreachable(t *testing.T) {
 	if err := os.WriteFile(partial, []byte("GGUF"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = cache.Pull(context.Background(), PullOptions{URL: u})
+	_, err = cache.Pull(context.Background(), PullOptions{URL: u})
 	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "resume from the 4 bytes") {
 		t.Errorf("with a partial file: %v", err)
 	}
@@ -311,14 +313,14 @@ func TestPullTLSHandshakeTimeout(t *testing.T) {
 		}
 	}()
 	cl := &http.Client{Transport: &http.Transport{TLSHandshakeTimeout: 200 * time.Millisecond}}
-	_, _, err = Cache{Dir: t.TempDir()}.Pull(context.Background(), PullOptions{URL: "https://" + ln.Addr().String() + "/m.gguf", Client: cl})
+	_, err = Cache{Dir: t.TempDir()}.Pull(context.Background(), PullOptions{URL: "https://" + ln.Addr().String() + "/m.gguf", Client: cl})
 	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "TLS handshake timeout") {
 		t.Fatalf("err = %v, want ErrUnreachable naming the TLS handshake timeout", err)
 	}
 	// The caller's own deadline is not the host's fault.
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, _, err = Cache{Dir: t.TempDir()}.Pull(ctx, PullOptions{URL: "https://" + ln.Addr().String() + "/m.gguf"})
+	_, err = Cache{Dir: t.TempDir()}.Pull(ctx, PullOptions{URL: "https://" + ln.Addr().String() + "/m.gguf"})
 	if err == nil || errors.Is(err, ErrUnreachable) {
 		t.Fatalf("with the caller's deadline: %v, want an error that is not ErrUnreachable", err)
 	}
@@ -351,12 +353,12 @@ func TestPullGated(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := Cache{Dir: t.TempDir()}
-	_, _, err = c.Pull(t.Context(), PullOptions{URL: u, Token: HubToken(u)})
+	_, err = c.Pull(t.Context(), PullOptions{URL: u, Token: HubToken(u)})
 	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "set HF_TOKEN") {
 		t.Fatalf("without a token: %v; want a 401 that says to set HF_TOKEN", err)
 	}
 	t.Setenv("HF_TOKEN", "hf_wrong")
-	_, _, err = c.Pull(t.Context(), PullOptions{URL: u, Token: HubToken(u)})
+	_, err = c.Pull(t.Context(), PullOptions{URL: u, Token: HubToken(u)})
 	if err == nil || !strings.Contains(err.Error(), "token in HF_TOKEN was refused") {
 		t.Fatalf("with a wrong token: %v; want the token named as refused", err)
 	}
@@ -364,7 +366,7 @@ func TestPullGated(t *testing.T) {
 	if HubToken(h.cdn.URL+"/xet/x") != "" || HubToken("https://example.org/m.gguf") != "" {
 		t.Fatal("HubToken gives the token for a host other than the hub")
 	}
-	if _, _, err := c.Pull(t.Context(), PullOptions{URL: u, Token: HubToken(u)}); err != nil {
+	if _, err := c.Pull(t.Context(), PullOptions{URL: u, Token: HubToken(u)}); err != nil {
 		t.Fatalf("with the token: %v", err)
 	}
 	if n := h.cdnAuth.Load(); n != 0 {
@@ -395,7 +397,7 @@ func TestPullStatusHints(t *testing.T) {
 		t.Setenv("HF_ENDPOINT", c.endpoint)
 		t.Setenv("HF_TOKEN", "")
 		cache := Cache{Dir: t.TempDir()}
-		_, _, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL + "/m/" + c.file})
+		_, err := cache.Pull(context.Background(), PullOptions{URL: srv.URL + "/m/" + c.file})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("endpoint %q, %s: %v, want %q", c.endpoint, c.file, err, c.want)
 		}

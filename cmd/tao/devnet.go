@@ -132,12 +132,12 @@ func devnetModel(cmd *cobra.Command, ref string) (string, error) {
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "pulling %s\n", u)
 	bar := newProgressBar(cmd.ErrOrStderr())
-	path, _, err := inference.Cache{Dir: dir}.Pull(cmd.Context(), inference.PullOptions{URL: u, Progress: bar.update})
+	res, err := inference.Cache{Dir: dir}.Pull(cmd.Context(), inference.PullOptions{URL: u, Progress: bar.update, Log: warnLogger(cmd.ErrOrStderr())})
 	bar.finish()
 	if err != nil {
 		return "", fmt.Errorf("--model %s: %w", ref, err)
 	}
-	return path, nil
+	return res.Path, nil
 }
 
 func printDevnet(w io.Writer, m node.DevnetManifest, took time.Duration) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -147,6 +148,11 @@ to the hub only. An interrupted
 download resumes where it stopped when the same URL is pulled again. The file
 is checked against the SHA-256 and size the hub lists for it (X-Linked-Etag,
 X-Linked-Size), and a model already cached under them is not downloaded again.
+Any other URL pulled before is asked whether its file changed since, with the
+ETag (else Last-Modified) the server sent then (If-None-Match, else
+If-Modified-Since): an unchanged file is not downloaded again, a changed one
+is. A server that sends neither header, or ignores the question, sends the
+whole file again; give --cid to skip the request when that model is cached.
 With --cid the file must also match that CID. A proxy is read from HTTPS_PROXY.
 On a machine without internet, copy the .gguf file over and pull its path: it
 is copied into the cache.`,
@@ -177,6 +183,7 @@ is copied into the cache.`,
 			}
 			var path string
 			var id cid.Cid
+			var cached bool // nothing downloaded
 			if fi, err := os.Stat(args[0]); err == nil && !fi.IsDir() && !strings.Contains(args[0], "://") {
 				if o.CID.Defined() { // checked before the cache holds it
 					got, err := inference.FileCID(args[0])
@@ -207,15 +214,20 @@ is copied into the cache.`,
 				o.URL, o.Token = u, inference.HubToken(u)
 				bar := newProgressBar(cmd.ErrOrStderr())
 				o.Progress = bar.update
+				o.Log = warnLogger(cmd.ErrOrStderr())
 				// Ctrl-C ends the download cleanly: the progress line
 				// closed, the partial file kept, and the error says how
 				// to resume.
 				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-				path, id, err = inference.Cache{Dir: cache}.Pull(ctx, o)
+				res, err := inference.Cache{Dir: cache}.Pull(ctx, o)
 				stop()
 				bar.finish()
 				if err != nil {
 					return err
+				}
+				path, id, cached = res.Path, res.CID, res.Cached
+				if cached {
+					fmt.Fprintf(cmd.ErrOrStderr(), "already cached: %s is %s at %s (not downloaded again)\n", args[0], id, path)
 				}
 			}
 			if out != "" {
@@ -225,7 +237,7 @@ is copied into the cache.`,
 				path = out
 			}
 			if jsonOut {
-				return jsonLine(cmd.OutOrStdout(), map[string]string{"path": path, "cid": id.String()})
+				return jsonLine(cmd.OutOrStdout(), map[string]any{"path": path, "cid": id.String(), "cached": cached})
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s\n%s\n", path, id)
 			return nil
@@ -235,8 +247,22 @@ is copied into the cache.`,
 	f.StringVar(&want, "cid", "", "expected `CID` of the model file")
 	f.StringVar(&out, "out", "", "also write the model to `FILE`")
 	f.StringVar(&cache, "cache-dir", "", "model cache `DIR` (default $TAO_HOME/models or ~/.tao/models)")
-	f.BoolVar(&jsonOut, "json", false, "print {\"path\", \"cid\"} as JSON")
+	f.BoolVar(&jsonOut, "json", false, "print {\"path\", \"cid\", \"cached\"} as JSON (cached: nothing was downloaded)")
 	return c
+}
+
+// warnLogger writes warnings and errors to w as text lines, without the
+// time (a command's output, not a log file).
+func warnLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
 }
 
 // progressBar draws download progress on one terminal line.

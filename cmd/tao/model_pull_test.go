@@ -65,6 +65,13 @@ func TestModelPull(t *testing.T) {
 	if cids := listedCIDs(t); len(cids) != 1 || cids[0] != want {
 		t.Errorf("model list = %v, want [%s]", cids, want)
 	}
+	// Pulled again: found by the SHA-256 the hub lists, not downloaded.
+	out.Reset()
+	errOut.Reset()
+	if code := runIO([]string{"model", "pull", "hf://tao/m/m.gguf"}, nil, &out, &errOut); code != 0 || cdnGets != 1 ||
+		out.String() != got.Path+"\n"+want+"\n" || errOut.String() != "already cached: hf://tao/m/m.gguf is "+want+" at "+got.Path+" (not downloaded again)\n" {
+		t.Errorf("second pull: exit %d, %d CDN requests, stdout %q, stderr %q; want the cached model named, not downloaded", code, cdnGets, out.String(), errOut.String())
+	}
 
 	file := filepath.Join(t.TempDir(), "copied.gguf")
 	other := append([]byte("GGUF"), "copied over"...)
@@ -93,6 +100,57 @@ func TestModelPull(t *testing.T) {
 	errOut.Reset()
 	if code := runIO([]string{"model", "pull", file}, nil, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "give a .gguf file") {
 		t.Errorf("pull of a non-GGUF file: exit %d, %q", code, errOut.String())
+	}
+}
+
+// TestModelPullUnchanged: an https URL pulled again, from a server that
+// sends an ETag, is not downloaded again (the server answers 304 to
+// If-None-Match) and the command says it is cached, naming CID and path;
+// once the server's file changes, it downloads again.
+func TestModelPullUnchanged(t *testing.T) {
+	t.Setenv("TAO_HOME", t.TempDir())
+	model := append([]byte("GGUF"), bytes.Repeat([]byte("unchanged "), 3000)...)
+	etag := `"v1"`
+	var bodies int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		bodies++
+		w.Write(model)
+	}))
+	defer srv.Close()
+	u := srv.URL + "/m.gguf"
+	want := inference.CIDOf(model).String()
+	pull := func() (cached bool, path, stderr string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if code := runIO([]string{"model", "pull", "--json", u}, nil, &out, &errOut); code != 0 {
+			t.Fatalf("pull: exit %d: %s", code, errOut.String())
+		}
+		var got struct {
+			Path, CID string
+			Cached    bool
+		}
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil || got.CID != inference.CIDOf(model).String() {
+			t.Fatalf("pull printed %q (%v), want CID %s", out.String(), err, inference.CIDOf(model))
+		}
+		return got.Cached, got.Path, errOut.String()
+	}
+	if cached, _, _ := pull(); cached || bodies != 1 {
+		t.Fatalf("first pull: cached %v, %d bodies served", cached, bodies)
+	}
+	cached, path, stderr := pull()
+	if !cached || bodies != 1 || stderr != "already cached: "+u+" is "+want+" at "+path+" (not downloaded again)\n" {
+		t.Fatalf("second pull: cached %v, %d bodies served, stderr %q; want no download and the cached model named", cached, bodies, stderr)
+	}
+	model = append(model, " v2"...)
+	etag = `"v2"`
+	want = inference.CIDOf(model).String()
+	if cached, _, _ := pull(); cached || bodies != 2 {
+		t.Fatalf("pull of a changed file: cached %v, %d bodies served; want it downloaded", cached, bodies)
 	}
 }
 
