@@ -121,6 +121,17 @@ func TestInject(t *testing.T) {
 		t.Errorf("disabled: %+v", got)
 	}
 
+	// §5 caps alpha_in only when it is strictly above root_prop·alpha_emission: at equality
+	// tao_in stays tao_emission (1 TAO) instead of alpha_in·π, which truncates to 999 999 999 rao
+	// at π = 1/3.
+	third := Pool{Alpha: 3 * RaoPerTAO, TAO: RaoPerTAO}
+	pr, _ := third.Price()
+	ai, _ := U96F32FromRao(RaoPerTAO).Div(pr.U96F32())
+	got, _ = p.Inject(InjectInput{Pool: third, TAOEmission: U96F32FromRao(RaoPerTAO), AlphaEmission: 1, RootProp: ai})
+	if wantA, _ := ai.Floor(); got.TAOIn != RaoPerTAO || got.AlphaIn != wantA || got.Excess != 0 {
+		t.Errorf("alpha_in at the cap: %+v", got)
+	}
+
 	// A pool without alpha has price 0: no alpha in, all TAO injected.
 	got, _ = p.Inject(InjectInput{Pool: Pool{TAO: 5 * RaoPerTAO}, TAOEmission: U96F32FromRao(RaoPerTAO), AlphaEmission: RaoPerTAO, RootProp: rp})
 	if got.AlphaIn != 0 || got.TAOIn != RaoPerTAO {

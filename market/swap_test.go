@@ -101,6 +101,42 @@ func TestSwapGuards(t *testing.T) {
 	}
 }
 
+// TestSwapGuardBoundaries: §8.4's guards at their edges. The output reserve may end exactly at
+// 1 000 000 rao ("must stay ≥"), and the net input may be exactly 1 000 × the input reserve
+// ("must be ≤"); one rao beyond fails.
+func TestSwapGuardBoundaries(t *testing.T) {
+	p := DefaultParams()
+	p.FeeRate = 0 // net = amount
+
+	// Equal weights, y → 2y: the alpha reserve halves exactly, 2 000 000 → 1 000 000.
+	buy, err := Pool{Alpha: 2_000_000, TAO: 100 * RaoPerTAO}.ProtocolBuy(p, 100*RaoPerTAO)
+	if err != nil || buy.Pool.Alpha != 1_000_000 {
+		t.Errorf("buy to exactly the minimum reserve: %+v, %v", buy, err)
+	}
+	if _, err := (Pool{Alpha: 2_000_000, TAO: 100 * RaoPerTAO}).ProtocolBuy(p, 101*RaoPerTAO); !errors.Is(err, ErrReserveTooLow) {
+		t.Errorf("buy below the minimum reserve: err = %v", err)
+	}
+	sell, err := Pool{Alpha: 100 * RaoPerTAO, TAO: 2_000_000}.Sell(p, 100*RaoPerTAO, Limit{})
+	if err != nil || sell.Pool.TAO != 1_000_000 {
+		t.Errorf("sell to exactly the minimum reserve: %+v, %v", sell, err)
+	}
+
+	buyPool := Pool{Alpha: 1_000_000 * RaoPerTAO, TAO: 10 * RaoPerTAO}
+	if _, err := buyPool.Buy(p, 10_000*RaoPerTAO, Limit{}); err != nil {
+		t.Errorf("buy of exactly 1000× the TAO reserve: %v", err)
+	}
+	if _, err := buyPool.Buy(p, 10_000*RaoPerTAO+1, Limit{}); !errors.Is(err, ErrInsufficientLiquidity) {
+		t.Errorf("buy of 1000× the TAO reserve + 1 rao: err = %v", err)
+	}
+	sellPool := Pool{Alpha: 10 * RaoPerTAO, TAO: 1_000_000 * RaoPerTAO}
+	if _, err := sellPool.Sell(p, 10_000*RaoPerTAO, Limit{}); err != nil {
+		t.Errorf("sell of exactly 1000× the alpha reserve: %v", err)
+	}
+	if _, err := sellPool.Sell(p, 10_000*RaoPerTAO+1, Limit{}); !errors.Is(err, ErrInsufficientLiquidity) {
+		t.Errorf("sell of 1000× the alpha reserve + 1 rao: err = %v", err)
+	}
+}
+
 // TestLimitBuy: a buy limited to a price between the current price and the price the full buy
 // would reach swaps only up to the limit, refunds the rest and stays at or below the limit.
 func TestLimitBuy(t *testing.T) {
