@@ -31,7 +31,7 @@
 //	cost := p.LockCost(lastLock, lastLockBlock, height) // subnet creation (§10)
 //	uid, err := p.NeuronToPrune(height, immunity, candidates) // registration on a full subnet (§9)
 //
-// Rounding that dtao.md §12 leaves open is chosen here and documented where it happens: the pool's
-// power function rounds in the pool's favour (see Pool.Buy and pow.go), so a buy followed by a
-// sell never creates TAO.
+// Rounding that dtao.md §12 leaves open follows the chain and is documented where it happens: a
+// swap floors the pool's power as the chain's pow_ratio_scaled does (see Pool.Buy and pow.go), and
+// limit bounds floor it too.
 package market

@@ -73,8 +73,8 @@ func (p Params) Fee(amount Rao) Rao {
 }
 
 // AddLiquidity adds (tao, alpha) to the pool at its current price (dtao.md §8.5): with
-// q1 = round(w1·y·(x+Δx)) and q2 = round(w2·x·(y+Δy)) (u128 products times a Perquintill, ties
-// rounded down), the new TAO weight is w2' = q2/(q1+q2), floored to a Perquintill (0.5 if both are
+// q1 = round(w1·y·(x+Δx)) and q2 = round(w2·x·(y+Δy)) (u128 products times a Perquintill, a half
+// rounded up), the new TAO weight is w2' = q2/(q1+q2), floored to a Perquintill (0.5 if both are
 // 0). If w2' leaves the weight bounds nothing is added and ok is false.
 //
 // Adding nothing returns the pool unchanged (the formula would only add rounding noise to w2).

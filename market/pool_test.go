@@ -88,22 +88,25 @@ func TestSellThenBuyCreatesNoAlpha(t *testing.T) {
 	}
 }
 
-// TestConstantProductNeverFalls: with equal weights, x·y never decreases over random swaps; with
-// any weights, no reserve ever goes below the guard.
-func TestConstantProductNeverFalls(t *testing.T) {
+// TestSwapFollowsExactCurve: with equal weights a swap pays out the floor of the exact curve
+// x·net/(y+net), or a little more: the power e is floored at 10^-18 and then to U64F64 as on the
+// chain (§8.3), so the output is at most reserve·(10^-18 + 2^-64) + 1 rao above it. With any
+// weights, no reserve ever goes below the guard.
+func TestSwapFollowsExactCurve(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
 	p := DefaultParams()
+	above := 0
 	for i := range 400 {
 		pool := randPool(r)
 		equal := i%2 == 0
 		if equal {
 			pool.TAOWeight = 0
 		}
-		k := new(big.Int).Mul(big.NewInt(0).SetUint64(uint64(pool.Alpha)), big.NewInt(0).SetUint64(uint64(pool.TAO)))
 		for range 100 {
 			var s Swap
 			var err error
-			if r.IntN(2) == 0 {
+			buy := r.IntN(2) == 0
+			if buy {
 				s, err = pool.Buy(p, randAmount(r, pool.TAO), Limit{})
 			} else {
 				s, err = pool.Sell(p, randAmount(r, pool.Alpha), Limit{})
@@ -111,17 +114,34 @@ func TestConstantProductNeverFalls(t *testing.T) {
 			if err != nil {
 				continue
 			}
-			k2 := new(big.Int).Mul(big.NewInt(0).SetUint64(uint64(s.Pool.Alpha)), big.NewInt(0).SetUint64(uint64(s.Pool.TAO)))
-			if equal && k2.Cmp(k) < 0 {
-				t.Fatalf("x·y fell from %v to %v: %+v → %+v", k, k2, pool, s.Pool)
+			if equal {
+				out, in := pool.Alpha, pool.TAO
+				if !buy {
+					out, in = pool.TAO, pool.Alpha
+				}
+				exact := new(big.Int).Mul(bigRao(out), bigRao(s.In))
+				exact.Quo(exact, new(big.Int).Add(bigRao(in), bigRao(s.In)))
+				slack := uint64(out)/1_000_000_000_000_000_000 + 2
+				got := bigRao(s.Out)
+				if got.Cmp(exact) < 0 || new(big.Int).Sub(got, exact).Uint64() > slack {
+					t.Fatalf("%+v: %d in → %d out, exact curve %v (slack %d)", pool, s.In, s.Out, exact, slack)
+				}
+				if got.Cmp(exact) > 0 {
+					above++
+				}
 			}
 			if s.Pool.Alpha < p.MinReserve || s.Pool.TAO < p.MinReserve {
 				t.Fatalf("reserve below the guard: %+v", s.Pool)
 			}
-			pool, k = s.Pool, k2
+			pool = s.Pool
 		}
 	}
+	if above == 0 {
+		t.Fatal("no swap paid above the floor of the exact curve: is e rounded up again?")
+	}
 }
+
+func bigRao(v Rao) *big.Int { return new(big.Int).SetUint64(uint64(v)) }
 
 // TestAddLiquidityKeepsPrice: §8.5's weight update leaves the spot price unchanged up to the
 // rounding of q1, q2 and the Perquintill (relative 10^-15 here).

@@ -14,9 +14,9 @@ import "math/bits"
 //     before the final floor or ceil, so "down" is never above the true value and "up" never
 //     below it.
 //
-// Which direction each caller asks for is a safety choice, as in Balancer's powUp/powDown: swaps
-// round the power up so the output amount rounds down (the pool never pays out more than the
-// exact rational), limit bounds round down so a partial fill never passes the limit.
+// Swaps and limit bounds both round down, as the chain's pow_ratio_scaled floors the exact root
+// (small reduced exponents, such as 1 with equal weights) or a 1024-bit approximation; rounding
+// up is kept for callers that need a bound from above.
 
 // scale18 is the resolution of powScaled: 10^18.
 const scale18 = 1_000_000_000_000_000_000

@@ -31,12 +31,13 @@ type Swap struct {
 // applying the limit and guards of §8.4. The caller adds Out to SubnetAlphaOut and pays AuthorTAO
 // to the block author.
 //
-// Rounding (tao's choice; §12 leaves pow_ratio_scaled's unverified): the power
-// e = (y/(y+net))^(w2/w1) is rounded up at 10^-18 and then up again to U64F64, so
-// Δx = floor(x·(1 − e)) never exceeds floor of the exact value: the pool never pays out more than
-// the exact balancer curve (x·y never falls with equal weights, and a buy then a sell never
-// creates TAO). With equal weights the power is the exact rational y/(y+net), and the §8.6
-// example is reproduced to the rao (it would be with floors too).
+// Rounding: as the chain, the power e = (y/(y+net))^(w2/w1) is floored at 10^-18 (the chain's
+// pow_ratio_scaled takes the floor of the exact root when the reduced exponent is small, as
+// with equal weights, and of a 1024-bit approximation otherwise) and floored again to U64F64
+// (the chain divides U64F64(v) by U64F64(10^18)); then Δx = floor(x·(1 − e)). Flooring e can
+// pay out up to one rao more than the floor of the exact curve, which the fee more than covers.
+// With equal weights the power is the exact rational y/(y+net), and the §8.6 example is
+// reproduced to the rao.
 func (pl Pool) Buy(p Params, amount Rao, lim Limit) (Swap, error) {
 	net, fee, refund, err := p.limitInput(amount, lim, pl.maxBuyInput)
 	if err != nil {
@@ -187,26 +188,21 @@ func (pl Pool) checkInput(p Params, net, reserve Rao) error {
 	return nil
 }
 
-// out returns floor(reserveOut · (1 − e)) with e = (in/newIn)^(en/ed) rounded up at 10^-18,
-// then up to U64F64, and capped at 1 (§8.3, §8.4).
+// out returns floor(reserveOut · (1 − e)) with e = (in/newIn)^(en/ed) floored at 10^-18,
+// then floored to U64F64, and capped at 1 (§8.3, §8.4).
 func out(reserveOut, in, newIn Rao, en, ed uint64) (Rao, error) {
 	if newIn == 0 {
 		return 0, nil
 	}
-	v, err := powScaled(u128of(uint64(in)), u128of(uint64(newIn)), en, ed, true)
+	v, err := powScaled(u128of(uint64(in)), u128of(uint64(newIn)), en, ed, false)
 	if err != nil {
 		return 0, err
 	}
 	if v.cmp(u128of(scale18)) >= 0 {
 		return 0, nil // e capped at 1
 	}
-	// e = ceil(v·2^64/10^18) ≤ 2^64 − 1 since v < 10^18 (rounded up, not truncated: with a
-	// truncated e the output could exceed the exact rational by up to reserveOut·2^-64 and a
-	// buy-then-sell could create a rao).
-	e, rem := bits.Div64(v.lo, 0, scale18)
-	if rem != 0 {
-		e++
-	}
+	// e = floor(v·2^64/10^18) < 2^64 since v < 10^18.
+	e, _ := bits.Div64(v.lo, 0, scale18)
 	if e == 0 {
 		return reserveOut, nil // 1 − e = 1
 	}
