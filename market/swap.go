@@ -232,7 +232,11 @@ func (pl Pool) maxSellInput(lim U64F64) (Rao, error) {
 	return maxInput(pl.Alpha, price, lim, uint64(w2))
 }
 
-// maxInput returns floor(reserve·((hi/lo)^(w/10^18) − 1)), 0 if hi ≤ lo.
+// maxInput returns floor(reserve·((hi/lo)^(w/10^18) − 1)), 0 if hi ≤ lo, with the chain's
+// intermediate roundings (Balancer::calculate_quote_delta_in and calculate_base_delta_in): the
+// power v is floored at 10^-18 and saturated to u64, taken as U64F64 v/10^18 (floored to 2^-64),
+// less one (saturating at 0), times the reserve (floored), saturated to u64. So a power of 18.4
+// or more (v ≥ 2^64) bounds the input at about 17.4 reserves rather than not at all.
 func maxInput(reserve Rao, hi, lo U64F64, w uint64) (Rao, error) {
 	if hi.Cmp(lo) <= 0 {
 		return 0, nil
@@ -240,18 +244,22 @@ func maxInput(reserve Rao, hi, lo U64F64, w uint64) (Rao, error) {
 	if lo.IsZero() {
 		return math.MaxUint64, nil
 	}
-	r, err := powScaled(hi.b, lo.b, w, uint64(PerquintillOne), false)
-	if err != nil {
-		return math.MaxUint64, nil // the power overflows: the limit cannot bind
+	v := uint64(math.MaxUint64) // the chain saturates a power ≥ 2^64 (or one too large to compute)
+	if r, err := powScaled(hi.b, lo.b, w, uint64(PerquintillOne), false); err == nil && r.fits64() {
+		v = r.lo
 	}
-	excess, borrow := r.sub(u128of(scale18))
+	// t = floor(v·2^64/10^18) − 2^64, the U64F64 bits of v/10^18 − 1 (v/10^18 < 2^64/10^18 < 19,
+	// so t fits 128 bits).
+	tq, _ := divmod(shl256(u128of(v), 64), u128of(scale18))
+	t, _ := tq.to128()
+	t, borrow := t.sub(u128{hi: 1})
 	if borrow {
 		return 0, nil
 	}
-	q, _ := divmod(mulFull(excess, u128of(uint64(reserve))), u128of(scale18))
-	v, ok := q.to128()
-	if !ok || !v.fits64() {
+	q, _ := mulFull(t, u128of(uint64(reserve))).shr(64)
+	out, ok := q.to128()
+	if !ok || !out.fits64() {
 		return math.MaxUint64, nil
 	}
-	return Rao(v.lo), nil
+	return Rao(out.lo), nil
 }

@@ -187,6 +187,29 @@ func TestLimitBuy(t *testing.T) {
 	}
 }
 
+// TestLimitBoundChainRounding pins the chain's intermediate roundings of a limit bound
+// (Balancer::calculate_quote_delta_in), worked out with exact integers in Python: the power v is
+// floored at 10^-18, v/10^18 is floored to U64F64 before one is subtracted and the reserve
+// multiplied, and a power past 2^64/10^18 saturates instead of leaving the input unbounded.
+func TestLimitBoundChainRounding(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		pool Pool
+		lim  U64F64
+		want Rao
+	}{
+		// Exact formula floor(y·(v − 10^18)/10^18) gives …087: the U64F64 step loses the last rao.
+		{"u64f64-floor", Pool{Alpha: 6_043_264_018_247_524, TAO: 8_637_865_048_656_733}, U64F64FromBits(2, 2_488_670_677_295_067_309), 1_918_852_206_309_086},
+		// sqrt(400) = 20 ≥ 2^64/10^18: v saturates to 2^64 − 1, so about 17.45 reserves.
+		{"saturated", Pool{Alpha: 1_000_000_000_000, TAO: 1_000_000_000_000}, U64F64FromBits(400, 0), 17_446_744_073_709},
+	} {
+		got, err := c.pool.maxBuyInput(c.lim)
+		if err != nil || got != c.want {
+			t.Errorf("%s: maxBuyInput = %d, %v; want %d", c.name, got, err, c.want)
+		}
+	}
+}
+
 // TestLimitSell mirrors TestLimitBuy for unstaking.
 func TestLimitSell(t *testing.T) {
 	p := DefaultParams()
