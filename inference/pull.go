@@ -63,7 +63,11 @@ var (
 
 // Pull downloads a GGUF model over HTTP into the cache, resuming a previous
 // partial download of the same URL with a Range request, and returns its
-// path and CID.
+// path and CID. A resume sends If-Range with the validator of the answer
+// that began the partial download, so that a file changed since is
+// downloaded again from byte 0 rather than appended to the old bytes; a
+// partial download without one resumes only if the hub's SHA-256 or
+// o.CID will check the result, else starts over (pullresume.go).
 //
 // The file is checked against the SHA-256 and size the server announces, as
 // huggingface_hub's get_hf_file_metadata reads them: the hub answers
@@ -107,7 +111,7 @@ func (c Cache) Pull(ctx context.Context, o PullOptions) (PullResult, error) {
 	if r, ok := c.loadPullRecord(o.URL, log); ok {
 		prev = &r
 	}
-	meta, err := download(ctx, client, o, partial, cached, prev)
+	meta, err := download(ctx, client, o, partial, cached, prev, log)
 	if err != nil {
 		return PullResult{}, err
 	}
@@ -120,7 +124,7 @@ func (c Cache) Pull(ctx context.Context, o PullOptions) (PullResult, error) {
 			o.URL, hex.EncodeToString(meta.sha256), prev.CID)
 	}
 	if cached(meta) || meta.unchanged {
-		os.Remove(partial) // a stale partial download of a file now cached
+		removePartial(partial) // a stale partial download of a file now cached
 		var id cid.Cid
 		if cached(meta) {
 			id = cidFromDigest(meta.sha256)
@@ -137,15 +141,15 @@ func (c Cache) Pull(ctx context.Context, o PullOptions) (PullResult, error) {
 		return PullResult{}, err
 	}
 	if err := meta.check(partial, got); err != nil {
-		os.Remove(partial)
+		removePartial(partial)
 		return PullResult{}, fmt.Errorf("pull %s: %w", o.URL, err)
 	}
 	if o.CID.Defined() && !got.Equals(o.CID) {
-		os.Remove(partial)
+		removePartial(partial)
 		return PullResult{}, fmt.Errorf("%w: got %s, want %s (download discarded): check the expected CID, or the URL serves another file", ErrCIDMismatch, got, o.CID)
 	}
 	if err := checkMagic(partial); err != nil {
-		os.Remove(partial)
+		removePartial(partial)
 		return PullResult{}, fmt.Errorf("pull %s: %w (download discarded): check that the URL names a .gguf file", o.URL, err)
 	}
 	fi, err := os.Stat(partial)
@@ -156,6 +160,7 @@ func (c Cache) Pull(ctx context.Context, o PullOptions) (PullResult, error) {
 	if err := os.Rename(partial, path); err != nil {
 		return PullResult{}, err
 	}
+	os.Remove(validatorPath(partial))
 	rec := pullRecord{URL: o.URL, CID: got, Size: fi.Size()}
 	if validETag(meta.etag) {
 		rec.ETag = meta.etag
@@ -195,11 +200,28 @@ func (c Cache) Add(path string) (string, cid.Cid, error) {
 // stops at that answer and writes nothing. If prev is set, the request
 // asks for the file only if it changed since that pull, and a 304 answer
 // writes nothing either (meta.unchanged).
-func download(ctx context.Context, client *http.Client, o PullOptions, partial string, cached func(fileMeta) bool, prev *pullRecord) (fileMeta, error) {
+//
+// A partial file resumes with If-Range and the validator kept for it
+// (pullresume.go): a 206 appends, a 200 (the file changed, or the server
+// does not resume) starts over from byte 0 and keeps the new answer's
+// validator. Without a validator it resumes with a bare Range only if
+// resumeGuarded, else starts over.
+func download(ctx context.Context, client *http.Client, o PullOptions, partial string, cached func(fileMeta) bool, prev *pullRecord, log *slog.Logger) (fileMeta, error) {
 	meta := fileMeta{size: -1}
 	var have int64
 	if fi, err := os.Stat(partial); err == nil {
 		have = fi.Size()
+	}
+	var validator string // sent in If-Range
+	if have > 0 {
+		validator = loadResumeValidator(partial, log)
+		if validator == "" && !resumeGuarded(o) {
+			log.Warn("model pull: starting the download over from byte 0: the partial download has no validator to check that the server's file is still the one it began with (the server sent no strong ETag or Last-Modified, or an older tao began it)", "url", o.URL, "partial_bytes", have)
+			removePartial(partial)
+			have = 0
+		}
+	} else {
+		os.Remove(validatorPath(partial)) // a stale one, of no partial
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.URL, nil)
 	if err != nil {
@@ -207,6 +229,11 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 	}
 	if have > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", have))
+		if validator != "" {
+			// RFC 9110 §13.1.5: the rest if the file is still the one
+			// of this validator, else all of it.
+			req.Header.Set("If-Range", validator)
+		}
 	}
 	if o.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+o.Token)
@@ -241,8 +268,14 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 		}
 		return nil
 	}
+	// A partial that the next run would not resume: discarded on an
+	// error, and no error offers a resume.
+	resumable := validator != "" || resumeGuarded(o)
 	resp, err := cl.Do(req)
 	if err != nil {
+		if !resumable {
+			have = 0
+		}
 		return meta, requestError(o.URL, have, err)
 	}
 	defer resp.Body.Close()
@@ -257,19 +290,36 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 	meta.etag, meta.lastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	total := int64(-1)
 	flag := os.O_WRONLY | os.O_CREATE
+	fresh := false // the body is the whole file: a new validator
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
 		start, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
 		if !ok || start != have {
-			os.Remove(partial)
+			removePartial(partial)
 			return meta, fmt.Errorf("pull %s: the server resumed with Content-Range %q, not at byte %d (partial download discarded): run again", o.URL, resp.Header.Get("Content-Range"), have)
+		}
+		if validator != "" && !sameValidator(resp.Header, validator) {
+			// The server ignored If-Range: these are another file's bytes.
+			removePartial(partial)
+			return meta, fmt.Errorf("pull %s: the server resumed the download with another version of the file (ETag %q, Last-Modified %q; the partial download had %s) and ignored If-Range (partial download discarded): run again to download the file from the start",
+				o.URL, resp.Header.Get("ETag"), resp.Header.Get("Last-Modified"), validator)
 		}
 		total = size
 		flag |= os.O_APPEND
-	case http.StatusOK: // no range support, or a fresh start
+	case http.StatusOK: // a fresh start, a changed file, or no range support
+		if have > 0 {
+			now := ifRangeValidator(resp.Header)
+			switch {
+			case validator != "" && now != validator:
+				log.Warn("model pull: the file changed on the server since the partial download began; starting over from byte 0", "url", o.URL, "was", validator, "now", now, "discarded_bytes", have)
+			default:
+				log.Warn("model pull: the server sent the whole file instead of the rest (it does not resume downloads); starting over from byte 0", "url", o.URL, "discarded_bytes", have)
+			}
+		}
 		have = 0
 		total = resp.ContentLength
 		flag |= os.O_TRUNC
+		fresh = true
 	case http.StatusRequestedRangeNotSatisfiable:
 		if have > 0 {
 			return meta, nil // the partial file is already complete; the checks tell
@@ -279,7 +329,7 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 		return meta, statusError(o.URL, resp, o.Token != "")
 	}
 	if total >= 0 && meta.size >= 0 && total != meta.size {
-		os.Remove(partial)
+		removePartial(partial)
 		return meta, fmt.Errorf("pull %s: %w", o.URL, meta.mismatch(total))
 	}
 	f, err := os.OpenFile(partial, flag, 0o644)
@@ -287,12 +337,22 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 		return meta, err
 	}
 	defer f.Close()
+	if fresh {
+		// After the truncation, so that no validator is ever kept with
+		// another file's bytes.
+		validator = ifRangeValidator(resp.Header)
+		if err := saveResumeValidator(partial, validator); err != nil {
+			log.Warn("model pull: cannot keep the validator of this download; if it is interrupted, the next pull starts over (or, from the hub or with --cid, resumes checked by the checksum)", "url", o.URL, "err", err)
+			validator = ""
+		}
+		resumable = validator != "" || resumeGuarded(o)
+	}
 	pw := &progressWriter{w: f, done: have, total: total, fn: o.Progress}
 	if _, err := io.Copy(pw, resp.Body); err != nil {
-		return meta, interrupted(o.URL, partial, pw.done, err)
+		return meta, interrupted(o.URL, partial, pw.done, resumable, err)
 	}
 	if total >= 0 && pw.done != total {
-		return meta, interrupted(o.URL, partial, pw.done, fmt.Errorf("got %d of %d bytes", pw.done, total))
+		return meta, interrupted(o.URL, partial, pw.done, resumable, fmt.Errorf("got %d of %d bytes", pw.done, total))
 	}
 	return meta, f.Sync()
 }

@@ -286,12 +286,25 @@ func TestPullUnreachable(t *testing.T) {
 	if err := os.WriteFile(partial, []byte("GGUF"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := saveResumeValidator(partial, `"v1"`); err != nil {
+		t.Fatal(err)
+	}
 	_, err = cache.Pull(context.Background(), PullOptions{URL: u})
 	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "resume from the 4 bytes") {
 		t.Errorf("with a partial file: %v", err)
 	}
 	if b, _ := os.ReadFile(partial); string(b) != "GGUF" {
 		t.Errorf("partial file now %q", b)
+	}
+	// Without a validator, a plain URL's partial would not be resumed:
+	// it is discarded, and the message offers no resume.
+	os.Remove(validatorPath(partial))
+	_, err = cache.Pull(context.Background(), PullOptions{URL: u})
+	if !errors.Is(err, ErrUnreachable) || strings.Contains(err.Error(), "resume") {
+		t.Errorf("with a partial file and no validator: %v", err)
+	}
+	if fileExists(partial) {
+		t.Error("a partial file without a validator was kept")
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 )
 
 // The errors of a pull: each says what failed and what to do about it.
@@ -52,11 +51,16 @@ func unreachable(err error) bool {
 }
 
 // interrupted is the error of a body cut short after done bytes are on
-// disk in partial; an empty partial file is removed.
-func interrupted(rawURL, partial string, done int64, err error) error {
-	if done == 0 {
-		os.Remove(partial)
+// disk in partial; an empty partial file is removed, and so is one that
+// is not resumable (no validator to resume it safely with).
+func interrupted(rawURL, partial string, done int64, resumable bool, err error) error {
+	switch {
+	case done == 0:
+		removePartial(partial)
 		return fmt.Errorf("pull %s: %w: run again", rawURL, err)
+	case !resumable:
+		removePartial(partial)
+		return fmt.Errorf("pull %s: %w after %d bytes (partial download discarded: the server sends no strong ETag or Last-Modified to resume it safely with): run again to download the file from the start", rawURL, err, done)
 	}
 	return fmt.Errorf("pull %s: %w after %d bytes: run again to resume", rawURL, err, done)
 }

@@ -145,7 +145,11 @@ named by the CID of its bytes. hf://OWNER/REPO[@REVISION]/FILE.gguf downloads
 from the Hugging Face hub (or the mirror in $HF_ENDPOINT); a private or gated
 repository (Llama's, for one) needs an access token in $HF_TOKEN, which is sent
 to the hub only. An interrupted
-download resumes where it stopped when the same URL is pulled again. The file
+download resumes where it stopped when the same URL is pulled again, if the
+server's file is still the one it began with (If-Range with the ETag, else
+Last-Modified, it sent); a changed file downloads from the start, and so does
+a plain URL whose server sent neither header (the hub's checksum, or --cid,
+lets such a download resume and catches a change). The file
 is checked against the SHA-256 and size the hub lists for it (X-Linked-Etag,
 X-Linked-Size), and a model already cached under them is not downloaded again.
 Any other URL pulled before is asked whether its file changed since, with the
