@@ -1,6 +1,7 @@
 package yuma
 
 import (
+	"math/big"
 	"math/rand/v2"
 	"testing"
 )
@@ -23,6 +24,17 @@ func fixedRatioLong(f, d u128) int64 {
 	return qu
 }
 
+// ceilQD returns ceil(q·d/2^32) for q ≤ 2^32, a value in [0, d].
+func ceilQD(q uint64, d u128) u128 {
+	x := new(big.Int).Lsh(new(big.Int).SetUint64(d.hi), 64)
+	x.Or(x, new(big.Int).SetUint64(d.lo))
+	x.Mul(x, new(big.Int).SetUint64(q))
+	x.Add(x, big.NewInt(1<<32-1))
+	x.Rsh(x, 32)
+	lo := new(big.Int).And(x, new(big.Int).SetUint64(^uint64(0))).Uint64()
+	return u128{x.Rsh(x, 64).Uint64(), lo}
+}
+
 // TestFixedRatioWide checks the estimate-and-correct division against long
 // division, for divisors of every width from 65 to 128 bits.
 func TestFixedRatioWide(t *testing.T) {
@@ -38,9 +50,12 @@ func TestFixedRatioWide(t *testing.T) {
 			d.hi = 1
 		}
 		var f u128
-		switch r.IntN(5) {
+		switch r.IntN(6) {
 		case 0:
 			f = d
+		case 5: // f = ceil(q·d/2^32), the least f of quotient q: there the
+			// estimate from the truncated operands is often one below.
+			f = ceilQD(r.Uint64N(1<<32+1), d)
 		case 1:
 			f = d.sub(u128{0, 1})
 		case 2:

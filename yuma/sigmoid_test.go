@@ -36,6 +36,9 @@ func TestAlphaSigmoidCheckValues(t *testing.T) {
 	tests := []struct{ c, w, bo, want int64 }{
 		{0, 0, 0, 3012258989},
 		{half, one, 0, 3436006604},
+		// w = bo takes buy (d = buy if w ≥ bo): d = HALF as in the value
+		// above; sell would give d = 0 and the first value.
+		{half, one, one, 3436006604},
 	}
 	for _, tt := range tests {
 		if got := sg.alpha(tt.c, tt.w, tt.bo); got != tt.want {
