@@ -56,7 +56,6 @@ type Params struct {
 
 // DefaultParams returns the parameters of dtao.md §11 (the `main` preset).
 func DefaultParams() Params {
-	movingAlpha, _ := U64F64FromRatio(3, 1_000_000) // 0.000003, truncated
 	return Params{
 		SupplyCap:    SupplyCap,
 		BaseEmission: RaoPerTAO,
@@ -75,7 +74,11 @@ func DefaultParams() Params {
 		MaxInputFactor: 1_000,
 		MinWeight:      PerquintillOne / 100,
 
-		MovingAlpha:           movingAlpha,
+		// SubnetMovingAlpha is stored as an I96F32 made from the f64 0.000003 (DefaultMovingAlpha
+		// in the chain's lib.rs): rounded to the nearest 2^-32, bits 12 885 (≈ 3.0000228·10^-6),
+		// then widened exactly to U64F64 in update_moving_price (stake_utils.rs). floor(3·10^-6·2^64)
+		// would be 7.6·10^-6 relative lower and can move the stored price by one bit.
+		MovingAlpha:           U64F64FromBits(0, 12_885<<32),
 		EMAPriceHalvingBlocks: 201_600,
 
 		MaxEpochsPerBlock:   2,

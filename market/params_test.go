@@ -17,8 +17,9 @@ func TestDefaultParams(t *testing.T) {
 	if d := DevParams(); d.Tempo != 10 || d.Validate() != nil {
 		t.Errorf("dev preset: %+v", d)
 	}
-	// MovingAlpha = floor(0.000003·2^64).
-	if hi, lo := p.MovingAlpha.Bits(); hi != 0 || lo != 55_340_232_221_128 {
+	// MovingAlpha: the I96F32 nearest the f64 0.000003 (round(12 884.901 888) = 12 885 bits),
+	// widened to U64F64: 12 885·2^32.
+	if hi, lo := p.MovingAlpha.Bits(); hi != 0 || lo != 55_340_653_608_960 {
 		t.Errorf("MovingAlpha bits %d", lo)
 	}
 }

@@ -85,6 +85,25 @@ func TestMovingPrice(t *testing.T) {
 	if got, _ := p.MovingPrice(old, U64F64FromInt(7), 201_600); got != U96F32FromBits(0, 1_073_746_655) {
 		t.Errorf("spot 7: %v", got)
 	}
+	// The chain's SubnetMovingAlpha bits (12 885·2^32, the I96F32 nearest the f64 0.000003), worked
+	// out with Python integers: a = floor(α·floor(n·2^64/(n+H))/2^64), then a·min(π,1) + (1−a)·old
+	// with each product floored, stored with the low 32 bits cut. With floor(0.000003·2^64) as α
+	// each of these lands one bit off (12 858, 4 294 954 437, 2^31 − 1).
+	for _, c := range []struct {
+		name string
+		old  U96F32
+		spot U64F64
+		n    uint64
+		want uint64
+	}{
+		{"from-0-to-1", U96F32{}, U64F64One(), 100_000_000, 12_859},
+		{"from-1-to-0", U96F32FromInt(1), U64F64{}, 100_000_000, 4_294_954_436},
+		{"steady-half", U96F32FromBits(0, 1<<31), q64(1, 2), 1 << 40, 1 << 31},
+	} {
+		if got, err := p.MovingPrice(c.old, c.spot, c.n); err != nil || got != U96F32FromBits(0, c.want) {
+			t.Errorf("%s: %v, %v; want bits %d", c.name, got, err, c.want)
+		}
+	}
 	// Over many blocks the moving price approaches min(π, 1) from below and never passes it.
 	mp := U96F32{}
 	for n := uint64(1); n < 2_000_000; n += 1_000 {
