@@ -125,13 +125,23 @@ func (p Params) limitInput(amount Rao, lim Limit, maxInput func(U64F64) (Rao, er
 	if net <= most {
 		return net, fee, 0, nil
 	}
-	// Partial fill: swap `most`, with the fee recomputed on it as Δ·rate/(65535 − rate).
-	f, _ := divmod(mulFull(u128of(uint64(most)), u128of(uint64(p.FeeRate))), u128of(65_535-uint64(min(p.FeeRate, 65_534))))
-	fee = amount - most
-	if f[1]|f[2]|f[3] == 0 {
-		fee = min(Rao(f[0]), fee)
-	}
+	// Partial fill: swap `most`, with the fee recomputed on it as Δ·rate/(65535 − rate), in the
+	// chain's U64F64 steps (swap_step.rs, determine_action): the ratio is floored to 2^-64 first,
+	// then Δ times it is floored; at most the amount left after `most`.
+	fee = min(p.partialFee(most), amount-most)
 	return most, fee, amount - most - fee, nil
+}
+
+// partialFee returns the fee on the swapped part of a partial fill (dtao.md §8.4):
+// floor(Δ · floor(FeeRate·2^64/(65535 − FeeRate)) / 2^64), saturated to u64. Flooring the ratio
+// first can make it one rao less than floor(Δ·FeeRate/(65535 − FeeRate)).
+func (p Params) partialFee(delta Rao) Rao {
+	r, _ := divFix(u128of(uint64(p.FeeRate)), u128of(65_535-uint64(min(p.FeeRate, 65_534))), fracU64F64) // < 2^80
+	f, err := mulFix(r, u128of(uint64(delta)), fracU64F64)
+	if err != nil || !f.fits64() {
+		return Rao(^uint64(0))
+	}
+	return Rao(f.lo)
 }
 
 // buy swaps net TAO in without fee or minimum output (§8.3 with the guards of §8.4).

@@ -171,8 +171,8 @@ func TestLimitBuy(t *testing.T) {
 		if mp, _ := more.Pool.Price(); mp.Cmp(lim) <= 0 {
 			t.Errorf("w2=%v: limit not tight: %v ≤ %v", w2, mp, lim)
 		}
-		// The fee on the swapped part is Δ·rate/(65535 − rate).
-		if want := Rao(uint64(s.In) * 33 / (65_535 - 33)); s.Fee != want {
+		// The fee on the swapped part is Δ·rate/(65535 − rate), at most a rao under the exact floor.
+		if want := Rao(uint64(s.In) * 33 / (65_535 - 33)); s.Fee != want && s.Fee+1 != want {
 			t.Errorf("w2=%v: partial fee %d, want %d", w2, s.Fee, want)
 		}
 		// A limit at or below the current price is crossed already.
@@ -300,5 +300,36 @@ func TestBurnBuy(t *testing.T) {
 	pricey := Pool{Alpha: 10_000_000, TAO: 1_000_000 * RaoPerTAO}
 	if s, err := pricey.BurnBuy(p, 1_000); err != nil || s.Out != 0 || s.Pool.TAO != pricey.TAO+1_000 {
 		t.Errorf("dust burn: %+v, %v", s, err)
+	}
+}
+
+// TestPartialFeeChainRounding: a partial fill's fee takes the chain's U64F64 steps
+// (swap_step.rs): floor(Δ·floor(rate·2^64/(65535 − rate))/2^64). Values from Python integers;
+// where Δ·rate/(65535 − rate) is a whole number the floored ratio makes it one rao less
+// (21 834·33/65 502 = 11 exactly, the chain charges 10).
+func TestPartialFeeChainRounding(t *testing.T) {
+	for _, c := range []struct {
+		rate  uint16
+		delta Rao
+		want  Rao
+	}{
+		{33, 21_834, 10},
+		{33, 21_835, 11},
+		{33, 65_502, 32},
+		{33, 1_000_000_000_000, 503_801_410},
+		{10_000, 55_535, 9_999},
+		{10_000, 1_000_000_000_000, 180_066_624_651},
+	} {
+		p := DefaultParams()
+		p.FeeRate = c.rate
+		if got := p.partialFee(c.delta); got != c.want {
+			t.Errorf("rate %d Δ %d: fee %d, want %d", c.rate, c.delta, got, c.want)
+		}
+		// Through limitInput: a limit that stops the swap at Δ charges that fee and refunds the rest.
+		amount := c.delta * 3
+		net, fee, refund, err := p.limitInput(amount, Limit{Price: U64F64One(), Partial: true}, func(U64F64) (Rao, error) { return c.delta, nil })
+		if err != nil || net != c.delta || fee != c.want || refund != amount-c.delta-c.want {
+			t.Errorf("rate %d Δ %d: limitInput = %d, %d, %d, %v", c.rate, c.delta, net, fee, refund, err)
+		}
 	}
 }
