@@ -40,11 +40,12 @@ func DecayFactor(halfLife uint64) uint64 {
 
 // DecayBurn returns the neuron registration burn after block b's decay (dtao.md §9, step 1 of
 // §2): burn·f/2^32 floored, with f = DecayFactor(BurnHalfLife), clamped to [MinBurn, MaxBurn].
-// Blocks 0 and 1 skip the step and return burn unchanged. Callers that decay many subnets per
-// block may compute DecayFactor once and use DecayBurnBy.
+// Blocks 0 and 1 skip the decay but still clamp, as the chain's
+// update_registration_prices_for_networks (subnets/registration.rs) clamps every block. Callers
+// that decay many subnets per block may compute DecayFactor once and use DecayBurnBy.
 func (p Params) DecayBurn(burn Rao, b uint64) Rao {
 	if b <= 1 {
-		return burn
+		return p.clampBurn(burn)
 	}
 	return p.DecayBurnBy(burn, DecayFactor(p.BurnHalfLife))
 }

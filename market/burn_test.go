@@ -47,6 +47,14 @@ func TestBurnClampsAndSkips(t *testing.T) {
 		if got := p.DecayBurn(RaoPerTAO, b); got != RaoPerTAO {
 			t.Errorf("block %d decayed the burn to %d", b, got)
 		}
+		// No decay at blocks 0 and 1, but the clamp still applies (registration.rs clamps
+		// whether or not it decayed).
+		if got := p.DecayBurn(p.MaxBurn+1, b); got != p.MaxBurn {
+			t.Errorf("block %d: burn above MaxBurn kept at %d", b, got)
+		}
+		if got := p.DecayBurn(p.MinBurn-1, b); got != p.MinBurn {
+			t.Errorf("block %d: burn below MinBurn kept at %d", b, got)
+		}
 	}
 	if got := p.DecayBurn(p.MinBurn, 5); got != p.MinBurn {
 		t.Errorf("decay below the minimum: %d", got)
