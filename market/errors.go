@@ -24,8 +24,9 @@ var (
 	// ErrInsufficientLiquidity: the net input exceeds 1 000 × the pool's input reserve (§8.4).
 	ErrInsufficientLiquidity = errors.New("market: swap input is too large for the pool's liquidity (more than 1000× its reserve); swap a smaller amount")
 
-	// ErrZeroOutput: a stake that would buy no alpha (§8.4).
-	ErrZeroOutput = errors.New("market: amount too small to buy any alpha; stake a larger amount")
+	// ErrZeroOutput: a stake that would buy no alpha (§8.4), or an unstake that would fetch no
+	// TAO (the chain's swap step rejects any swap with a positive input and no output).
+	ErrZeroOutput = errors.New("market: amount too small to get anything from the pool (no alpha for a stake, no TAO for an unstake); swap a larger amount")
 
 	// ErrZeroAmount: a swap of nothing.
 	ErrZeroAmount = errors.New("market: swap amount is zero; give a positive amount")

@@ -38,8 +38,8 @@ type Injection struct {
 	// AlphaIn and TAOIn are the floored amounts added to the reserves; both are 0 when Skipped.
 	AlphaIn, TAOIn Rao
 	// Excess is tao_emission − tao_in (floored), swapped for alpha without fee or limit;
-	// ProtocolAlpha is the alpha it bought. If that swap failed a pool guard, ExcessUnspent is
-	// set, nothing was bought and the excess TAO must not be minted.
+	// ProtocolAlpha is the alpha it bought. If that swap failed a pool guard or would have bought
+	// no alpha, ExcessUnspent is set, nothing was bought and the excess TAO must not be minted.
 	Excess        Rao
 	ProtocolAlpha Rao
 	ExcessUnspent bool
@@ -96,7 +96,9 @@ func (p Params) Inject(in InjectInput) (Injection, error) {
 	}
 	out.Excess = excess
 	if excess > 0 {
-		if buy, err := out.Pool.ProtocolBuy(p, excess); err == nil {
+		// A buy that would fetch no alpha fails on the chain too (swap_step.rs: a positive input
+		// must pay out something), so that excess is not spent either.
+		if buy, err := out.Pool.ProtocolBuy(p, excess); err == nil && buy.Out > 0 {
 			out.Pool, out.ProtocolAlpha = buy.Pool, buy.Out
 		} else {
 			out.ExcessUnspent = true

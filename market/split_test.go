@@ -132,6 +132,15 @@ func TestInject(t *testing.T) {
 		t.Errorf("alpha_in at the cap: %+v", got)
 	}
 
+	// An excess that would buy no alpha is not spent (the chain's swap step rejects a swap with
+	// a positive input and no output): π = 10^8, root_prop 0, so all 1 000 rao are excess, and
+	// 10^7·1 000/(10^15 + 1 000) < 1 rao of alpha.
+	pricey := Pool{Alpha: 10_000_000, TAO: 1_000_000 * RaoPerTAO}
+	got, err = p.Inject(InjectInput{Pool: pricey, TAOEmission: U96F32FromRao(1_000), AlphaEmission: RaoPerTAO})
+	if err != nil || !got.ExcessUnspent || got.Excess != 1_000 || got.ProtocolAlpha != 0 || got.Pool != pricey || got.TAOIn != 0 {
+		t.Errorf("excess buying nothing: %+v, %v", got, err)
+	}
+
 	// A pool without alpha has price 0: no alpha in, all TAO injected.
 	got, _ = p.Inject(InjectInput{Pool: Pool{TAO: 5 * RaoPerTAO}, TAOEmission: U96F32FromRao(RaoPerTAO), AlphaEmission: RaoPerTAO, RootProp: rp})
 	if got.AlphaIn != 0 || got.TAOIn != RaoPerTAO {

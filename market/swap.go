@@ -79,7 +79,8 @@ func (pl Pool) BurnBuy(p Params, burn Rao) (Swap, error) {
 	return out, nil
 }
 
-// Sell unstakes amount alpha into the pool for TAO (dtao.md §8.4). The fee is charged in alpha
+// Sell unstakes amount alpha into the pool for TAO (dtao.md §8.4). A sell that would pay out no
+// TAO fails with ErrZeroOutput, as on the chain. The fee is charged in alpha
 // and sold fee-less into the pool after the user's swap; its TAO is AuthorTAO. If that second
 // sale would break a guard, the fee alpha is added to the pool without a payout. The limit
 // applies to the user's swap; the fee sale after it may take the price a little further. The
@@ -92,6 +93,11 @@ func (pl Pool) Sell(p Params, amount Rao, lim Limit) (Swap, error) {
 	out, err := pl.sell(p, net)
 	if err != nil {
 		return Swap{}, err
+	}
+	if out.Out == 0 {
+		// The chain's swap step fails any swap whose positive input pays out nothing
+		// (swap_step.rs process_swap, ReservesTooLow), an unstake as well as a stake.
+		return Swap{}, ErrZeroOutput
 	}
 	out.Fee, out.Refund = fee, refund
 	if fee == 0 {

@@ -2,6 +2,7 @@ package market
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -88,6 +89,22 @@ func TestSwapGuards(t *testing.T) {
 			_, err := pricey.Buy(p, 1_000, Limit{})
 			return err
 		}, ErrZeroOutput},
+		{"unstake-fetches-nothing", func() error {
+			// 1 000 rao of alpha into 10^6 alpha against 1 TAO: 10^9·1 000/(10^15 + 1 000) < 1 rao.
+			cheap := Pool{Alpha: 1_000_000 * RaoPerTAO, TAO: RaoPerTAO}
+			_, err := cheap.Sell(p, 1_000, Limit{})
+			return err
+		}, ErrZeroOutput},
+		{"unstake-fetches-one", func() error {
+			// 10^6 rao (fee 503, net 999 497): 10^9·999 497/(10^15 + 999 497) ≈ 0.9995 floors to 0;
+			// 2·10^6 rao (fee 1 007) fetches 1 rao.
+			cheap := Pool{Alpha: 1_000_000 * RaoPerTAO, TAO: RaoPerTAO}
+			s, err := cheap.Sell(p, 2_000_000, Limit{})
+			if err == nil && s.Out != 1 {
+				return fmt.Errorf("out %d, want 1", s.Out)
+			}
+			return err
+		}, nil},
 		{"bad-weight", func() error {
 			w := Pool{Alpha: 1_000 * RaoPerTAO, TAO: 100 * RaoPerTAO, TAOWeight: PerquintillOne / 1000}
 			_, err := w.Buy(p, RaoPerTAO, Limit{})
