@@ -222,7 +222,13 @@ func (c Cache) savePullRecord(r pullRecord) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.json")
+	return writeSmallFile(path, b)
+}
+
+// writeSmallFile replaces path with b by an atomic rename of a temporary file
+// beside it (mode 0644), so a reader sees the old content or the new, never part.
+func writeSmallFile(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return err
 	}
