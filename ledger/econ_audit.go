@@ -11,9 +11,12 @@ import (
 //   - TAO: Σ balances + Σ subnet pool TAO + root-subnet TAO = issued − burned
 //     (the lock of a subnet lives in its pool; registration burns and
 //     stakes move TAO into pools; swap fees go to the block author);
-//   - alpha, per subnet: Σ stake pools + pending emission + protocol alpha
-//     = SubnetAlphaOut (alpha is minted only by emission and removed only
-//     by unstaking, burning and the epoch's unpaid rounding);
+//   - alpha, per subnet: Σ stake pools + pending emission + protocol and
+//     unowned alpha = SubnetAlphaOut (alpha is minted only by emission,
+//     alpha_out whole, and by stake buys; it is removed only by unstaking
+//     and by recycling root alpha and the owner's own miners' incentive; a
+//     registration's alpha is burned before it enters; the unowned part is
+//     what the split's flooring and the payouts leave, dtao.md §5–§7);
 //   - root: Σ root stake pools = RootTAO.
 //
 // A violation is reported with ErrCorrupt; it means a bug.
@@ -77,9 +80,9 @@ func audit(v View) error {
 		return fmt.Errorf("%w: root stake pools hold %v, RootTAO is %v", ErrCorrupt, alpha[0], econ.RootTAO)
 	}
 	for _, s := range subnets {
-		held := alpha[s.NetUID] + s.PendingServer + s.PendingValidator + s.PendingRoot + s.PendingOwner + s.ProtocolAlpha
+		held := alpha[s.NetUID] + s.PendingServer + s.PendingValidator + s.PendingRoot + s.PendingOwner + s.ProtocolAlpha + s.UnownedAlpha
 		if held != s.AlphaOut {
-			return fmt.Errorf("%w: subnet %d: stake, pending and protocol alpha %v ≠ alpha out %v", ErrCorrupt, s.NetUID, held, s.AlphaOut)
+			return fmt.Errorf("%w: subnet %d: stake, pending, protocol and unowned alpha %v ≠ alpha out %v", ErrCorrupt, s.NetUID, held, s.AlphaOut)
 		}
 	}
 	return nil

@@ -7,7 +7,7 @@ func listSubnets(v View) ([]*subnetRecord, error) {
 	var out []*subnetRecord
 	err := v.Iterate([]byte{skSubnet}, func(k, val []byte) error {
 		s := new(subnetRecord)
-		if err := decodeRecord(k, val, s); err != nil {
+		if err := decodeSubnet(k, val, s); err != nil {
 			return err
 		}
 		out = append(out, s)
@@ -16,7 +16,14 @@ func listSubnets(v View) ([]*subnetRecord, error) {
 	return out, err
 }
 
-func putSubnet(o *overlay, s *subnetRecord) error { return putRecord(o, subnetKey(s.NetUID), s) }
+func putSubnet(o *overlay, s *subnetRecord) error {
+	b, err := s.MarshalCBOR() // directly: protocols.Marshal would check its output once more
+	if err != nil {
+		return err
+	}
+	o.set(subnetKey(s.NetUID), b)
+	return nil
+}
 
 // subnetMarket returns the market parameters with a subnet's own burn
 // bounds.
@@ -48,11 +55,17 @@ func (e *Exec) blockStep() error {
 	}
 	mp := e.chain.Params.Market()
 
-	// §9: burn decay.
+	// §9: burn decay, skipped at blocks 0 and 1, then the clamp to the
+	// subnet's [MinBurn, MaxBurn], every block.
+	var f uint64
 	if b > 1 {
-		f := market.DecayFactor(mp.BurnHalfLife)
-		for _, s := range subnets {
-			s.Burn = subnetMarket(mp, s).DecayBurnBy(s.Burn, f)
+		f = market.DecayFactor(mp.BurnHalfLife)
+	}
+	for _, s := range subnets {
+		if smp := subnetMarket(mp, s); b > 1 {
+			s.Burn = smp.DecayBurnBy(s.Burn, f)
+		} else {
+			s.Burn = smp.DecayBurn(s.Burn, b)
 		}
 	}
 
@@ -121,7 +134,13 @@ func (e *Exec) blockStep() error {
 		s.LastMechStep = b
 	}
 
-	// §4.3: moving prices, after they were used.
+	// §4.3: moving prices, after they were used. n_b counts from the
+	// start_call block, the block before the first emission
+	// (FirstEmissionBlockNumber − 1 on the chain, update_moving_price). tao
+	// has no start_call: a subnet created by a transaction of block
+	// Created first emits in block Created + 1 (this step runs before the
+	// transactions), a genesis subnet (Created 0) in block 1, so Created
+	// is that block and n_b = b − Created (1 at the first emission).
 	for _, s := range emitting {
 		spot, err := s.pool().Price()
 		if err != nil {
@@ -140,7 +159,10 @@ func (e *Exec) blockStep() error {
 }
 
 // inject runs one emitting subnet's injection and alpha split (dtao.md
-// §5, §6) on s and returns the TAO minted for it. On error s is unchanged.
+// §5, §6) on s and returns the TAO minted for it: SubnetAlphaOut grows by
+// alpha_out (less a recycled root_alpha) and the protocol's buy, the
+// pending amounts by the floored parts, UnownedAlpha by the rest. On error
+// s is unchanged.
 func inject(mp market.Params, s *subnetRecord, blockTAO market.Rao, share market.U64F64, rootTAO market.Rao, rootSell bool) (market.Rao, error) {
 	taoEm, err := market.TAOEmission(blockTAO, share)
 	if err != nil {
@@ -162,8 +184,20 @@ func inject(mp market.Params, s *subnetRecord, blockTAO market.Rao, share market
 	if err != nil {
 		return 0, err
 	}
+	// alpha_out is minted to SubnetAlphaOut whole (§5); a root_alpha that
+	// the root sell flag recycles leaves it again (§6). Of the rest, the
+	// parts are floored one by one: the few rao they leave are in
+	// SubnetAlphaOut, owned by nobody.
 	paid := split.Owner + split.Server + split.Validator + split.Root
-	if paid < split.Owner || s.AlphaOut+inj.ProtocolAlpha+paid < s.AlphaOut {
+	if paid < split.Owner {
+		return 0, market.ErrOverflow
+	}
+	if split.Recycled > inj.AlphaOut || paid > inj.AlphaOut-split.Recycled {
+		return 0, market.ErrBadInput
+	}
+	minted := inj.AlphaOut - split.Recycled
+	added := minted + inj.ProtocolAlpha
+	if added < minted || s.AlphaOut+added < s.AlphaOut {
 		return 0, market.ErrOverflow
 	}
 	// The TAO minted for the subnet is what entered its pool: tao_in
@@ -172,14 +206,15 @@ func inject(mp market.Params, s *subnetRecord, blockTAO market.Rao, share market
 	if inj.Pool.TAO < s.PoolTAO {
 		return 0, market.ErrBadInput
 	}
-	minted := inj.Pool.TAO - s.PoolTAO
+	taoMinted := inj.Pool.TAO - s.PoolTAO
 	s.setPool(inj.Pool)
-	s.AlphaOut += inj.ProtocolAlpha + paid
+	s.AlphaOut += added
+	s.UnownedAlpha += minted - paid
 	s.ProtocolAlpha += inj.ProtocolAlpha
 	s.PendingOwner += split.Owner
 	s.PendingServer += split.Server
 	s.PendingValidator += split.Validator
 	s.PendingRoot += split.Root
-	s.TAOEmission, s.AlphaEmission = minted, paid
-	return minted, nil
+	s.TAOEmission, s.AlphaEmission = taoMinted, inj.AlphaOut
+	return taoMinted, nil
 }

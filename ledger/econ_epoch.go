@@ -95,9 +95,9 @@ func (e *Exec) epoch(s *subnetRecord, mp market.Params) error {
 	out, err := yuma.Epoch(in)
 	if err != nil {
 		// Only a corrupt state gets here (the input is built from checked
-		// state); the epoch's emission is burned, as an epoch without
-		// neurons would leave it, and the chain goes on.
-		s.AlphaOut -= min(s.AlphaOut, sv+vd+rt)
+		// state); the epoch's emission stays in SubnetAlphaOut unowned, as
+		// an epoch without neurons would leave it, and the chain goes on.
+		s.UnownedAlpha += sv + vd + rt
 		return e.payOwner(s, ow)
 	}
 	hk := make([]hotkeyRecord, len(neurons))
@@ -123,7 +123,7 @@ func (e *Exec) epoch(s *subnetRecord, mp market.Params) error {
 	}
 	pay, err := mp.Payout(pin)
 	if err != nil {
-		s.AlphaOut -= min(s.AlphaOut, sv+vd+rt)
+		s.UnownedAlpha += sv + vd + rt
 		return e.payOwner(s, ow)
 	}
 	for i, np := range pay.Neurons {
@@ -142,8 +142,12 @@ func (e *Exec) epoch(s *subnetRecord, mp market.Params) error {
 			return err
 		}
 	}
-	burned := pay.Burned + pay.Unpaid
-	s.AlphaOut -= min(s.AlphaOut, burned)
+	// The owner's own miners' incentive is recycled: it leaves
+	// SubnetAlphaOut (§7 step 5, RecycleOrBurn). What the payout leaves
+	// unpaid, its rounding or a budget no one earned, stays with the pool
+	// (§7: nothing is minted beyond alpha_out, and nothing is taken back).
+	s.AlphaOut -= min(s.AlphaOut, pay.Burned)
+	s.UnownedAlpha += pay.Unpaid
 	s.MinerBurnHi, s.MinerBurnLo = pay.MinerBurned.Bits()
 	return e.payOwner(s, pay.Owner)
 }

@@ -37,6 +37,7 @@ type SubnetInfo struct {
 	PoolAlpha     market.Rao    `json:"pool_alpha"`
 	AlphaOut      market.Rao    `json:"alpha_out"`
 	ProtocolAlpha market.Rao    `json:"protocol_alpha"`
+	UnownedAlpha  market.Rao    `json:"unowned_alpha"`  // in alpha_out, held by nobody (rounding, unpaid)
 	TAOEmission   market.Rao    `json:"tao_emission"`   // TAO into the subnet in the last block
 	AlphaEmission market.Rao    `json:"alpha_emission"` // alpha_out minted in the last block
 	Burn          market.Rao    `json:"burn"`           // registration burn now
@@ -57,7 +58,7 @@ func subnetInfo(s *subnetRecord) SubnetInfo {
 		NetUID: s.NetUID, Name: s.Name, Task: s.Task, Model: s.Model, Owner: s.Owner, OwnerHotkey: s.OwnerHotkey,
 		Created: s.Created, LockPaid: s.LockPaid, Hyper: s.Hyper, N: s.N,
 		Price: priceOf(spot), MovingPrice: priceOf(mp), PoolTAO: s.PoolTAO, PoolAlpha: s.PoolAlpha,
-		AlphaOut: s.AlphaOut, ProtocolAlpha: s.ProtocolAlpha, TAOEmission: s.TAOEmission, AlphaEmission: s.AlphaEmission,
+		AlphaOut: s.AlphaOut, ProtocolAlpha: s.ProtocolAlpha, UnownedAlpha: s.UnownedAlpha, TAOEmission: s.TAOEmission, AlphaEmission: s.AlphaEmission,
 		Burn: s.Burn, LastEpoch: s.LastEpochBlock, NextEpoch: next, EpochIndex: s.EpochIndex,
 		Pending: [4]market.Rao{s.PendingServer, s.PendingValidator, s.PendingRoot, s.PendingOwner},
 	}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"github.com/taonet/tao/market"
 	"github.com/taonet/tao/protocols"
@@ -53,7 +54,7 @@ type subnetRecord struct {
 	PoolAlpha     market.Rao         // SubnetAlphaIn
 	PoolTAO       market.Rao         // SubnetTAO
 	PoolWeight    market.Perquintill // w2 (0: 0.5)
-	AlphaOut      market.Rao         // SubnetAlphaOut: stake + pending + protocol alpha
+	AlphaOut      market.Rao         // SubnetAlphaOut: stake + pending + protocol + unowned alpha
 	ProtocolAlpha market.Rao         // alpha bought by emission excess
 	MovingHi      uint64             // SubnetMovingPrice, U96F32 bits
 	MovingLo      uint64
@@ -75,6 +76,66 @@ type subnetRecord struct {
 	LastMechStep        uint64 // LastMechansimStepBlock: the last payout's block
 
 	N uint16 // uids in use: 0..N-1
+
+	// UnownedAlpha is the part of SubnetAlphaOut that nobody holds
+	// (dtao.md §5, §7): each block mints alpha_out whole while its split
+	// parts (§6) are floored one by one, and an epoch's payout rounding and
+	// unpaid budget stay with the pool. It counts in the alpha issuance
+	// like the rest of AlphaOut. It is the record's last element and is
+	// left out of the encoding while it is 0 (MarshalCBOR), so records
+	// written before it existed decode unchanged.
+	UnownedAlpha market.Rao
+}
+
+// subnetWire is subnetRecord with the reflective CBOR codec (no methods).
+type subnetWire subnetRecord
+
+// subnetFields is the number of elements of subnetRecord's CBOR array
+// (its fields but the toarray marker), UnownedAlpha included.
+const subnetFields = 34
+
+// MarshalCBOR writes the record as a CBOR array; with UnownedAlpha 0 the
+// array stops before it, byte for byte the encoding of the record before
+// UnownedAlpha was added (33 elements), so such a record keeps its bytes
+// and the state root its value.
+func (s *subnetRecord) MarshalCBOR() ([]byte, error) {
+	b, err := protocols.Marshal((*subnetWire)(s))
+	if err != nil || s.UnownedAlpha != 0 {
+		return b, err
+	}
+	// The head is 0x98 n (an array of 24..255 elements) and the last
+	// element, UnownedAlpha = 0, is the single byte 0x00.
+	if len(b) < 3 || b[0] != 0x98 || b[1] != subnetFields || b[len(b)-1] != 0x00 {
+		return nil, fmt.Errorf("%w: subnet record encodes as an unexpected array", ErrCorrupt)
+	}
+	out := b[:len(b)-1]
+	out[1] = subnetFields - 1
+	return out, nil
+}
+
+// UnmarshalCBOR reads both encodings MarshalCBOR writes: the full array
+// and the one without UnownedAlpha (read as 0).
+func (s *subnetRecord) UnmarshalCBOR(b []byte) error {
+	return protocols.UnmarshalStored(withUnowned(b), (*subnetWire)(s), maxRecordSize)
+}
+
+// withUnowned returns a subnet record's encoding as the full array: one
+// written without UnownedAlpha gets it back as 0.
+func withUnowned(b []byte) []byte {
+	if len(b) < 2 || b[0] != 0x98 || b[1] != subnetFields-1 {
+		return b
+	}
+	full := make([]byte, len(b)+1)
+	copy(full, b)
+	full[1] = subnetFields // full[len(b)] = 0x00: UnownedAlpha = 0
+	return full
+}
+
+// decodeSubnet decodes the subnet record stored at key as UnmarshalCBOR
+// does, in one decoder pass instead of two (every block reads every
+// subnet).
+func decodeSubnet(key, b []byte, s *subnetRecord) error {
+	return decodeRecord(key, withUnowned(b), (*subnetWire)(s))
 }
 
 func (s *subnetRecord) pool() market.Pool {
@@ -176,8 +237,12 @@ func putRecord(o *overlay, key []byte, rec any) error {
 
 func getSubnet(v View, netuid uint16) (*subnetRecord, bool, error) {
 	s := new(subnetRecord)
-	ok, err := getRecord(v, subnetKey(netuid), s)
-	return s, ok, err
+	k := subnetKey(netuid)
+	b, err := v.Get(k)
+	if err != nil || b == nil {
+		return s, false, err
+	}
+	return s, true, decodeSubnet(k, b, s)
 }
 
 func getNeuron(v View, netuid, uid uint16) (*neuronRecord, bool, error) {

@@ -190,8 +190,9 @@ func (c *txContext) registerTx(t *protocols.Register) error {
 
 // dissolve removes a subnet past its immunity to make room for a new one
 // (dtao.md §10): its pool's TAO goes to the alpha holders pro rata to
-// their alpha, the rounding remainder and the protocol's part to the
-// owner; its neurons, stakes and commits are deleted.
+// their alpha, the rounding remainder and the part of the protocol's,
+// pending and unowned alpha to the owner; its neurons, stakes and
+// commits are deleted.
 func (c *txContext) dissolve(netuid uint16) error {
 	s, err := c.subnet(netuid)
 	if err != nil {

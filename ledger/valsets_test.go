@@ -11,9 +11,15 @@ import (
 // Recorded (at 3f724fc) from the chain of setChangeChain before the store kept
 // validator sets: keeping them writes outside the state namespace, so the
 // state root and the state digest of the same chain must not move.
+// Re-recorded when SubnetAlphaOut began to keep the unowned alpha
+// (dtao.md §5, §7): a state diff of this chain before and after showed
+// only subnet 1's record (AlphaOut, UnownedAlpha, AlphaEmission and what
+// the larger alpha issuance moves: root proportion, injection, pending
+// validator alpha), its uid 0's last-epoch emission and the owner hotkey's
+// stake on it (both grow as less root alpha is recycled).
 const (
-	setChangeRoot   = "72abaecd2875096f1c9514897df81300c41139f9054d67685213fa0ae86809c4"
-	setChangeDigest = "1925e68955952381ff1b114f24c4babec003f66a94ea0c261492a838d7da8570"
+	setChangeRoot   = "feedf7de74fa85267f29e7b3dcaa6918484e6e58248887082aff0964a0199a61"
+	setChangeDigest = "dec3001829fcae91748cebd87372abbcc050bc5956aee682d18190b18639ae95"
 )
 
 // setChangeChain commits, on l, a chain whose validator set changes twice:
