@@ -3,7 +3,7 @@ package market
 // Split is alpha_out divided as dtao.md §6 says; each part is floored to rao. The ledger adds
 // them to PendingOwnerCut, PendingServerEmission, PendingValidatorEmission and
 // PendingRootAlphaDivs. Owner + Server + Validator + Root + Recycled ≤ alpha_out; the few rao of
-// flooring are never minted.
+// flooring are minted with alpha_out (§5) but owned by nobody (the ledger's UnownedAlpha).
 type Split struct {
 	Owner, Server, Validator, Root Rao
 	// Recycled is root_alpha when the root sell flag is off (RootSell false): it is recycled

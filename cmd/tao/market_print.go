@@ -43,7 +43,7 @@ func printSubnet(w io.Writer, s ledger.SubnetInfo) error {
 	fmt.Fprintf(tw, "neurons\t%d of %d\n", s.N, s.Hyper.MaxUIDs)
 	fmt.Fprintf(tw, "price\t%s TAO/alpha (moving %s)\n", price(s.Price), price(s.MovingPrice))
 	fmt.Fprintf(tw, "pool\t%s TAO, %s alpha\n", s.PoolTAO, s.PoolAlpha)
-	fmt.Fprintf(tw, "alpha out\t%s (protocol %s)\n", s.AlphaOut, s.ProtocolAlpha)
+	fmt.Fprintf(tw, "alpha out\t%s (protocol %s, unowned %s)\n", s.AlphaOut, s.ProtocolAlpha, s.UnownedAlpha)
 	fmt.Fprintf(tw, "emission\t%s TAO and %s alpha in the last block\n", s.TAOEmission, s.AlphaEmission)
 	fmt.Fprintf(tw, "registration\t%s TAO burn\n", s.Burn)
 	fmt.Fprintf(tw, "epochs\t%d run, last at block %d, next at %d (tempo %d)\n", s.EpochIndex, s.LastEpoch, s.NextEpoch, s.Hyper.Tempo)
