@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/taonet/tao/market"
@@ -255,6 +256,9 @@ func (c *txContext) unstake(h Hotkey, netuid uint16, amount market.Rao, lim mark
 			ErrInsufficientStake, have, h, netuid, amount, have)
 	}
 	sw, err := s.pool().Sell(c.market(), amount, lim)
+	if errors.Is(err, market.ErrZeroOutput) {
+		return 0, dustError(s, h, amount, have)
+	}
 	if err != nil {
 		return 0, marketErr(fmt.Sprintf("unstake %v alpha from subnet %d", amount, netuid), err)
 	}
@@ -276,6 +280,27 @@ func (c *txContext) unstake(h Hotkey, netuid uint16, amount market.Rao, lim mark
 	c.emit("unstake", "coldkey", c.signer.String(), "hotkey", h.String(), "netuid", fmt.Sprint(netuid),
 		"alpha", fmt.Sprint(uint64(sold)), "tao", fmt.Sprint(uint64(sw.Out)), "fee", fmt.Sprint(uint64(sw.Fee)))
 	return sw.Out, nil
+}
+
+// zeroOutputError is an unstake refused because the alpha sold would
+// fetch no TAO (market.ErrZeroOutput, as the chain's swap step refuses
+// it), with the way out that fits the signer's stake: "swap a larger
+// amount" cannot be followed when the amount is already all of it.
+type zeroOutputError struct{ msg string }
+
+func (e *zeroOutputError) Error() string { return e.msg }
+func (e *zeroOutputError) Unwrap() error { return market.ErrZeroOutput }
+
+// dustError explains an unstake of amount (of have staked on h in s)
+// whose sale pays out no TAO. (A partial fill whose limit leaves a few
+// rao to sell gets here too, only in a pool of a few alpha.)
+func dustError(s *subnetRecord, h Hotkey, amount, have market.Rao) error {
+	head := fmt.Sprintf("unstake %v alpha from subnet %d: at the pool's price it fetches less than 1 rao of TAO, and a swap must pay out something", amount, s.NetUID)
+	fix := fmt.Sprintf("it is the whole stake on hotkey %s: leave it staked (it keeps its share of the hotkey's dividends and can be unstaked once it is worth a rao), or stake more on the same hotkey and unstake it all together", h)
+	if amount < have {
+		fix = fmt.Sprintf("unstake more at once (%v alpha staked on hotkey %s)", have, h)
+	}
+	return &zeroOutputError{msg: head + "; " + fix}
 }
 
 // moveStakeTx moves stake between hotkeys and subnets: without a swap
