@@ -343,3 +343,51 @@ func FuzzDecodeSubnetRecord(f *testing.F) {
 		}
 	})
 }
+
+// TestSubnetRecordSizeLimit: maxRecordSize bounds a subnet record's stored
+// bytes in either form. A record written without UnownedAlpha is read as
+// the full array, one byte longer; that byte must not count against the
+// limit, or a record of exactly maxRecordSize bytes, readable before
+// UnownedAlpha existed, would no longer be.
+func TestSubnetRecordSizeLimit(t *testing.T) {
+	s := &subnetRecord{NetUID: 3, Owner: acct(1), OwnerHotkey: hotkey(101), Hyper: DevParams().DefaultSubnetHyper(), AlphaOut: 7}
+	sized := func(n int) []byte {
+		t.Helper()
+		for range 3 {
+			b, err := s.MarshalCBOR()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b) == n {
+				return b
+			}
+			s.Task = string(bytes.Repeat([]byte{'t'}, len(s.Task)+n-len(b)))
+		}
+		t.Fatalf("no record of %d bytes", n)
+		return nil
+	}
+	for _, unowned := range []market.Rao{0, 1_000_000_007} {
+		s.UnownedAlpha = unowned
+		b := sized(maxRecordSize)
+		if unowned == 0 && b[1] != subnetFields-1 {
+			t.Fatalf("record without unowned alpha written with %d elements", b[1])
+		}
+		got := new(subnetRecord)
+		if err := decodeSubnet(subnetKey(3), b, got); err != nil {
+			t.Fatalf("unowned %d: a record of maxRecordSize bytes: %v", unowned, err)
+		}
+		if *got != *s {
+			t.Fatalf("unowned %d: decoded another record", unowned)
+		}
+		if err := new(subnetRecord).UnmarshalCBOR(b); err != nil {
+			t.Fatalf("unowned %d: UnmarshalCBOR of maxRecordSize bytes: %v", unowned, err)
+		}
+		b = sized(maxRecordSize + 1)
+		if err := decodeSubnet(subnetKey(3), b, new(subnetRecord)); err == nil {
+			t.Fatalf("unowned %d: a record of maxRecordSize+1 bytes decoded", unowned)
+		}
+		if err := new(subnetRecord).UnmarshalCBOR(b); err == nil {
+			t.Fatalf("unowned %d: UnmarshalCBOR of maxRecordSize+1 bytes passed", unowned)
+		}
+	}
+}

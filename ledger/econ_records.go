@@ -114,9 +114,13 @@ func (s *subnetRecord) MarshalCBOR() ([]byte, error) {
 }
 
 // UnmarshalCBOR reads both encodings MarshalCBOR writes: the full array
-// and the one without UnownedAlpha (read as 0).
+// and the one without UnownedAlpha (read as 0). maxRecordSize bounds the
+// bytes given, in either form.
 func (s *subnetRecord) UnmarshalCBOR(b []byte) error {
-	return protocols.UnmarshalStored(withUnowned(b), (*subnetWire)(s), maxRecordSize)
+	if len(b) > maxRecordSize {
+		return fmt.Errorf("%w: %d bytes, limit %d", protocols.ErrTooLarge, len(b), maxRecordSize)
+	}
+	return protocols.UnmarshalStored(withUnowned(b), (*subnetWire)(s), maxRecordSize+1)
 }
 
 // withUnowned returns a subnet record's encoding as the full array: one
@@ -135,7 +139,15 @@ func withUnowned(b []byte) []byte {
 // does, in one decoder pass instead of two (every block reads every
 // subnet).
 func decodeSubnet(key, b []byte, s *subnetRecord) error {
-	return decodeRecord(key, withUnowned(b), (*subnetWire)(s))
+	// The limit bounds the stored bytes: the short form's added byte
+	// must not push a record of maxRecordSize bytes past it.
+	if len(b) > maxRecordSize {
+		return fmt.Errorf("%w: state key %x: %v: %d bytes, limit %d", ErrCorrupt, key, protocols.ErrTooLarge, len(b), maxRecordSize)
+	}
+	if err := protocols.UnmarshalStored(withUnowned(b), (*subnetWire)(s), maxRecordSize+1); err != nil {
+		return fmt.Errorf("%w: state key %x: %v", ErrCorrupt, key, err)
+	}
+	return nil
 }
 
 func (s *subnetRecord) pool() market.Pool {
