@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/ipfs/go-cid"
 	"github.com/taonet/tao/market"
@@ -96,6 +97,17 @@ func (g *Genesis) Validate() error {
 	for i, sn := range g.Subnets {
 		if sn.Lock < g.Params.MinLockCost {
 			return bad("subnet %d: lock %v TAO is below min_lock_cost %v TAO", i+1, sn.Lock, g.Params.MinLockCost)
+		}
+		for _, t := range []struct {
+			what, text string
+			max        int
+		}{{"name", sn.Name, protocols.MaxSubnetNameLen}, {"task", sn.Task, protocols.MaxSubnetTextLen}, {"model", sn.Model, protocols.MaxSubnetTextLen}} {
+			if len(t.text) > t.max {
+				return bad("subnet %d: %s of %d bytes, limit %d (as a create-subnet transaction's); shorten it", i+1, t.what, len(t.text), t.max)
+			}
+			if !utf8.ValidString(t.text) {
+				return bad("subnet %d: %s is not valid UTF-8", i+1, t.what)
+			}
 		}
 		if len(sn.Neurons)+1 > int(g.Params.MaxUIDs) {
 			return bad("subnet %d: %d neurons and the owner, max_uids is %d", i+1, len(sn.Neurons), g.Params.MaxUIDs)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/taonet/tao/market"
+	"github.com/taonet/tao/protocols"
 )
 
 func TestPresets(t *testing.T) {
@@ -97,6 +98,15 @@ func TestGenesisRejects(t *testing.T) {
 		"dup-validator":   func(g *Genesis) { g.Validators = append(g.Validators, g.Validators[0]) },
 		"bad-params":      func(g *Genesis) { g.Params.Tempo = 0 },
 		"many-validators": func(g *Genesis) { g.Params.MaxValidators = 0 },
+		"long-subnet-name": func(g *Genesis) {
+			g.Subnets = []GenesisSubnet{{Owner: acct(1), OwnerHotkey: hotkey(101), Name: strings.Repeat("n", protocols.MaxSubnetNameLen+1), Lock: g.Params.MinLockCost}}
+		},
+		"long-subnet-model": func(g *Genesis) {
+			g.Subnets = []GenesisSubnet{{Owner: acct(1), OwnerHotkey: hotkey(101), Name: "n", Model: strings.Repeat("m", protocols.MaxSubnetTextLen+1), Lock: g.Params.MinLockCost}}
+		},
+		"subnet-task-not-utf8": func(g *Genesis) {
+			g.Subnets = []GenesisSubnet{{Owner: acct(1), OwnerHotkey: hotkey(101), Name: "n", Task: "\xff", Lock: g.Params.MinLockCost}}
+		},
 	}
 	for name, f := range mutations {
 		g := testGenesis(2)
