@@ -230,8 +230,13 @@ func (c *txContext) dissolve(netuid uint16) error {
 	}
 	left := s.PoolTAO
 	for _, x := range hs {
+		// Every holding's shares and stake index go, whatever AlphaOut
+		// is: a netuid reused by a new subnet must start without them.
+		if err := putShares(c.o, x.h, netuid, x.c, 1, 0); err != nil {
+			return err
+		}
 		if s.AlphaOut == 0 {
-			break
+			continue
 		}
 		part, ok := mulDiv(uint64(s.PoolTAO), uint64(x.a), uint64(s.AlphaOut))
 		if !ok {
@@ -241,9 +246,6 @@ func (c *txContext) dissolve(netuid uint16) error {
 			return err
 		}
 		left -= market.Rao(part)
-		if err := putShares(c.o, x.h, netuid, x.c, 1, 0); err != nil {
-			return err
-		}
 	}
 	if err := credit(c.o, s.Owner, left); err != nil {
 		return err
