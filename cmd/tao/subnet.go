@@ -64,6 +64,10 @@ hotkey becomes uid 0. The cost is shown first; --yes skips the question, and
 			key, err := o.ask(cmd, yes, func(w io.Writer) {
 				fmt.Fprintf(w, "Create subnet %q with owner hotkey %s:\n", name, hk)
 				fmt.Fprintf(w, "  lock cost       %s TAO (at most %s), into the new subnet's pool\n", e.LockCost, bound)
+				if len(e.Subnets) >= e.SubnetLimit {
+					fmt.Fprintf(w, "  the chain holds its limit of %d subnets: this first dissolves the one with the lowest moving\n"+
+						"  price past its immunity (its pool's TAO goes to its stakers and owner), or fails if none is\n", e.SubnetLimit)
+				}
 			}, "Proceed?")
 			if err != nil {
 				return err
@@ -80,6 +84,10 @@ hotkey becomes uid 0. The cost is shown first; --yes skips the question, and
 							did = fmt.Sprintf("created subnet %d %q; see it with `tao subnet show %d`", s.NetUID, name, s.NetUID)
 						}
 					}
+					for _, d := range dissolvedSubnets(e.Subnets, ss) {
+						did += fmt.Sprintf("\ndissolved subnet %d %q to make room (the chain holds at most %d subnets); its pool's TAO went to its stakers and owner",
+							d.NetUID, d.Name, e.SubnetLimit)
+					}
 				}
 			}
 			return o.printTx(cmd.OutOrStdout(), info, did)
@@ -95,6 +103,20 @@ hotkey becomes uid 0. The cost is shown first; --yes skips the question, and
 	f.BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	_ = c.MarkFlagRequired("name")
 	return c
+}
+
+// dissolvedSubnets returns the subnets of before that after lacks: a
+// netuid gone, or taken by a subnet created later (dtao.md §10: a creation
+// beyond the subnet limit dissolves one, and the new subnet may take its
+// netuid).
+func dissolvedSubnets(before, after []ledger.SubnetInfo) []ledger.SubnetInfo {
+	var out []ledger.SubnetInfo
+	for _, b := range before {
+		if !slices.ContainsFunc(after, func(a ledger.SubnetInfo) bool { return a.NetUID == b.NetUID && a.Created == b.Created }) {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // readOpts holds the flags of the commands that only read the node.
