@@ -31,6 +31,44 @@ type TxInfo struct {
 	Height uint64 `json:"height,omitempty"`
 	Fee    uint64 `json:"fee_rao,omitempty"`
 	Error  string `json:"error,omitempty"` // why POST /txs rejected it
+	// Events are what a committed transaction did, in order (GET /tx/{cid}
+	// only), as CometBFT's /tx reports its result's events.
+	Events []TxEvent `json:"events,omitempty"`
+}
+
+// TxEvent is one event of a committed transaction (ledger.Event).
+type TxEvent struct {
+	Type       string        `json:"type"`
+	Attributes []TxEventAttr `json:"attributes"`
+}
+
+// TxEventAttr is one key/value attribute of a TxEvent.
+type TxEventAttr struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Attr returns the value of the first attribute named key, and whether
+// there is one.
+func (e TxEvent) Attr(key string) (string, bool) {
+	for _, a := range e.Attributes {
+		if a.Key == key {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+func txEvents(evs []ledger.Event) []TxEvent {
+	var out []TxEvent
+	for _, ev := range evs {
+		e := TxEvent{Type: ev.Type, Attributes: make([]TxEventAttr, 0, len(ev.Attrs))}
+		for _, a := range ev.Attrs {
+			e.Attributes = append(e.Attributes, TxEventAttr{Key: a.Key, Value: a.Value})
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // TxBatchInfo is the answer of POST /txs: one TxInfo per transaction, in
@@ -254,7 +292,7 @@ func (n *Node) handleTx(w http.ResponseWriter, r *http.Request) {
 	}
 	info := TxInfo{ID: id.String(), State: st.State.String()}
 	if st.State == ledger.TxCommitted {
-		info.Height, info.Fee = st.Height, st.Result.Fee
+		info.Height, info.Fee, info.Events = st.Height, st.Result.Fee, txEvents(st.Result.Events)
 	}
 	writeJSON(w, http.StatusOK, info)
 }

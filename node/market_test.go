@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,14 +41,18 @@ func (m *marketNet) submit(key ed25519.PrivateKey, body protocols.TxBody) string
 	return info.ID
 }
 
-// commit submits and waits until node 0 has committed the transaction.
-func (m *marketNet) commit(key ed25519.PrivateKey, body protocols.TxBody) {
+// commit submits and waits until node 0 has committed the transaction, and
+// returns what GET /tx says of it then.
+func (m *marketNet) commit(key ed25519.PrivateKey, body protocols.TxBody) node.TxInfo {
 	m.t.Helper()
 	id := m.submit(key, body)
+	var info node.TxInfo
 	m.await(fmt.Sprintf("%s committed", body.TxKind()), func() bool {
-		info, err := (&node.Client{BaseURL: m.nw.Nodes[0].HTTPURL()}).Tx(context.Background(), id)
+		var err error
+		info, err = (&node.Client{BaseURL: m.nw.Nodes[0].HTTPURL()}).Tx(context.Background(), id)
 		return err == nil && info.State == ledger.TxCommitted.String()
 	})
+	return info
 }
 
 func (m *marketNet) await(what string, cond func() bool) {
@@ -79,7 +84,19 @@ func TestMarketOnLoopback(t *testing.T) {
 	nw.AwaitHeight(t, 2, time.Minute)
 	m := &marketNet{t: t, nw: nw, nonces: map[string]uint64{}}
 	owner := nw.Accounts[0]
-	m.commit(owner, &protocols.CreateSubnet{OwnerHotkey: pub(seededKey(0x0f, 0)), Name: "loopback", Task: "text-generation"})
+	created := m.commit(owner, &protocols.CreateSubnet{OwnerHotkey: pub(seededKey(0x0f, 0)), Name: "loopback", Task: "text-generation"})
+	// GET /tx reports the committed transaction's events in order, as
+	// CometBFT's /tx does: the owner hotkey's registration, then the subnet.
+	var kinds []string
+	for _, e := range created.Events {
+		kinds = append(kinds, e.Type)
+	}
+	if !slices.Equal(kinds, []string{"register", "create-subnet"}) {
+		t.Fatalf("create-subnet events %+v, want register then create-subnet", created.Events)
+	}
+	if v, ok := created.Events[1].Attr("netuid"); !ok || v != "1" {
+		t.Fatalf("create-subnet event netuid %q, %v; want 1", v, ok)
+	}
 	m.commit(owner, &protocols.SetSubnetParams{NetUID: 1, Param: "commit_reveal", Value: 0})
 
 	var hot []ed25519.PrivateKey

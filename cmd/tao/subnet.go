@@ -77,7 +77,13 @@ hotkey becomes uid 0. The cost is shown first; --yes skips the question, and
 				return err
 			}
 			did := fmt.Sprintf("subnet %q submitted", name)
-			if info.State == "committed" {
+			if netuid, dissolved, ok := subnetCreateEvents(info, e.Subnets); ok {
+				did = fmt.Sprintf("created subnet %d %q; see it with `tao subnet show %d`", netuid, name, netuid)
+				for _, d := range dissolved {
+					did += fmt.Sprintf("\ndissolved subnet %d %q to make room (the chain holds at most %d subnets); its pool's TAO went to its stakers and owner",
+						d.NetUID, d.Name, e.SubnetLimit)
+				}
+			} else if info.State == "committed" { // a node without events in GET /tx: compare the subnet lists
 				if ss, err := o.client().Subnets(ctx); err == nil {
 					for _, s := range ss {
 						if s.OwnerHotkey == hk && s.Created == info.Height {
@@ -103,6 +109,31 @@ hotkey becomes uid 0. The cost is shown first; --yes skips the question, and
 	f.BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	_ = c.MarkFlagRequired("name")
 	return c
+}
+
+// subnetCreateEvents reads a committed create-subnet transaction's events
+// (GET /tx): the new subnet's netuid and the subnets of before it dissolved
+// to make room. ok is false when the events do not say (not committed, or a
+// node that reports no events).
+func subnetCreateEvents(info node.TxInfo, before []ledger.SubnetInfo) (netuid uint16, dissolved []ledger.SubnetInfo, ok bool) {
+	for _, e := range info.Events {
+		v, has := e.Attr("netuid")
+		n, err := strconv.ParseUint(v, 10, 16)
+		if !has || err != nil {
+			continue
+		}
+		switch e.Type {
+		case "create-subnet":
+			netuid, ok = uint16(n), true
+		case "dissolve-subnet":
+			d := ledger.SubnetInfo{NetUID: uint16(n)}
+			if i := slices.IndexFunc(before, func(s ledger.SubnetInfo) bool { return s.NetUID == d.NetUID }); i >= 0 {
+				d = before[i]
+			}
+			dissolved = append(dissolved, d)
+		}
+	}
+	return netuid, dissolved, ok
 }
 
 // dissolvedSubnets returns the subnets of before that after lacks: a

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/taonet/tao/ledger"
+	"github.com/taonet/tao/node"
 )
 
 // TestDissolvedSubnets: `tao subnet create` names the subnet its creation
@@ -31,5 +32,35 @@ func TestDissolvedSubnets(t *testing.T) {
 		if len(got) == 1 && got[0].Name != "b" {
 			t.Errorf("%s: dissolved %+v", c.name, got[0])
 		}
+	}
+}
+
+// TestSubnetCreateEvents: `tao subnet create` reads the new netuid and the
+// subnet it dissolved from the committed transaction's events, naming the
+// dissolved one as it was before; without a create-subnet event it says it
+// cannot tell (and the command compares subnet lists instead).
+func TestSubnetCreateEvents(t *testing.T) {
+	before := []ledger.SubnetInfo{{NetUID: 1, Created: 1}, {NetUID: 2, Created: 2, Name: "b"}}
+	ev := func(typ string, kv ...string) node.TxEvent {
+		e := node.TxEvent{Type: typ}
+		for i := 0; i+1 < len(kv); i += 2 {
+			e.Attributes = append(e.Attributes, node.TxEventAttr{Key: kv[i], Value: kv[i+1]})
+		}
+		return e
+	}
+	info := node.TxInfo{State: "committed", Events: []node.TxEvent{
+		ev("dissolve-subnet", "netuid", "2", "tao", "5"),
+		ev("register", "netuid", "2", "uid", "0"),
+		ev("create-subnet", "netuid", "2", "owner", "x"),
+	}}
+	netuid, dissolved, ok := subnetCreateEvents(info, before)
+	if !ok || netuid != 2 || len(dissolved) != 1 || dissolved[0].NetUID != 2 || dissolved[0].Name != "b" {
+		t.Fatalf("events: netuid %d, dissolved %+v, ok %v", netuid, dissolved, ok)
+	}
+	if _, _, ok := subnetCreateEvents(node.TxInfo{State: "committed"}, before); ok {
+		t.Fatal("no events: ok, want the list comparison")
+	}
+	if _, _, ok := subnetCreateEvents(node.TxInfo{State: "committed", Events: []node.TxEvent{ev("create-subnet", "netuid", "x")}}, before); ok {
+		t.Fatal("unreadable netuid: ok")
 	}
 }

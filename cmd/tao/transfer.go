@@ -168,7 +168,7 @@ func newTxCmd() *cobra.Command {
 	var api string
 	c := &cobra.Command{
 		Use:   "tx TXID",
-		Short: "Show a transaction's status: pending, committed (with its block) or unknown",
+		Short: "Show a transaction's status: pending, committed (with its block, fee and events) or unknown",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), 15*time.Second)
