@@ -139,7 +139,7 @@ func (n *Node) start(ctx context.Context) error {
 		n.ann.height = n.chain.ledger.Height
 	}
 	n.wg.Go(func() { n.ann.run(ctx, c.AnnounceInterval) })
-	if err := n.startRouting(); err != nil {
+	if err := n.startRouting(ctx); err != nil {
 		return err
 	}
 	if c.Validator != nil {

@@ -149,7 +149,7 @@ func (n *Node) openEngine() (inference.Engine, bool, error) {
 
 // startRouting starts the directory and client on every node, and the
 // miner on a miner node. The host must be started.
-func (n *Node) startRouting() (err error) {
+func (n *Node) startRouting(ctx context.Context) (err error) {
 	rt := &routingState{}
 	rt.ctx, rt.cancelAPI = context.WithCancel(context.Background())
 	n.rt = rt
@@ -179,7 +179,7 @@ func (n *Node) startRouting() (err error) {
 		l = n.chain.ledger
 	}
 	rt.reg = newRegistry(subnets, l)
-	if err := n.checkMinerRegistered(rt.reg, minerModel); err != nil {
+	if err := n.awaitCaughtUp(ctx, func() error { return n.checkMinerRegistered(rt.reg, minerModel) }, isNotRegistered); err != nil {
 		return err
 	}
 	log := n.log
@@ -279,8 +279,55 @@ func (n *Node) checkMinerRegistered(reg *registry, model cid.Cid) error {
 	}
 	if _, ok := reg.Neuron(m.NetUID, n.host.ID()); !ok {
 		raw, _ := n.key.GetPublic().Raw()
-		return fmt.Errorf("this node's hotkey %x (peer %s) is not registered on subnet %d: register it first (`tao register --netuid %d`), then start the miner",
-			raw, n.host.ID(), m.NetUID, m.NetUID)
+		return notRegisteredError(fmt.Sprintf("this node's hotkey %x (peer %s) is not registered on subnet %d: register it first (`tao register --netuid %d`), then start the miner",
+			raw, n.host.ID(), m.NetUID, m.NetUID))
 	}
 	return nil
+}
+
+// notRegisteredError is checkMinerRegistered's refusal of a hotkey that
+// holds no uid.
+type notRegisteredError string
+
+func (e notRegisteredError) Error() string { return string(e) }
+
+func isNotRegistered(err error) bool {
+	var nr notRegisteredError
+	return errors.As(err, &nr)
+}
+
+// catchUpWait bounds how long a miner or validator whose hotkey (or
+// subnet) the local ledger does not show waits for that ledger to catch
+// up.
+var catchUpWait = 30 * time.Second
+
+// awaitCaughtUp runs check until it passes or fails otherwise than retry
+// says, while the ledger may be behind the chain: a node restored from a
+// snapshot, or restarted on an old data directory, starts below the block
+// that registered its hotkey (a miner registered a minute before was
+// refused until its data directory was deleted). It checks again as
+// blocks arrive, until catchUpWait passes (the height peers report is no
+// reliable tip: a catch-up answer names the height it serves), so a hotkey
+// that is truly not registered is refused after catchUpWait; a node with
+// no bootstrap peer and no mDNS (the first of a network) has no one to
+// catch up with and does not wait.
+func (n *Node) awaitCaughtUp(ctx context.Context, check func() error, retry func(error) bool) error {
+	err := check()
+	if err == nil || !retry(err) || n.chain == nil || (len(n.cfg.Bootstrap) == 0 && n.cfg.NoMDNS) {
+		return err
+	}
+	l := n.chain.ledger
+	n.log.Info("not found at this node's height; waiting for the ledger to catch up with the chain", "height", l.Height(), "wait", catchUpWait, "err", err)
+	deadline := time.Now().Add(catchUpWait)
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(250 * time.Millisecond):
+		}
+		if err = check(); err == nil || !retry(err) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w (this node's ledger is at block %d)", err, l.Height())
 }

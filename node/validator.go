@@ -110,14 +110,6 @@ func (n *Node) startValidator(ctx context.Context) error {
 		return fmt.Errorf("the validator role needs the chain: %w", errNoChain)
 	}
 	l := n.chain.ledger
-	mg, err := l.Metagraph(vc.NetUID)
-	if err != nil {
-		return fmt.Errorf("validator: %w", err)
-	}
-	model, err := cid.Decode(mg.Subnet.Model)
-	if err != nil {
-		return fmt.Errorf("subnet %d declares no model CID (%q), so answers cannot be verified: its owner must declare the model before it is validated", vc.NetUID, mg.Subnet.Model)
-	}
 	raw, err := n.key.Raw()
 	if err != nil {
 		return err
@@ -133,10 +125,28 @@ func (n *Node) startValidator(ctx context.Context) error {
 		key: key, pub: pub, hotkey: ledger.Hotkey(acct), self: n.host.ID(), uidKeys: map[uint16]ledger.Hotkey{},
 	}
 	v.status.s.NetUID = vc.NetUID
-	me, ok := v.selfIn(mg)
-	if !ok {
-		return fmt.Errorf("this node's hotkey %x (peer %s) is not registered on subnet %d: register it first (`tao register --netuid %d`), then start the validator",
-			[]byte(pub), v.self, vc.NetUID, vc.NetUID)
+	var (
+		mg *ledger.Metagraph
+		me ledger.NeuronInfo
+	)
+	err = n.awaitCaughtUp(ctx, func() error {
+		var err error
+		if mg, err = l.Metagraph(vc.NetUID); err != nil {
+			return fmt.Errorf("validator: %w", err)
+		}
+		var ok bool
+		if me, ok = v.selfIn(mg); !ok {
+			return notRegisteredError(fmt.Sprintf("this node's hotkey %x (peer %s) is not registered on subnet %d: register it first (`tao register --netuid %d`), then start the validator",
+				[]byte(pub), v.self, vc.NetUID, vc.NetUID))
+		}
+		return nil
+	}, func(err error) bool { return isNotRegistered(err) || errors.Is(err, ledger.ErrUnknownSubnet) })
+	if err != nil {
+		return err
+	}
+	model, err := cid.Decode(mg.Subnet.Model)
+	if err != nil {
+		return fmt.Errorf("subnet %d declares no model CID (%q), so answers cannot be verified: its owner must declare the model before it is validated", vc.NetUID, mg.Subnet.Model)
 	}
 	if me.Stake == 0 && me.RootStake == 0 {
 		v.log.Warn("this validator's hotkey has no stake on the subnet: its weights count for nothing until it is staked (`tao stake add`)")
