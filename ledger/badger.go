@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -35,6 +36,9 @@ func BadgerOptions(dir string, logger *slog.Logger) badger.Options {
 func OpenBadger(opts badger.Options) (*BadgerStore, error) {
 	db, err := badger.Open(opts)
 	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("open block store %s: another process has it open (a tao node on the same data dir?): stop that one, or give this one its own --data-dir: %w", opts.Dir, err)
+		}
 		return nil, fmt.Errorf("open block store %s: %w", opts.Dir, err)
 	}
 	return &BadgerStore{db: db}, nil

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
@@ -176,5 +177,18 @@ func TestGenesisState(t *testing.T) {
 	// Two ledgers of one genesis agree on its root.
 	if openMem(t, testGenesis(3)).StateRoot() != l.StateRoot() {
 		t.Fatal("genesis root not deterministic")
+	}
+}
+
+// TestBadgerOpenTwice: a second process (here, a second open) on a store
+// in use gets an error that says so and names the fix, not only badger's
+// lock message.
+func TestBadgerOpenTwice(t *testing.T) {
+	dir := t.TempDir()
+	s := openBadger(t, dir)
+	defer s.Close()
+	_, err := OpenBadger(testBadgerOptions(dir))
+	if err == nil || !strings.Contains(err.Error(), "another process has it open") || !strings.Contains(err.Error(), "--data-dir") {
+		t.Fatalf("second open: %v", err)
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +100,18 @@ func TestMarketOnLoopback(t *testing.T) {
 		t.Fatalf("create-subnet event netuid %q, %v; want 1", v, ok)
 	}
 	m.commit(owner, &protocols.SetSubnetParams{NetUID: 1, Param: "commit_reveal", Value: 0})
+	// A subnet the chain lacks: the OpenAI endpoint says so, and how to list
+	// the chain's subnets, not only how to declare one.
+	resp, err := http.Post(nw.Nodes[0].HTTPURL()+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"subnet-9","messages":[{"role":"user","content":"x"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "not on this node's chain") || !strings.Contains(string(body), "tao subnet list") {
+		t.Fatalf("subnet-9 on a chain node: %d %s", resp.StatusCode, body)
+	}
 
 	var hot []ed25519.PrivateKey
 	for i := range miners + validators {

@@ -137,6 +137,9 @@ func (n *Node) start(ctx context.Context) error {
 			return err
 		}
 		n.ann.height = n.chain.ledger.Height
+	} else {
+		n.log.Warn("this node follows no chain: no --genesis and no DATA_DIR/genesis.json; it joins the network and serves inference, but has no ledger (no balances, subnets or blocks). To follow a chain, start it with --genesis FILE (a devnet's is DIR/genesis.json)",
+			"data_dir", n.cfg.DataDir)
 	}
 	n.wg.Go(func() { n.ann.run(ctx, c.AnnounceInterval) })
 	if err := n.startRouting(ctx); err != nil {

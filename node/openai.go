@@ -142,8 +142,11 @@ func (n *Node) complete(w http.ResponseWriter, r *http.Request, chat bool, model
 		return
 	}
 	if _, ok := n.rt.reg.Subnet(netuid); !ok {
-		writeOAIError(w, &oaiError{Status: 404, Type: "invalid_request_error", Param: "model", Code: "model_not_found",
-			Message: fmt.Sprintf("subnet %d is not declared on this node (declared: %v); declare it with --subnet %d=MODEL_CID", netuid, n.Subnets(), netuid)})
+		msg := fmt.Sprintf("subnet %d is not declared on this node (declared: %v); declare it with --subnet %d=MODEL_CID", netuid, n.Subnets(), netuid)
+		if n.chain != nil { // subnets come from the ledger, and from --subnet
+			msg = fmt.Sprintf("subnet %d is not on this node's chain (subnets: %v); `tao subnet list` shows them and `tao subnet create` makes one (or declare an off-chain subnet with --subnet %d=MODEL_CID)", netuid, n.Subnets(), netuid)
+		}
+		writeOAIError(w, &oaiError{Status: 404, Type: "invalid_request_error", Param: "model", Code: "model_not_found", Message: msg})
 		return
 	}
 	if req.Sampling.Seed == 0 && req.Sampling.Temperature > 0 {

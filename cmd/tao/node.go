@@ -34,8 +34,12 @@ func nodeCmd(extend func(f *pflag.FlagSet) func(*node.Config) error) *cobra.Comm
 		Use:   "node",
 		Short: "Run a tao peer: join the network, keep up with it, serve the local API",
 		Long: `Run a tao full node. It finds peers through the bootstrap list, mDNS and
-the Kademlia DHT, gossips a signed announcement, and serves /healthz, /readyz,
-/metrics, /status and /peers on its local API (default http://127.0.0.1:8420).
+the Kademlia DHT, gossips a signed announcement, and serves its local API
+(default http://127.0.0.1:8420): /healthz, /readyz, /metrics, /status, /peers,
+the OpenAI-compatible /v1 endpoints and, on a node that follows a chain
+(--genesis FILE, or DATA_DIR/genesis.json), the ledger: /tx, /block,
+/account, /subnets, /metagraph and the rest the README lists. Without a
+genesis the node follows no chain and says so at start.
 
 Data lives in --data-dir, by default ~/.tao/<network> (or $TAO_HOME/<network>).
 The node's identity is DATA_DIR/node_key, created on first start: keep it to

@@ -24,9 +24,13 @@ func printStatus(w io.Writer, st node.Status) error {
 	fmt.Fprintf(tw, "peer id\t%s\n", st.PeerID)
 	fmt.Fprintf(tw, "roles\t%s\n", strings.Join(st.Roles, ", "))
 	fmt.Fprintf(tw, "version\t%s\n", st.Version)
-	fmt.Fprintf(tw, "height\t%d (block %s)\n", st.Height, st.BlockHash)
-	fmt.Fprintf(tw, "state root\t%s\n", st.StateRoot)
-	fmt.Fprintf(tw, "syncing\t%v\n", st.Syncing)
+	if st.StateRoot == "" { // fillChainStatus sets it on every node with a ledger
+		fmt.Fprintf(tw, "chain\tnone: this node follows no chain (restart it with --genesis FILE to hold the ledger)\n")
+	} else {
+		fmt.Fprintf(tw, "height\t%d (block %s)\n", st.Height, st.BlockHash)
+		fmt.Fprintf(tw, "state root\t%s\n", st.StateRoot)
+		fmt.Fprintf(tw, "syncing\t%v\n", st.Syncing)
+	}
 	if sy := st.Sync; sy.Blocks > 0 || sy.Snapshot > 0 || sy.Active {
 		fmt.Fprintf(tw, "sync\t%d blocks by block sync (%.0f blocks/s, target %d), snapshot at %d, %d bad peers\n",
 			sy.Blocks, sy.Rate, sy.Target, sy.Snapshot, sy.BadPeers)

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/taonet/tao/node"
+)
+
+// TestPrintStatusNoChain: `tao status` on a node started without a genesis
+// says it follows no chain and how to change that, instead of height 0 and
+// an empty state root; a node with a ledger shows its height and root.
+func TestPrintStatusNoChain(t *testing.T) {
+	var b bytes.Buffer
+	if err := printStatus(&b, node.Status{ChainID: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "follows no chain") || !strings.Contains(out, "--genesis") || strings.Contains(out, "state root") {
+		t.Fatalf("no-chain status:\n%s", out)
+	}
+	b.Reset()
+	if err := printStatus(&b, node.Status{ChainID: "dev", Height: 7, BlockHash: "bafyblock", StateRoot: "bafyroot"}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "height") || !strings.Contains(out, "7 (block bafyblock)") || strings.Contains(out, "no chain") {
+		t.Fatalf("chain status:\n%s", out)
+	}
+}
