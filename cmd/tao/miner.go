@@ -105,6 +105,7 @@ hotkey; without one it uses DATA_DIR/node_key. Stop with Ctrl-C.`
   tao miner --netuid 1 --model ./tinyllama.gguf --device cuda --wallet default --hotkey miner0
   tao miner --netuid 1 --engine openai --upstream http://127.0.0.1:8000/v1 --upstream-model llama3 --model-cid bafk...
   tao miner --netuid 1 --model ./stories15m.gguf --bootstrap /ip4/203.0.113.7/tcp/4001/p2p/12D3KooW...`
+	defaultRole(c, "miner")
 	return c
 }
 

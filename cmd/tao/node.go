@@ -182,3 +182,12 @@ func newPeersCmd() *cobra.Command {
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return c
 }
+
+// defaultRole makes role the --role a command built on nodeCmd announces by
+// default, and shows it so in --help (not the plain node's "peer").
+func defaultRole(c *cobra.Command, role string) {
+	if f := c.Flags().Lookup("role"); f != nil {
+		_ = f.Value.Set(role) // not marked Changed
+		f.DefValue = role
+	}
+}

@@ -64,5 +64,6 @@ Metrics (scores, weights submitted, verification failures) are on /metrics.
 Stop with Ctrl-C.`
 	c.Example = `  tao validator --netuid 1 --model default --wallet alice --hotkey validator
   tao validator --netuid 3 --model ./stories15m.gguf --threads 4 --http 127.0.0.1:8422`
+	defaultRole(c, "validator")
 	return c
 }
