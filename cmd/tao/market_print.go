@@ -105,7 +105,11 @@ func printMetagraph(w io.Writer, m *ledger.Metagraph) error {
 		if m.Height >= n.LastUpdate {
 			updated = fmt.Sprint(m.Height - n.LastUpdate)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", n.UID, shortKey(n.Hotkey), n.Stake,
+		hk := shortKey(n.Hotkey)
+		if n.Hotkey == s.OwnerHotkey {
+			hk += " (owner)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", n.UID, hk, n.Stake,
 			frac(n.Rank), frac(n.Trust), frac(n.Consensus), frac(n.Incentive), frac(n.Dividends), n.Emission,
 			frac(n.ValidatorTrust), permit, updated, active)
 		stake += n.Stake
@@ -115,6 +119,7 @@ func printMetagraph(w io.Writer, m *ledger.Metagraph) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nUPDATED: blocks since the neuron's last weights (or registration). Full keys and weights: --json.")
+	fmt.Fprintln(w, "\nUPDATED: blocks since the neuron's last weights (or registration). (owner): the subnet owner's hotkey,")
+	fmt.Fprintln(w, "registered at creation; it holds a permit but earns dividends only if it sets weights. Full keys and weights: --json.")
 	return nil
 }

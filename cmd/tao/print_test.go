@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/taonet/tao/ledger"
 	"github.com/taonet/tao/node"
 )
 
@@ -25,5 +26,22 @@ func TestPrintStatusNoChain(t *testing.T) {
 	}
 	if out := b.String(); !strings.Contains(out, "height") || !strings.Contains(out, "7 (block bafyblock)") || strings.Contains(out, "no chain") {
 		t.Fatalf("chain status:\n%s", out)
+	}
+}
+
+// TestPrintMetagraphOwner: the subnet owner's hotkey is marked in the
+// metagraph, so its permit without weights or dividends is not mistaken
+// for a broken validator.
+func TestPrintMetagraphOwner(t *testing.T) {
+	var owner, other ledger.Hotkey
+	owner[0], other[0] = 1, 2
+	m := &ledger.Metagraph{Height: 9, Subnet: ledger.SubnetInfo{NetUID: 1, OwnerHotkey: owner},
+		Neurons: []ledger.NeuronInfo{{UID: 0, Hotkey: owner, Permit: true}, {UID: 1, Hotkey: other}}}
+	var b bytes.Buffer
+	if err := printMetagraph(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.Count(out, "(owner)") != 2 { // uid 0's row and the legend
+		t.Fatalf("metagraph:\n%s", out)
 	}
 }
