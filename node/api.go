@@ -2,8 +2,6 @@ package node
 
 import (
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
 	"sort"
 	"time"
@@ -57,11 +55,7 @@ type PeerInfo struct {
 }
 
 func (n *Node) startHTTP() error {
-	ln, err := net.Listen("tcp", n.cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("API listen on %s: %w (another node running? pick a port with --http)", n.cfg.HTTPAddr, err)
-	}
-	n.httpLn = ln
+	ln := n.httpLn // taken at the start of Start
 	n.httpURL = "http://" + ln.Addr().String()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -86,6 +86,15 @@ func (n *Node) start(ctx context.Context) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory %s: %w (choose another with --home)", c.DataDir, err)
 	}
+	if c.HTTPAddr != "off" {
+		// Take the API's port first, so a port in use fails at once and not
+		// after a snapshot restore and the consensus start.
+		ln, err := net.Listen("tcp", c.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("API listen on %s: %w (another node running? pick a port with --http)", c.HTTPAddr, err)
+		}
+		n.httpLn = ln
+	}
 	n.key = c.PrivKey
 	if n.key == nil {
 		k, err := loadOrCreateNodeKey(filepath.Join(c.DataDir, "node_key"))
@@ -173,6 +182,8 @@ func (n *Node) stop() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, n.httpSrv.Shutdown(ctx))
 		cancel()
+	} else if n.httpLn != nil { // Start failed after taking the port
+		n.httpLn.Close()
 	}
 	if n.cancel != nil {
 		n.cancel()

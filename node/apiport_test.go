@@ -1,0 +1,53 @@
+package node
+
+import (
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+)
+
+// TestAPIPortTakenFailsFirst: a node whose --http port is taken fails with
+// the port's error before any other start-up work (here, before reading a
+// missing genesis, which would fail too), and a node that fails to start
+// after taking its port gives the port back.
+func TestAPIPortTakenFailsFirst(t *testing.T) {
+	key, _, err := crypto.GenerateEd25519Key(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(addr string) error {
+		n, err := New(Config{Home: t.TempDir(), DataDir: t.TempDir(), PrivKey: key, HTTPAddr: addr, NoMDNS: true,
+			ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, GenesisFile: filepath.Join(t.TempDir(), "missing.json")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer n.Close()
+		return n.Start(t.Context())
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	if err := start(busy.Addr().String()); err == nil || !strings.Contains(err.Error(), "pick a port with --http") {
+		t.Fatalf("taken port: %v, want the API port's error first", err)
+	}
+
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	if err := start(addr); err == nil || !strings.Contains(err.Error(), "genesis") {
+		t.Fatalf("missing genesis: %v", err)
+	}
+	again, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("the failed node kept its API port: %v", err)
+	}
+	again.Close()
+}
