@@ -125,6 +125,10 @@ func (n *Node) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// What Start starts outlives Start's context (Close ends it); only a
+	// wait within Start (awaitCaughtUp) ends with the caller's context,
+	// as on Ctrl-C.
+	startCtx := ctx
 	ctx, n.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := n.host.Start(ctx); err != nil {
 		return err
@@ -151,11 +155,11 @@ func (n *Node) start(ctx context.Context) error {
 			"data_dir", n.cfg.DataDir)
 	}
 	n.wg.Go(func() { n.ann.run(ctx, c.AnnounceInterval) })
-	if err := n.startRouting(ctx); err != nil {
+	if err := n.startRouting(startCtx); err != nil {
 		return err
 	}
 	if c.Validator != nil {
-		if err := n.startValidator(ctx); err != nil {
+		if err := n.startValidator(ctx, startCtx); err != nil {
 			return err
 		}
 	}

@@ -148,7 +148,8 @@ func (n *Node) openEngine() (inference.Engine, bool, error) {
 }
 
 // startRouting starts the directory and client on every node, and the
-// miner on a miner node. The host must be started.
+// miner on a miner node. The host must be started. ctx is Start's: it ends
+// only the wait for the ledger to catch up, not what is started.
 func (n *Node) startRouting(ctx context.Context) (err error) {
 	rt := &routingState{}
 	rt.ctx, rt.cancelAPI = context.WithCancel(context.Background())
@@ -322,7 +323,7 @@ func (n *Node) awaitCaughtUp(ctx context.Context, check func() error, retry func
 	for time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
-			return err
+			return fmt.Errorf("stopped while waiting for this node's ledger (at block %d) to catch up: %w", l.Height(), context.Cause(ctx))
 		case <-time.After(250 * time.Millisecond):
 		}
 		if err = check(); err == nil || !retry(err) {

@@ -103,8 +103,9 @@ type validator struct {
 
 // startValidator checks that this node can validate the subnet (a chain,
 // the subnet, a registered hotkey, the subnet's model) and starts the
-// loop. Routing must be started.
-func (n *Node) startValidator(ctx context.Context) error {
+// loop, which runs until ctx ends. Routing must be started. startCtx,
+// Start's own context, ends only the wait for the ledger to catch up.
+func (n *Node) startValidator(ctx, startCtx context.Context) error {
 	vc := n.cfg.Validator.withDefaults()
 	if n.chain == nil {
 		return fmt.Errorf("the validator role needs the chain: %w", errNoChain)
@@ -129,7 +130,7 @@ func (n *Node) startValidator(ctx context.Context) error {
 		mg *ledger.Metagraph
 		me ledger.NeuronInfo
 	)
-	err = n.awaitCaughtUp(ctx, func() error {
+	err = n.awaitCaughtUp(startCtx, func() error {
 		var err error
 		if mg, err = l.Metagraph(vc.NetUID); err != nil {
 			return fmt.Errorf("validator: %w", err)
