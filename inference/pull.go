@@ -106,6 +106,16 @@ func (c Cache) Pull(ctx context.Context, o PullOptions) (PullResult, error) {
 	}
 	key := sha256.Sum256([]byte(o.URL))
 	partial := filepath.Join(c.Dir, ".partial-"+hex.EncodeToString(key[:8])+".gguf")
+	unlock, err := lockPull(ctx, o.URL, partial, log) // pulllock.go
+	if err != nil {
+		return PullResult{}, err
+	}
+	defer unlock()
+	if o.CID.Defined() { // pulled meanwhile by the pull waited for
+		if p := c.Path(o.CID); fileExists(p) {
+			return PullResult{Path: p, CID: o.CID, Cached: true}, nil
+		}
+	}
 	cached := func(m fileMeta) bool { return m.sha256 != nil && fileExists(c.Path(cidFromDigest(m.sha256))) }
 	var prev *pullRecord
 	if r, ok := c.loadPullRecord(o.URL, log); ok {
