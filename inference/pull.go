@@ -353,6 +353,7 @@ func download(ctx context.Context, client *http.Client, o PullOptions, partial s
 		validator = ifRangeValidator(resp.Header)
 		if err := saveResumeValidator(partial, validator); err != nil {
 			log.Warn("model pull: cannot keep the validator of this download; if it is interrupted, the next pull starts over (or, from the hub or with --cid, resumes checked by the checksum)", "url", o.URL, "err", err)
+			os.Remove(validatorPath(partial)) // an older one must not vouch for these bytes
 			validator = ""
 		}
 		resumable = validator != "" || resumeGuarded(o)
