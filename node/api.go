@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -54,9 +55,9 @@ type PeerInfo struct {
 	Status    *PeerStatus `json:"status,omitempty"`
 }
 
+// startHTTP installs the API's routes on the server that Start began
+// serving (with serveAPI) when it took the port.
 func (n *Node) startHTTP() error {
-	ln := n.httpLn // taken at the start of Start
-	n.httpURL = "http://" + ln.Addr().String()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
@@ -74,13 +75,30 @@ func (n *Node) startHTTP() error {
 	mux.HandleFunc("GET /{$}", n.handleWeb)
 	n.registerOpenAI(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.reg, promhttp.HandlerOpts{}))
-	n.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	n.wg.Go(func() {
-		if err := n.httpSrv.Serve(ln); err != nil && err != http.ErrServerClosed {
-			n.log.Error("API server stopped", "err", err)
-		}
-	})
+	n.api.Store(mux)
 	return nil
+}
+
+// serveAPI serves the API once startHTTP installed it. Before that (a
+// snapshot restore, a miner's model loading, the wait for its ledger) the
+// port is already taken, and a client gets 503 with Retry-After at once
+// instead of waiting in the listen queue; /healthz (liveness) answers ok.
+func (n *Node) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if mux := n.api.Load(); mux != nil {
+		mux.ServeHTTP(w, r)
+		return
+	}
+	if r.URL.Path == "/healthz" {
+		w.Write([]byte("ok\n"))
+		return
+	}
+	const msg = "the node is starting (opening or catching up with its ledger, loading its model); try again in a moment"
+	w.Header().Set("Retry-After", "1")
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		writeOAIError(w, &oaiError{Status: http.StatusServiceUnavailable, Type: "service_unavailable", Code: "starting", Message: msg})
+		return
+	}
+	writeJSON(w, http.StatusServiceUnavailable, apiError{msg})
 }
 
 // handleReady answers 200 once the node can serve: it is started and,

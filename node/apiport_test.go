@@ -2,6 +2,8 @@ package node
 
 import (
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,4 +52,40 @@ func TestAPIPortTakenFailsFirst(t *testing.T) {
 		t.Fatalf("the failed node kept its API port: %v", err)
 	}
 	again.Close()
+}
+
+// TestAPIStartingAnswers503: between taking its port and installing the
+// API, a node answers at once: /healthz ok, the rest 503 with Retry-After
+// (the OpenAI routes in OpenAI's error shape), not a connection left
+// waiting in the listen queue.
+func TestAPIStartingAnswers503(t *testing.T) {
+	n, err := New(Config{Home: t.TempDir(), DataDir: t.TempDir(), HTTPAddr: "off", NoMDNS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path, want string
+		status     int
+	}{
+		{"/healthz", "ok", http.StatusOK},
+		{"/status", `"error": "the node is starting`, http.StatusServiceUnavailable},
+		{"/v1/models", `"code": "starting"`, http.StatusServiceUnavailable},
+	} {
+		rec := httptest.NewRecorder()
+		n.serveAPI(rec, httptest.NewRequest(http.MethodGet, c.path, nil))
+		if rec.Code != c.status || !strings.Contains(rec.Body.String(), c.want) {
+			t.Errorf("%s: %d %s, want %d with %s", c.path, rec.Code, rec.Body, c.status, c.want)
+		}
+		if c.status == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%s: no Retry-After", c.path)
+		}
+	}
+	if err := n.startHTTP(); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	n.serveAPI(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("/healthz after startHTTP: %d", rec.Code)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -47,7 +48,8 @@ type Node struct {
 	val      *validator    // the validator role, if configured; see validator.go
 	chain    *chain
 	httpLn   net.Listener
-	httpSrv  *http.Server
+	httpSrv  *http.Server                  // serves from the start of Start (serveAPI)
+	api      atomic.Pointer[http.ServeMux] // the API's routes, once startHTTP installed them
 	httpURL  string
 	isClosed chan struct{}
 }
@@ -93,7 +95,14 @@ func (n *Node) start(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("API listen on %s: %w (another node running? pick a port with --http)", c.HTTPAddr, err)
 		}
-		n.httpLn = ln
+		n.httpLn, n.httpURL = ln, "http://"+ln.Addr().String()
+		n.httpSrv = &http.Server{Handler: http.HandlerFunc(n.serveAPI), ReadHeaderTimeout: 10 * time.Second}
+		log := c.Logger
+		n.wg.Go(func() {
+			if err := n.httpSrv.Serve(ln); err != nil && err != http.ErrServerClosed {
+				log.Error("API server stopped", "err", err)
+			}
+		})
 	}
 	n.key = c.PrivKey
 	if n.key == nil {
@@ -186,8 +195,6 @@ func (n *Node) stop() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, n.httpSrv.Shutdown(ctx))
 		cancel()
-	} else if n.httpLn != nil { // Start failed after taking the port
-		n.httpLn.Close()
 	}
 	if n.cancel != nil {
 		n.cancel()
