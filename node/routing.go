@@ -183,6 +183,10 @@ func (n *Node) startRouting(ctx context.Context) (err error) {
 	if err := n.awaitCaughtUp(ctx, func() error { return n.checkMinerRegistered(rt.reg, minerModel) }, isNotRegistered); err != nil {
 		return err
 	}
+	if m := n.cfg.Miner; m != nil && n.chain != nil && !rt.reg.onChain(m.NetUID) {
+		n.log.Warn("this miner's subnet is not on this node's chain (yet): it serves it as an off-chain subnet, which only clients that declare it (--subnet NETUID=MODEL_CID) use, and earns nothing; to mine on the chain pick an existing subnet (`tao subnet list`) or create one (`tao subnet create`)",
+			"netuid", m.NetUID, "height", n.chain.ledger.Height())
+	}
 	log := n.log
 	if rt.dir, err = routing.NewDirectory(routing.DirectoryConfig{Host: n.host, Registry: rt.reg, Logger: log}); err != nil {
 		return err
