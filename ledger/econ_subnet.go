@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/taonet/tao/market"
@@ -166,6 +167,10 @@ func (c *txContext) registerTx(t *protocols.Register) error {
 		return err
 	}
 	sw, err := s.pool().BurnBuy(mp, s.Burn)
+	if errors.Is(err, market.ErrZeroOutput) {
+		return fmt.Errorf("%w: the registration burn of %v TAO buys no alpha from subnet %d's pool at its price, and a registration must buy some (as on the chain); it is refused until the burn or the pool's price changes",
+			err, s.Burn, t.NetUID)
+	}
 	if err != nil {
 		return marketErr(fmt.Sprintf("registration burn of %v TAO on subnet %d", s.Burn, t.NetUID), err)
 	}

@@ -64,8 +64,10 @@ func (pl Pool) ProtocolBuy(p Params, amount Rao) (Swap, error) {
 }
 
 // BurnBuy pays a neuron registration burn into the pool (dtao.md §9): a buy with the fee and
-// the guards of §8.4 but no limit and no minimum output. The caller burns the alpha bought (it
-// never reaches SubnetAlphaOut) and pays AuthorTAO to the block author; the TAO stays in the pool.
+// the guards of §8.4 but no limit. A burn that would buy no alpha fails with ErrZeroOutput, as
+// the chain's registration does (its swap step refuses a positive input that pays out nothing).
+// The caller burns the alpha bought (it never reaches SubnetAlphaOut) and pays AuthorTAO to the
+// block author; the TAO stays in the pool.
 func (pl Pool) BurnBuy(p Params, burn Rao) (Swap, error) {
 	if burn == 0 {
 		return Swap{Pool: pl}, nil
@@ -74,6 +76,9 @@ func (pl Pool) BurnBuy(p Params, burn Rao) (Swap, error) {
 	out, err := pl.buy(p, burn-fee)
 	if err != nil {
 		return Swap{}, err
+	}
+	if out.Out == 0 {
+		return Swap{}, ErrZeroOutput
 	}
 	out.Fee, out.AuthorTAO = fee, fee
 	return out, nil

@@ -313,10 +313,14 @@ func TestBurnBuy(t *testing.T) {
 	if s != b {
 		t.Errorf("burn buy %+v differs from a plain buy %+v", s, b)
 	}
-	// A burn that buys no alpha is still paid (no minimum output).
+	// A burn that buys no alpha fails, as the chain's registration does (its swap step refuses
+	// a positive input that pays out nothing); one rao of alpha is enough.
 	pricey := Pool{Alpha: 10_000_000, TAO: 1_000_000 * RaoPerTAO}
-	if s, err := pricey.BurnBuy(p, 1_000); err != nil || s.Out != 0 || s.Pool.TAO != pricey.TAO+1_000 {
-		t.Errorf("dust burn: %+v, %v", s, err)
+	if s, err := pricey.BurnBuy(p, 1_000); !errors.Is(err, ErrZeroOutput) {
+		t.Errorf("dust burn: %+v, %v; want ErrZeroOutput", s, err)
+	}
+	if s, err := pricey.BurnBuy(p, 1_000*RaoPerTAO); err != nil || s.Out == 0 {
+		t.Errorf("burn of 1000 TAO on the pricey pool: %+v, %v", s, err)
 	}
 }
 
