@@ -15,16 +15,7 @@ import (
 // error rather than the refusal's "register it first".
 func TestCatchUpWaitEndsOnCancel(t *testing.T) {
 	home := t.TempDir()
-	d, err := NewDevnet(DevnetConfig{Validators: 2, Nodes: 2, Dir: t.TempDir(), Home: home})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.planNodes(); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.makeGenesis(); err != nil {
-		t.Fatal(err)
-	}
+	d := plannedDevnet(t, DevnetConfig{Validators: 2, Nodes: 2, Dir: t.TempDir(), Home: home})
 	stranger, _, err := crypto.GenerateEd25519Key(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -31,19 +31,7 @@ func (l *lockedBuffer) String() string {
 // that it earns nothing there and how to mine on the chain.
 func TestMinerOffChainSubnetWarns(t *testing.T) {
 	home := t.TempDir()
-	d, err := NewDevnet(DevnetConfig{Validators: 2, Nodes: 2, Miners: 1, Dir: t.TempDir(), Home: home})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.planNodes(); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.prepareInference(); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.makeGenesis(); err != nil {
-		t.Fatal(err)
-	}
+	d := plannedDevnet(t, DevnetConfig{Validators: 2, Nodes: 2, Miners: 1, Dir: t.TempDir(), Home: home})
 	var logs lockedBuffer
 	n, err := New(Config{Home: home, DataDir: t.TempDir(), PrivKey: d.keys[1], Genesis: d.genesis, HTTPAddr: "off", NoMDNS: true,
 		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Logger: slog.New(slog.NewTextHandler(&logs, nil)),

@@ -81,13 +81,7 @@ func testValidatorPaysHonestMiner(t *testing.T, commitReveal bool) {
 	if !commitReveal {
 		// Write the devnet's genesis with commit-reveal off; the devnet
 		// started below on the same directory keeps it (and the keys).
-		d0, err := NewDevnet(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := errors.Join(d0.planNodes(), d0.prepareInference(), d0.makeGenesis()); err != nil {
-			t.Fatal(err)
-		}
+		d0 := plannedDevnet(t, cfg)
 		d0.genesis.Params.CommitReveal = false
 		if err := d0.genesis.Save(filepath.Join(dir, "genesis.json")); err != nil {
 			t.Fatal(err)
@@ -236,21 +230,23 @@ func testValidatorPaysHonestMiner(t *testing.T, commitReveal bool) {
 
 // TestValidatorRefusesToStart: a validator that could not do its job
 // says why and what to do, before it joins anything.
-func TestValidatorRefusesToStart(t *testing.T) {
-	home := t.TempDir()
-	d, err := NewDevnet(DevnetConfig{Validators: 2, Nodes: 2, Miners: 1, Dir: t.TempDir(), Home: home})
+// plannedDevnet returns a devnet of cfg with its nodes' keys planned, its
+// model prepared (when it has miners) and its genesis made, not started.
+func plannedDevnet(t *testing.T, cfg DevnetConfig) *Devnet {
+	t.Helper()
+	d, err := NewDevnet(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.planNodes(); err != nil {
+	if err := errors.Join(d.planNodes(), d.prepareInference(), d.makeGenesis()); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.prepareInference(); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.makeGenesis(); err != nil {
-		t.Fatal(err)
-	}
+	return d
+}
+
+func TestValidatorRefusesToStart(t *testing.T) {
+	home := t.TempDir()
+	d := plannedDevnet(t, DevnetConfig{Validators: 2, Nodes: 2, Miners: 1, Dir: t.TempDir(), Home: home})
 	stranger, _, err := crypto.GenerateEd25519Key(nil)
 	if err != nil {
 		t.Fatal(err)
